@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sgnic: top-level entry points. `make help` lists them.
+#
+# The kernel's build system reads ./Kbuild for the module itself; this file
+# drives everything around it: host tools, the cached guest kernel, the
+# guest image, the VM, the tests and the benchmark.
+
+SHELL := /bin/bash
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+SGNIC_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sgnic
+export SGNIC_CACHE
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export LIBCLANG_PATH ?= /usr/lib/llvm-19/lib
+
+OUT ?= $(ROOT)/out
+SGNIC_NIC_MODEL ?= e1000
+export SGNIC_NIC_MODEL
+CARGO_TARGETS := $(SGNIC_CACHE)/cargo-target
+TOOL_BIN := $(CARGO_TARGETS)/tool/x86_64-unknown-linux-gnu/release/sgnic-test
+INITRD := $(OUT)/initramfs.cpio.gz
+
+# KDIR: the kernel build tree to build against. Defaults to the cached guest
+# kernel, which is built on first use.
+KDIR_RESOLVE = kdir="$${KDIR:-}"; \
+	if [ -z "$$kdir" ]; then kdir=$$($(ROOT)/qemu/kernel-build.sh) || exit 1; fi; \
+	$(ROOT)/qemu/check-kdir.sh "$$kdir" || exit 1
+KBUILD = $(MAKE) -C "$$kdir" M=$(ROOT) $(if $(CLIPPY),CLIPPY=1)
+
+.PHONY: all modules clean modules_install rust-analyzer deps kernel tool \
+	initramfs vm shell test bench check help
+
+all: modules
+
+## Module ------------------------------------------------------------------
+
+modules: deps-build
+	@$(KDIR_RESOLVE); $(KBUILD) modules
+
+clean:
+	@if [ -n "$${KDIR:-}" ] || kdir=$$($(ROOT)/qemu/kernel-build.sh --if-built); then \
+		kdir=$${KDIR:-$$kdir}; $(KBUILD) clean; fi
+	rm -rf $(ROOT)/rust/generated $(OUT)
+
+modules_install: deps-build
+	@$(KDIR_RESOLVE); $(KBUILD) modules_install
+
+rust-analyzer: deps-build
+	@$(KDIR_RESOLVE); $(KBUILD) rust-analyzer
+
+## Host tools and guest kernel -------------------------------------------
+
+deps:
+	@$(ROOT)/qemu/host-deps.sh all
+
+# The subset of host tools needed to compile the module.
+.PHONY: deps-build
+deps-build:
+	@$(ROOT)/qemu/host-deps.sh build
+
+kernel: deps
+	@$(ROOT)/qemu/kernel-build.sh >/dev/null
+
+## Guest image and VM ------------------------------------------------------
+
+tool:
+	@CARGO_TARGET_DIR=$(CARGO_TARGETS)/tool cargo build --quiet --release \
+		--manifest-path $(ROOT)/tests/tool/Cargo.toml
+
+initramfs: deps modules tool
+	@kdir=$$($(ROOT)/qemu/kernel-build.sh); mkdir -p $(OUT); \
+	$(ROOT)/qemu/initramfs.sh $(INITRD) --module $(ROOT)/sgnic.ko \
+		--baseline "$$kdir/drivers/net/ethernet/intel/e1000/e1000.ko" \
+		--tool $(TOOL_BIN) --tests $(ROOT)/tests/guest
+
+VM_RUN = kdir=$$($(ROOT)/qemu/kernel-build.sh); \
+	$(ROOT)/qemu/run-vm.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD)
+
+# make vm: boot with sgnic loaded and run the demo, or CMD='...' instead.
+vm: initramfs
+	@$(VM_RUN) --out $(OUT)/vm --autoload \
+		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))',--cmd-file $(ROOT)/tests/guest/demo.sh) \
+		$(if $(PCAP),--pcap $(PCAP))
+
+shell: initramfs
+	@$(VM_RUN) --out $(OUT)/shell --autoload --interactive $(if $(PCAP),--pcap $(PCAP))
+
+## Tests and benchmark -----------------------------------------------------
+
+test: initramfs
+	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
+	$(ROOT)/tests/run.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD) --out $(OUT)/test
+
+bench: initramfs
+	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
+	$(ROOT)/tests/bench.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD) --out $(OUT)
+
+# Formatting and lint gates for reviewers: rustfmt, clippy on every crate.
+check: deps-build
+	@cd $(ROOT)/rust/hw && cargo fmt --check && cargo clippy --quiet --all-targets -- -D warnings
+	@cd $(ROOT)/tests/tool && cargo fmt --check && cargo clippy --quiet --release --all-targets -- -D warnings
+	@rustfmt --check --edition 2021 $(ROOT)/rust/sgnic_main.rs
+	@$(MAKE) --no-print-directory modules CLIPPY=1
+
+help:
+	@echo 'sgnic: a zero-copy Rust e1000 driver. Targets:'
+	@echo '  make vm             boot the guest with sgnic loaded and run the sendfile demo'
+	@echo "  make vm CMD='...'   run a shell command in the guest instead; exit status is its status"
+	@echo '  make shell          interactive guest shell (sgnic loaded); exit with "reboot -f"'
+	@echo '  make test           host unit tests plus every in-guest test; ends with "N passed, N failed"'
+	@echo '  make bench          sgnic vs the C e1000 driver in one VM run (out/bench.*)'
+	@echo '  make / modules      build sgnic.ko against KDIR (default: the cached guest kernel)'
+	@echo '  make clean | modules_install | rust-analyzer   the usual Kbuild targets'
+	@echo '  make deps           install host packages, rust-src and bindgen (idempotent)'
+	@echo '  make kernel         build the guest kernel into the cache (once per config)'
+	@echo '  make check          rustfmt and clippy (CLIPPY=1) on all Rust code'
+	@echo 'Variables: KDIR=<rust-enabled kernel build tree>  SGNIC_CACHE=<cache dir>'
+	@echo '  SGNIC_NIC_MODEL=e1000|e1000-82544gc|e1000-82545em  PCAP=<file> (capture the wire)'
+	@echo '  CMD=<guest command>  SGNIC_TESTS="t00 t10" (select guest tests)  CLIPPY=1'
+	@echo '  BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY=<workload>'

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! MAC control: reset, permanent address, link.
+
+use super::regs::Regs;
+use crate::hw::{eeprom, regs as r};
+use kernel::{prelude::*, time::Delta};
+
+/// Polls of EERD before giving up on an EEPROM word (QEMU answers at once;
+/// real parts within a few microseconds).
+const EERD_POLLS: u32 = 1000;
+
+/// Masks interrupts, stops both DMA engines and resets the MAC.
+///
+/// Afterwards the device does no DMA and raises no interrupt, which is the
+/// state remove, stop and TX-timeout recovery all need.
+pub(crate) fn reset(regs: &Regs<'_>) {
+    regs.write(r::IMC, !0);
+    regs.write(r::RCTL, 0);
+    regs.write(r::TCTL, r::Tctl::PSP);
+    regs.flush();
+    // Let in-flight DMA drain before pulling the reset line.
+    kernel::time::delay::fsleep(Delta::from_millis(10));
+    regs.write(r::CTRL, regs.read(r::CTRL) | r::Ctrl::RST);
+    kernel::time::delay::fsleep(Delta::from_millis(5));
+    regs.write(r::IMC, !0);
+    let _ = regs.read(r::ICR);
+}
+
+/// Forces the link up (`CTRL.SLU`) with speed autodetection.
+pub(crate) fn set_link_up(regs: &Regs<'_>) {
+    regs.write(r::CTRL, regs.read(r::CTRL) | r::Ctrl::SLU | r::Ctrl::ASDE);
+}
+
+/// Reads one 16-bit EEPROM word through EERD.
+fn read_eeprom_word(regs: &Regs<'_>, word: u8) -> Result<u16> {
+    regs.write(r::EERD, eeprom::eerd_start(word));
+    for _ in 0..EERD_POLLS {
+        if let Some(value) = eeprom::eerd_done(regs.read(r::EERD)) {
+            return Ok(value);
+        }
+        kernel::time::delay::udelay(Delta::from_micros(5));
+    }
+    Err(ETIMEDOUT)
+}
+
+/// Reads and validates the permanent MAC address from the EEPROM.
+///
+/// The whole EEPROM checksum is verified and the address must be a valid
+/// unicast one: a device that reports nonsense is refused, not trusted.
+pub(crate) fn read_permanent_address(regs: &Regs<'_>) -> Result<[u8; 6]> {
+    let mut words = [0u16; eeprom::WORDS];
+    for (i, w) in words.iter_mut().enumerate() {
+        *w = read_eeprom_word(regs, i as u8)?;
+    }
+    if !eeprom::checksum_ok(&words) {
+        return Err(EIO);
+    }
+    let mac = eeprom::mac_from_eeprom_words([words[0], words[1], words[2]]);
+    if !r::is_valid_unicast_mac(&mac) {
+        return Err(EADDRNOTAVAIL);
+    }
+    Ok(mac)
+}
+
+/// Link state read from the STATUS register.
+pub(crate) struct Link {
+    /// Whether the PHY reports link.
+    pub(crate) up: bool,
+    /// Negotiated speed in Mb/s.
+    pub(crate) speed_mbps: u32,
+    /// Full duplex.
+    pub(crate) full_duplex: bool,
+}
+
+/// Reads the current link state.
+pub(crate) fn link(regs: &Regs<'_>) -> Link {
+    let status = r::Status(regs.read(r::STATUS));
+    Link {
+        up: status.link_up(),
+        speed_mbps: status.speed_mbps(),
+        full_duplex: status.full_duplex(),
+    }
+}

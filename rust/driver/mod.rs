@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Driver logic: PCI probe/remove, netdev and ethtool operations.
+//!
+//! Everything here is safe Rust on top of [`crate::hw`] (the device's
+//! register and descriptor formats) and [`crate::glue`] (the kernel APIs).
+
+mod ethtool;
+mod mac;
+mod ops;
+mod port;
+mod regs;
+
+use crate::glue::netdev;
+use kernel::{
+    device::Core,
+    dma::{self, DmaMask},
+    pci,
+    prelude::*,
+};
+use port::Port;
+
+/// The 8254x variants QEMU emulates (names as in pci.ids).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Model {
+    /// 82540EM Gigabit Ethernet Controller (QEMU `e1000`).
+    I82540Em,
+    /// 82544GC Gigabit Ethernet Controller (Copper) (QEMU `e1000-82544gc`).
+    I82544Gc,
+    /// 82545EM Gigabit Ethernet Controller (Copper) (QEMU `e1000-82545em`).
+    I82545Em,
+}
+
+impl Model {
+    /// The controller's name as pci.ids spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::I82540Em => "82540EM",
+            Model::I82544Gc => "82544GC (Copper)",
+            Model::I82545Em => "82545EM (Copper)",
+        }
+    }
+}
+
+kernel::pci_device_table!(
+    PCI_TABLE,
+    <SgnicDriver as pci::Driver>::IdInfo,
+    [
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100e), Model::I82540Em),
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100c), Model::I82544Gc),
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100f), Model::I82545Em),
+    ]
+);
+
+/// The PCI driver. One [`Sgnic`] exists per bound device.
+pub struct SgnicDriver;
+
+/// Per-device driver data: the registered netdev, which owns the port.
+pub struct Sgnic<'bound> {
+    netdev: netdev::Registration<Port<'bound>>,
+}
+
+impl pci::Driver for SgnicDriver {
+    type IdInfo = Model;
+    type Data<'bound> = Sgnic<'bound>;
+
+    const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+
+    fn probe<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        let model = *info.ok_or(ENODEV)?;
+        pdev.enable_device_mem()?;
+        pdev.set_master();
+        // SAFETY: probe runs before any DMA allocation or mapping for this
+        // device, so nothing races with the mask change.
+        unsafe { dma::Device::dma_set_mask_and_coherent(pdev, DmaMask::new::<64>())? };
+
+        let bar = pdev.iomap_region_sized::<{ crate::hw::regs::BAR0_SIZE }>(0, c"sgnic")?;
+        let regs = regs::Regs::new(bar);
+        mac::reset(&regs);
+        let mac_addr = mac::read_permanent_address(&regs).inspect_err(|e| {
+            dev_err!(pdev, "EEPROM holds no usable MAC address ({:?})\n", e);
+        })?;
+        mac::set_link_up(&regs);
+
+        let config = netdev::Config {
+            mac: mac_addr,
+            min_mtu: crate::hw::regs::MIN_MTU,
+            max_mtu: crate::hw::regs::MAX_MTU,
+            watchdog_ms: 5000,
+        };
+        let bound: &'bound pci::Device<kernel::device::Bound> = pdev;
+        let netdev = netdev::Registration::new(bound.as_ref(), &config, Ok::<_, Error>(Port::new(bound, model, regs)))?;
+        dev_info!(
+            pdev,
+            "{}: Intel {} at {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
+            netdev.netdev().name(),
+            model.name(),
+            bound.as_ref().name(),
+            mac_addr[0],
+            mac_addr[1],
+            mac_addr[2],
+            mac_addr[3],
+            mac_addr[4],
+            mac_addr[5]
+        );
+        Ok(Sgnic { netdev })
+    }
+
+    // No unbind hook: dropping `Sgnic` unregisters the netdev (which stops
+    // the interface), then drops the port, which resets the MAC before its
+    // BAR is unmapped.
+}

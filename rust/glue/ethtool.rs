@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `ethtool_ops` callbacks, as a safe trait.
+
+use super::bindings as b;
+use super::netdev::{NetDevice, Registration};
+use core::ffi::{c_char, c_int};
+use kernel::{error::from_result, prelude::*};
+
+/// `ETHTOOL_COALESCE_RX_USECS` from `linux/ethtool.h` (a `BIT()` macro that
+/// bindgen cannot evaluate).
+const COALESCE_RX_USECS: u32 = 1 << 0;
+
+/// Identity strings for `ethtool -i`.
+pub struct DriverInfo<'a> {
+    /// Driver name.
+    pub driver: &'a CStr,
+    /// Driver version.
+    pub version: &'a CStr,
+    /// Bus address of the device, e.g. `0000:00:03.0`.
+    pub bus_info: &'a CStr,
+}
+
+/// Link state for `ethtool IFACE`.
+pub struct LinkSettings {
+    /// Speed in Mb/s, `None` when the link is down.
+    pub speed_mbps: Option<u32>,
+    /// Full duplex (meaningful only with a speed).
+    pub full_duplex: bool,
+}
+
+/// Descriptor ring sizes for `ethtool -g` / `-G`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RingParams {
+    /// RX descriptors in use.
+    pub rx: u32,
+    /// TX descriptors in use.
+    pub tx: u32,
+    /// Largest RX ring the driver supports.
+    pub rx_max: u32,
+    /// Largest TX ring the driver supports.
+    pub tx_max: u32,
+}
+
+/// The driver's side of the ethtool callbacks.
+pub trait Operations: Send + Sync + Sized {
+    /// `ethtool -i`.
+    fn driver_info(&self) -> DriverInfo<'_>;
+    /// `ethtool IFACE`: speed and duplex.
+    fn link_settings(&self, dev: &NetDevice) -> LinkSettings;
+    /// `ethtool -g`.
+    fn ring_params(&self) -> RingParams;
+    /// `ethtool -G`: the requested sizes, not yet validated.
+    fn set_ring_params(&self, dev: &NetDevice, rx: u32, tx: u32) -> Result;
+    /// `ethtool -c`: RX interrupt delay in microseconds.
+    fn rx_usecs(&self) -> u32;
+    /// `ethtool -C rx-usecs N`.
+    fn set_rx_usecs(&self, dev: &NetDevice, usecs: u32) -> Result;
+    /// Names of the `ethtool -S` counters, at most 31 bytes each.
+    fn stat_names(&self) -> &'static [&'static CStr];
+    /// Values for `ethtool -S`, in the order of [`Self::stat_names`].
+    fn stat_values(&self, out: &mut [u64]);
+}
+
+struct Table<T>(core::marker::PhantomData<T>);
+
+impl<T: Operations + super::netdev::Operations> Table<T> {
+    const OPS: b::ethtool_ops = b::ethtool_ops {
+        supported_coalesce_params: COALESCE_RX_USECS,
+        get_drvinfo: Some(get_drvinfo::<T>),
+        get_link: Some(b::ethtool_op_get_link),
+        get_link_ksettings: Some(get_link_ksettings::<T>),
+        get_ringparam: Some(get_ringparam::<T>),
+        set_ringparam: Some(set_ringparam::<T>),
+        get_coalesce: Some(get_coalesce::<T>),
+        set_coalesce: Some(set_coalesce::<T>),
+        get_sset_count: Some(get_sset_count::<T>),
+        get_strings: Some(get_strings::<T>),
+        get_ethtool_stats: Some(get_ethtool_stats::<T>),
+        // SAFETY: all other members are optional callbacks or integers, for
+        // which zero means "not supported".
+        ..unsafe { core::mem::zeroed() }
+    };
+}
+
+/// The static `ethtool_ops` table for `T`.
+pub(super) fn ops_table<T: Operations + super::netdev::Operations>() -> &'static b::ethtool_ops {
+    &Table::<T>::OPS
+}
+
+/// Copies `src` into a fixed C string field, truncating and NUL-terminating.
+fn copy_cstr(dst: &mut [c_char], src: &CStr) {
+    let bytes = src.to_bytes();
+    let n = bytes.len().min(dst.len().saturating_sub(1));
+    for (d, s) in dst.iter_mut().zip(&bytes[..n]) {
+        *d = *s as c_char;
+    }
+    if let Some(end) = dst.get_mut(n) {
+        *end = 0;
+    }
+}
+
+/// # Safety
+///
+/// Called by the ethtool core with our registered netdev and a valid,
+/// exclusively borrowed `info`.
+unsafe extern "C" fn get_drvinfo<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    info: *mut b::ethtool_drvinfo,
+) {
+    // SAFETY: see the function's contract.
+    let ((_, this), info) = unsafe { (Registration::<T>::from_callback(raw), &mut *info) };
+    let id = this.driver_info();
+    copy_cstr(&mut info.driver, id.driver);
+    copy_cstr(&mut info.version, id.version);
+    copy_cstr(&mut info.bus_info, id.bus_info);
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_link_ksettings<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    ks: *mut b::ethtool_link_ksettings,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((dev, this), ks) = unsafe { (Registration::<T>::from_callback(raw), &mut *ks) };
+    let link = this.link_settings(dev);
+    ks.base.port = b::PORT_TP as u8;
+    ks.base.autoneg = b::AUTONEG_ENABLE as u8;
+    match link.speed_mbps {
+        Some(speed) => {
+            ks.base.speed = speed;
+            ks.base.duplex = if link.full_duplex {
+                b::DUPLEX_FULL
+            } else {
+                b::DUPLEX_HALF
+            } as u8;
+        }
+        None => {
+            ks.base.speed = b::SPEED_UNKNOWN as u32;
+            ks.base.duplex = b::DUPLEX_UNKNOWN as u8;
+        }
+    }
+    0
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_ringparam<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    ring: *mut b::ethtool_ringparam,
+    _kernel: *mut b::kernel_ethtool_ringparam,
+    _extack: *mut b::netlink_ext_ack,
+) {
+    // SAFETY: see the function's contract.
+    let ((_, this), ring) = unsafe { (Registration::<T>::from_callback(raw), &mut *ring) };
+    let p = this.ring_params();
+    ring.rx_max_pending = p.rx_max;
+    ring.tx_max_pending = p.tx_max;
+    ring.rx_pending = p.rx;
+    ring.tx_pending = p.tx;
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`]; called under RTNL.
+unsafe extern "C" fn set_ringparam<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    ring: *mut b::ethtool_ringparam,
+    _kernel: *mut b::kernel_ethtool_ringparam,
+    _extack: *mut b::netlink_ext_ack,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((dev, this), ring) = unsafe { (Registration::<T>::from_callback(raw), &*ring) };
+    if ring.rx_mini_pending != 0 || ring.rx_jumbo_pending != 0 {
+        return EINVAL.to_errno();
+    }
+    from_result(|| {
+        this.set_ring_params(dev, ring.rx_pending, ring.tx_pending)
+            .map(|()| 0)
+    })
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_coalesce<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    ec: *mut b::ethtool_coalesce,
+    _kernel: *mut b::kernel_ethtool_coalesce,
+    _extack: *mut b::netlink_ext_ack,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((_, this), ec) = unsafe { (Registration::<T>::from_callback(raw), &mut *ec) };
+    ec.rx_coalesce_usecs = this.rx_usecs();
+    0
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`]; called under RTNL. The core has already rejected
+/// parameters outside `supported_coalesce_params`.
+unsafe extern "C" fn set_coalesce<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    ec: *mut b::ethtool_coalesce,
+    _kernel: *mut b::kernel_ethtool_coalesce,
+    _extack: *mut b::netlink_ext_ack,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((dev, this), ec) = unsafe { (Registration::<T>::from_callback(raw), &*ec) };
+    from_result(|| this.set_rx_usecs(dev, ec.rx_coalesce_usecs).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_sset_count<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    set: c_int,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
+    if set == b::ethtool_stringset_ETH_SS_STATS as c_int {
+        this.stat_names().len() as c_int
+    } else {
+        EOPNOTSUPP.to_errno()
+    }
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`]; `data` holds `get_sset_count` strings of
+/// ETH_GSTRING_LEN bytes each.
+unsafe extern "C" fn get_strings<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    set: u32,
+    data: *mut u8,
+) {
+    // SAFETY: see the function's contract.
+    let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
+    if set != b::ethtool_stringset_ETH_SS_STATS {
+        return;
+    }
+    let names = this.stat_names();
+    let len = b::ETH_GSTRING_LEN as usize;
+    // SAFETY: the core sized `data` from our own get_sset_count answer,
+    // which is `names.len()`, for ETH_GSTRING_LEN bytes per name.
+    let out = unsafe { core::slice::from_raw_parts_mut(data.cast::<c_char>(), names.len() * len) };
+    for (slot, name) in out.chunks_exact_mut(len).zip(names) {
+        copy_cstr(slot, name);
+    }
+}
+
+/// # Safety
+///
+/// As for [`get_strings`]; `data` holds `get_sset_count` u64 values.
+unsafe extern "C" fn get_ethtool_stats<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    _stats: *mut b::ethtool_stats,
+    data: *mut u64,
+) {
+    // SAFETY: see the function's contract.
+    let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
+    let n = this.stat_names().len();
+    // SAFETY: the core sized `data` from our get_sset_count answer.
+    let out = unsafe { core::slice::from_raw_parts_mut(data, n) };
+    this.stat_values(out);
+}

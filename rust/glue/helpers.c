@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One-line shims for the static inline kernel functions sgnic uses.
+ * Each body is a single call; all logic lives in the Rust code.
+ */
+#include "helpers.h"
+#include <linux/pagemap.h>
+#include <linux/if_vlan.h>
+
+void *sgnic_netdev_priv(const struct net_device *dev) { return netdev_priv(dev); }
+void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent) { SET_NETDEV_DEV(ndev, parent); }
+void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr) { eth_hw_addr_set(dev, addr); }
+void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
+			  int (*poll)(struct napi_struct *, int)) { netif_napi_add(dev, napi, poll); }
+void sgnic_netif_napi_del(struct napi_struct *napi) { netif_napi_del(napi); }
+bool sgnic_napi_schedule_prep(struct napi_struct *napi) { return napi_schedule_prep(napi); }
+void sgnic_netif_stop_queue(struct net_device *dev) { netif_stop_queue(dev); }
+void sgnic_netif_wake_queue(struct net_device *dev) { netif_wake_queue(dev); }
+void sgnic_netif_start_queue(struct net_device *dev) { netif_start_queue(dev); }
+bool sgnic_netif_queue_stopped(const struct net_device *dev) { return netif_queue_stopped(dev); }
+bool sgnic_netif_carrier_ok(const struct net_device *dev) { return netif_carrier_ok(dev); }
+bool sgnic_netif_running(const struct net_device *dev) { return netif_running(dev); }
+void sgnic_netdev_sent_queue(struct net_device *dev, unsigned int bytes) { netdev_sent_queue(dev, bytes); }
+void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes) { netdev_completed_queue(dev, pkts, bytes); }
+void sgnic_netdev_reset_queue(struct net_device *dev) { netdev_reset_queue(dev); }
+bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
+void sgnic_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
+void sgnic_napi_consume_skb(struct sk_buff *skb, int budget) { napi_consume_skb(skb, budget); }
+int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len) { return skb_put_padto(skb, len); }
+unsigned int sgnic_skb_headlen(const struct sk_buff *skb) { return skb_headlen(skb); }
+struct skb_shared_info *sgnic_skb_shinfo(const struct sk_buff *skb) { return skb_shinfo(skb); }
+bool sgnic_skb_is_gso(const struct sk_buff *skb) { return skb_is_gso(skb); }
+int sgnic_skb_checksum_start_offset(const struct sk_buff *skb) { return skb_checksum_start_offset(skb); }
+int sgnic_skb_transport_offset(const struct sk_buff *skb) { return skb_transport_offset(skb); }
+int sgnic_skb_network_offset(const struct sk_buff *skb) { return skb_network_offset(skb); }
+int sgnic_skb_cow_head(struct sk_buff *skb, unsigned int headroom) { return skb_cow_head(skb, headroom); }
+struct page *sgnic_skb_frag_page(const skb_frag_t *frag) { return skb_frag_page(frag); }
+unsigned int sgnic_skb_frag_off(const skb_frag_t *frag) { return skb_frag_off(frag); }
+unsigned int sgnic_skb_frag_size(const skb_frag_t *frag) { return skb_frag_size(frag); }
+struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len) { return napi_alloc_skb(napi, len); }
+dma_addr_t sgnic_dma_map_single(struct device *dev, void *ptr, size_t size, int dir) { return dma_map_single(dev, ptr, size, dir); }
+void sgnic_dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_unmap_single(dev, addr, size, dir); }
+dma_addr_t sgnic_skb_frag_dma_map(struct device *dev, const skb_frag_t *frag, size_t offset, size_t size, int dir) { return skb_frag_dma_map(dev, frag, offset, size, dir); }
+void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_unmap_page(dev, addr, size, dir); }
+int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr) { return dma_mapping_error(dev, addr); }
+struct address_space *sgnic_page_mapping(struct page *page) { return folio_mapping(page_folio(page)); }
+__be16 sgnic_vlan_get_protocol(const struct sk_buff *skb) { return vlan_get_protocol(skb); }

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One-line shims for static inline kernel functions that bindgen cannot
+ * bind. No logic lives here: each shim calls exactly one inline function.
+ */
+#ifndef SGNIC_HELPERS_H
+#define SGNIC_HELPERS_H
+
+#include <linux/netdevice.h>
+#include <linux/etherdevice.h>
+#include <linux/skbuff.h>
+#include <linux/dma-mapping.h>
+
+void *sgnic_netdev_priv(const struct net_device *dev);
+void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent);
+void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
+void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
+			  int (*poll)(struct napi_struct *, int));
+void sgnic_netif_napi_del(struct napi_struct *napi);
+bool sgnic_napi_schedule_prep(struct napi_struct *napi);
+void sgnic_netif_stop_queue(struct net_device *dev);
+void sgnic_netif_wake_queue(struct net_device *dev);
+void sgnic_netif_start_queue(struct net_device *dev);
+bool sgnic_netif_queue_stopped(const struct net_device *dev);
+bool sgnic_netif_carrier_ok(const struct net_device *dev);
+bool sgnic_netif_running(const struct net_device *dev);
+void sgnic_netdev_sent_queue(struct net_device *dev, unsigned int bytes);
+void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes);
+void sgnic_netdev_reset_queue(struct net_device *dev);
+bool sgnic_netdev_xmit_more(void);
+void sgnic_dev_kfree_skb_any(struct sk_buff *skb);
+void sgnic_napi_consume_skb(struct sk_buff *skb, int budget);
+int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len);
+unsigned int sgnic_skb_headlen(const struct sk_buff *skb);
+struct skb_shared_info *sgnic_skb_shinfo(const struct sk_buff *skb);
+bool sgnic_skb_is_gso(const struct sk_buff *skb);
+int sgnic_skb_checksum_start_offset(const struct sk_buff *skb);
+int sgnic_skb_transport_offset(const struct sk_buff *skb);
+int sgnic_skb_network_offset(const struct sk_buff *skb);
+int sgnic_skb_cow_head(struct sk_buff *skb, unsigned int headroom);
+struct page *sgnic_skb_frag_page(const skb_frag_t *frag);
+unsigned int sgnic_skb_frag_off(const skb_frag_t *frag);
+unsigned int sgnic_skb_frag_size(const skb_frag_t *frag);
+struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len);
+dma_addr_t sgnic_dma_map_single(struct device *dev, void *ptr, size_t size, int dir);
+void sgnic_dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, int dir);
+dma_addr_t sgnic_skb_frag_dma_map(struct device *dev, const skb_frag_t *frag, size_t offset, size_t size, int dir);
+void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int dir);
+int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr);
+struct address_space *sgnic_page_mapping(struct page *page);
+__be16 sgnic_vlan_get_protocol(const struct sk_buff *skb);
+#endif

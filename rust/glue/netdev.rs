@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network device registration and the `net_device_ops` callbacks.
+//!
+//! A [`Registration`] owns a `struct net_device` and the driver's per-port
+//! state `T`. The netdev's private area holds a pointer to that state, so
+//! each C callback can hand the driver a plain `&T`.
+
+use super::bindings as b;
+use super::ethtool;
+use core::{
+    ffi::c_int,
+    marker::PhantomData,
+    ptr::{addr_of_mut, NonNull},
+};
+use kernel::{device, error::from_result, prelude::*, types::Opaque};
+
+/// A registered `struct net_device`, as seen from its callbacks.
+///
+/// # Invariants
+///
+/// The wrapped net_device was allocated and registered by a
+/// [`Registration`] that is still alive.
+#[repr(transparent)]
+pub struct NetDevice(Opaque<b::net_device>);
+
+impl NetDevice {
+    /// # Safety
+    ///
+    /// `ptr` must point to a net_device owned by a live [`Registration`],
+    /// valid for `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut b::net_device) -> &'a Self {
+        // SAFETY: `NetDevice` is a transparent wrapper of `net_device`, and
+        // the caller guarantees the pointee is valid for `'a`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    fn as_raw(&self) -> *mut b::net_device {
+        self.0.get()
+    }
+
+    /// Tells the stack the link is up.
+    pub fn carrier_on(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::netif_carrier_on(self.as_raw()) }
+    }
+
+    /// Tells the stack the link is down.
+    pub fn carrier_off(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::netif_carrier_off(self.as_raw()) }
+    }
+
+    /// Whether the stack currently believes the link is up.
+    pub fn carrier_ok(&self) -> bool {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_carrier_ok(self.as_raw()) }
+    }
+
+    /// Whether the interface is administratively up.
+    pub fn is_running(&self) -> bool {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_running(self.as_raw()) }
+    }
+
+    /// Allows the stack to call `start_xmit`.
+    pub fn start_queue(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_start_queue(self.as_raw()) }
+    }
+
+    /// Stops the stack from calling `start_xmit`.
+    pub fn stop_queue(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_stop_queue(self.as_raw()) }
+    }
+
+    /// Restarts a stopped queue and reschedules its qdisc.
+    pub fn wake_queue(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_wake_queue(self.as_raw()) }
+    }
+
+    /// Whether the TX queue is stopped.
+    pub fn queue_stopped(&self) -> bool {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_queue_stopped(self.as_raw()) }
+    }
+
+    /// The current MTU.
+    pub fn mtu(&self) -> u32 {
+        // SAFETY: `as_raw` is valid; `mtu` is a plain integer field that
+        // the stack only changes under RTNL through `change_mtu`.
+        unsafe { (*self.as_raw()).mtu }
+    }
+
+    /// Records a new MTU (from `change_mtu`, under RTNL).
+    pub fn set_mtu(&self, mtu: u32) {
+        // SAFETY: `as_raw` is valid and the caller holds RTNL (only called
+        // from ndo_change_mtu), which serialises writers of `mtu`.
+        unsafe { (*self.as_raw()).mtu = mtu }
+    }
+
+    /// The interface flags (`IFF_*`), e.g. for the receive filter.
+    pub fn flags(&self) -> u32 {
+        // SAFETY: `as_raw` is valid; reading an integer field.
+        unsafe { (*self.as_raw()).flags }
+    }
+
+    /// The unicast address the interface currently uses.
+    pub fn dev_addr(&self) -> [u8; 6] {
+        let mut mac = [0u8; 6];
+        // SAFETY: `dev_addr` points to at least `addr_len` (6 for Ethernet)
+        // bytes for the lifetime of a registered netdev.
+        unsafe {
+            core::ptr::copy_nonoverlapping((*self.as_raw()).dev_addr, mac.as_mut_ptr(), 6);
+        }
+        mac
+    }
+
+    /// Changes the interface address (from `set_mac_address`, under RTNL).
+    pub fn set_dev_addr(&self, mac: &[u8; 6]) {
+        // SAFETY: `as_raw` is valid, `mac` holds ETH_ALEN bytes and the
+        // caller holds RTNL as eth_hw_addr_set requires.
+        unsafe { b::sgnic_eth_hw_addr_set(self.as_raw(), mac.as_ptr()) }
+    }
+
+    /// The interface name, for log messages.
+    pub fn name(&self) -> &CStr {
+        // SAFETY: `name` is a NUL-terminated array inside the net_device,
+        // which outlives `&self`.
+        unsafe { CStr::from_char_ptr((*self.as_raw()).name.as_ptr().cast()) }
+    }
+}
+
+/// Interface counters reported through `ndo_get_stats64`.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct LinkStats {
+    /// Frames received and passed up the stack.
+    pub rx_packets: u64,
+    /// Bytes received and passed up the stack.
+    pub rx_bytes: u64,
+    /// Frames handed to the device.
+    pub tx_packets: u64,
+    /// Bytes handed to the device.
+    pub tx_bytes: u64,
+    /// Received frames dropped (bad length, no memory, ...).
+    pub rx_dropped: u64,
+    /// Frames dropped on transmit.
+    pub tx_dropped: u64,
+    /// Receive errors reported by the device.
+    pub rx_errors: u64,
+    /// Frames too long for the receive buffer.
+    pub rx_length_errors: u64,
+    /// Frames the device lost for lack of descriptors.
+    pub rx_missed_errors: u64,
+    /// Multicast frames received.
+    pub multicast: u64,
+}
+
+/// What the driver did with a frame handed to `start_xmit`.
+pub enum TxOutcome {
+    /// The frame was queued or dropped; either way it was consumed.
+    Consumed,
+    /// The ring is full: the stack keeps the frame and retries later.
+    Busy(super::skb::SkBuff),
+}
+
+/// The driver's side of the netdev callbacks.
+pub trait Operations: Send + Sync + Sized {
+    /// `ndo_open`: bring the interface up.
+    fn open(&self, dev: &NetDevice) -> Result;
+    /// `ndo_stop`: bring the interface down; must release what `open` took.
+    fn stop(&self, dev: &NetDevice);
+    /// `ndo_start_xmit`: queue one frame.
+    fn start_xmit(&self, dev: &NetDevice, skb: super::skb::SkBuff) -> TxOutcome;
+    /// `ndo_get_stats64`: report interface counters.
+    fn stats(&self, dev: &NetDevice) -> LinkStats;
+    /// `ndo_tx_timeout`: the TX queue made no progress for too long.
+    fn tx_timeout(&self, dev: &NetDevice);
+    /// `ndo_change_mtu`: the MTU is already range-checked by the stack.
+    fn change_mtu(&self, dev: &NetDevice, mtu: u32) -> Result;
+    /// `ndo_set_mac_address`: `mac` is a valid unicast address.
+    fn set_mac_address(&self, dev: &NetDevice, mac: [u8; 6]) -> Result;
+    /// `ndo_set_rx_mode`: reprogram the receive filter (atomic context).
+    fn set_rx_mode(&self, dev: &NetDevice);
+}
+
+/// The C `struct device` behind a kernel-crate device reference.
+fn device_ptr(dev: &device::Device<device::Bound>) -> *mut b::device {
+    // `device::Device` is a `#[repr(transparent)]` wrapper around the C
+    // `struct device`, so the reference's address is the C object's.
+    (dev as *const device::Device<device::Bound>)
+        .cast::<b::device>()
+        .cast_mut()
+}
+
+/// Static configuration of a netdev, applied before registration.
+pub struct Config {
+    /// Permanent MAC address.
+    pub mac: [u8; 6],
+    /// Smallest MTU the device accepts.
+    pub min_mtu: u32,
+    /// Largest MTU the device accepts.
+    pub max_mtu: u32,
+    /// TX watchdog period in milliseconds.
+    pub watchdog_ms: u32,
+}
+
+#[repr(C)]
+struct Private<T> {
+    owner: *const T,
+}
+
+/// Builds the `net_device_ops` and `ethtool_ops` tables for `T`.
+struct Tables<T>(PhantomData<T>);
+
+impl<T: Operations + ethtool::Operations> Tables<T> {
+    const NETDEV_OPS: b::net_device_ops = b::net_device_ops {
+        ndo_open: Some(ndo_open::<T>),
+        ndo_stop: Some(ndo_stop::<T>),
+        ndo_start_xmit: Some(ndo_start_xmit::<T>),
+        ndo_get_stats64: Some(ndo_get_stats64::<T>),
+        ndo_tx_timeout: Some(ndo_tx_timeout::<T>),
+        ndo_change_mtu: Some(ndo_change_mtu::<T>),
+        ndo_set_mac_address: Some(ndo_set_mac_address::<T>),
+        ndo_set_rx_mode: Some(ndo_set_rx_mode::<T>),
+        ndo_validate_addr: Some(b::eth_validate_addr),
+        // SAFETY: every other member is an optional function pointer or an
+        // integer, for which all-zero bytes mean "not implemented".
+        ..unsafe { core::mem::zeroed() }
+    };
+}
+
+/// A registered network device that owns the driver's per-port state.
+///
+/// # Invariants
+///
+/// `ndev` is a registered net_device whose private area holds a pointer to
+/// `*data`; `data` is pinned and outlives the registration.
+pub struct Registration<T: Operations + ethtool::Operations> {
+    ndev: NonNull<b::net_device>,
+    data: Pin<KBox<T>>,
+}
+
+// SAFETY: the net_device may be used from any thread; `T` is Send + Sync.
+unsafe impl<T: Operations + ethtool::Operations> Send for Registration<T> {}
+// SAFETY: shared access only reads immutable fields or calls thread-safe
+// kernel functions; `T` is Sync.
+unsafe impl<T: Operations + ethtool::Operations> Sync for Registration<T> {}
+
+impl<T: Operations + ethtool::Operations> Registration<T> {
+    /// Allocates an Ethernet netdev owning `data` under `parent` and
+    /// registers it with the stack. Callbacks may run before this returns.
+    pub fn new(
+        parent: &device::Device<device::Bound>,
+        config: &Config,
+        data: impl PinInit<T, Error>,
+    ) -> Result<Self> {
+        let data = KBox::pin_init(data, GFP_KERNEL)?;
+        let priv_size = core::mem::size_of::<Private<T>>() as c_int;
+        // SAFETY: plain allocation call; one TX and one RX queue.
+        let raw = unsafe { b::alloc_etherdev_mqs(priv_size, 1, 1) };
+        let ndev = NonNull::new(raw).ok_or(ENOMEM)?;
+        let raw = ndev.as_ptr();
+        // SAFETY: `raw` is a freshly allocated, unregistered net_device that
+        // nothing else references yet, so we may initialise it freely. Its
+        // private area is at least `size_of::<Private<T>>()` bytes and
+        // suitably aligned (netdev_priv is NETDEV_ALIGN aligned).
+        unsafe {
+            let private = b::sgnic_netdev_priv(raw).cast::<Private<T>>();
+            private.write(Private {
+                owner: &*data as *const T,
+            });
+            b::sgnic_set_netdev_dev(raw, device_ptr(parent));
+            b::sgnic_eth_hw_addr_set(raw, config.mac.as_ptr());
+            (*raw).netdev_ops = &Tables::<T>::NETDEV_OPS;
+            (*raw).ethtool_ops = ethtool::ops_table::<T>();
+            (*raw).min_mtu = config.min_mtu;
+            (*raw).max_mtu = config.max_mtu;
+            (*raw).watchdog_timeo =
+                kernel::time::msecs_to_jiffies(config.watchdog_ms) as c_int;
+        }
+        // SAFETY: `raw` is fully initialised; on success the registration
+        // is undone in `Drop`, on failure we free it here.
+        let ret = unsafe { b::register_netdev(raw) };
+        if ret != 0 {
+            // SAFETY: registration failed, so we still own `raw` exclusively.
+            unsafe { b::free_netdev(raw) };
+            return Err(Error::from_errno(ret));
+        }
+        // INVARIANT: registered above; `data` is owned by `Self` and pinned.
+        Ok(Self { ndev, data })
+    }
+
+    /// The driver state owned by this netdev.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The registered net_device.
+    pub fn netdev(&self) -> &NetDevice {
+        // SAFETY: `ndev` is registered for as long as `self` lives.
+        unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }
+    }
+
+    /// Recovers the registration's state and device inside a callback.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be a net_device created by `Registration::<T>::new` and
+    /// still registered.
+    pub(super) unsafe fn from_callback<'a>(raw: *mut b::net_device) -> (&'a NetDevice, &'a T) {
+        // SAFETY: per the function's contract, the private area holds a
+        // `Private<T>` whose `owner` points to the pinned state, which lives
+        // until after `unregister_netdev` returns, i.e. past every callback.
+        unsafe {
+            let private = b::sgnic_netdev_priv(raw).cast::<Private<T>>();
+            (NetDevice::from_raw(raw), &*(*private).owner)
+        }
+    }
+}
+
+impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: `ndev` is registered (type invariant). unregister_netdev
+        // calls ndo_stop if needed and waits for all callbacks to finish, so
+        // no reference to `data` survives it; then the netdev is ours to free.
+        unsafe {
+            b::unregister_netdev(self.ndev.as_ptr());
+            b::free_netdev(self.ndev.as_ptr());
+        }
+    }
+}
+
+/// # Safety
+///
+/// Called by the networking core with a net_device from `Registration<T>`.
+unsafe extern "C" fn ndo_open<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    from_result(|| this.open(dev).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`].
+unsafe extern "C" fn ndo_stop<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    this.stop(dev);
+    0
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `skb` is a valid sk_buff whose ownership passes to
+/// the driver unless NETDEV_TX_BUSY is returned.
+unsafe extern "C" fn ndo_start_xmit<T: Operations + ethtool::Operations>(
+    skb: *mut b::sk_buff,
+    raw: *mut b::net_device,
+) -> b::netdev_tx_t {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    // SAFETY: the core passes us ownership of a valid skb.
+    let skb = unsafe { super::skb::SkBuff::from_raw(skb) };
+    match this.start_xmit(dev, skb) {
+        TxOutcome::Consumed => b::netdev_tx_NETDEV_TX_OK,
+        TxOutcome::Busy(skb) => {
+            // Ownership goes back to the stack, which requeues the frame.
+            skb.into_raw();
+            b::netdev_tx_NETDEV_TX_BUSY
+        }
+    }
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `out` is a valid, zeroed rtnl_link_stats64.
+unsafe extern "C" fn ndo_get_stats64<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    out: *mut b::rtnl_link_stats64,
+) {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    let s = this.stats(dev);
+    // SAFETY: the core passes a valid, exclusively borrowed stats struct.
+    let out = unsafe { &mut *out };
+    out.rx_packets = s.rx_packets;
+    out.rx_bytes = s.rx_bytes;
+    out.tx_packets = s.tx_packets;
+    out.tx_bytes = s.tx_bytes;
+    out.rx_dropped = s.rx_dropped;
+    out.tx_dropped = s.tx_dropped;
+    out.rx_errors = s.rx_errors;
+    out.rx_length_errors = s.rx_length_errors;
+    out.rx_missed_errors = s.rx_missed_errors;
+    out.multicast = s.multicast;
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`].
+unsafe extern "C" fn ndo_tx_timeout<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    _queue: core::ffi::c_uint,
+) {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    this.tx_timeout(dev);
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; called under RTNL with an in-range MTU.
+unsafe extern "C" fn ndo_change_mtu<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    mtu: c_int,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    from_result(|| {
+        let mtu = u32::try_from(mtu).map_err(|_| EINVAL)?;
+        this.change_mtu(dev, mtu).map(|()| 0)
+    })
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `addr` points to a `struct sockaddr`.
+unsafe extern "C" fn ndo_set_mac_address<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    addr: *mut core::ffi::c_void,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    let mut mac = [0u8; 6];
+    // SAFETY: `addr` is a valid sockaddr whose `sa_data` holds at least
+    // ETH_ALEN bytes for an Ethernet device.
+    unsafe {
+        let sa = addr.cast::<b::sockaddr>();
+        core::ptr::copy_nonoverlapping(
+            addr_of_mut!((*sa).sa_data).cast::<u8>(),
+            mac.as_mut_ptr(),
+            6,
+        );
+    }
+    from_result(|| this.set_mac_address(dev, mac).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; called with the address lists locked.
+unsafe extern "C" fn ndo_set_rx_mode<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+) {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    this.set_rx_mode(dev);
+}

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Descriptor formats: 16-byte little-endian records shared with the device.
+//!
+//! Each descriptor is encoded to and decoded from `[u64; 2]` in CPU order;
+//! [`to_le`] and [`from_le`] convert to the device's byte order, so the
+//! layouts below hold on any host.
+
+/// Size of every descriptor in bytes.
+pub const DESC_SIZE: usize = 16;
+
+/// Shortest frame on the wire without FCS; shorter ones are zero-padded.
+pub const MIN_TX_FRAME: usize = 60;
+
+/// Data bytes one TX descriptor may carry (as e1000 limits it: 4 KiB).
+pub const MAX_TX_DESC_DATA: usize = 1 << 12;
+
+/// Descriptors needed for a buffer of `len` bytes.
+pub fn descriptors_for_len(len: usize) -> usize {
+    len.div_ceil(MAX_TX_DESC_DATA)
+}
+
+/// A descriptor in device byte order.
+pub fn to_le(d: [u64; 2]) -> [u64; 2] {
+    [d[0].to_le(), d[1].to_le()]
+}
+
+/// A descriptor from device byte order.
+pub fn from_le(d: [u64; 2]) -> [u64; 2] {
+    [u64::from_le(d[0]), u64::from_le(d[1])]
+}
+
+/// TX command bits (legacy `cmd`, extended `dcmd`/`tucmd`).
+pub struct TxCmd;
+impl TxCmd {
+    /// End of packet.
+    pub const EOP: u8 = 1 << 0;
+    /// Insert FCS.
+    pub const IFCS: u8 = 1 << 1;
+    /// Insert checksum (legacy only).
+    pub const IC: u8 = 1 << 2;
+    /// Report status (write back DD).
+    pub const RS: u8 = 1 << 3;
+    /// Extended descriptor.
+    pub const DEXT: u8 = 1 << 5;
+    /// VLAN enable.
+    pub const VLE: u8 = 1 << 6;
+    /// Interrupt delay enable.
+    pub const IDE: u8 = 1 << 7;
+    /// TCP segmentation enable (extended only, bit 2).
+    pub const TSE: u8 = 1 << 2;
+}
+
+/// TX status: descriptor done.
+pub const TX_STATUS_DD: u8 = 1 << 0;
+
+/// A legacy transmit descriptor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LegacyTxDescriptor {
+    /// DMA address of the data.
+    pub buffer_addr: u64,
+    /// Bytes of data.
+    pub length: u16,
+    /// Checksum offset (ignored by QEMU).
+    pub cso: u8,
+    /// [`TxCmd`] bits.
+    pub cmd: u8,
+    /// Status written back by the device.
+    pub status: u8,
+    /// Checksum start.
+    pub css: u8,
+    /// VLAN tag.
+    pub special: u16,
+}
+
+impl LegacyTxDescriptor {
+    /// CPU-order encoding.
+    pub fn encode(&self) -> [u64; 2] {
+        let hi = u64::from(self.length)
+            | u64::from(self.cso) << 16
+            | u64::from(self.cmd) << 24
+            | u64::from(self.status) << 32
+            | u64::from(self.css) << 40
+            | u64::from(self.special) << 48;
+        [self.buffer_addr, hi]
+    }
+
+    /// Decodes a CPU-order descriptor.
+    pub fn decode(d: [u64; 2]) -> Self {
+        Self {
+            buffer_addr: d[0],
+            length: d[1] as u16,
+            cso: (d[1] >> 16) as u8,
+            cmd: (d[1] >> 24) as u8,
+            status: (d[1] >> 32) as u8,
+            css: (d[1] >> 40) as u8,
+            special: (d[1] >> 48) as u16,
+        }
+    }
+}
+
+/// Whether the device has written back a TX descriptor (any format: the
+/// status byte is byte 12 in all of them).
+pub fn tx_done(d: [u64; 2]) -> bool {
+    (d[1] >> 32) as u8 & TX_STATUS_DD != 0
+}
+
+/// Extended descriptor type: context.
+const DTYP_CONTEXT: u64 = 0;
+/// Extended descriptor type: data.
+const DTYP_DATA: u64 = 1;
+const PAYLEN_MASK: u64 = 0xF_FFFF;
+
+/// Context-descriptor `tucmd` bits.
+pub struct TuCmd;
+impl TuCmd {
+    /// TCP segmentation.
+    pub const TSE: u8 = 1 << 2;
+    /// The packet is IPv4 (otherwise IPv6).
+    pub const IP: u8 = 1 << 1;
+    /// The L4 protocol is TCP (otherwise UDP).
+    pub const TCP: u8 = 1 << 0;
+    /// Report status.
+    pub const RS: u8 = 1 << 3;
+    /// Extended descriptor (always set).
+    pub const DEXT: u8 = 1 << 5;
+}
+
+/// A TCP/IP context descriptor: checksum and segmentation parameters that
+/// apply to the data descriptors following it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContextDescriptor {
+    /// IP checksum start.
+    pub ipcss: u8,
+    /// IP checksum offset.
+    pub ipcso: u8,
+    /// IP checksum end (0: to the end of the packet).
+    pub ipcse: u16,
+    /// L4 checksum start.
+    pub tucss: u8,
+    /// L4 checksum offset.
+    pub tucso: u8,
+    /// L4 checksum end (0: to the end of the packet).
+    pub tucse: u16,
+    /// TSO payload length (20 bits).
+    pub paylen: u32,
+    /// [`TuCmd`] bits.
+    pub tucmd: u8,
+    /// Status.
+    pub sta: u8,
+    /// Header length for TSO.
+    pub hdrlen: u8,
+    /// Maximum segment size for TSO.
+    pub mss: u16,
+}
+
+impl ContextDescriptor {
+    /// Checksum offload of one packet (CHECKSUM_PARTIAL): the device sums
+    /// from `start` to the end and stores the result at `start + offset`.
+    pub fn checksum(start: u8, offset: u8) -> Self {
+        Self {
+            tucss: start,
+            tucso: start.wrapping_add(offset),
+            tucmd: TuCmd::DEXT,
+            ..Self::default()
+        }
+    }
+
+    /// TCP segmentation of `payload_len` bytes into `mss`-sized segments.
+    /// For IPv4 the device also rewrites the IP checksum per segment.
+    #[allow(clippy::too_many_arguments)]
+    pub fn tso(
+        ipv4: bool,
+        ip_start: u8,
+        ip_csum_offset: u8,
+        l4_start: u8,
+        l4_csum_offset: u8,
+        hdr_len: u8,
+        mss: u16,
+        payload_len: u32,
+    ) -> Self {
+        let mut tucmd = TuCmd::DEXT | TuCmd::TSE | TuCmd::TCP;
+        let (ipcso, ipcse) = if ipv4 {
+            tucmd |= TuCmd::IP;
+            (ip_start + ip_csum_offset, u16::from(l4_start) - 1)
+        } else {
+            (0, 0)
+        };
+        Self {
+            ipcss: ip_start,
+            ipcso,
+            ipcse,
+            tucss: l4_start,
+            tucso: l4_start + l4_csum_offset,
+            tucse: 0,
+            paylen: payload_len & PAYLEN_MASK as u32,
+            tucmd,
+            sta: 0,
+            hdrlen: hdr_len,
+            mss,
+        }
+    }
+
+    /// CPU-order encoding.
+    pub fn encode(&self) -> [u64; 2] {
+        let lo = u64::from(self.ipcss)
+            | u64::from(self.ipcso) << 8
+            | u64::from(self.ipcse) << 16
+            | u64::from(self.tucss) << 32
+            | u64::from(self.tucso) << 40
+            | u64::from(self.tucse) << 48;
+        let hi = (u64::from(self.paylen) & PAYLEN_MASK)
+            | DTYP_CONTEXT << 20
+            | u64::from(self.tucmd | TuCmd::DEXT) << 24
+            | u64::from(self.sta) << 32
+            | u64::from(self.hdrlen) << 40
+            | u64::from(self.mss) << 48;
+        [lo, hi]
+    }
+
+    /// Decodes a CPU-order descriptor.
+    pub fn decode(d: [u64; 2]) -> Self {
+        Self {
+            ipcss: d[0] as u8,
+            ipcso: (d[0] >> 8) as u8,
+            ipcse: (d[0] >> 16) as u16,
+            tucss: (d[0] >> 32) as u8,
+            tucso: (d[0] >> 40) as u8,
+            tucse: (d[0] >> 48) as u16,
+            paylen: (d[1] & PAYLEN_MASK) as u32,
+            tucmd: (d[1] >> 24) as u8,
+            sta: (d[1] >> 32) as u8,
+            hdrlen: (d[1] >> 40) as u8,
+            mss: (d[1] >> 48) as u16,
+        }
+    }
+}
+
+/// Data-descriptor `popts` bits.
+pub struct Popts;
+impl Popts {
+    /// Insert the IP checksum.
+    pub const IXSM: u8 = 1 << 0;
+    /// Insert the TCP/UDP checksum.
+    pub const TXSM: u8 = 1 << 1;
+}
+
+/// An extended TCP/IP data descriptor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DataDescriptor {
+    /// DMA address of the data.
+    pub buffer_addr: u64,
+    /// Bytes of data (20 bits).
+    pub length: u32,
+    /// [`TxCmd`] bits (DEXT is always set).
+    pub dcmd: u8,
+    /// Status written back by the device.
+    pub sta: u8,
+    /// [`Popts`] bits.
+    pub popts: u8,
+    /// VLAN tag.
+    pub special: u16,
+}
+
+impl DataDescriptor {
+    /// CPU-order encoding.
+    pub fn encode(&self) -> [u64; 2] {
+        let hi = (u64::from(self.length) & PAYLEN_MASK)
+            | DTYP_DATA << 20
+            | u64::from(self.dcmd | TxCmd::DEXT) << 24
+            | u64::from(self.sta) << 32
+            | u64::from(self.popts) << 40
+            | u64::from(self.special) << 48;
+        [self.buffer_addr, hi]
+    }
+
+    /// Decodes a CPU-order descriptor.
+    pub fn decode(d: [u64; 2]) -> Self {
+        Self {
+            buffer_addr: d[0],
+            length: (d[1] & PAYLEN_MASK) as u32,
+            dcmd: (d[1] >> 24) as u8,
+            sta: (d[1] >> 32) as u8,
+            popts: (d[1] >> 40) as u8,
+            special: (d[1] >> 48) as u16,
+        }
+    }
+}
+
+/// RX status bits.
+pub struct RxStatus;
+impl RxStatus {
+    /// Descriptor done.
+    pub const DD: u8 = 1 << 0;
+    /// End of packet.
+    pub const EOP: u8 = 1 << 1;
+    /// Ignore checksum indication.
+    pub const IXSM: u8 = 1 << 2;
+}
+
+/// RX error bits that make a frame unusable.
+pub struct RxErrors;
+impl RxErrors {
+    /// CRC or alignment error.
+    pub const CE: u8 = 1 << 0;
+    /// Symbol error.
+    pub const SE: u8 = 1 << 1;
+    /// Sequence error.
+    pub const SEQ: u8 = 1 << 2;
+    /// Carrier extension error.
+    pub const CXE: u8 = 1 << 4;
+    /// RX data error.
+    pub const RXE: u8 = 1 << 7;
+    /// All of the above.
+    pub const FATAL: u8 = Self::CE | Self::SE | Self::SEQ | Self::CXE | Self::RXE;
+}
+
+/// A legacy receive descriptor as written back by the device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxDescriptor {
+    /// DMA address of the buffer (written by the driver).
+    pub buffer_addr: u64,
+    /// Bytes the device stored.
+    pub length: u16,
+    /// Packet checksum.
+    pub csum: u16,
+    /// [`RxStatus`] bits.
+    pub status: u8,
+    /// [`RxErrors`] bits.
+    pub errors: u8,
+    /// VLAN tag.
+    pub special: u16,
+}
+
+/// A received frame that passed every check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RxFrame {
+    /// Frame length in bytes (FCS already stripped).
+    pub len: u16,
+}
+
+/// Why a receive descriptor cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxError {
+    /// The device has not written this descriptor yet.
+    NotDone,
+    /// The frame continues in the next descriptor, which the driver does
+    /// not allow (buffers are sized for the MTU).
+    MultiDescriptor,
+    /// The device reported an empty frame.
+    ZeroLength,
+    /// The device reported more bytes than the buffer holds.
+    TooLong {
+        /// Length the device claimed.
+        len: u16,
+        /// Size of the buffer.
+        max: u32,
+    },
+    /// The device flagged the frame as bad.
+    HardwareError(u8),
+}
+
+impl RxDescriptor {
+    /// A descriptor handing the device an empty buffer at `addr`.
+    pub fn empty(addr: u64) -> [u64; 2] {
+        [addr, 0]
+    }
+
+    /// Decodes a CPU-order descriptor.
+    pub fn decode(d: [u64; 2]) -> Self {
+        Self {
+            buffer_addr: d[0],
+            length: d[1] as u16,
+            csum: (d[1] >> 16) as u16,
+            status: (d[1] >> 32) as u8,
+            errors: (d[1] >> 40) as u8,
+            special: (d[1] >> 48) as u16,
+        }
+    }
+
+    /// Checks everything the device wrote before the buffer is touched.
+    pub fn validate(&self, buffer_size: u32) -> Result<RxFrame, RxError> {
+        if self.status & RxStatus::DD == 0 {
+            return Err(RxError::NotDone);
+        }
+        if self.status & RxStatus::EOP == 0 {
+            return Err(RxError::MultiDescriptor);
+        }
+        if self.errors & RxErrors::FATAL != 0 {
+            return Err(RxError::HardwareError(self.errors & RxErrors::FATAL));
+        }
+        if self.length == 0 {
+            return Err(RxError::ZeroLength);
+        }
+        if u32::from(self.length) > buffer_size {
+            return Err(RxError::TooLong {
+                len: self.length,
+                max: buffer_size,
+            });
+        }
+        Ok(RxFrame { len: self.length })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(d: [u64; 2]) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&d[0].to_le_bytes());
+        out[8..].copy_from_slice(&d[1].to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn legacy_tx_layout() {
+        let d = LegacyTxDescriptor {
+            buffer_addr: 0x1122_3344_5566_7788,
+            length: 0x05EA,
+            cso: 0x11,
+            cmd: TxCmd::EOP | TxCmd::IFCS | TxCmd::RS,
+            status: 0,
+            css: 0x22,
+            special: 0xBEEF,
+        };
+        let b = bytes(d.encode());
+        assert_eq!(&b[..8], &0x1122_3344_5566_7788u64.to_le_bytes());
+        assert_eq!(&b[8..], &[0xEA, 0x05, 0x11, 0x0B, 0x00, 0x22, 0xEF, 0xBE]);
+        assert_eq!(LegacyTxDescriptor::decode(d.encode()), d);
+        assert!(!tx_done(d.encode()));
+        assert!(tx_done([0, 1 << 32]));
+    }
+
+    #[test]
+    fn context_layout() {
+        let c = ContextDescriptor::tso(true, 14, 10, 34, 16, 66, 1448, 65000);
+        let b = bytes(c.encode());
+        assert_eq!(b[0], 14); // ipcss
+        assert_eq!(b[1], 24); // ipcso
+        assert_eq!(u16::from_le_bytes([b[2], b[3]]), 33); // ipcse
+        assert_eq!(b[4], 34); // tucss
+        assert_eq!(b[5], 50); // tucso
+        assert_eq!(u16::from_le_bytes([b[6], b[7]]), 0); // tucse
+        let word = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
+        assert_eq!(word & 0xF_FFFF, 65000); // paylen
+        assert_eq!((word >> 20) & 0xF, 0); // dtyp: context
+        assert_eq!(
+            (word >> 24) as u8,
+            TuCmd::DEXT | TuCmd::TSE | TuCmd::TCP | TuCmd::IP
+        );
+        assert_eq!(b[13], 66); // hdrlen
+        assert_eq!(u16::from_le_bytes([b[14], b[15]]), 1448); // mss
+        assert_eq!(ContextDescriptor::decode(c.encode()).mss, 1448);
+    }
+
+    #[test]
+    fn checksum_context() {
+        let c = ContextDescriptor::checksum(34, 16);
+        assert_eq!((c.tucss, c.tucso, c.tucse), (34, 50, 0));
+        let ipv6 = ContextDescriptor::tso(false, 14, 0, 54, 16, 86, 1428, 1000);
+        assert_eq!(ipv6.tucmd & TuCmd::IP, 0);
+        assert_eq!((ipv6.ipcso, ipv6.ipcse), (0, 0));
+    }
+
+    #[test]
+    fn data_layout() {
+        let d = DataDescriptor {
+            buffer_addr: 0xABCD,
+            length: 4096,
+            dcmd: TxCmd::EOP | TxCmd::RS | TxCmd::TSE,
+            sta: 0,
+            popts: Popts::TXSM | Popts::IXSM,
+            special: 0,
+        };
+        let b = bytes(d.encode());
+        let word = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
+        assert_eq!(word & 0xF_FFFF, 4096);
+        assert_eq!((word >> 20) & 0xF, 1); // dtyp: data
+        assert_eq!(
+            (word >> 24) as u8,
+            TxCmd::EOP | TxCmd::RS | TxCmd::TSE | TxCmd::DEXT
+        );
+        assert_eq!(b[13], 3);
+        let back = DataDescriptor::decode(d.encode());
+        assert_eq!(back.length, 4096);
+        assert_eq!(back.popts, 3);
+    }
+
+    #[test]
+    fn descriptor_split() {
+        assert_eq!(descriptors_for_len(0), 0);
+        assert_eq!(descriptors_for_len(1), 1);
+        assert_eq!(descriptors_for_len(4096), 1);
+        assert_eq!(descriptors_for_len(4097), 2);
+        assert_eq!(descriptors_for_len(65536), 16);
+    }
+
+    fn rx(len: u16, status: u8, errors: u8) -> RxDescriptor {
+        RxDescriptor::decode([
+            0,
+            u64::from(len) | u64::from(status) << 32 | u64::from(errors) << 40,
+        ])
+    }
+
+    #[test]
+    fn rx_validation() {
+        let ok = RxStatus::DD | RxStatus::EOP;
+        assert_eq!(rx(60, ok, 0).validate(2048), Ok(RxFrame { len: 60 }));
+        assert_eq!(rx(60, 0, 0).validate(2048), Err(RxError::NotDone));
+        assert_eq!(
+            rx(60, RxStatus::DD, 0).validate(2048),
+            Err(RxError::MultiDescriptor)
+        );
+        assert_eq!(rx(0, ok, 0).validate(2048), Err(RxError::ZeroLength));
+        assert_eq!(
+            rx(4000, ok, 0).validate(2048),
+            Err(RxError::TooLong {
+                len: 4000,
+                max: 2048
+            })
+        );
+        assert_eq!(
+            rx(60, ok, RxErrors::CE).validate(2048),
+            Err(RxError::HardwareError(RxErrors::CE))
+        );
+        // Checksum error bits alone are not fatal: the stack re-verifies.
+        assert!(rx(60, ok, 1 << 5).validate(2048).is_ok());
+    }
+
+    #[test]
+    fn byte_order_round_trip() {
+        let d = [0x0102_0304_0506_0708, 0x1112_1314_1516_1718];
+        assert_eq!(from_le(to_le(d)), d);
+    }
+}

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! sgnic's hardware layer, built as a host crate for `cargo test`.
+//!
+//! The kernel module includes the same files through `mod.rs`; nothing here
+//! depends on the kernel, only on `core`.
+
+#![no_std]
+#![deny(missing_docs)]
+
+pub mod desc;
+pub mod eeprom;
+pub mod itr;
+pub mod regs;
+pub mod ring;

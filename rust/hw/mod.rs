@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The hardware layer: 8254x registers, descriptor formats and ring index
+//! arithmetic. Pure `core` Rust, unit-tested on the host (`lib.rs` is the
+//! host crate root for the same files).
+
+pub mod desc;
+pub mod eeprom;
+pub mod itr;
+pub mod regs;
+pub mod ring;
