@@ -10,11 +10,11 @@ use crate::glue::{
     ethtool::{DriverInfo, LinkSettings, Operations, RingParams},
     netdev::NetDevice,
 };
-use crate::hw::{itr, ring::RingSize};
+use crate::hw::{itr, regs as r, ring::RingSize};
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
-/// `ethtool -S` counter names, in [`Port::stat_values`] order.
-const STAT_NAMES: &[&CStr] = &[c"tx_dropped", c"tx_timeouts"];
+/// Private flag names, bit `i` for entry `i` (see `port::PRIV_*`).
+const PRIV_FLAG_NAMES: &[&CStr] = &[c"inject-tx-stall"];
 
 impl Operations for Port<'_> {
     fn driver_info(&self) -> DriverInfo<'_> {
@@ -34,42 +34,70 @@ impl Operations for Port<'_> {
     }
 
     fn ring_params(&self) -> RingParams {
-        let size = RingSize::DEFAULT.get() as u32;
         let max = RingSize::MAX.get() as u32;
         RingParams {
-            rx: size,
-            tx: size,
+            rx: self.rx_ring_size.load(Relaxed),
+            tx: self.tx_ring_size.load(Relaxed),
             rx_max: max,
             tx_max: max,
         }
     }
 
-    fn set_ring_params(&self, _dev: &NetDevice, _rx: u32, _tx: u32) -> Result {
-        Err(EOPNOTSUPP)
+    fn set_ring_params(&self, dev: &NetDevice, rx: u32, tx: u32) -> Result {
+        // The core already rejected sizes above the maximum; round the
+        // rest to the powers of two the ring arithmetic needs.
+        let rx = RingSize::round(rx).get() as u32;
+        let tx = RingSize::round(tx).get() as u32;
+        let running = dev.is_running();
+        if running {
+            self.down(dev);
+        }
+        self.rx_ring_size.store(rx, Relaxed);
+        self.tx_ring_size.store(tx, Relaxed);
+        if running {
+            self.up(dev)?;
+        }
+        Ok(())
     }
 
     fn rx_usecs(&self) -> u32 {
         self.rx_usecs.load(Relaxed)
     }
 
-    fn set_rx_usecs(&self, _dev: &NetDevice, usecs: u32) -> Result {
+    fn set_rx_usecs(&self, dev: &NetDevice, usecs: u32) -> Result {
         let itr = itr::itr_from_usecs(usecs);
-        self.regs.write(crate::hw::regs::ITR, itr);
-        self.rx_usecs.store(itr::usecs_from_itr(itr), Relaxed);
+        if itr::usecs_from_itr(itr) != usecs {
+            // Out of the 16-bit ITR range (about 16.7 ms).
+            return Err(EINVAL);
+        }
+        self.rx_usecs.store(usecs, Relaxed);
+        if dev.is_running() {
+            self.regs.write(r::ITR, itr);
+        }
         Ok(())
     }
 
     fn stat_names(&self) -> &'static [&'static CStr] {
-        STAT_NAMES
+        Counters::NAMES
     }
 
     fn stat_values(&self, out: &mut [u64]) {
-        let values = [
-            Counters::get(&self.counters.tx_dropped),
-            Counters::get(&self.counters.tx_timeouts),
-        ];
-        for (o, v) in out.iter_mut().zip(values) {
-            *o = v;
+        self.counters.values(out);
+    }
+
+    fn priv_flag_names(&self) -> &'static [&'static CStr] {
+        PRIV_FLAG_NAMES
+    }
+
+    fn priv_flags(&self) -> u32 {
+        self.priv_flags.load(Relaxed)
+    }
+
+    fn set_priv_flags(&self, _dev: &NetDevice, flags: u32) -> Result {
+        if flags >> PRIV_FLAG_NAMES.len() != 0 {
+            return Err(EINVAL);
         }
+        self.priv_flags.store(flags, Relaxed);
+        Ok(())
     }
 }

@@ -10,8 +10,10 @@ mod mac;
 mod ops;
 mod port;
 mod regs;
+mod rx;
+mod tx;
 
-use crate::glue::netdev;
+use crate::glue::{features, netdev};
 use kernel::{
     device::Core,
     dma::{self, DmaMask},
@@ -52,12 +54,28 @@ kernel::pci_device_table!(
     ]
 );
 
+/// Offloads sgnic implements, all switchable with `ethtool -K`. Linux
+/// only hands page-cache pages to a device that has both SG and checksum
+/// offload: that pair is what makes sendfile zero-copy.
+const OFFLOADS: u64 = features::SG | features::HW_CSUM | features::TSO | features::TSO6;
+
+/// Largest TSO super-frame: the 64 KiB the stack builds by default, which
+/// the descriptor budget in `tx::MAX_DESCS_PER_FRAME` is sized for.
+const GSO_MAX_SIZE: u32 = 65536;
+
+/// Most segments per TSO frame (64 KiB at the smallest sensible MSS).
+const GSO_MAX_SEGS: u16 = 64;
+
 /// The PCI driver. One [`Sgnic`] exists per bound device.
 pub struct SgnicDriver;
 
 /// Per-device driver data: the registered netdev, which owns the port.
+///
+/// Dropping it (on unbind) unregisters the netdev, which stops the
+/// interface, then drops the port, which resets the MAC before the BAR is
+/// unmapped.
 pub struct Sgnic<'bound> {
-    netdev: netdev::Registration<Port<'bound>>,
+    _netdev: netdev::Registration<Port<'bound>>,
 }
 
 impl pci::Driver for SgnicDriver {
@@ -90,9 +108,13 @@ impl pci::Driver for SgnicDriver {
             min_mtu: crate::hw::regs::MIN_MTU,
             max_mtu: crate::hw::regs::MAX_MTU,
             watchdog_ms: 5000,
+            hw_features: OFFLOADS,
+            features: OFFLOADS | features::HIGHDMA,
+            gso_max_size: GSO_MAX_SIZE,
+            gso_max_segs: GSO_MAX_SEGS,
         };
         let bound: &'bound pci::Device<kernel::device::Bound> = pdev;
-        let netdev = netdev::Registration::new(bound.as_ref(), &config, Ok::<_, Error>(Port::new(bound, model, regs)))?;
+        let netdev = netdev::Registration::new(bound.as_ref(), &config, Port::new(bound, model, regs))?;
         dev_info!(
             pdev,
             "{}: Intel {} at {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
@@ -106,10 +128,6 @@ impl pci::Driver for SgnicDriver {
             mac_addr[4],
             mac_addr[5]
         );
-        Ok(Sgnic { netdev })
+        Ok(Sgnic { _netdev: netdev })
     }
-
-    // No unbind hook: dropping `Sgnic` unregisters the netdev (which stops
-    // the interface), then drops the port, which resets the MAC before its
-    // BAR is unmapped.
 }

@@ -1,58 +1,172 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The netdev operations of a port.
+//! The netdev operations of a port: open/stop, transmit, NAPI poll, the
+//! interrupt handler, and the receive filter.
 
 use super::{
-    mac,
-    port::{Counters, Port},
+    port::{Counters, Port, PRIV_INJECT_TX_STALL},
+    tx::{QueueError, STOP_THRESHOLD, WAKE_THRESHOLD},
 };
 use crate::glue::{
-    netdev::{LinkStats, NetDevice, Operations, TxOutcome},
+    netdev::{LinkStats, Napi, NetDevice, Operations, TxOutcome},
     skb::SkBuff,
 };
-use crate::hw::regs as r;
-use kernel::prelude::*;
+use crate::hw::{
+    desc::MIN_TX_FRAME,
+    regs::{self as r, Irq},
+};
+use kernel::{prelude::*, sync::atomic::Relaxed};
+
+/// ICR reads as all ones when the device has gone from the bus.
+const ICR_DEVICE_GONE: u32 = !0;
+
+impl Port<'_> {
+    /// Reclaims completed TX frames and restarts the queue if it was
+    /// stopped for lack of room.
+    fn clean_tx(&self, dev: &NetDevice) {
+        let mut guard = self.tx.lock();
+        let Some(tx) = &mut *guard else {
+            return;
+        };
+        if self.tx_reset.xchg(0, Relaxed) != 0 {
+            // Watchdog recovery: stop the TX engine, drop what is in
+            // flight, restart from an empty ring.
+            self.regs.write(r::TCTL, r::Tctl::PSP);
+            self.regs.flush();
+            Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
+            dev.reset_queue();
+            self.regs.write(r::TDH, 0);
+            self.regs.write(r::TDT, 0);
+            self.regs.write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
+            let flags = self.priv_flags.load(Relaxed);
+            self.priv_flags.store(flags & !PRIV_INJECT_TX_STALL, Relaxed);
+        } else {
+            let done = tx.reclaim();
+            if done.frames > 0 {
+                dev.completed_queue(done.frames, done.bytes);
+                Counters::add(&self.counters.tx_packets, done.packets);
+                Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
+            }
+        }
+        if dev.queue_stopped() && tx.unused() >= WAKE_THRESHOLD && dev.carrier_ok() {
+            dev.wake_queue();
+            Counters::add(&self.counters.tx_restarts, 1);
+        }
+    }
+
+    /// Receives up to `budget` frames and gives the buffers back.
+    fn clean_rx(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> u32 {
+        let mut guard = self.rx.lock();
+        let Some(rx) = &mut *guard else {
+            return 0;
+        };
+        let work = rx.poll(dev, napi, budget);
+        if rx.refill(dev) {
+            self.regs.write(r::RDT, rx.tail());
+        }
+        let c = &self.counters;
+        Counters::add(&c.rx_packets, work.packets);
+        Counters::add(&c.rx_bytes, work.bytes);
+        Counters::add(&c.rx_multicast, work.multicast);
+        Counters::add(&c.rx_alloc_failed, work.alloc_failed);
+        Counters::add(&c.rx_errors, work.errors);
+        Counters::add(&c.rx_length_errors, work.length_errors);
+        Counters::add(&c.rx_multi_descriptor, work.multi_descriptor);
+        work.descriptors
+    }
+}
 
 impl Operations for Port<'_> {
     fn open(&self, dev: &NetDevice) -> Result {
-        mac::set_link_up(&self.regs);
-        if mac::link(&self.regs).up {
-            dev.carrier_on();
-        } else {
-            dev.carrier_off();
-        }
-        dev.start_queue();
-        Ok(())
+        self.up(dev)
     }
 
     fn stop(&self, dev: &NetDevice) {
-        dev.stop_queue();
-        dev.carrier_off();
+        self.down(dev);
     }
 
-    fn start_xmit(&self, _dev: &NetDevice, skb: SkBuff) -> TxOutcome {
-        // No TX ring yet: the frame is dropped and counted.
-        drop(skb);
-        Counters::bump(&self.counters.tx_dropped);
+    fn start_xmit(&self, dev: &NetDevice, skb: SkBuff) -> TxOutcome {
+        let c = &self.counters;
+        let Ok(skb) = skb.pad_to(MIN_TX_FRAME as u32) else {
+            Counters::add(&c.tx_dropped, 1);
+            return TxOutcome::Consumed;
+        };
+        let mut guard = self.tx.lock();
+        let Some(tx) = &mut *guard else {
+            drop(guard);
+            drop(skb);
+            Counters::add(&c.tx_dropped, 1);
+            return TxOutcome::Consumed;
+        };
+        let queued = match tx.queue(skb) {
+            Ok(q) => q,
+            Err(QueueError::Full(skb)) => {
+                // The stop threshold should prevent this; back off.
+                dev.stop_queue();
+                return TxOutcome::Busy(skb);
+            }
+            Err(QueueError::Dropped) => {
+                Counters::add(&c.tx_dropped, 1);
+                return TxOutcome::Consumed;
+            }
+        };
+        Counters::add(&c.tx_descriptors, u64::from(queued.descriptors));
+        Counters::add(&c.tx_context_descriptors, u64::from(queued.context));
+        Counters::add(&c.tx_tso_frames, u64::from(queued.tso));
+        Counters::add(&c.tx_head_bytes, queued.head_bytes);
+        Counters::add(&c.tx_frag_bytes, queued.frag_bytes);
+        Counters::add(&c.tx_pagecache_bytes, queued.page_cache_bytes);
+
+        if tx.unused() < STOP_THRESHOLD {
+            dev.stop_queue();
+        }
+        // One doorbell per batch: BQL says when the batch ends.
+        let ring_now = dev.sent_queue(queued.bytes, dev.xmit_more()) || dev.queue_stopped();
+        if ring_now && self.priv_flags.load(Relaxed) & PRIV_INJECT_TX_STALL == 0 {
+            tx.publish();
+            self.regs.write(r::TDT, tx.tail());
+            Counters::add(&c.tx_doorbells, 1);
+        }
         TxOutcome::Consumed
     }
 
     fn stats(&self, _dev: &NetDevice) -> LinkStats {
+        let c = &self.counters;
         LinkStats {
-            tx_dropped: Counters::get(&self.counters.tx_dropped),
-            ..LinkStats::default()
+            rx_packets: Counters::get(&c.rx_packets),
+            rx_bytes: Counters::get(&c.rx_bytes),
+            tx_packets: Counters::get(&c.tx_packets),
+            tx_bytes: Counters::get(&c.tx_bytes),
+            rx_dropped: Counters::get(&c.rx_alloc_failed),
+            tx_dropped: Counters::get(&c.tx_dropped),
+            rx_errors: Counters::get(&c.rx_errors)
+                + Counters::get(&c.rx_length_errors)
+                + Counters::get(&c.rx_multi_descriptor),
+            rx_length_errors: Counters::get(&c.rx_length_errors),
+            rx_missed_errors: 0,
+            multicast: Counters::get(&c.rx_multicast),
         }
     }
 
     fn tx_timeout(&self, dev: &NetDevice) {
-        Counters::bump(&self.counters.tx_timeouts);
-        pr_warn!("{}: TX timeout, resetting\n", dev.name());
-        mac::reset(&self.regs);
-        mac::set_link_up(&self.regs);
+        // Runs from the watchdog timer (atomic context): flag the reset and
+        // let NAPI do it under the TX lock.
+        Counters::add(&self.counters.tx_timeouts, 1);
+        pr_warn!("{}: TX timeout, resetting the TX ring\n", dev.name());
+        self.tx_reset.store(1, Relaxed);
+        dev.napi().schedule();
     }
 
     fn change_mtu(&self, dev: &NetDevice, mtu: u32) -> Result {
+        // RX buffers are sized for the MTU: rebuild the rings if up.
+        let running = dev.is_running();
+        if running {
+            self.down(dev);
+        }
         dev.set_mtu(mtu);
+        if running {
+            self.up(dev)?;
+        }
         Ok(())
     }
 
@@ -60,12 +174,47 @@ impl Operations for Port<'_> {
         if !r::is_valid_unicast_mac(&mac) {
             return Err(EADDRNOTAVAIL);
         }
-        let (ral, rah) = r::ral_rah_from_mac(&mac);
-        self.regs.write_indexed(r::ral(0), ral)?;
-        self.regs.write_indexed(r::rah(0), rah)?;
         dev.set_dev_addr(&mac);
+        self.program_address(dev)
+    }
+
+    fn set_rx_mode(&self, dev: &NetDevice) {
+        self.set_rx_filter(dev);
+    }
+
+    fn set_features(&self, _dev: &NetDevice, _features: u64) -> Result {
+        // TX offloads are chosen per frame from what the stack hands us, so
+        // a feature change needs no device reprogramming.
         Ok(())
     }
 
-    fn set_rx_mode(&self, _dev: &NetDevice) {}
+    fn poll(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> u32 {
+        Counters::add(&self.counters.napi_polls, 1);
+        self.clean_tx(dev);
+        let work = self.clean_rx(dev, napi, budget);
+        if self.link_check.xchg(0, Relaxed) != 0 {
+            self.update_link(dev);
+        }
+        if work < budget && napi.complete_done(work) {
+            self.regs.write(r::IMS, Irq::DRIVER_MASK);
+        }
+        work
+    }
+
+    fn interrupt(&self, dev: &NetDevice) -> bool {
+        let icr = self.regs.read(r::ICR);
+        if icr == 0 || icr == ICR_DEVICE_GONE {
+            // Not ours (the line is shared), or the device is gone.
+            return false;
+        }
+        Counters::add(&self.counters.irqs, 1);
+        if icr & (Irq::LSC | Irq::RXSEQ) != 0 {
+            self.link_check.store(1, Relaxed);
+        }
+        // Mask until NAPI has done the work; it unmasks when complete.
+        self.regs.write(r::IMC, !0);
+        self.regs.flush();
+        dev.napi().schedule();
+        true
+    }
 }

@@ -1,34 +1,114 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Per-port state shared by the netdev, ethtool and interrupt paths.
+//! Per-port state shared by the netdev, NAPI, interrupt and ethtool paths,
+//! and bringing the datapath up and down.
 
-use super::{mac, regs::Regs, Model};
+use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
+use crate::glue::netdev::{IrqLine, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
+use crate::hw::{
+    itr,
+    regs::{self as r, Irq, Rctl},
+    ring::RingSize,
+};
 use kernel::{
     device::Bound,
-    pci,
-    sync::atomic::{Atomic, Relaxed},
+    new_mutex, new_spinlock, pci,
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Mutex, SpinLock,
+    },
 };
 
-/// Monotonic event counters, readable from any context.
-pub(crate) struct Counters {
-    /// Frames dropped on transmit.
-    pub(crate) tx_dropped: Atomic<u64>,
-    /// TX watchdog expiries that reset the device.
-    pub(crate) tx_timeouts: Atomic<u64>,
+/// Declares [`Counters`] and the `ethtool -S` name of each counter.
+macro_rules! counters {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// Monotonic event counters, readable from any context.
+        pub(crate) struct Counters {
+            $($(#[$doc])* pub(crate) $name: Atomic<u64>,)*
+        }
+
+        impl Counters {
+            /// All counters at zero.
+            pub(crate) fn new() -> Self {
+                Self { $($name: Atomic::new(0),)* }
+            }
+
+            /// `ethtool -S` names, in [`Self::values`] order.
+            pub(crate) const NAMES: &'static [&'static CStr] = &[$(
+                // stringify! of an identifier never contains a NUL.
+                match CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
+                    Ok(s) => s,
+                    Err(_) => panic!("counter name"),
+                },
+            )*];
+
+            /// Current values, in [`Self::NAMES`] order.
+            pub(crate) fn values(&self, out: &mut [u64]) {
+                let all = [$(self.$name.load(Relaxed),)*];
+                for (o, v) in out.iter_mut().zip(all) {
+                    *o = v;
+                }
+            }
+        }
+    };
+}
+
+counters! {
+    /// Frames the device finished sending (TSO frames count segments).
+    tx_packets,
+    /// Bytes of completed frames.
+    tx_bytes,
+    /// Frames dropped on transmit (mapping failure, device down, reset).
+    tx_dropped,
+    /// Times a stopped TX queue was restarted.
+    tx_restarts,
+    /// Writes of the TX tail register.
+    tx_doorbells,
+    /// TX descriptors used, context descriptors included.
+    tx_descriptors,
+    /// Context descriptors written (checksum or TSO parameters).
+    tx_context_descriptors,
+    /// Frames sent with TCP segmentation offload.
+    tx_tso_frames,
+    /// Payload bytes DMA'd from skb linear heads.
+    tx_head_bytes,
+    /// Payload bytes DMA'd from skb page fragments.
+    tx_frag_bytes,
+    /// Of those, bytes from page-cache pages (checked per page).
+    tx_pagecache_bytes,
+    /// TX watchdog expiries that reset the TX ring.
+    tx_timeouts,
+    /// Frames passed up the stack.
+    rx_packets,
+    /// Bytes passed up the stack.
+    rx_bytes,
+    /// Multicast and broadcast frames received.
+    rx_multicast,
+    /// Frames dropped for lack of a replacement buffer.
+    rx_alloc_failed,
+    /// Frames the device flagged as bad.
+    rx_errors,
+    /// Frames too long for the buffer, or empty.
+    rx_length_errors,
+    /// Descriptors of frames that spanned several buffers (dropped).
+    rx_multi_descriptor,
+    /// Hard interrupts that were ours.
+    irqs,
+    /// NAPI polls.
+    napi_polls,
+    /// Link state changes seen.
+    link_changes,
+    /// Ring-state errors from the device (bad head values).
+    device_errors,
 }
 
 impl Counters {
-    /// All counters at zero.
-    pub(crate) fn new() -> Self {
-        Self {
-            tx_dropped: Atomic::new(0),
-            tx_timeouts: Atomic::new(0),
+    /// Adds `n` to `counter`.
+    pub(crate) fn add(counter: &Atomic<u64>, n: u64) {
+        if n != 0 {
+            counter.add(n, Relaxed);
         }
-    }
-
-    /// Adds one to `counter`.
-    pub(crate) fn bump(counter: &Atomic<u64>) {
-        counter.add(1u64, Relaxed);
     }
 
     /// Reads `counter`.
@@ -37,7 +117,12 @@ impl Counters {
     }
 }
 
+/// Private flag: stop ringing the TX doorbell, to exercise TX-timeout
+/// recovery (cleared by the recovery itself).
+pub(crate) const PRIV_INJECT_TX_STALL: u32 = 1 << 0;
+
 /// One sgnic port: an 8254x MAC and the netdev built on it.
+#[pin_data(PinnedDrop)]
 pub(crate) struct Port<'bound> {
     pub(crate) pdev: &'bound pci::Device<Bound>,
     pub(crate) model: Model,
@@ -45,28 +130,213 @@ pub(crate) struct Port<'bound> {
     pub(crate) counters: Counters,
     /// RX interrupt delay (ethtool rx-usecs) programmed into ITR.
     pub(crate) rx_usecs: Atomic<u32>,
+    /// Ring sizes used at the next open.
+    pub(crate) tx_ring_size: Atomic<u32>,
+    pub(crate) rx_ring_size: Atomic<u32>,
+    /// Private flags (`PRIV_*`).
+    pub(crate) priv_flags: Atomic<u32>,
+    /// Set by the interrupt handler, consumed by NAPI.
+    pub(crate) link_check: Atomic<u32>,
+    /// Set by the TX watchdog, consumed by NAPI.
+    pub(crate) tx_reset: Atomic<u32>,
+    /// The TX ring while the interface is up (xmit and NAPI).
+    #[pin]
+    pub(crate) tx: SpinLock<Option<TxRing<'bound>>>,
+    /// The RX ring while the interface is up (NAPI only, and open/stop).
+    #[pin]
+    pub(crate) rx: SpinLock<Option<RxRing<'bound>>>,
+    /// The interrupt line while the interface is up (open/stop, RTNL).
+    #[pin]
+    pub(crate) irq: Mutex<Option<IrqLine>>,
 }
 
 impl<'bound> Port<'bound> {
     /// Creates the state of a freshly reset port.
-    pub(crate) fn new(pdev: &'bound pci::Device<Bound>, model: Model, regs: Regs<'bound>) -> Self {
-        Self {
+    pub(crate) fn new(
+        pdev: &'bound pci::Device<Bound>,
+        model: Model,
+        regs: Regs<'bound>,
+    ) -> impl PinInit<Self, Error> + 'bound {
+        let default = RingSize::DEFAULT.get() as u32;
+        try_pin_init!(Self {
             pdev,
             model,
             regs,
             counters: Counters::new(),
-            rx_usecs: Atomic::new(crate::hw::itr::DEFAULT_RX_USECS),
-        }
+            rx_usecs: Atomic::new(itr::DEFAULT_RX_USECS),
+            tx_ring_size: Atomic::new(default),
+            rx_ring_size: Atomic::new(default),
+            priv_flags: Atomic::new(0),
+            link_check: Atomic::new(0),
+            tx_reset: Atomic::new(0),
+            tx <- new_spinlock!(None),
+            rx <- new_spinlock!(None),
+            irq <- new_mutex!(None),
+        }? Error)
     }
 
-    /// The register file.
-    pub(crate) fn regs(&self) -> &Regs<'bound> {
-        &self.regs
+    fn ring_size(value: &Atomic<u32>) -> RingSize {
+        RingSize::new(value.load(Relaxed)).unwrap_or(RingSize::DEFAULT)
+    }
+
+    /// Allocates the rings, programs the device and starts the datapath.
+    pub(crate) fn up(&self, dev: &NetDevice) -> Result {
+        let device = self.pdev.as_ref();
+        let mtu = dev.mtu();
+        let buffer_size = r::rx_buffer_size_for_mtu(mtu);
+        let tx = TxRing::new(device, Self::ring_size(&self.tx_ring_size))?;
+        let rx = RxRing::new(device, dev, Self::ring_size(&self.rx_ring_size), buffer_size)?;
+
+        mac::set_link_up(&self.regs);
+        self.program_tx(&tx);
+        self.program_rx(&rx, mtu, buffer_size)?;
+        *self.tx.lock() = Some(tx);
+        *self.rx.lock() = Some(rx);
+        self.program_address(dev)?;
+        self.set_rx_filter(dev);
+
+        match dev.request_shared_irq(self.pdev) {
+            Ok(line) => *self.irq.lock() = Some(line),
+            Err(e) => {
+                self.quiesce();
+                self.free_rings(dev);
+                return Err(e);
+            }
+        }
+        dev.napi().enable();
+        self.regs
+            .write(r::ITR, itr::itr_from_usecs(self.rx_usecs.load(Relaxed)));
+        self.regs.write(r::IMS, Irq::DRIVER_MASK);
+        self.update_link(dev);
+        dev.start_queue();
+        Ok(())
+    }
+
+    /// Stops the datapath and frees the rings; the device does no DMA and
+    /// raises no interrupt afterwards.
+    pub(crate) fn down(&self, dev: &NetDevice) {
+        dev.tx_disable();
+        self.quiesce();
+        // free_irq waits for a handler running on another CPU.
+        drop(self.irq.lock().take());
+        dev.napi().disable();
+        dev.carrier_off();
+        // The MAC reset guarantees no DMA is in flight before unmapping.
+        mac::reset(&self.regs);
+        self.free_rings(dev);
+    }
+
+    /// Masks interrupts and stops both DMA engines.
+    fn quiesce(&self) {
+        self.regs.write(r::IMC, !0);
+        self.regs.write(r::RCTL, 0);
+        self.regs.write(r::TCTL, r::Tctl::PSP);
+        self.regs.flush();
+    }
+
+    fn free_rings(&self, dev: &NetDevice) {
+        if let Some(mut tx) = self.tx.lock().take() {
+            Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
+        }
+        drop(self.rx.lock().take());
+        dev.reset_queue();
+    }
+
+    fn program_tx(&self, tx: &TxRing<'_>) {
+        let addr = tx.dma_address();
+        self.regs.write(r::TDBAL, addr as u32);
+        self.regs.write(r::TDBAH, (addr >> 32) as u32);
+        self.regs.write(r::TDLEN, tx.size().bytes());
+        self.regs.write(r::TDH, 0);
+        self.regs.write(r::TDT, 0);
+        self.regs.write(r::TIPG, r::TIPG_COPPER);
+        self.regs.write(r::TIDV, 0);
+        self.regs.write(r::TADV, 0);
+        self.regs.write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
+    }
+
+    fn program_rx(&self, rx: &RxRing<'_>, mtu: u32, buffer_size: u32) -> Result {
+        let addr = rx.dma_address();
+        self.regs.write(r::RCTL, 0);
+        self.regs.write(r::RDBAL, addr as u32);
+        self.regs.write(r::RDBAH, (addr >> 32) as u32);
+        self.regs.write(r::RDLEN, rx.size().bytes());
+        self.regs.write(r::RDH, 0);
+        self.regs.write(r::RDTR, 0);
+        self.regs.write(r::RADV, 0);
+        let mut rctl = Rctl(Rctl::EN | Rctl::BAM | Rctl::SECRC)
+            .with_buffer_size(buffer_size)
+            .ok_or(EINVAL)?;
+        if mtu > 1500 {
+            rctl.0 |= Rctl::LPE;
+        }
+        self.regs.write(r::RCTL, rctl.0);
+        // Hand the filled buffers over last, once the ring is enabled.
+        self.regs.write(r::RDT, rx.tail());
+        Ok(())
+    }
+
+    /// Writes the interface address into receive-address slot 0.
+    pub(crate) fn program_address(&self, dev: &NetDevice) -> Result {
+        let (ral, rah) = r::ral_rah_from_mac(&dev.dev_addr());
+        self.regs.write_indexed(r::ral(0), ral)?;
+        self.regs.write_indexed(r::rah(0), rah)
+    }
+
+    /// Programs promiscuous/all-multicast modes, the extra unicast
+    /// addresses (RA 1..15) and the multicast hash table.
+    pub(crate) fn set_rx_filter(&self, dev: &NetDevice) {
+        let flags = dev.flags();
+        let mut rctl = self.regs.read(r::RCTL) & !(Rctl::UPE | Rctl::MPE);
+        if flags & IFF_PROMISC != 0 {
+            rctl |= Rctl::UPE | Rctl::MPE;
+        } else if flags & IFF_ALLMULTI != 0 {
+            rctl |= Rctl::MPE;
+        }
+        // Extra unicast addresses go to RA[1..]; too many means promiscuous.
+        let mut slot = 1;
+        if dev.unicast_count() >= r::RA_LEN {
+            rctl |= Rctl::UPE;
+        } else {
+            dev.for_each_unicast(|mac| {
+                let (ral, rah) = r::ral_rah_from_mac(mac);
+                let _ = self.regs.write_indexed(r::ral(slot), ral);
+                let _ = self.regs.write_indexed(r::rah(slot), rah);
+                slot += 1;
+            });
+        }
+        for unused in slot..r::RA_LEN {
+            let _ = self.regs.write_indexed(r::rah(unused), 0);
+            let _ = self.regs.write_indexed(r::ral(unused), 0);
+        }
+        let mut mta = [0u32; r::MTA_LEN];
+        dev.for_each_multicast(|mac| {
+            let (index, bit) = r::mta_index_bit(r::mta_hash(mac));
+            mta[index] |= bit;
+        });
+        for (i, word) in mta.iter().enumerate() {
+            let _ = self.regs.write_indexed(r::mta(i), *word);
+        }
+        self.regs.write(r::RCTL, rctl);
+    }
+
+    /// Makes the carrier follow the PHY's link state.
+    pub(crate) fn update_link(&self, dev: &NetDevice) {
+        let up = mac::link(&self.regs).up;
+        if up != dev.carrier_ok() {
+            Counters::add(&self.counters.link_changes, 1);
+            if up {
+                dev.carrier_on();
+            } else {
+                dev.carrier_off();
+            }
+        }
     }
 }
 
-impl Drop for Port<'_> {
-    fn drop(&mut self) {
+#[pinned_drop]
+impl PinnedDrop for Port<'_> {
+    fn drop(self: Pin<&mut Self>) {
         // The netdev is already unregistered: leave the device silent (no
         // DMA, no interrupts) before its BAR is unmapped.
         mac::reset(&self.regs);

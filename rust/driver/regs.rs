@@ -35,11 +35,6 @@ impl<'bound> Regs<'bound> {
         (&self.bar).try_write32(value, offset)
     }
 
-    /// Reads an indexed register (see [`Self::write_indexed`]).
-    pub(crate) fn read_indexed(&self, offset: usize) -> Result<u32> {
-        (&self.bar).try_read32(offset)
-    }
-
     /// Forces posted writes out to the device.
     pub(crate) fn flush(&self) {
         let _ = self.read(crate::hw::regs::STATUS);

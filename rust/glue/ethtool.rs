@@ -60,6 +60,12 @@ pub trait Operations: Send + Sync + Sized {
     fn stat_names(&self) -> &'static [&'static CStr];
     /// Values for `ethtool -S`, in the order of [`Self::stat_names`].
     fn stat_values(&self, out: &mut [u64]);
+    /// Names of the private flags (`ethtool --show-priv-flags`).
+    fn priv_flag_names(&self) -> &'static [&'static CStr];
+    /// Current private flags, bit `i` for name `i`.
+    fn priv_flags(&self) -> u32;
+    /// `ethtool --set-priv-flags`.
+    fn set_priv_flags(&self, dev: &NetDevice, flags: u32) -> Result;
 }
 
 struct Table<T>(core::marker::PhantomData<T>);
@@ -77,6 +83,8 @@ impl<T: Operations + super::netdev::Operations> Table<T> {
         get_sset_count: Some(get_sset_count::<T>),
         get_strings: Some(get_strings::<T>),
         get_ethtool_stats: Some(get_ethtool_stats::<T>),
+        get_priv_flags: Some(get_priv_flags::<T>),
+        set_priv_flags: Some(set_priv_flags::<T>),
         // SAFETY: all other members are optional callbacks or integers, for
         // which zero means "not supported".
         ..unsafe { core::mem::zeroed() }
@@ -222,10 +230,10 @@ unsafe extern "C" fn get_sset_count<T: Operations + super::netdev::Operations>(
 ) -> c_int {
     // SAFETY: see the function's contract.
     let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
-    if set == b::ethtool_stringset_ETH_SS_STATS as c_int {
-        this.stat_names().len() as c_int
-    } else {
-        EOPNOTSUPP.to_errno()
+    match u32::try_from(set) {
+        Ok(b::ethtool_stringset_ETH_SS_STATS) => this.stat_names().len() as c_int,
+        Ok(b::ethtool_stringset_ETH_SS_PRIV_FLAGS) => this.priv_flag_names().len() as c_int,
+        _ => EOPNOTSUPP.to_errno(),
     }
 }
 
@@ -240,10 +248,11 @@ unsafe extern "C" fn get_strings<T: Operations + super::netdev::Operations>(
 ) {
     // SAFETY: see the function's contract.
     let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
-    if set != b::ethtool_stringset_ETH_SS_STATS {
-        return;
-    }
-    let names = this.stat_names();
+    let names = match set {
+        b::ethtool_stringset_ETH_SS_STATS => this.stat_names(),
+        b::ethtool_stringset_ETH_SS_PRIV_FLAGS => this.priv_flag_names(),
+        _ => return,
+    };
     let len = b::ETH_GSTRING_LEN as usize;
     // SAFETY: the core sized `data` from our own get_sset_count answer,
     // which is `names.len()`, for ETH_GSTRING_LEN bytes per name.
@@ -267,4 +276,27 @@ unsafe extern "C" fn get_ethtool_stats<T: Operations + super::netdev::Operations
     // SAFETY: the core sized `data` from our get_sset_count answer.
     let out = unsafe { core::slice::from_raw_parts_mut(data, n) };
     this.stat_values(out);
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_priv_flags<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+) -> u32 {
+    // SAFETY: see the function's contract.
+    let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
+    this.priv_flags()
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`]; called under RTNL.
+unsafe extern "C" fn set_priv_flags<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    flags: u32,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    from_result(|| this.set_priv_flags(dev, flags).map(|()| 0))
 }

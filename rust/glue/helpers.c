@@ -45,3 +45,19 @@ void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int 
 int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr) { return dma_mapping_error(dev, addr); }
 struct address_space *sgnic_page_mapping(struct page *page) { return folio_mapping(page_folio(page)); }
 __be16 sgnic_vlan_get_protocol(const struct sk_buff *skb) { return vlan_get_protocol(skb); }
+u8 sgnic_skb_ip_summed(const struct sk_buff *skb) { return skb->ip_summed; }
+u16 sgnic_skb_csum_offset(const struct sk_buff *skb) { return skb->csum_offset; }
+unsigned char *sgnic_skb_network_header(const struct sk_buff *skb) { return skb_network_header(skb); }
+unsigned int sgnic_tcp_hdrlen(const struct sk_buff *skb) { return tcp_hdrlen(skb); }
+struct tcphdr *sgnic_tcp_hdr(const struct sk_buff *skb) { return tcp_hdr(skb); }
+__sum16 sgnic_csum_tcpudp_magic(__be32 saddr, __be32 daddr, u32 len, u8 proto, __wsum sum) { return csum_tcpudp_magic(saddr, daddr, len, proto, sum); }
+bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool more) { return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), bytes, more); }
+struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
+void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }
+void sgnic_netif_tx_disable(struct net_device *dev) { netif_tx_disable(dev); }
+unsigned int sgnic_pci_dev_irq(const struct pci_dev *pdev) { return pdev->irq; }
+int sgnic_request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev) { return request_irq(irq, handler, flags, name, dev); }
+unsigned int sgnic_skb_tailroom(const struct sk_buff *skb) { return skb_tailroom(skb); }
+void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) { napi_gro_receive(napi, skb); }
+__sum16 sgnic_csum_ipv6_magic(const struct in6_addr *saddr, const struct in6_addr *daddr, __u32 len, __u8 proto, __wsum sum) { return csum_ipv6_magic(saddr, daddr, len, proto, sum); }
+void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev) { skb->protocol = eth_type_trans(skb, dev); }

@@ -10,6 +10,11 @@
 #include <linux/etherdevice.h>
 #include <linux/skbuff.h>
 #include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/pci.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/ip6_checksum.h>
 
 void *sgnic_netdev_priv(const struct net_device *dev);
 void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent);
@@ -49,4 +54,20 @@ void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int 
 int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr);
 struct address_space *sgnic_page_mapping(struct page *page);
 __be16 sgnic_vlan_get_protocol(const struct sk_buff *skb);
+u8 sgnic_skb_ip_summed(const struct sk_buff *skb);
+u16 sgnic_skb_csum_offset(const struct sk_buff *skb);
+unsigned char *sgnic_skb_network_header(const struct sk_buff *skb);
+unsigned int sgnic_tcp_hdrlen(const struct sk_buff *skb);
+struct tcphdr *sgnic_tcp_hdr(const struct sk_buff *skb);
+__sum16 sgnic_csum_tcpudp_magic(__be32 saddr, __be32 daddr, u32 len, u8 proto, __wsum sum);
+bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool more);
+struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len);
+void sgnic_napi_schedule(struct napi_struct *napi);
+void sgnic_netif_tx_disable(struct net_device *dev);
+unsigned int sgnic_pci_dev_irq(const struct pci_dev *pdev);
+int sgnic_request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev);
+unsigned int sgnic_skb_tailroom(const struct sk_buff *skb);
+void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
+__sum16 sgnic_csum_ipv6_magic(const struct in6_addr *saddr, const struct in6_addr *daddr, __u32 len, __u8 proto, __wsum sum);
+void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev);
 #endif

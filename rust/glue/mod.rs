@@ -7,6 +7,8 @@
 //! so the driver logic above it is safe Rust.
 
 pub mod bindings;
+pub mod dma;
 pub mod ethtool;
+pub mod features;
 pub mod netdev;
 pub mod skb;

@@ -13,7 +13,14 @@ use core::{
     marker::PhantomData,
     ptr::{addr_of_mut, NonNull},
 };
-use kernel::{device, error::from_result, prelude::*, types::Opaque};
+use kernel::{device, error::from_result, pci, prelude::*, types::Opaque};
+
+/// `IRQF_SHARED` (a `#define` bindgen does not carry over).
+const IRQF_SHARED: core::ffi::c_ulong = 0x80;
+/// `IFF_PROMISC` and `IFF_ALLMULTI` from `uapi/linux/if.h`.
+pub const IFF_PROMISC: u32 = 1 << 8;
+/// Receive all multicast frames.
+pub const IFF_ALLMULTI: u32 = 1 << 9;
 
 /// A registered `struct net_device`, as seen from its callbacks.
 ///
@@ -35,8 +42,101 @@ impl NetDevice {
         unsafe { &*ptr.cast::<Self>() }
     }
 
-    fn as_raw(&self) -> *mut b::net_device {
+    pub(super) fn as_raw(&self) -> *mut b::net_device {
         self.0.get()
+    }
+
+    fn header(&self) -> *mut PrivateHeader {
+        // SAFETY: every NetDevice was created by `Registration::new`, whose
+        // private area starts with a `PrivateHeader`.
+        unsafe { b::sgnic_netdev_priv(self.as_raw()).cast::<PrivateHeader>() }
+    }
+
+    /// The device's NAPI context.
+    pub fn napi(&self) -> &Napi {
+        // SAFETY: the napi_struct lives in the private area as long as the
+        // netdev, and `Napi` is a transparent wrapper.
+        unsafe { &*core::ptr::addr_of_mut!((*self.header()).napi).cast::<Napi>() }
+    }
+
+    /// Requests the device's (possibly shared) interrupt line; the
+    /// driver's [`Operations::interrupt`] handles it until the returned
+    /// [`IrqLine`] is dropped.
+    pub fn request_shared_irq(&self, pdev: &pci::Device<device::Bound>) -> Result<IrqLine> {
+        // SAFETY: `pci::Device` is a transparent wrapper of `pci_dev`.
+        let irq = unsafe {
+            b::sgnic_pci_dev_irq((pdev as *const pci::Device<device::Bound>).cast::<b::pci_dev>())
+        };
+        // SAFETY: the handler was installed by `Registration::new` for the
+        // netdev's own `T`; `dev_id` is the netdev, which outlives the
+        // `IrqLine` (it is freed in `stop` or at the latest before
+        // unregister returns). The name is the netdev's, which lives as long.
+        let ret = unsafe {
+            b::sgnic_request_irq(
+                irq,
+                (*self.header()).irq_handler,
+                IRQF_SHARED,
+                (*self.as_raw()).name.as_ptr(),
+                self.as_raw().cast(),
+            )
+        };
+        kernel::error::to_result(ret)?;
+        Ok(IrqLine {
+            irq,
+            ndev: self.as_raw(),
+        })
+    }
+
+    /// Reports `bytes` queued to the device to BQL; returns whether the
+    /// doorbell must be rung now (no more frames coming, or BQL stopped
+    /// the queue).
+    pub fn sent_queue(&self, bytes: u32, more_coming: bool) -> bool {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netdev_tx_sent_queue(self.as_raw(), bytes, more_coming) }
+    }
+
+    /// Whether the stack has more frames queued right behind this one.
+    pub fn xmit_more(&self) -> bool {
+        // SAFETY: plain per-CPU flag read in xmit context.
+        unsafe { b::sgnic_netdev_xmit_more() }
+    }
+
+    /// Reports completed frames to BQL.
+    pub fn completed_queue(&self, packets: u32, bytes: u32) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netdev_completed_queue(self.as_raw(), packets, bytes) }
+    }
+
+    /// Forgets BQL state after the ring was emptied without completions.
+    pub fn reset_queue(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netdev_reset_queue(self.as_raw()) }
+    }
+
+    /// Stops the queue and waits for a running `start_xmit` to finish.
+    pub fn tx_disable(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_tx_disable(self.as_raw()) }
+    }
+
+    /// Calls `f` with each multicast address the stack subscribed to.
+    /// Runs under the address-list lock (from `set_rx_mode`).
+    pub fn for_each_multicast(&self, f: impl FnMut(&[u8; 6])) {
+        // SAFETY: `mc` is the netdev's multicast list; set_rx_mode runs
+        // with it locked, so it cannot change while we walk it.
+        unsafe { walk_addr_list(core::ptr::addr_of!((*self.as_raw()).mc), f) }
+    }
+
+    /// Number of extra unicast addresses (`ip maddr`-style secondary MACs).
+    pub fn unicast_count(&self) -> usize {
+        // SAFETY: reading an integer field under the address-list lock.
+        unsafe { (*self.as_raw()).uc.count as usize }
+    }
+
+    /// Calls `f` with each extra unicast address. As [`Self::for_each_multicast`].
+    pub fn for_each_unicast(&self, f: impl FnMut(&[u8; 6])) {
+        // SAFETY: as in `for_each_multicast`.
+        unsafe { walk_addr_list(core::ptr::addr_of!((*self.as_raw()).uc), f) }
     }
 
     /// Tells the stack the link is up.
@@ -184,15 +284,12 @@ pub trait Operations: Send + Sync + Sized {
     fn set_mac_address(&self, dev: &NetDevice, mac: [u8; 6]) -> Result;
     /// `ndo_set_rx_mode`: reprogram the receive filter (atomic context).
     fn set_rx_mode(&self, dev: &NetDevice);
-}
-
-/// The C `struct device` behind a kernel-crate device reference.
-fn device_ptr(dev: &device::Device<device::Bound>) -> *mut b::device {
-    // `device::Device` is a `#[repr(transparent)]` wrapper around the C
-    // `struct device`, so the reference's address is the C object's.
-    (dev as *const device::Device<device::Bound>)
-        .cast::<b::device>()
-        .cast_mut()
+    /// `ndo_set_features`: `features` is the new `NETIF_F_*` set.
+    fn set_features(&self, dev: &NetDevice, features: u64) -> Result;
+    /// NAPI poll: do at most `budget` units of RX work, return how many.
+    fn poll(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> u32;
+    /// Hard interrupt on the (shared) line: return whether it was ours.
+    fn interrupt(&self, dev: &NetDevice) -> bool;
 }
 
 /// Static configuration of a netdev, applied before registration.
@@ -205,11 +302,115 @@ pub struct Config {
     pub max_mtu: u32,
     /// TX watchdog period in milliseconds.
     pub watchdog_ms: u32,
+    /// Offloads the device can do (`NETIF_F_*`, `hw_features`).
+    pub hw_features: u64,
+    /// Offloads enabled at registration (`features`).
+    pub features: u64,
+    /// Largest GSO super-frame the device accepts.
+    pub gso_max_size: u32,
+    /// Most segments one GSO super-frame may have.
+    pub gso_max_segs: u16,
+}
+
+/// # Safety
+///
+/// `list` must be a valid netdev address list that cannot change during
+/// the walk.
+unsafe fn walk_addr_list(list: *const b::netdev_hw_addr_list, mut f: impl FnMut(&[u8; 6])) {
+    // SAFETY: per the contract; each entry embeds its `list_head` as the
+    // first field, so the node pointer is the entry pointer.
+    unsafe {
+        let head = core::ptr::addr_of!((*list).list).cast_mut();
+        let mut node = (*head).next;
+        while node != head {
+            let entry = node.cast::<b::netdev_hw_addr>();
+            let mut mac = [0u8; 6];
+            mac.copy_from_slice(&(&(*entry).addr)[..6]);
+            f(&mac);
+            node = (*node).next;
+        }
+    }
+}
+
+type IrqHandler = unsafe extern "C" fn(c_int, *mut core::ffi::c_void) -> b::irqreturn_t;
+
+/// The part of the private area that does not depend on `T`.
+#[repr(C)]
+struct PrivateHeader {
+    napi: b::napi_struct,
+    irq_handler: Option<IrqHandler>,
 }
 
 #[repr(C)]
 struct Private<T> {
+    header: PrivateHeader,
     owner: *const T,
+}
+
+/// An interrupt line requested with [`NetDevice::request_shared_irq`];
+/// freed (after waiting for running handlers) on drop.
+pub struct IrqLine {
+    irq: u32,
+    ndev: *mut b::net_device,
+}
+
+// SAFETY: the line may be freed from any process context.
+unsafe impl Send for IrqLine {}
+// SAFETY: shared references expose nothing.
+unsafe impl Sync for IrqLine {}
+
+impl Drop for IrqLine {
+    fn drop(&mut self) {
+        // SAFETY: requested with this irq and dev_id; free_irq waits for
+        // handlers still running on other CPUs.
+        unsafe { b::free_irq(self.irq, self.ndev.cast()) };
+    }
+}
+
+/// The device's NAPI context.
+#[repr(transparent)]
+pub struct Napi(Opaque<b::napi_struct>);
+
+impl Napi {
+    fn as_raw(&self) -> *mut b::napi_struct {
+        self.0.get()
+    }
+
+    /// Schedules a poll (from the interrupt handler).
+    pub fn schedule(&self) {
+        // SAFETY: the napi_struct was added in `Registration::new`.
+        unsafe { b::sgnic_napi_schedule(self.as_raw()) }
+    }
+
+    /// Ends a poll that did `work` < budget; returns whether interrupts may
+    /// be re-enabled (false if the poll was rescheduled meanwhile).
+    pub fn complete_done(&self, work: u32) -> bool {
+        // SAFETY: called from our poll callback.
+        unsafe { b::napi_complete_done(self.as_raw(), work as c_int) }
+    }
+
+    /// Allows polls (from `open`).
+    pub fn enable(&self) {
+        // SAFETY: the napi_struct was added in `Registration::new`.
+        unsafe { b::napi_enable(self.as_raw()) }
+    }
+
+    /// Waits for a running poll and prevents new ones (from `stop`).
+    pub fn disable(&self) {
+        // SAFETY: the napi_struct was added and enabled.
+        unsafe { b::napi_disable(self.as_raw()) }
+    }
+
+    /// Passes a received Ethernet frame up the stack through GRO.
+    pub fn receive(&self, dev: &NetDevice, skb: super::skb::SkBuff) {
+        let raw = skb.into_raw();
+        // SAFETY: we hand over ownership of a valid skb holding a whole
+        // Ethernet frame, after setting its protocol from the header.
+        unsafe {
+            b::sgnic_eth_type_trans(raw, dev.as_raw());
+            b::sgnic_napi_gro_receive(self.as_raw(), raw);
+        }
+    }
 }
 
 /// Builds the `net_device_ops` and `ethtool_ops` tables for `T`.
@@ -225,6 +426,7 @@ impl<T: Operations + ethtool::Operations> Tables<T> {
         ndo_change_mtu: Some(ndo_change_mtu::<T>),
         ndo_set_mac_address: Some(ndo_set_mac_address::<T>),
         ndo_set_rx_mode: Some(ndo_set_rx_mode::<T>),
+        ndo_set_features: Some(ndo_set_features::<T>),
         ndo_validate_addr: Some(b::eth_validate_addr),
         // SAFETY: every other member is an optional function pointer or an
         // integer, for which all-zero bytes mean "not implemented".
@@ -269,13 +471,23 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         // suitably aligned (netdev_priv is NETDEV_ALIGN aligned).
         unsafe {
             let private = b::sgnic_netdev_priv(raw).cast::<Private<T>>();
-            private.write(Private {
-                owner: &*data as *const T,
-            });
-            b::sgnic_set_netdev_dev(raw, device_ptr(parent));
+            // alloc_etherdev zeroed the area, a valid empty napi_struct.
+            (*private).header.irq_handler = Some(irq_callback::<T>);
+            (*private).owner = &*data as *const T;
+            b::sgnic_netif_napi_add(
+                raw,
+                core::ptr::addr_of_mut!((*private).header.napi),
+                Some(napi_poll::<T>),
+            );
+            b::sgnic_set_netdev_dev(raw, super::dma::raw_device(parent));
             b::sgnic_eth_hw_addr_set(raw, config.mac.as_ptr());
             (*raw).netdev_ops = &Tables::<T>::NETDEV_OPS;
             (*raw).ethtool_ops = ethtool::ops_table::<T>();
+            (*raw).hw_features = config.hw_features;
+            (*raw).features = config.features;
+            (*raw).vlan_features = config.features;
+            (*raw).gso_max_size = config.gso_max_size;
+            (*raw).gso_max_segs = config.gso_max_segs;
             (*raw).min_mtu = config.min_mtu;
             (*raw).max_mtu = config.max_mtu;
             (*raw).watchdog_timeo =
@@ -461,4 +673,50 @@ unsafe extern "C" fn ndo_set_rx_mode<T: Operations + ethtool::Operations>(
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
     this.set_rx_mode(dev);
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; called under RTNL.
+unsafe extern "C" fn ndo_set_features<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    features: b::netdev_features_t,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    from_result(|| this.set_features(dev, features).map(|()| 0))
+}
+
+/// # Safety
+///
+/// Called by the NAPI core with the napi_struct `Registration::<T>::new`
+/// added, whose `dev` is our netdev.
+unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
+    napi: *mut b::napi_struct,
+    budget: c_int,
+) -> c_int {
+    // SAFETY: see the function's contract; `Napi` is transparent.
+    let (dev, this, napi) = unsafe {
+        let (dev, this) = Registration::<T>::from_callback((*napi).dev);
+        (dev, this, &*napi.cast::<Napi>())
+    };
+    let budget = u32::try_from(budget).unwrap_or(0);
+    this.poll(dev, napi, budget).min(budget) as c_int
+}
+
+/// # Safety
+///
+/// Called by the IRQ core for a line requested by
+/// `NetDevice::request_shared_irq`, whose `dev_id` is our netdev.
+unsafe extern "C" fn irq_callback<T: Operations + ethtool::Operations>(
+    _irq: c_int,
+    dev_id: *mut core::ffi::c_void,
+) -> b::irqreturn_t {
+    // SAFETY: see the function's contract.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(dev_id.cast()) };
+    if this.interrupt(dev) {
+        b::irqreturn_IRQ_HANDLED
+    } else {
+        b::irqreturn_IRQ_NONE
+    }
 }

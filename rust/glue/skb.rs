@@ -1,9 +1,72 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Owned socket buffers (`struct sk_buff`).
+//! Owned socket buffers (`struct sk_buff`) and their page fragments.
 
 use super::bindings as b;
+use super::netdev::NetDevice;
 use core::ptr::NonNull;
+use kernel::prelude::*;
+
+/// `ETH_P_IP` and `ETH_P_IPV6` (host order).
+const ETH_P_IP: u16 = 0x0800;
+const ETH_P_IPV6: u16 = 0x86DD;
+/// `CHECKSUM_PARTIAL`: the stack left the L4 checksum to the device.
+const CHECKSUM_PARTIAL: u8 = 3;
+/// `IPPROTO_TCP`.
+const IPPROTO_TCP: u8 = 6;
+
+// Byte offsets of the header fields TSO rewrites (RFC 791, 8200, 9293).
+const IPV4_TOT_LEN: usize = 2;
+const IPV4_CHECK: usize = 10;
+const IPV4_SADDR: usize = 12;
+const IPV4_DADDR: usize = 16;
+const IPV6_PAYLOAD_LEN: usize = 4;
+const IPV6_SADDR: usize = 8;
+const IPV6_DADDR: usize = 24;
+const TCP_CHECK: usize = 16;
+
+/// What the device must do to a frame besides sending it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offload {
+    /// Send as is.
+    None,
+    /// Insert the L4 checksum: sum from `start` to the end, store at
+    /// `start + offset` (offsets from the start of the frame).
+    Checksum {
+        /// Where the checksummed region starts.
+        start: u32,
+        /// Where the checksum goes, relative to `start`.
+        offset: u32,
+    },
+    /// Segment a TCP super-frame; headers are already prepared.
+    Tso(Tso),
+}
+
+/// TCP segmentation parameters of one super-frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tso {
+    /// IPv4 (the device fixes the IP checksum per segment) or IPv6.
+    pub ipv4: bool,
+    /// Offset of the IP header.
+    pub ip_start: u32,
+    /// Offset of the TCP header.
+    pub l4_start: u32,
+    /// Bytes of all headers (copied in front of each segment).
+    pub hdr_len: u32,
+    /// Maximum segment size.
+    pub mss: u32,
+    /// Payload bytes after the headers.
+    pub payload_len: u32,
+    /// Segments the device will send.
+    pub segments: u32,
+}
+
+impl Tso {
+    /// Offset of the IPv4 header checksum relative to the IP header.
+    pub const IP_CSUM_OFFSET: u32 = IPV4_CHECK as u32;
+    /// Offset of the TCP checksum relative to the TCP header.
+    pub const TCP_CSUM_OFFSET: u32 = TCP_CHECK as u32;
+}
 
 /// An `sk_buff` the driver owns; freed on drop unless handed on.
 ///
@@ -31,15 +94,188 @@ impl SkBuff {
         raw
     }
 
+    fn raw(&self) -> *mut b::sk_buff {
+        self.0.as_ptr()
+    }
+
+    /// Allocates a receive buffer of `len` bytes for `dev`, IP-aligned.
+    pub fn alloc_rx(dev: &NetDevice, len: u32) -> Option<SkBuff> {
+        // SAFETY: `dev` is a registered net_device; may run in softirq.
+        let raw = unsafe { b::sgnic_netdev_alloc_skb_ip_align(dev.as_raw(), len) };
+        // INVARIANT: a fresh skb that only we reference.
+        NonNull::new(raw).map(SkBuff)
+    }
+
     /// Total frame length in bytes (head plus frags).
     pub fn len(&self) -> u32 {
         // SAFETY: `self.0` is valid (type invariant).
-        unsafe { (*self.0.as_ptr()).len }
+        unsafe { (*self.raw()).len }
     }
 
     /// Whether the frame is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Bytes in the linear part.
+    pub fn headlen(&self) -> u32 {
+        // SAFETY: `self.0` is valid (type invariant).
+        unsafe { b::sgnic_skb_headlen(self.raw()) }
+    }
+
+    /// Start of the linear data.
+    pub(super) fn data(&self) -> *mut u8 {
+        // SAFETY: `self.0` is valid (type invariant).
+        unsafe { (*self.raw()).data }
+    }
+
+    /// Bytes that can still be appended to the linear part.
+    pub fn tailroom(&self) -> u32 {
+        // SAFETY: `self.0` is valid (type invariant).
+        unsafe { b::sgnic_skb_tailroom(self.raw()) }
+    }
+
+    fn shinfo(&self) -> &b::skb_shared_info {
+        // SAFETY: every skb has a shared info area that lives as long as
+        // the skb; we only read it.
+        unsafe { &*b::sgnic_skb_shinfo(self.raw()) }
+    }
+
+    /// The page fragments, in order.
+    pub fn frags(&self) -> impl Iterator<Item = Frag<'_>> {
+        let shinfo = self.shinfo();
+        let n = usize::from(shinfo.nr_frags).min(shinfo.frags.len());
+        shinfo.frags[..n].iter().map(|raw| Frag { raw })
+    }
+
+    /// Zero-pads the frame to at least `len` bytes. On failure the kernel
+    /// has already freed the skb.
+    pub fn pad_to(self, len: u32) -> Result<SkBuff> {
+        let raw = self.into_raw();
+        // SAFETY: we own `raw`; skb_put_padto frees it on failure and
+        // otherwise leaves it to us.
+        if unsafe { b::sgnic_skb_put_padto(raw, len) } != 0 {
+            return Err(ENOMEM);
+        }
+        // SAFETY: success leaves the skb valid and ours.
+        Ok(unsafe { SkBuff::from_raw(raw) })
+    }
+
+    /// Appends `len` received bytes to the linear part.
+    pub fn put(&mut self, len: u32) -> Result {
+        if len > self.tailroom() {
+            return Err(EINVAL);
+        }
+        // SAFETY: `len` fits the tailroom, so skb_put cannot overrun.
+        unsafe { b::skb_put(self.raw(), len) };
+        Ok(())
+    }
+
+    /// Whether the (received) frame is addressed to a multicast or
+    /// broadcast group: the I/G bit of the destination address.
+    pub fn is_multicast_frame(&self) -> bool {
+        // SAFETY: called after `put`, so the linear part holds at least the
+        // first byte of the Ethernet header when `headlen > 0`.
+        self.headlen() > 0 && unsafe { *self.data() } & 1 != 0
+    }
+
+    /// Computes the checksum in software (fallback when the device's
+    /// context descriptor cannot describe the offsets).
+    pub fn checksum_help(&mut self) -> Result {
+        // SAFETY: we own the skb.
+        kernel::error::to_result(unsafe { b::skb_checksum_help(self.raw()) })
+    }
+
+    fn protocol(&self) -> u16 {
+        // SAFETY: `self.0` is valid (type invariant).
+        u16::from_be(unsafe { b::sgnic_vlan_get_protocol(self.raw()) })
+    }
+
+    /// What the device must do to this frame. For TSO this prepares the
+    /// headers (zeroed lengths, pseudo-header checksum seeds) as the
+    /// 8254x expects them.
+    pub fn offload(&mut self) -> Result<Offload> {
+        // SAFETY: `self.0` is valid (type invariant).
+        if unsafe { b::sgnic_skb_ip_summed(self.raw()) } != CHECKSUM_PARTIAL {
+            return Ok(Offload::None);
+        }
+        // SAFETY: as above.
+        if unsafe { b::sgnic_skb_is_gso(self.raw()) } {
+            return self.prepare_tso().map(Offload::Tso);
+        }
+        // SAFETY: as above; the offsets are valid for a CHECKSUM_PARTIAL skb.
+        let (start, offset) = unsafe {
+            (
+                b::sgnic_skb_checksum_start_offset(self.raw()),
+                b::sgnic_skb_csum_offset(self.raw()),
+            )
+        };
+        Ok(Offload::Checksum {
+            start: u32::try_from(start).map_err(|_| EINVAL)?,
+            offset: u32::from(offset),
+        })
+    }
+
+    fn prepare_tso(&mut self) -> Result<Tso> {
+        // Headers are rewritten below: make sure they are ours alone.
+        // SAFETY: we own the skb.
+        kernel::error::to_result(unsafe { b::sgnic_skb_cow_head(self.raw(), 0) })?;
+        let ipv4 = match self.protocol() {
+            ETH_P_IP => true,
+            ETH_P_IPV6 => false,
+            _ => return Err(EPROTONOSUPPORT),
+        };
+        // SAFETY: `self.0` is a valid GSO skb with network and transport
+        // headers set by the TCP stack.
+        let (ip_start, l4_start, tcp_len, ip, tcp) = unsafe {
+            (
+                b::sgnic_skb_network_offset(self.raw()),
+                b::sgnic_skb_transport_offset(self.raw()),
+                b::sgnic_tcp_hdrlen(self.raw()),
+                b::sgnic_skb_network_header(self.raw()),
+                b::sgnic_tcp_hdr(self.raw()).cast::<u8>(),
+            )
+        };
+        let ip_start = u32::try_from(ip_start).map_err(|_| EINVAL)?;
+        let l4_start = u32::try_from(l4_start).map_err(|_| EINVAL)?;
+        let hdr_len = l4_start + tcp_len;
+        let mss = u32::from(self.shinfo().gso_size);
+        let payload_len = self.len().checked_sub(hdr_len).ok_or(EINVAL)?;
+        if mss == 0 || hdr_len > self.headlen() {
+            return Err(EINVAL);
+        }
+        // SAFETY: the IP and TCP headers lie in the linear part
+        // (`hdr_len <= headlen`, checked above) and are private after
+        // skb_cow_head; all offsets are within the fixed-size headers.
+        unsafe {
+            let seed = if ipv4 {
+                ip.add(IPV4_TOT_LEN).cast::<u16>().write_unaligned(0);
+                ip.add(IPV4_CHECK).cast::<u16>().write_unaligned(0);
+                let saddr = ip.add(IPV4_SADDR).cast::<u32>().read_unaligned();
+                let daddr = ip.add(IPV4_DADDR).cast::<u32>().read_unaligned();
+                b::sgnic_csum_tcpudp_magic(saddr, daddr, 0, IPPROTO_TCP, 0)
+            } else {
+                ip.add(IPV6_PAYLOAD_LEN).cast::<u16>().write_unaligned(0);
+                b::sgnic_csum_ipv6_magic(
+                    ip.add(IPV6_SADDR).cast(),
+                    ip.add(IPV6_DADDR).cast(),
+                    0,
+                    IPPROTO_TCP,
+                    0,
+                )
+            };
+            // The device adds each segment's length to this seed.
+            tcp.add(TCP_CHECK).cast::<u16>().write_unaligned(!seed);
+        }
+        Ok(Tso {
+            ipv4,
+            ip_start,
+            l4_start,
+            hdr_len,
+            mss,
+            payload_len,
+            segments: payload_len.div_ceil(mss),
+        })
     }
 }
 
@@ -47,6 +283,40 @@ impl Drop for SkBuff {
     fn drop(&mut self) {
         // SAFETY: we own the skb (type invariant); this is safe in any
         // context, including hard IRQ.
-        unsafe { b::sgnic_dev_kfree_skb_any(self.0.as_ptr()) }
+        unsafe { b::sgnic_dev_kfree_skb_any(self.raw()) }
+    }
+}
+
+/// One page fragment of an skb, borrowed from it.
+pub struct Frag<'a> {
+    raw: &'a b::skb_frag_t,
+}
+
+impl Frag<'_> {
+    pub(super) fn as_raw(&self) -> *const b::skb_frag_t {
+        self.raw
+    }
+
+    /// Bytes in the fragment.
+    pub fn len(&self) -> u32 {
+        // SAFETY: `raw` is a fragment of a live skb.
+        unsafe { b::sgnic_skb_frag_size(self.raw) }
+    }
+
+    /// Whether the fragment is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the fragment's page belongs to a file mapping, i.e. it is a
+    /// page-cache page handed over by sendfile/splice rather than a copy.
+    /// Checked on the page itself (`folio_mapping`), not inferred.
+    pub fn is_page_cache(&self) -> bool {
+        // SAFETY: `raw` is a fragment of a live skb, so its page is pinned
+        // by the skb's reference for the duration of this call.
+        unsafe {
+            let page = b::sgnic_skb_frag_page(self.raw);
+            !page.is_null() && !b::sgnic_page_mapping(page).is_null()
+        }
     }
 }

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The receive ring: buffers handed to the device, validated completions,
+//! and refill.
+//!
+//! Every slot always owns a mapped buffer. A completed frame is passed up
+//! only if a replacement buffer could be allocated; otherwise (and for any
+//! frame the device marked bad) the old buffer is recycled in place, so
+//! the ring never runs dry and never stalls.
+
+use crate::glue::{
+    dma::{DescRing, Direction, StreamingMap},
+    netdev::{Napi, NetDevice},
+    skb::SkBuff,
+};
+use crate::hw::{
+    desc::{RxDescriptor, RxError},
+    ring::{RingCursor, RingSize},
+};
+use kernel::{
+    device::{Bound, Device},
+    prelude::*,
+};
+
+/// What one poll of the ring did.
+#[derive(Default)]
+pub(crate) struct RxWork {
+    /// Descriptors consumed (the NAPI work count).
+    pub(crate) descriptors: u32,
+    /// Frames passed up the stack.
+    pub(crate) packets: u64,
+    /// Bytes passed up the stack.
+    pub(crate) bytes: u64,
+    /// Multicast or broadcast frames passed up.
+    pub(crate) multicast: u64,
+    /// Frames dropped because no replacement buffer could be allocated.
+    pub(crate) alloc_failed: u64,
+    /// Frames the device flagged as bad (CRC, symbol, sequence errors).
+    pub(crate) errors: u64,
+    /// Frames longer than the buffer, or of length zero.
+    pub(crate) length_errors: u64,
+    /// Descriptors of frames that spanned more than one buffer.
+    pub(crate) multi_descriptor: u64,
+}
+
+struct Buffer<'a> {
+    /// Dropped (unmapped) before `skb`.
+    map: StreamingMap<'a>,
+    skb: SkBuff,
+}
+
+/// A receive descriptor ring and its buffers.
+pub(crate) struct RxRing<'a> {
+    dev: &'a Device<Bound>,
+    desc: DescRing,
+    cursor: RingCursor,
+    slots: KVec<Option<Buffer<'a>>>,
+    buffer_size: u32,
+    /// Dropping the rest of a frame that spanned several descriptors.
+    discarding: bool,
+}
+
+impl<'a> RxRing<'a> {
+    /// Allocates a ring of `size` descriptors with `buffer_size`-byte
+    /// buffers and hands every buffer but one to the device.
+    pub(crate) fn new(
+        dev: &'a Device<Bound>,
+        netdev: &NetDevice,
+        size: RingSize,
+        buffer_size: u32,
+    ) -> Result<Self> {
+        let desc = DescRing::new(dev, size)?;
+        let mut slots = KVec::with_capacity(size.get(), GFP_KERNEL)?;
+        for _ in 0..size.get() {
+            slots.push(None, GFP_KERNEL)?;
+        }
+        let mut ring = Self {
+            dev,
+            desc,
+            cursor: RingCursor::new(size),
+            slots,
+            buffer_size,
+            discarding: false,
+        };
+        ring.refill(netdev);
+        if ring.cursor.is_empty() {
+            return Err(ENOMEM);
+        }
+        Ok(ring)
+    }
+
+    /// Bus address of the descriptors (RDBAL/RDBAH).
+    pub(crate) fn dma_address(&self) -> u64 {
+        self.desc.dma_address()
+    }
+
+    /// The ring size (RDLEN is `size.bytes()`).
+    pub(crate) fn size(&self) -> RingSize {
+        self.desc.size()
+    }
+
+    /// The tail value to write to RDT.
+    pub(crate) fn tail(&self) -> u32 {
+        self.cursor.next_to_use()
+    }
+
+    fn alloc_buffer(&self, netdev: &NetDevice) -> Option<Buffer<'a>> {
+        let skb = SkBuff::alloc_rx(netdev, self.buffer_size)?;
+        let map =
+            StreamingMap::skb_buffer(self.dev, &skb, self.buffer_size, Direction::FromDevice)
+                .ok()?;
+        Some(Buffer { map, skb })
+    }
+
+    /// Hands every free slot back to the device, allocating buffers where
+    /// a slot has none. Returns whether the tail moved (RDT must be
+    /// written, after [`DescRing::publish`]).
+    pub(crate) fn refill(&mut self, netdev: &NetDevice) -> bool {
+        let mut moved = false;
+        while !self.cursor.is_full() {
+            let i = self.cursor.next_to_use();
+            if self.slots[i as usize].is_none() {
+                match self.alloc_buffer(netdev) {
+                    Some(buf) => self.slots[i as usize] = Some(buf),
+                    // Try again on the next poll.
+                    None => break,
+                }
+            }
+            if let Some(buf) = &self.slots[i as usize] {
+                self.desc.write(i, RxDescriptor::empty(buf.map.addr()));
+            }
+            self.cursor.advance_use(1);
+            moved = true;
+        }
+        if moved {
+            self.desc.publish();
+        }
+        moved
+    }
+
+    /// Receives up to `budget` frames into the stack via `napi`.
+    pub(crate) fn poll(&mut self, netdev: &NetDevice, napi: &Napi, budget: u32) -> RxWork {
+        let mut work = RxWork::default();
+        while work.descriptors < budget && !self.cursor.is_empty() {
+            let i = self.cursor.next_to_clean();
+            let rx = RxDescriptor::decode([0, self.desc.read_status_word(i)]);
+            let verdict = rx.validate(self.buffer_size);
+            if verdict == Err(RxError::NotDone) {
+                break;
+            }
+            work.descriptors += 1;
+            match verdict {
+                Ok(frame) if !self.discarding => {
+                    self.deliver(netdev, napi, i, u32::from(frame.len), &mut work);
+                }
+                // The tail of a multi-descriptor frame ends the discard.
+                Ok(_) => self.discarding = false,
+                Err(RxError::MultiDescriptor) => {
+                    work.multi_descriptor += 1;
+                    self.discarding = true;
+                }
+                Err(RxError::TooLong { .. } | RxError::ZeroLength) => work.length_errors += 1,
+                Err(_) => work.errors += 1,
+            }
+            self.cursor.advance_clean(1);
+        }
+        work
+    }
+
+    /// Passes the frame in slot `i` up, replacing its buffer; recycles the
+    /// buffer instead when no replacement can be had.
+    fn deliver(&mut self, netdev: &NetDevice, napi: &Napi, i: u32, len: u32, work: &mut RxWork) {
+        let Some(fresh) = self.alloc_buffer(netdev) else {
+            work.alloc_failed += 1;
+            return;
+        };
+        let Some(Buffer { map, mut skb }) = self.slots[i as usize].replace(fresh) else {
+            return;
+        };
+        // Unmapping hands the buffer back to the CPU before it is read.
+        drop(map);
+        if skb.put(len).is_err() {
+            work.length_errors += 1;
+            return;
+        }
+        if skb.is_multicast_frame() {
+            work.multicast += 1;
+        }
+        work.packets += 1;
+        work.bytes += u64::from(len);
+        napi.receive(netdev, skb);
+    }
+}

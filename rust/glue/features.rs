@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `NETIF_F_*` feature bits (bit numbers come from the generated bindings).
+
+use super::bindings as b;
+
+const fn bit(n: u32) -> u64 {
+    1 << n
+}
+
+/// Scatter-gather: frames may arrive as a head plus page fragments.
+pub const SG: u64 = bit(b::NETIF_F_SG_BIT as u32);
+/// Checksum any protocol at any offset (CHECKSUM_PARTIAL).
+pub const HW_CSUM: u64 = bit(b::NETIF_F_HW_CSUM_BIT as u32);
+/// TCP segmentation offload over IPv4.
+pub const TSO: u64 = bit(b::NETIF_F_TSO_BIT as u32);
+/// TCP segmentation offload over IPv6.
+pub const TSO6: u64 = bit(b::NETIF_F_TSO6_BIT as u32);
+/// The device can DMA from high memory.
+pub const HIGHDMA: u64 = bit(b::NETIF_F_HIGHDMA_BIT as u32);

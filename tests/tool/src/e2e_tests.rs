@@ -1,0 +1,254 @@
+//! Loopback end-to-end tests of `send` against `recv` for every method.
+
+use crate::files::tests::TempPath;
+use crate::files::{make_file, sha256_region};
+use crate::net::{listen, ListenSpec};
+use crate::recv::{receive, RecvResult};
+use crate::send::{send, Method, SendOutcome, SendReport, SendSpec};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+/// 3 MiB + 17 bytes: not a multiple of any page, chunk or pipe size.
+const FILE_SIZE: u64 = (3 << 20) + 17;
+/// Upper bound for any single transfer test, so a bug shows up as a failure
+/// rather than a hung test run.
+const TEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs `f` on its own thread and fails the test if it takes too long.
+fn with_timeout<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(TEST_TIMEOUT) {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: no result within {TEST_TIMEOUT:?} ({e})"),
+    }
+}
+
+/// Starts a one-connection receiver on 127.0.0.1. `before_read` runs after
+/// accept and before the first read (used to hold data in flight).
+fn spawn_receiver(
+    rcvbuf: Option<usize>,
+    before_read: impl FnOnce() + Send + 'static,
+) -> (u16, thread::JoinHandle<RecvResult>) {
+    let (listener, port) = listen(&ListenSpec {
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        rcvbuf,
+    })
+    .expect("listen on 127.0.0.1");
+    let handle = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        before_read();
+        receive(&mut stream, None).expect("receive")
+    });
+    (port, handle)
+}
+
+/// Sends `path[offset..offset+len]` with `method` over loopback and checks
+/// that sender and receiver agree with an independent hash of the region.
+fn transfer_and_check(
+    path: &Path,
+    method: Method,
+    offset: u64,
+    len: Option<u64>,
+    chunk: Option<usize>,
+) -> SendReport {
+    let expected_len = len.unwrap_or(FILE_SIZE - offset);
+    let (n, expected_sha) = sha256_region(path, offset, Some(expected_len)).unwrap();
+    assert_eq!(n, expected_len);
+    let path = path.to_path_buf();
+    let (report, received) = with_timeout(method.name(), move || {
+        let (port, receiver) = spawn_receiver(None, || {});
+        let spec = SendSpec {
+            to: SocketAddr::from(([127, 0, 0, 1], port)),
+            file: path,
+            method,
+            offset,
+            len,
+            chunk,
+        };
+        let outcome = send(&spec).unwrap_or_else(|e| panic!("send {}: {e}", method.name()));
+        (outcome, receiver.join().expect("receiver thread"))
+    });
+    let report = match report {
+        SendOutcome::Done(r) => r,
+        SendOutcome::Unsupported { reason, .. } => {
+            panic!("{} unsupported: {reason}", method.name())
+        }
+    };
+    let name = method.name();
+    assert!(!report.truncated, "{name}");
+    assert_eq!(report.bytes, expected_len, "{name} sent");
+    assert_eq!(received.bytes, expected_len, "{name} received");
+    assert_eq!(received.sha256, expected_sha, "{name} received content");
+    assert_eq!(report.sha256, expected_sha, "{name} reported sha");
+    assert!(report.syscalls > 0, "{name} counted no syscalls");
+    assert!(report.seconds > 0.0);
+    let line = report.to_json().finish();
+    assert!(
+        line.starts_with(&format!(
+            "{{\"method\":\"{name}\",\"bytes\":{expected_len},"
+        )),
+        "{line}"
+    );
+    for key in [
+        "\"seconds\":",
+        "\"mib_per_s\":",
+        "\"syscalls\":",
+        "\"vol_ctx_switches\":",
+        "\"invol_ctx_switches\":",
+        "\"user_s\":",
+        "\"sys_s\":",
+        "\"truncated\":false",
+        "\"sha256\":",
+    ] {
+        assert!(line.contains(key), "{key} missing in {line}");
+    }
+    report
+}
+
+#[test]
+fn every_method_sends_region_to_end_of_file() {
+    let file = TempPath::new("e2e-tail");
+    make_file(&file.0, FILE_SIZE, 11).unwrap();
+    for method in Method::ALL {
+        // An offset that is not page aligned exercises mmap's alignment fix-up.
+        transfer_and_check(&file.0, method, 4099, None, None);
+    }
+}
+
+#[test]
+fn every_method_sends_inner_region_with_odd_chunk() {
+    let file = TempPath::new("e2e-inner");
+    make_file(&file.0, FILE_SIZE, 12).unwrap();
+    for method in Method::ALL {
+        transfer_and_check(&file.0, method, 1_000_001, Some(1_500_017), Some(65_537));
+    }
+}
+
+#[test]
+fn every_method_handles_empty_region() {
+    let file = TempPath::new("e2e-empty");
+    make_file(&file.0, FILE_SIZE, 13).unwrap();
+    for method in Method::ALL {
+        transfer_and_check(&file.0, method, FILE_SIZE, None, None);
+    }
+}
+
+#[test]
+fn zerocopy_on_loopback_reports_copied_completions() {
+    let file = TempPath::new("e2e-zc");
+    make_file(&file.0, FILE_SIZE, 14).unwrap();
+    let report = transfer_and_check(&file.0, Method::Zerocopy, 17, None, None);
+    let zc = report.zc.expect("zerocopy stats");
+    assert!(zc.sends > 0);
+    assert_eq!(zc.completions, zc.sends, "{zc:?}");
+    assert!(zc.notifications >= 1);
+    // Loopback delivery must copy the pages into the receiving socket, so the
+    // kernel flags the completions as copied.
+    assert_eq!(zc.copied_completions, zc.completions, "{zc:?}");
+    let line = report.to_json().finish();
+    assert!(line.contains("\"zc_completions\":") && line.contains("\"zc_copied_completions\":"));
+}
+
+#[test]
+fn region_beyond_end_is_rejected() {
+    let file = TempPath::new("e2e-bad");
+    make_file(&file.0, 1000, 1).unwrap();
+    for (offset, len) in [(1001, None), (10, Some(991)), (u64::MAX, Some(2))] {
+        let spec = SendSpec {
+            // Never contacted: the region is validated before connecting.
+            to: SocketAddr::from(([127, 0, 0, 1], 9)),
+            file: file.0.clone(),
+            method: Method::Sendfile,
+            offset,
+            len,
+            chunk: None,
+        };
+        let err = send(&spec).unwrap_err();
+        assert!(err.to_string().contains("beyond the end"), "{err}");
+    }
+}
+
+#[test]
+fn connection_refused_is_a_clean_error() {
+    let file = TempPath::new("e2e-refused");
+    make_file(&file.0, 1000, 1).unwrap();
+    // Bind and drop to find a port with (almost certainly) no listener.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let spec = SendSpec {
+        to: SocketAddr::from(([127, 0, 0, 1], port)),
+        file: file.0.clone(),
+        method: Method::ReadWrite,
+        offset: 0,
+        len: None,
+        chunk: None,
+    };
+    let err = send(&spec).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(&format!("connect to 127.0.0.1:{port}: ")),
+        "{err}"
+    );
+}
+
+#[test]
+fn sendfile_stops_when_file_is_truncated_mid_send() {
+    const BIG: u64 = 64 << 20;
+    const CUT: u64 = 16 << 20;
+    const OFFSET: u64 = 4096;
+    let file = TempPath::new("e2e-trunc");
+    make_file(&file.0, BIG, 21).unwrap();
+    let path = file.0.clone();
+    let (report, received) = with_timeout("truncated sendfile", move || {
+        let (accepted_tx, accepted_rx) = mpsc::channel::<()>();
+        let (cut_tx, cut_rx) = mpsc::channel::<()>();
+        // A small receive buffer bounds the data in flight to a few MiB, so
+        // the sender is still blocked well below CUT when the cut happens.
+        let (port, receiver) = spawn_receiver(Some(64 << 10), move || {
+            accepted_tx.send(()).unwrap();
+            cut_rx.recv().unwrap();
+        });
+        let cut_path = path.clone();
+        let cutter = thread::spawn(move || {
+            accepted_rx.recv().unwrap();
+            thread::sleep(Duration::from_millis(300));
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&cut_path)
+                .and_then(|f| f.set_len(CUT))
+                .expect("truncate");
+            cut_tx.send(()).unwrap();
+        });
+        let spec = SendSpec {
+            to: SocketAddr::from(([127, 0, 0, 1], port)),
+            file: path,
+            method: Method::Sendfile,
+            offset: OFFSET,
+            len: None,
+            chunk: None,
+        };
+        let outcome = send(&spec).expect("send");
+        cutter.join().unwrap();
+        (outcome, receiver.join().unwrap())
+    });
+    let SendOutcome::Done(report) = report else {
+        panic!("sendfile reported unsupported");
+    };
+    assert!(report.truncated, "{report:?}");
+    assert_eq!(report.bytes, CUT - OFFSET);
+    assert_eq!(received.bytes, CUT - OFFSET);
+    assert_eq!(received.sha256, report.sha256);
+    let (_, expected) = sha256_region(&file.0, OFFSET, None).unwrap();
+    assert_eq!(report.sha256, expected);
+    assert!(report.to_json().finish().contains("\"truncated\":true"));
+}
