@@ -63,9 +63,10 @@ kernel: deps
 
 ## Guest image and VM ------------------------------------------------------
 
+# Built from its own directory so tests/tool/.cargo/config.toml (static
+# linking) applies.
 tool:
-	@CARGO_TARGET_DIR=$(CARGO_TARGETS)/tool cargo build --quiet --release \
-		--manifest-path $(ROOT)/tests/tool/Cargo.toml
+	@cd $(ROOT)/tests/tool && CARGO_TARGET_DIR=$(CARGO_TARGETS)/tool cargo build --quiet --release
 
 initramfs: deps modules tool
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh); mkdir -p $(OUT); \

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Host side of the guest's wire-control channel (ttyS2).
+
+Reads one request per line from the guest's third serial port (a unix
+socket QEMU listens on) and carries out only these, through the QEMU human
+monitor:
+    set_link p0|p1 on|off    -> "set_link p0 off"
+    pcap start|stop          -> object_add/object_del filter-dump on p0
+Answers "ok" or "error: ..." on the same line. Anything else is refused.
+"""
+import re
+import socket
+import sys
+import time
+
+ALLOWED = re.compile(r"^(set_link (p0|p1) (on|off)|pcap (start|stop))$")
+
+
+def connect(path, attempts=200):
+    for _ in range(attempts):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            time.sleep(0.05)
+    sys.exit(f"link-control: cannot connect to {path}")
+
+
+def monitor_command(path, command):
+    """Runs one HMP command and returns its output."""
+    mon = connect(path)
+    mon.settimeout(10)
+    buf = b""
+    while not buf.endswith(b"(qemu) "):
+        chunk = mon.recv(4096)
+        if not chunk:
+            break
+        buf += chunk
+    mon.sendall(command.encode() + b"\n")
+    out = b""
+    while not out.endswith(b"(qemu) "):
+        chunk = mon.recv(4096)
+        if not chunk:
+            break
+        out += chunk
+    mon.close()
+    text = out.decode(errors="replace").replace("\r", "")
+    lines = [l for l in text.split("\n") if l and not l.startswith("(qemu)") and command not in l]
+    return "\n".join(lines).strip()
+
+
+def main():
+    channel_path, monitor_path, pcap_path = sys.argv[1:4]
+    chan = connect(channel_path)
+    pending = b""
+    while True:
+        data = chan.recv(4096)
+        if not data:
+            return
+        pending += data
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            req = line.decode(errors="replace").strip()
+            if not req:
+                continue
+            if not ALLOWED.match(req):
+                chan.sendall(b"error: refused\n")
+                continue
+            if req.startswith("pcap"):
+                cmd = (
+                    f"object_add filter-dump,id=sgnic-pcap,netdev=p0,file={pcap_path}"
+                    if req.endswith("start")
+                    else "object_del sgnic-pcap"
+                )
+            else:
+                cmd = req
+            out = monitor_command(monitor_path, cmd)
+            reply = "ok" if not out else "error: " + out.replace("\n", " ")
+            chan.sendall(reply.encode() + b"\n")
+
+
+if __name__ == "__main__":
+    main()

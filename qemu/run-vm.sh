@@ -1,0 +1,128 @@
+#!/bin/bash
+# Boot the sgnic test guest under QEMU and run one command in it.
+#
+# Usage: run-vm.sh --kernel BZIMAGE --initrd BASE.cpio.gz --out OUTDIR
+#                  [--cmd TEXT | --cmd-file FILE | --interactive] [--autoload]
+#                  [--pcap FILE] [--timeout SECONDS]
+#
+# Two NICs of model $SGNIC_NIC_MODEL (e1000, e1000-82544gc, e1000-82545em)
+# share one QEMU hub. ttyS0 is the console (shown live, saved to
+# OUTDIR/console.log); ttyS1 carries the guest's /out back as a tar stream
+# (extracted to OUTDIR/guest, kernel log to OUTDIR/dmesg.log); ttyS2 lets the
+# guest flip the link or capture the wire (qemu/link-control.py).
+# Exit status: the guest command's; 124 on timeout; 125 if the guest never
+# reported one (crash, panic).
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+die() { printf 'run-vm: error: %s\n' "$*" >&2; exit 2; }
+
+kernel= initrd= out= cmd= cmd_file= interactive= autoload= pcap= timeout=${SGNIC_VM_TIMEOUT:-1800}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--cmd) cmd=$2; shift 2 ;;
+	--cmd-file) cmd_file=$2; shift 2 ;;
+	--interactive) interactive=1; shift ;;
+	--autoload) autoload=1; shift ;;
+	--pcap) pcap=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	*) die "unknown option $1" ;;
+	esac
+done
+[ -f "$kernel" ] || die "kernel image '$kernel' not found"
+[ -f "$initrd" ] || die "initramfs '$initrd' not found"
+[ -n "$out" ] || die "--out is required"
+model=${SGNIC_NIC_MODEL:-e1000}
+case $model in
+e1000 | e1000-82544gc | e1000-82545em) ;;
+*) die "SGNIC_NIC_MODEL=$model: use e1000, e1000-82544gc or e1000-82545em" ;;
+esac
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run: make deps)"
+
+out=$(realpath -m "$out")
+rm -rf "$out"
+mkdir -p "$out/guest"
+pcap=${pcap:+$(realpath -m "$pcap")}
+[ -n "$pcap" ] || pcap=$out/wire.pcap
+
+# The per-run archive, appended to the base initramfs.
+run=$(mktemp -d)
+trap 'rm -rf "$run"; [ -n "${lc_pid:-}" ] && kill "$lc_pid" 2>/dev/null' EXIT
+mkdir -p "$run/etc/sgnic"
+if [ -n "$cmd_file" ]; then
+	[ -f "$cmd_file" ] || die "command file '$cmd_file' not found"
+	cp "$cmd_file" "$run/etc/sgnic/cmd.sh"
+elif [ -z "$interactive" ]; then
+	printf '%s\n' "${cmd:-true}" >"$run/etc/sgnic/cmd.sh"
+fi
+[ -n "$autoload" ] && : >"$run/etc/sgnic/autoload"
+(cd "$run" && find etc | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$run/run.cpio.gz"
+cat "$initrd" "$run/run.cpio.gz" >"$run/initrd.gz"
+
+accel=tcg
+if [ "${SGNIC_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then
+	# Only trust KVM after a short boot really succeeds (nested KVM hangs here).
+	if timeout 20 qemu-system-x86_64 -accel kvm -m 256 -display none -no-reboot \
+		-kernel "$kernel" -append "console=ttyS0 panic=-1 rdinit=/bin/true" \
+		-serial file:"$run/probe.log" >/dev/null 2>&1 && grep -q "Kernel panic\|reboot" "$run/probe.log"; then
+		accel=kvm
+	fi
+fi
+
+mon=$run/monitor.sock chan=$run/link.sock
+qemu=(qemu-system-x86_64 -accel "$accel" -m 1024 -smp 2 -display none -no-reboot
+	-kernel "$kernel" -initrd "$run/initrd.gz"
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4"
+	-netdev hubport,id=p0,hubid=0 -device "$model,netdev=p0,mac=52:54:00:12:34:01"
+	-netdev hubport,id=p1,hubid=0 -device "$model,netdev=p1,mac=52:54:00:12:34:02"
+	-monitor "unix:$mon,server=on,wait=off"
+	-chardev "socket,id=link,path=$chan,server=on,wait=off")
+if [ -n "$interactive" ]; then
+	qemu+=(-chardev "stdio,id=con0,logfile=$out/console.log,signal=off" -serial chardev:con0)
+else
+	qemu+=(-chardev "file,id=con0,path=$out/console.log" -serial chardev:con0)
+fi
+qemu+=(-serial "file:$out/export.tar" -serial chardev:link)
+[ -n "${PCAP_FROM_BOOT:-}" ] && qemu+=(-object "filter-dump,id=boot-pcap,netdev=p0,file=$pcap")
+
+start=$SECONDS
+if [ -n "$interactive" ]; then
+	"${qemu[@]}" &
+else
+	timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null &
+fi
+qemu_pid=$!
+python3 "$HERE/link-control.py" "$chan" "$mon" "$pcap" &
+lc_pid=$!
+if [ -z "$interactive" ]; then
+	# Stream the console live.
+	tail -n +1 -F "$out/console.log" 2>/dev/null --pid=$qemu_pid &
+fi
+wait $qemu_pid
+rc=$?
+sleep 0.2
+
+if [ -s "$out/export.tar" ]; then
+	tar -x -f "$out/export.tar" -C "$out/guest" 2>/dev/null
+fi
+if [ -f "$out/guest/dmesg.log" ]; then
+	cp "$out/guest/dmesg.log" "$out/dmesg.log"
+else
+	# No export (panic or hang): the console holds what the kernel printed.
+	cp "$out/console.log" "$out/dmesg.log" 2>/dev/null
+fi
+elapsed=$((SECONDS - start))
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	printf 'run-vm: the VM timed out after %ss\n' "$timeout" >&2
+	exit 124
+fi
+if [ ! -f "$out/guest/exit-status" ]; then
+	printf 'run-vm: the guest never reported an exit status (crash or panic; see %s)\n' "$out/console.log" >&2
+	exit 125
+fi
+status=$(cat "$out/guest/exit-status")
+printf 'run-vm: guest exited with status %s after %ss (%s, %s)\n' "$status" "$elapsed" "$model" "$accel" >&2
+exit "$status"

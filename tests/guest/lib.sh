@@ -1,0 +1,133 @@
+# shellcheck shell=sh
+# Common helpers for the in-guest tests (sourced).
+#
+# A test is a sh script tNN-name.sh: exit 0 passes, 77 skips, anything else
+# fails; the last line on stderr says why.
+
+. /etc/sgnic/env.sh
+
+die() {
+	echo "$*" >&2
+	exit 1
+}
+
+# wait_for 'shell condition' SECONDS: poll every 0.2 s.
+wait_for() {
+	_cond=$1 _limit=$(($2 * 5))
+	while [ "$_limit" -gt 0 ]; do
+		eval "$_cond" >/dev/null 2>&1 && return 0
+		sleep 0.2
+		_limit=$((_limit - 1))
+	done
+	return 1
+}
+
+SGNIC_KO=/lib/modules/sgnic/sgnic.ko
+PEER_PIDFILE=/run/sgnic-peer.pid
+
+sgnic_load() {
+	[ -e /sys/module/sgnic ] && return 0
+	insmod "$SGNIC_KO" || return 1
+	wait_for "[ \$(ls -d /sys/bus/pci/drivers/sgnic/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
+}
+
+sgnic_unload() {
+	[ -e /sys/module/sgnic ] || return 0
+	rmmod sgnic
+}
+
+# Names of the netdevs bound to $1 (default sgnic), in this namespace.
+sgnic_ifaces() {
+	for d in /sys/bus/pci/drivers/${1:-sgnic}/0000:*/net/*; do
+		[ -e "$d" ] && basename "$d"
+	done
+}
+
+# The interface (in this namespace) with MAC $1.
+iface_with_mac() {
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/address" 2>/dev/null)" = "$1" ] && basename "$d" && return 0
+	done
+	return 1
+}
+
+# Runs a command in the peer namespace.
+peer() {
+	# nsenter runs busybox applets by name, so give real tools by path.
+	_cmd=$1
+	shift
+	case $_cmd in
+	ip) _cmd=/usr/sbin/ip ;;
+	esac
+	_pid=$(cat $PEER_PIDFILE)
+	nsenter --net=/proc/$_pid/ns/net --mount=/proc/$_pid/ns/mnt -- "$_cmd" "$@"
+}
+
+# setup_wire: port 0 (MAC ...:01) stays here as 10.0.0.1/fd00::1; port 1
+# (MAC ...:02) moves into a namespace held by `unshare -n -m` as
+# 10.0.0.2/fd00::2. Both up, link waited for. Idempotent. Sets IF0, IF1.
+setup_wire() {
+	if [ -f $PEER_PIDFILE ] && [ -d /proc/"$(cat $PEER_PIDFILE)" ]; then
+		IF0=$(iface_with_mac 52:54:00:12:34:01)
+		IF1=$(peer sh -c '. /tests/lib.sh; iface_with_mac 52:54:00:12:34:02')
+		[ -n "$IF0" ] && [ -n "$IF1" ] && return 0
+		teardown_wire
+	fi
+	if [ "${SGNIC_DRIVER:-sgnic}" = sgnic ]; then sgnic_load || die "cannot load sgnic"; fi
+	IF0=$(iface_with_mac 52:54:00:12:34:01) || die "no interface with MAC 52:54:00:12:34:01"
+	IF1=$(iface_with_mac 52:54:00:12:34:02) || die "no interface with MAC 52:54:00:12:34:02"
+	# A network namespace plus a mount namespace with its own sysfs, so
+	# /sys/class/net inside `peer` shows the peer's interfaces.
+	unshare -n -m sh -c 'mount -t sysfs sysfs /sys && exec sleep 100000' &
+	echo $! >$PEER_PIDFILE
+	wait_for "[ \"\$(readlink /proc/$!/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]" 5 ||
+		die "peer namespace did not appear"
+	ip link set "$IF1" netns "$(cat $PEER_PIDFILE)" || die "cannot move $IF1 to the peer namespace"
+	ip addr add 10.0.0.1/24 dev "$IF0"
+	ip -6 addr add fd00::1/64 dev "$IF0" nodad
+	ip link set "$IF0" up
+	peer ip link set lo up
+	peer ip addr add 10.0.0.2/24 dev "$IF1"
+	peer ip -6 addr add fd00::2/64 dev "$IF1" nodad
+	peer ip link set "$IF1" up
+	wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "$IF0 has no carrier"
+	wait_for "peer cat /sys/class/net/$IF1/carrier | grep -qx 1" 10 || die "$IF1 has no carrier"
+	wait_for "ping -c 1 -W 1 10.0.0.2" 15 || die "no IPv4 connectivity across the wire"
+}
+
+# Ends the peer namespace; its interface falls back here.
+teardown_wire() {
+	[ -f $PEER_PIDFILE ] || return 0
+	pid=$(cat $PEER_PIDFILE)
+	rm -f $PEER_PIDFILE
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	# The namespace dies when its last process exits; devices return here.
+	wait_for "iface_with_mac 52:54:00:12:34:02" 10
+	for m in 52:54:00:12:34:01 52:54:00:12:34:02; do
+		i=$(iface_with_mac $m) || continue
+		ip link set "$i" down 2>/dev/null
+		ip addr flush dev "$i" 2>/dev/null
+	done
+	return 0
+}
+
+# Fails if the kernel log shows a warning, bug, oops, leak or DMA-API
+# complaint, or the DMA-API debug error count is not zero.
+kernel_log_clean() {
+	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|DMA-API: .*(error|mismatch|leak|not freed|device driver)|kmemleak: [0-9]+ new suspected|refcount_t:|UBSAN|list_(add|del) corruption|sleeping function called from invalid context' | head -3)
+	[ -z "$bad" ] || { echo "kernel log: $bad" >&2; return 1; }
+	errs=$(cat /sys/kernel/debug/dma-api/error_count 2>/dev/null || echo 0)
+	[ "$errs" = 0 ] || { echo "DMA-API debug counted $errs errors" >&2; return 1; }
+}
+
+# Fails if kmemleak finds unreferenced objects.
+kmemleak_scan() {
+	f=/sys/kernel/debug/kmemleak
+	[ -w $f ] || return 0
+	echo scan >$f
+	sleep 2
+	echo scan >$f
+	leaks=$(grep -c '^unreferenced object' $f)
+	[ "$leaks" = 0 ] || { head -30 $f >&2; echo "kmemleak: $leaks unreferenced objects" >&2; return 1; }
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Jumbo frames: MTU 9000 on both ports, a 16 MiB transfer each way, and
+# frames of nearly 9000 bytes on the wire (large pings unfragmented).
+. /tests/sgnic.sh
+setup_wire
+ip link set "$IF0" mtu 9000 || die "mtu 9000 on $IF0"
+peer ip link set "$IF1" mtu 9000 || die "mtu 9000 on $IF1"
+wait_for "ping -c 1 -W 1 $ADDR1" 15 || die "no connectivity after MTU change"
+ping -c 2 -W 2 -M do -s 8972 $ADDR1 >/dev/null 2>&1 ||
+	ping -c 2 -W 2 -s 8972 $ADDR1 >/dev/null || die "8972-byte ping failed"
+sgnic-test mkfile /tmp/t12 16M --seed 12 >/dev/null
+transfer /tmp/t12 sendfile forward >/dev/null
+transfer /tmp/t12 read-write reverse >/dev/null
+ip link set "$IF0" mtu 16110 || die "MTU 16110 (jumbo maximum) refused"
+if ip link set "$IF0" mtu 16111 2>/dev/null; then die "MTU 16111 accepted"; fi
+ip link set "$IF0" mtu 1500; peer ip link set "$IF1" mtu 1500
+rm -f /tmp/t12

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Real sendfile clients nobody here wrote: iperf3 -Z, and nginx with
+# `sendfile on` serving a static file to curl in the other namespace.
+# The driver's counters show page-cache frags carrying the payload.
+. /tests/sgnic.sh
+setup_wire
+peer iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+ip3=$!
+wait_for "iperf3 -c $ADDR1 -p 5201 -t 0 -n 1 >/dev/null 2>&1 || [ -d /proc/$ip3 ]" 5
+sleep 1
+p0=$(counter "$IF0" tx_pagecache_bytes)
+iperf3 -c $ADDR1 -p 5201 -Z -n 32M -J >/tmp/iperf.json || die "iperf3 -Z failed"
+wait $ip3
+dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
+[ $((dp * 100)) -ge $((33554432 * 99)) ] || die "iperf3 -Z: only $dp page-cache bytes for 32 MiB"
+
+mkdir -p /tmp/www
+sgnic-test mkfile /tmp/www/blob 32M --seed 35 >/dev/null
+want=$(sgnic-test sha256 /tmp/www/blob --hex)
+cat >/tmp/nginx.conf <<CONF
+daemon on;
+master_process off;
+user root;
+pid /tmp/nginx.pid;
+error_log /tmp/nginx-error.log;
+events { worker_connections 64; }
+http {
+    sendfile on;
+    access_log off;
+    server {
+        listen $ADDR0:8080;
+        root /tmp/www;
+    }
+}
+CONF
+nginx -c /tmp/nginx.conf -p /tmp || die "nginx did not start: $(cat /tmp/nginx-error.log)"
+wait_for "[ -s /tmp/nginx.pid ]" 10 || die "nginx wrote no pid"
+p0=$(counter "$IF0" tx_pagecache_bytes)
+peer curl -sf -o /tmp/blob.got http://$ADDR0:8080/blob || { kill "$(cat /tmp/nginx.pid)"; die "curl failed"; }
+dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
+kill "$(cat /tmp/nginx.pid)"
+got=$(sgnic-test sha256 /tmp/blob.got --hex)
+[ "$got" = "$want" ] || die "nginx/curl: sha256 mismatch"
+[ $((dp * 100)) -ge $((33554432 * 99)) ] || die "nginx: only $dp page-cache bytes for 32 MiB"
+rm -rf /tmp/www /tmp/blob.got

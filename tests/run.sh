@@ -1,0 +1,133 @@
+#!/bin/bash
+# The sgnic test harness (make test).
+#
+# Usage: tests/run.sh --kernel BZIMAGE --initrd INITRD --out OUTDIR
+#
+# 1. host unit tests: cargo test for rust/hw and tests/tool;
+# 2. one VM boot running every in-guest test (tests/guest/tNN-*.sh), whose
+#    results are relayed one line each as they finish;
+# 3. host-side checks of what the VM left: the wire capture (tshark) and
+#    the guest kernel log (any WARN, BUG, Oops, leak or DMA-API complaint
+#    fails).
+# Prints one line per test and ends with "N passed, N failed"; exits
+# non-zero on any failure or VM timeout.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+kernel= initrd= out=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+[ -n "$kernel" ] && [ -n "$initrd" ] && [ -n "$out" ] || { echo "usage: run.sh --kernel K --initrd I --out DIR" >&2; exit 2; }
+mkdir -p "$out"
+
+passed=0 failed=0 skipped=0
+report() { # report ok|FAIL|skip NAME [REASON]
+	case $1 in
+	ok) passed=$((passed + 1)); printf 'ok   %s\n' "$2" ;;
+	skip) skipped=$((skipped + 1)); printf 'skip %s: %s\n' "$2" "${3:-}" ;;
+	*) failed=$((failed + 1)); printf 'FAIL %s: %s\n' "$2" "${3:-}" ;;
+	esac
+}
+
+# 1. Host unit tests.
+CARGO_TARGETS=${SGNIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sgnic}/cargo-target
+for crate in rust/hw tests/tool; do
+	name=host:$(basename "$crate")-unit-tests
+	log=$out/$(basename "$crate")-cargo-test.log
+	if (cd "$ROOT/$crate" && CARGO_TARGET_DIR=$CARGO_TARGETS/$(basename "$crate") cargo test --release --quiet) >"$log" 2>&1; then
+		n=$(grep -o '[0-9]* passed' "$log" | awk '{s+=$1} END {print s+0}')
+		report ok "$name ($n tests)"
+	else
+		report FAIL "$name" "$(grep -E 'panicked|error|FAILED' "$log" | head -1)"
+	fi
+done
+
+# 2. The VM run.
+vm_out=$out/vm
+pcap=$out/wire.pcap
+rm -f "$pcap"
+cmd="SGNIC_TESTS='${SGNIC_TESTS:-}' sh /tests/run-tests.sh"
+"$ROOT/qemu/run-vm.sh" --kernel "$kernel" --initrd "$initrd" --out "$vm_out" \
+	--pcap "$pcap" --cmd "$cmd" --timeout "${SGNIC_VM_TIMEOUT:-3600}" >"$out/vm-run.log" 2>&1 &
+vm_pid=$!
+seen=0
+relay() {
+	[ -f "$vm_out/console.log" ] || return 0
+	grep -a '^SGNIC-RESULT ' "$vm_out/console.log" | tr -d '\r' | tail -n +$((seen + 1)) |
+		while read -r _ verdict rest; do
+			printf '%s\t%s\n' "$verdict" "$rest"
+		done
+}
+while kill -0 $vm_pid 2>/dev/null; do
+	sleep 2
+	while IFS=$'\t' read -r verdict rest; do
+		seen=$((seen + 1))
+		report "$verdict" "guest:${rest%%: *}" "$([ "${rest#*: }" != "$rest" ] && echo "${rest#*: }")"
+	done < <(relay)
+done
+wait $vm_pid
+vm_rc=$?
+while IFS=$'\t' read -r verdict rest; do
+	seen=$((seen + 1))
+	report "$verdict" "guest:${rest%%: *}" "$([ "${rest#*: }" != "$rest" ] && echo "${rest#*: }")"
+done < <(relay)
+case $vm_rc in
+0 | 1) ;;
+124) report FAIL vm "timed out (see $vm_out/console.log)" ;;
+125) report FAIL vm "guest crashed or panicked (see $vm_out/console.log)" ;;
+*) report FAIL vm "run-vm.sh exited with $vm_rc (see $out/vm-run.log)" ;;
+esac
+[ "$seen" -gt 0 ] || report FAIL vm "no guest test reported a result"
+
+# 3a. The wire capture: every TCP segment with a valid checksum, no frame
+# longer than the MTU allows. (t36 captures a TSO+checksum-offload transfer.)
+if [ -s "$pcap" ]; then
+	if ! command -v tshark >/dev/null; then
+		report FAIL host:wire-capture "tshark not installed (make deps)"
+	else
+		stats=$(tshark -r "$pcap" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -T fields \
+			-e frame.len -e tcp.checksum.status -e ip.checksum.status -Y tcp 2>/dev/null |
+			awk -F'\t' '{n++; if ($1 > max) max = $1; if ($2 != "2") bad++; if ($3 != "" && $3 != "2") badip++}
+				END {printf "%d %d %d %d\n", n, bad + 0, badip + 0, max + 0}')
+		read -r segs bad badip maxlen <<<"$stats"
+		if [ "${segs:-0}" -lt 1000 ]; then
+			report FAIL host:wire-capture "only ${segs:-0} TCP segments captured"
+		elif [ "$bad" != 0 ] || [ "$badip" != 0 ]; then
+			report FAIL host:wire-capture "$bad bad TCP and $badip bad IP checksums in $segs segments"
+		elif [ "$maxlen" -gt 1514 ]; then
+			report FAIL host:wire-capture "a $maxlen-byte frame exceeds MTU 1500"
+		else
+			report ok "host:wire-capture ($segs TCP segments, all checksums valid, largest frame $maxlen bytes)"
+		fi
+	fi
+fi
+
+# 3b. The guest kernel log, whatever the tests said.
+log=$vm_out/dmesg.log
+if [ ! -s "$log" ]; then
+	report FAIL host:kernel-log "no guest kernel log was saved"
+else
+	bad=$(grep -aE 'WARNING:|BUG:|Oops|Call Trace|general protection|DMA-API: .*(error|mismatch|leak|not freed|device driver)|kmemleak: [0-9]+ new suspected|refcount_t:|UBSAN|sleeping function called from invalid context|Kernel panic' "$log" | head -1)
+	errs=$(cat "$vm_out/guest/dma-api-errors" 2>/dev/null || echo "?")
+	if [ -n "$bad" ]; then
+		report FAIL host:kernel-log "$bad"
+	elif [ "$errs" != 0 ]; then
+		report FAIL host:kernel-log "DMA-API debug error count is $errs"
+	else
+		report ok "host:kernel-log (clean; DMA-API errors 0)"
+	fi
+fi
+
+echo
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" = 0 ]
