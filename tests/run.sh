@@ -91,9 +91,15 @@ if [ -s "$pcap" ]; then
 	if ! command -v tshark >/dev/null; then
 		report FAIL host:wire-capture "tshark not installed (make deps)"
 	else
+		# Checksum status: 1 good, 0 bad. A stored 0xffff where the sum is
+		# 0x0000 is the same one's-complement zero (RFC 1624): receivers
+		# accept it, so it counts as valid.
 		stats=$(tshark -r "$pcap" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -T fields \
-			-e frame.len -e tcp.checksum.status -e ip.checksum.status -Y tcp 2>/dev/null |
-			awk -F'\t' '{n++; if ($1 > max) max = $1; if ($2 != "2") bad++; if ($3 != "" && $3 != "2") badip++}
+			-e frame.len -e tcp.checksum.status -e ip.checksum.status -e tcp.checksum \
+			-e tcp.checksum_calculated -Y tcp 2>/dev/null |
+			awk -F'\t' '{n++; if ($1 > max) max = $1
+				if ($2 != "1" && !($4 == "0xffff" && $5 == "0x0000")) bad++
+				if ($3 != "" && $3 != "1") badip++}
 				END {printf "%d %d %d %d\n", n, bad + 0, badip + 0, max + 0}')
 		read -r segs bad badip maxlen <<<"$stats"
 		if [ "${segs:-0}" -lt 1000 ]; then

@@ -5,7 +5,7 @@
 
 use super::{
     port::{Counters, Port, PRIV_INJECT_TX_STALL},
-    tx::{QueueError, STOP_THRESHOLD, WAKE_THRESHOLD},
+    tx::{QueueError, STOP_THRESHOLD},
 };
 use crate::glue::{
     netdev::{LinkStats, Napi, NetDevice, Operations, TxOutcome},
@@ -48,7 +48,7 @@ impl Port<'_> {
                 Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
             }
         }
-        if dev.queue_stopped() && tx.unused() >= WAKE_THRESHOLD && dev.carrier_ok() {
+        if dev.queue_stopped() && tx.unused() >= tx.wake_threshold() && dev.carrier_ok() {
             dev.wake_queue();
             Counters::add(&self.counters.tx_restarts, 1);
         }

@@ -29,10 +29,8 @@ use kernel::{
 /// plus a context descriptor.
 pub(crate) const MAX_DESCS_PER_FRAME: u32 = 16 + 18 + 1;
 
-/// Stop the queue when fewer slots than one worst-case frame remain...
+/// Stop the queue when fewer slots than one worst-case frame remain.
 pub(crate) const STOP_THRESHOLD: u32 = MAX_DESCS_PER_FRAME;
-/// ...and restart it once two worst-case frames fit again.
-pub(crate) const WAKE_THRESHOLD: u32 = 2 * MAX_DESCS_PER_FRAME;
 
 /// Per-frame accounting returned by [`TxRing::queue`].
 #[derive(Default)]
@@ -136,6 +134,14 @@ impl<'a> TxRing<'a> {
     /// Free descriptors.
     pub(crate) fn unused(&self) -> u32 {
         self.cursor.unused()
+    }
+
+    /// Free descriptors at which a stopped queue restarts: room for two
+    /// worst-case frames, but at most half the ring so that small rings
+    /// (64 descriptors) can still reach it.
+    pub(crate) fn wake_threshold(&self) -> u32 {
+        let half = self.cursor.size().get() as u32 / 2;
+        (2 * STOP_THRESHOLD).min(half).max(STOP_THRESHOLD + 1)
     }
 
     /// Orders descriptor writes before the caller rings the doorbell.

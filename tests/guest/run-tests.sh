@@ -18,6 +18,9 @@ for t in /tests/t[0-9][0-9]-*.sh; do
 	timeout "$limit" sh "$t" >"$log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
+	# A failed or timed-out test may leave helpers behind: end them so the
+	# next test starts from a known state.
+	killall sgnic-test iperf3 nginx curl 2>/dev/null
 	if [ $rc = 0 ]; then
 		echo "SGNIC-RESULT ok $base (${secs}s)"
 	elif [ $rc = 77 ]; then
