@@ -85,7 +85,17 @@ case $vm_rc in
 esac
 [ "$seen" -gt 0 ] || report FAIL vm "no guest test reported a result"
 
-# 3a. The wire capture: every TCP segment with a valid checksum, no frame
+# 3a. The bench smoke run's raw figures must turn into a report.
+if [ -d "$vm_out/guest/bench" ]; then
+	if python3 "$ROOT/tests/bench-report.py" "$vm_out/guest/bench" --json "$out/bench-smoke.json" \
+		--svg "$out/bench-smoke.svg" >"$out/bench-smoke.md" 2>&1; then
+		report ok "host:bench-smoke-report ($(grep -c '^| ' "$out/bench-smoke.md") table rows)"
+	else
+		report FAIL host:bench-smoke-report "$(tail -1 "$out/bench-smoke.md")"
+	fi
+fi
+
+# 3b. The wire capture: every TCP segment with a valid checksum, no frame
 # longer than the MTU allows. (t36 captures a TSO+checksum-offload transfer.)
 if [ -s "$pcap" ]; then
 	if ! command -v tshark >/dev/null; then
@@ -114,7 +124,7 @@ if [ -s "$pcap" ]; then
 	fi
 fi
 
-# 3b. The guest kernel log, whatever the tests said.
+# 3c. The guest kernel log, whatever the tests said.
 log=$vm_out/dmesg.log
 if [ ! -s "$log" ]; then
 	report FAIL host:kernel-log "no guest kernel log was saved"

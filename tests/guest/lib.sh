@@ -38,15 +38,15 @@ sgnic_unload() {
 
 # Names of the netdevs bound to $1 (default sgnic), in this namespace.
 sgnic_ifaces() {
-	for d in /sys/bus/pci/drivers/${1:-sgnic}/0000:*/net/*; do
-		[ -e "$d" ] && basename "$d"
+	for _d in /sys/bus/pci/drivers/${1:-sgnic}/0000:*/net/*; do
+		[ -e "$_d" ] && basename "$_d"
 	done
 }
 
 # The interface (in this namespace) with MAC $1.
 iface_with_mac() {
-	for d in /sys/class/net/*; do
-		[ "$(cat "$d/address" 2>/dev/null)" = "$1" ] && basename "$d" && return 0
+	for _d in /sys/class/net/*; do
+		[ "$(cat "$_d/address" 2>/dev/null)" = "$1" ] && basename "$_d" && return 0
 	done
 	return 1
 }
@@ -98,16 +98,16 @@ setup_wire() {
 # Ends the peer namespace; its interface falls back here.
 teardown_wire() {
 	[ -f $PEER_PIDFILE ] || return 0
-	pid=$(cat $PEER_PIDFILE)
+	_pid=$(cat $PEER_PIDFILE)
 	rm -f $PEER_PIDFILE
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	kill "$_pid" 2>/dev/null
+	wait "$_pid" 2>/dev/null
 	# The namespace dies when its last process exits; devices return here.
 	wait_for "iface_with_mac 52:54:00:12:34:02" 10
-	for m in 52:54:00:12:34:01 52:54:00:12:34:02; do
-		i=$(iface_with_mac $m) || continue
-		ip link set "$i" down 2>/dev/null
-		ip addr flush dev "$i" 2>/dev/null
+	for _m in 52:54:00:12:34:01 52:54:00:12:34:02; do
+		_i=$(iface_with_mac $_m) || continue
+		ip link set "$_i" down 2>/dev/null
+		ip addr flush dev "$_i" 2>/dev/null
 	done
 	return 0
 }

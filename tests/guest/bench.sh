@@ -1,0 +1,100 @@
+#!/bin/sh
+# make bench, guest side: the same workloads on sgnic and on the in-tree C
+# e1000 driver, alternating drivers within one boot, for several rounds.
+# Raw figures go to /out/bench/ (one key=value file per measurement); the
+# host (tests/bench-report.py) turns them into medians, ratios and plots.
+#
+# Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (5, iperf3 duration),
+# BENCH_SIZE (64M, stream file size), BENCH_SWEEP (sizes of the sweep),
+# BENCH_ONLY (run only the workloads named, space-separated), BENCH_RR (rr count).
+. /tests/sgnic.sh
+ROUNDS=${BENCH_ROUNDS:-3}
+SECS=${BENCH_SECONDS:-5}
+SIZE=${BENCH_SIZE:-64M}
+SWEEP=${BENCH_SWEEP:-4K 64K 1M 16M 64M}
+RR=${BENCH_RR:-2000}
+OUT=/out/bench
+mkdir -p $OUT
+echo "rounds=$ROUNDS seconds=$SECS size=$SIZE sweep=$SWEEP rr=$RR" >$OUT/params
+
+wanted() { [ -z "${BENCH_ONLY:-}" ] || case " $BENCH_ONLY " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# CPU jiffies spent in system + softirq (all CPUs), and NIC interrupts.
+cpu_jiffies() { awk '/^cpu / { print $4 + $8 }' /proc/stat; }
+nic_irqs() { awk -v re="$IF0" '$0 ~ re { s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s; exit }' /proc/interrupts; }
+
+load_driver() {
+	teardown_wire
+	sgnic_unload
+	[ -e /sys/module/e1000 ] && rmmod e1000
+	if [ "$1" = sgnic ]; then
+		sgnic_load || die "cannot load sgnic"
+	else
+		insmod /opt/baseline/e1000.ko || die "cannot load e1000"
+		wait_for "[ \$(ls -d /sys/bus/pci/drivers/e1000/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
+	fi
+	SGNIC_DRIVER=$1 setup_wire
+}
+
+# measure ROUND DRIVER WORKLOAD CMD...: runs CMD (its stdout is the
+# workload's own JSON), recording CPU, interrupts and sgnic counters.
+measure() {
+	_r=$1 _drv=$2 _w=$3
+	shift 3
+	f=$OUT/$_r-$_drv-$_w
+	[ "$_drv" = sgnic ] && sgnic-test ethtool-stats "$IF0" >"$f.before.json"
+	c0=$(cpu_jiffies) i0=$(nic_irqs) t0=$(date +%s.%N 2>/dev/null || date +%s)
+	"$@" >"$f.json" 2>"$f.err" || echo "failed=1" >>"$f.kv"
+	c1=$(cpu_jiffies) i1=$(nic_irqs)
+	[ "$_drv" = sgnic ] && sgnic-test ethtool-stats "$IF0" >"$f.after.json"
+	printf 'round=%s\ndriver=%s\nworkload=%s\ncpu_jiffies=%s\nirqs=%s\n' \
+		"$_r" "$_drv" "$_w" $((c1 - c0)) $((i1 - i0)) >>"$f.kv"
+}
+
+send_file() { # send_file FILE METHOD: one transfer to the peer's receiver
+	start_receiver peer $PORT 1
+	sgnic-test send --to "$ADDR1:$PORT" --file "$1" --method "$2"
+	wait "$RECV_PID"
+}
+
+iperf() { # iperf [-Z]: iperf3 for $SECS seconds, JSON report
+	peer iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+	sp=$!
+	sleep 0.5
+	iperf3 -c $ADDR1 -p 5201 -t "$SECS" -J "$@"
+	wait $sp
+}
+
+rr() {
+	peer sgnic-test rr-server --port 5300 --ready-file /tmp/rr.ready >/dev/null &
+	sp=$!
+	wait_for "[ -f /tmp/rr.ready ]" 10
+	rm -f /tmp/rr.ready
+	sgnic-test rr --to "$ADDR1:5300" --count "$RR" --size 64
+	wait $sp
+}
+
+sgnic-test mkfile /tmp/bench.bin "$SIZE" --seed 99 >/dev/null
+for s in $SWEEP; do sgnic-test mkfile /tmp/sweep.$s "$s" --seed 5 >/dev/null; done
+
+for r in $(seq 1 "$ROUNDS"); do
+	# Alternate which driver goes first so slow drift favours neither.
+	if [ $((r % 2)) = 1 ]; then order="sgnic e1000"; else order="e1000 sgnic"; fi
+	for drv in $order; do
+		echo "bench: round $r/$ROUNDS, driver $drv" >&2
+		load_driver $drv
+		wanted sendfile && measure $r $drv sendfile send_file /tmp/bench.bin sendfile
+		wanted readwrite && measure $r $drv readwrite send_file /tmp/bench.bin read-write
+		wanted iperf3-Z && measure $r $drv iperf3-Z iperf -Z
+		wanted iperf3 && measure $r $drv iperf3 iperf
+		wanted rr && measure $r $drv rr rr
+		if wanted sweep; then
+			for s in $SWEEP; do measure $r $drv sweep-$s send_file /tmp/sweep.$s sendfile; done
+		fi
+	done
+done
+teardown_wire
+[ -e /sys/module/e1000 ] && rmmod e1000
+sgnic_load
+rm -f /tmp/bench.bin /tmp/sweep.*
+echo "bench: done" >&2
