@@ -81,7 +81,11 @@ VM_RUN = kdir=$$($(ROOT)/qemu/kernel-build.sh); \
 vm: initramfs
 	@$(VM_RUN) --out $(OUT)/vm --autoload \
 		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))',--cmd-file $(ROOT)/tests/guest/demo.sh) \
-		$(if $(PCAP),--pcap $(PCAP))
+		$(if $(PCAP),--pcap $(PCAP)); rc=$$?; \
+	if [ -f $(OUT)/vm/guest/copy-table.json ]; then \
+		cp $(OUT)/vm/guest/copy-table.json $(OUT)/copy-table.json; \
+		echo "copy table: $(OUT)/copy-table.json"; fi; \
+	exit $$rc
 
 shell: initramfs
 	@$(VM_RUN) --out $(OUT)/shell --autoload --interactive $(if $(PCAP),--pcap $(PCAP))

@@ -23,7 +23,7 @@ use kernel::{
 pub(super) fn raw_device(dev: &Device<Bound>) -> *mut b::device {
     // `Device` is a `#[repr(transparent)]` wrapper around the C `struct
     // device`, so the reference's address is the C object's.
-    (dev as *const Device<Bound>).cast::<b::device>().cast_mut()
+    core::ptr::from_ref(dev).cast::<b::device>().cast_mut()
 }
 
 /// A ring of 16-byte descriptors in coherent DMA memory.

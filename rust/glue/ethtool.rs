@@ -100,8 +100,8 @@ pub(super) fn ops_table<T: Operations + super::netdev::Operations>() -> &'static
 fn copy_cstr(dst: &mut [c_char], src: &CStr) {
     let bytes = src.to_bytes();
     let n = bytes.len().min(dst.len().saturating_sub(1));
-    for (d, s) in dst.iter_mut().zip(&bytes[..n]) {
-        *d = *s as c_char;
+    for i in 0..n {
+        dst[i] = bytes[i] as c_char;
     }
     if let Some(end) = dst.get_mut(n) {
         *end = 0;
@@ -257,8 +257,8 @@ unsafe extern "C" fn get_strings<T: Operations + super::netdev::Operations>(
     // SAFETY: the core sized `data` from our own get_sset_count answer,
     // which is `names.len()`, for ETH_GSTRING_LEN bytes per name.
     let out = unsafe { core::slice::from_raw_parts_mut(data.cast::<c_char>(), names.len() * len) };
-    for (slot, name) in out.chunks_exact_mut(len).zip(names) {
-        copy_cstr(slot, name);
+    for (i, name) in names.iter().enumerate() {
+        copy_cstr(&mut out[i * len..(i + 1) * len], name);
     }
 }
 

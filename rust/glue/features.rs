@@ -9,12 +9,12 @@ const fn bit(n: u32) -> u64 {
 }
 
 /// Scatter-gather: frames may arrive as a head plus page fragments.
-pub const SG: u64 = bit(b::NETIF_F_SG_BIT as u32);
+pub const SG: u64 = bit(b::NETIF_F_SG_BIT);
 /// Checksum any protocol at any offset (CHECKSUM_PARTIAL).
-pub const HW_CSUM: u64 = bit(b::NETIF_F_HW_CSUM_BIT as u32);
+pub const HW_CSUM: u64 = bit(b::NETIF_F_HW_CSUM_BIT);
 /// TCP segmentation offload over IPv4.
-pub const TSO: u64 = bit(b::NETIF_F_TSO_BIT as u32);
+pub const TSO: u64 = bit(b::NETIF_F_TSO_BIT);
 /// TCP segmentation offload over IPv6.
-pub const TSO6: u64 = bit(b::NETIF_F_TSO6_BIT as u32);
+pub const TSO6: u64 = bit(b::NETIF_F_TSO6_BIT);
 /// The device can DMA from high memory.
-pub const HIGHDMA: u64 = bit(b::NETIF_F_HIGHDMA_BIT as u32);
+pub const HIGHDMA: u64 = bit(b::NETIF_F_HIGHDMA_BIT);

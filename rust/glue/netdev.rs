@@ -65,7 +65,7 @@ impl NetDevice {
     pub fn request_shared_irq(&self, pdev: &pci::Device<device::Bound>) -> Result<IrqLine> {
         // SAFETY: `pci::Device` is a transparent wrapper of `pci_dev`.
         let irq = unsafe {
-            b::sgnic_pci_dev_irq((pdev as *const pci::Device<device::Bound>).cast::<b::pci_dev>())
+            b::sgnic_pci_dev_irq(core::ptr::from_ref(pdev).cast::<b::pci_dev>())
         };
         // SAFETY: the handler was installed by `Registration::new` for the
         // netdev's own `T`; `dev_id` is the netdev, which outlives the
@@ -473,7 +473,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             let private = b::sgnic_netdev_priv(raw).cast::<Private<T>>();
             // alloc_etherdev zeroed the area, a valid empty napi_struct.
             (*private).header.irq_handler = Some(irq_callback::<T>);
-            (*private).owner = &*data as *const T;
+            (*private).owner = core::ptr::from_ref::<T>(&data);
             b::sgnic_netif_napi_add(
                 raw,
                 core::ptr::addr_of_mut!((*private).header.napi),
