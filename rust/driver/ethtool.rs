@@ -7,7 +7,7 @@ use super::{
     port::{Counters, Port},
 };
 use crate::glue::{
-    ethtool::{DriverInfo, LinkSettings, Operations, RingParams},
+    ethtool::{Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
     netdev::NetDevice,
 };
 use crate::hw::{itr, regs as r, ring::RingSize};
@@ -60,19 +60,32 @@ impl Operations for Port<'_> {
         Ok(())
     }
 
-    fn rx_usecs(&self) -> u32 {
-        self.rx_usecs.load(Relaxed)
+    fn coalesce(&self) -> Coalesce {
+        Coalesce {
+            rx_usecs: itr::usecs_from_itr(self.itr.load(Relaxed)),
+            adaptive: self.adaptive_itr.load(Relaxed) != 0,
+        }
     }
 
-    fn set_rx_usecs(&self, dev: &NetDevice, usecs: u32) -> Result {
-        let itr = itr::itr_from_usecs(usecs);
-        if itr::usecs_from_itr(itr) != usecs {
-            // Out of the 16-bit ITR range (about 16.7 ms).
-            return Err(EINVAL);
-        }
-        self.rx_usecs.store(usecs, Relaxed);
+    fn set_coalesce(&self, dev: &NetDevice, requested: Coalesce) -> Result {
+        let current = self.coalesce();
+        // A new rx-usecs value is an explicit choice: it turns adaptive
+        // moderation off. `adaptive-rx on` turns it back on.
+        let adaptive = requested.adaptive && requested.rx_usecs == current.rx_usecs;
+        let value = if adaptive {
+            self.itr.load(Relaxed)
+        } else {
+            let value = itr::itr_from_usecs(requested.rx_usecs);
+            if itr::usecs_from_itr(value) != requested.rx_usecs {
+                // Beyond the 16-bit ITR range (about 16.7 ms).
+                return Err(EINVAL);
+            }
+            value
+        };
+        self.adaptive_itr.store(u32::from(adaptive), Relaxed);
+        self.itr.store(value, Relaxed);
         if dev.is_running() {
-            self.regs.write(r::ITR, itr);
+            self.regs.write(r::ITR, value);
         }
         Ok(())
     }

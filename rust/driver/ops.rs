@@ -22,11 +22,12 @@ const ICR_DEVICE_GONE: u32 = !0;
 
 impl Port<'_> {
     /// Reclaims completed TX frames and restarts the queue if it was
-    /// stopped for lack of room.
-    fn clean_tx(&self, dev: &NetDevice) {
+    /// stopped for lack of room. Returns the (packets, bytes) completed.
+    fn clean_tx(&self, dev: &NetDevice) -> (u64, u64) {
+        let mut completed = (0, 0);
         let mut guard = self.tx.lock();
         let Some(tx) = &mut *guard else {
-            return;
+            return completed;
         };
         if self.tx_reset.xchg(0, Relaxed) != 0 {
             // Watchdog recovery: stop the TX engine, drop what is in
@@ -43,6 +44,7 @@ impl Port<'_> {
         } else {
             let done = tx.reclaim();
             if done.frames > 0 {
+                completed = (done.packets, u64::from(done.bytes));
                 dev.completed_queue(done.frames, done.bytes);
                 Counters::add(&self.counters.tx_packets, done.packets);
                 Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
@@ -52,13 +54,15 @@ impl Port<'_> {
             dev.wake_queue();
             Counters::add(&self.counters.tx_restarts, 1);
         }
+        completed
     }
 
-    /// Receives up to `budget` frames and gives the buffers back.
-    fn clean_rx(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> u32 {
+    /// Receives up to `budget` frames and gives the buffers back. Returns
+    /// the descriptors consumed (NAPI work) and the (packets, bytes) received.
+    fn clean_rx(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> (u32, (u64, u64)) {
         let mut guard = self.rx.lock();
         let Some(rx) = &mut *guard else {
-            return 0;
+            return (0, (0, 0));
         };
         let work = rx.poll(dev, napi, budget);
         if rx.refill(dev) {
@@ -72,7 +76,25 @@ impl Port<'_> {
         Counters::add(&c.rx_errors, work.errors);
         Counters::add(&c.rx_length_errors, work.length_errors);
         Counters::add(&c.rx_multi_descriptor, work.multi_descriptor);
-        work.descriptors
+        (work.descriptors, (work.packets, work.bytes))
+    }
+
+    /// Adaptive interrupt moderation: re-classify the traffic one
+    /// interrupt's worth of work moved, and reprogram ITR on a change.
+    fn adapt_itr(&self, packets: u64, bytes: u64) {
+        if self.adaptive_itr.load(Relaxed) == 0 {
+            return;
+        }
+        let mut class = self.load_class.lock();
+        let next = class.next(
+            u32::try_from(packets).unwrap_or(u32::MAX),
+            u32::try_from(bytes).unwrap_or(u32::MAX),
+        );
+        if next != *class {
+            *class = next;
+            self.itr.store(next.itr(), Relaxed);
+            self.regs.write(r::ITR, next.itr());
+        }
     }
 }
 
@@ -190,12 +212,13 @@ impl Operations for Port<'_> {
 
     fn poll(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> u32 {
         Counters::add(&self.counters.napi_polls, 1);
-        self.clean_tx(dev);
-        let work = self.clean_rx(dev, napi, budget);
+        let (tx_packets, tx_bytes) = self.clean_tx(dev);
+        let (work, (rx_packets, rx_bytes)) = self.clean_rx(dev, napi, budget);
         if self.link_check.xchg(0, Relaxed) != 0 {
             self.update_link(dev);
         }
         if work < budget && napi.complete_done(work) {
+            self.adapt_itr(tx_packets + rx_packets, tx_bytes + rx_bytes);
             self.regs.write(r::IMS, Irq::DRIVER_MASK);
         }
         work

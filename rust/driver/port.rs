@@ -6,7 +6,7 @@
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
 use crate::glue::netdev::{IrqLine, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
 use crate::hw::{
-    itr,
+    itr::{self, LoadClass},
     regs::{self as r, Irq, Rctl},
     ring::RingSize,
 };
@@ -128,8 +128,13 @@ pub(crate) struct Port<'bound> {
     pub(crate) model: Model,
     pub(crate) regs: Regs<'bound>,
     pub(crate) counters: Counters,
-    /// RX interrupt delay (ethtool rx-usecs) programmed into ITR.
-    pub(crate) rx_usecs: Atomic<u32>,
+    /// The ITR value in effect (ethtool rx-usecs, in 256 ns units).
+    pub(crate) itr: Atomic<u32>,
+    /// Whether NAPI adapts ITR to the traffic (ethtool adaptive-rx).
+    pub(crate) adaptive_itr: Atomic<u32>,
+    /// The adaptive moderation's current traffic class (NAPI only).
+    #[pin]
+    pub(crate) load_class: SpinLock<LoadClass>,
     /// Ring sizes used at the next open.
     pub(crate) tx_ring_size: Atomic<u32>,
     pub(crate) rx_ring_size: Atomic<u32>,
@@ -163,7 +168,9 @@ impl<'bound> Port<'bound> {
             model,
             regs,
             counters: Counters::new(),
-            rx_usecs: Atomic::new(itr::DEFAULT_RX_USECS),
+            itr: Atomic::new(itr::itr_from_usecs(itr::DEFAULT_RX_USECS)),
+            adaptive_itr: Atomic::new(1),
+            load_class <- new_spinlock!(LoadClass::LowLatency),
             tx_ring_size: Atomic::new(default),
             rx_ring_size: Atomic::new(default),
             priv_flags: Atomic::new(0),
@@ -204,8 +211,7 @@ impl<'bound> Port<'bound> {
             }
         }
         dev.napi().enable();
-        self.regs
-            .write(r::ITR, itr::itr_from_usecs(self.rx_usecs.load(Relaxed)));
+        self.regs.write(r::ITR, self.itr.load(Relaxed));
         self.regs.write(r::IMS, Irq::DRIVER_MASK);
         self.update_link(dev);
         dev.start_queue();

@@ -43,6 +43,10 @@ pub(crate) struct RxWork {
     pub(crate) multi_descriptor: u64,
 }
 
+/// Frames up to this size are copied into a small skb (as the C e1000
+/// driver's copybreak does) instead of giving up the mapped buffer.
+const COPYBREAK: u32 = 256;
+
 struct Buffer<'a> {
     /// Dropped (unmapped) before `skb`.
     map: StreamingMap<'a>,
@@ -168,8 +172,26 @@ impl<'a> RxRing<'a> {
     }
 
     /// Passes the frame in slot `i` up, replacing its buffer; recycles the
-    /// buffer instead when no replacement can be had.
+    /// buffer instead when no replacement can be had. Small frames (ACKs,
+    /// requests) are copied out and the buffer stays mapped: a copy of a
+    /// few hundred bytes is cheaper than a fresh buffer and mapping.
     fn deliver(&mut self, netdev: &NetDevice, napi: &Napi, i: u32, len: u32, work: &mut RxWork) {
+        if len <= COPYBREAK {
+            let Some(buf) = &self.slots[i as usize] else {
+                return;
+            };
+            buf.map.sync_for_cpu(len);
+            let copy = napi.alloc_skb(len).and_then(|mut skb| {
+                skb.put_copy_of(&buf.skb, len).ok()?;
+                Some(skb)
+            });
+            buf.map.sync_for_device(len);
+            match copy {
+                Some(skb) => Self::pass_up(netdev, napi, skb, len, work),
+                None => work.alloc_failed += 1,
+            }
+            return;
+        }
         let Some(fresh) = self.alloc_buffer(netdev) else {
             work.alloc_failed += 1;
             return;
@@ -183,6 +205,10 @@ impl<'a> RxRing<'a> {
             work.length_errors += 1;
             return;
         }
+        Self::pass_up(netdev, napi, skb, len, work);
+    }
+
+    fn pass_up(netdev: &NetDevice, napi: &Napi, skb: SkBuff, len: u32, work: &mut RxWork) {
         if skb.is_multicast_frame() {
             work.multicast += 1;
         }

@@ -204,6 +204,34 @@ impl<'a> StreamingMap<'a> {
         })
     }
 
+    /// Makes the first `len` bytes the device wrote visible to the CPU;
+    /// the buffer stays mapped (for copying small frames out of it).
+    pub fn sync_for_cpu(&self, len: u32) {
+        // SAFETY: the range lies within this live mapping (clamped).
+        unsafe {
+            b::sgnic_dma_sync_single_for_cpu(
+                raw_device(self.dev),
+                self.addr,
+                len.min(self.len) as usize,
+                self.dir.raw(),
+            )
+        }
+    }
+
+    /// Hands the first `len` bytes back to the device after
+    /// [`Self::sync_for_cpu`], before the buffer is reused.
+    pub fn sync_for_device(&self, len: u32) {
+        // SAFETY: as in `sync_for_cpu`.
+        unsafe {
+            b::sgnic_dma_sync_single_for_device(
+                raw_device(self.dev),
+                self.addr,
+                len.min(self.len) as usize,
+                self.dir.raw(),
+            )
+        }
+    }
+
     /// Bus address of the mapping.
     pub fn addr(&self) -> u64 {
         self.addr

@@ -7,9 +7,19 @@ use super::netdev::{NetDevice, Registration};
 use core::ffi::{c_char, c_int};
 use kernel::{error::from_result, prelude::*};
 
-/// `ETHTOOL_COALESCE_RX_USECS` from `linux/ethtool.h` (a `BIT()` macro that
-/// bindgen cannot evaluate).
+/// `ETHTOOL_COALESCE_RX_USECS` and `ETHTOOL_COALESCE_USE_ADAPTIVE_RX` from
+/// `linux/ethtool.h` (`BIT()` macros that bindgen cannot evaluate).
 const COALESCE_RX_USECS: u32 = 1 << 0;
+const COALESCE_USE_ADAPTIVE_RX: u32 = 1 << 9;
+
+/// Interrupt moderation for `ethtool -c` / `-C`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coalesce {
+    /// Minimum gap between interrupts, in microseconds.
+    pub rx_usecs: u32,
+    /// Whether the driver picks the gap from the traffic (`adaptive-rx`).
+    pub adaptive: bool,
+}
 
 /// Identity strings for `ethtool -i`.
 pub struct DriverInfo<'a> {
@@ -52,10 +62,10 @@ pub trait Operations: Send + Sync + Sized {
     fn ring_params(&self) -> RingParams;
     /// `ethtool -G`: the requested sizes, not yet validated.
     fn set_ring_params(&self, dev: &NetDevice, rx: u32, tx: u32) -> Result;
-    /// `ethtool -c`: RX interrupt delay in microseconds.
-    fn rx_usecs(&self) -> u32;
-    /// `ethtool -C rx-usecs N`.
-    fn set_rx_usecs(&self, dev: &NetDevice, usecs: u32) -> Result;
+    /// `ethtool -c`.
+    fn coalesce(&self) -> Coalesce;
+    /// `ethtool -C`: the requested settings, not yet validated.
+    fn set_coalesce(&self, dev: &NetDevice, requested: Coalesce) -> Result;
     /// Names of the `ethtool -S` counters, at most 31 bytes each.
     fn stat_names(&self) -> &'static [&'static CStr];
     /// Values for `ethtool -S`, in the order of [`Self::stat_names`].
@@ -72,7 +82,7 @@ struct Table<T>(core::marker::PhantomData<T>);
 
 impl<T: Operations + super::netdev::Operations> Table<T> {
     const OPS: b::ethtool_ops = b::ethtool_ops {
-        supported_coalesce_params: COALESCE_RX_USECS,
+        supported_coalesce_params: COALESCE_RX_USECS | COALESCE_USE_ADAPTIVE_RX,
         get_drvinfo: Some(get_drvinfo::<T>),
         get_link: Some(b::ethtool_op_get_link),
         get_link_ksettings: Some(get_link_ksettings::<T>),
@@ -202,7 +212,9 @@ unsafe extern "C" fn get_coalesce<T: Operations + super::netdev::Operations>(
 ) -> c_int {
     // SAFETY: see the function's contract.
     let ((_, this), ec) = unsafe { (Registration::<T>::from_callback(raw), &mut *ec) };
-    ec.rx_coalesce_usecs = this.rx_usecs();
+    let c = this.coalesce();
+    ec.rx_coalesce_usecs = c.rx_usecs;
+    ec.use_adaptive_rx_coalesce = u32::from(c.adaptive);
     0
 }
 
@@ -218,7 +230,11 @@ unsafe extern "C" fn set_coalesce<T: Operations + super::netdev::Operations>(
 ) -> c_int {
     // SAFETY: see the function's contract.
     let ((dev, this), ec) = unsafe { (Registration::<T>::from_callback(raw), &*ec) };
-    from_result(|| this.set_rx_usecs(dev, ec.rx_coalesce_usecs).map(|()| 0))
+    let requested = Coalesce {
+        rx_usecs: ec.rx_coalesce_usecs,
+        adaptive: ec.use_adaptive_rx_coalesce != 0,
+    };
+    from_result(|| this.set_coalesce(dev, requested).map(|()| 0))
 }
 
 /// # Safety

@@ -61,3 +61,6 @@ unsigned int sgnic_skb_tailroom(const struct sk_buff *skb) { return skb_tailroom
 void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) { napi_gro_receive(napi, skb); }
 __sum16 sgnic_csum_ipv6_magic(const struct in6_addr *saddr, const struct in6_addr *daddr, __u32 len, __u8 proto, __wsum sum) { return csum_ipv6_magic(saddr, daddr, len, proto, sum); }
 void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev) { skb->protocol = eth_type_trans(skb, dev); }
+void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_cpu(dev, addr, size, dir); }
+void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_device(dev, addr, size, dir); }
+void *sgnic_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len) { return skb_put_data(skb, data, len); }

@@ -70,4 +70,7 @@ unsigned int sgnic_skb_tailroom(const struct sk_buff *skb);
 void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 __sum16 sgnic_csum_ipv6_magic(const struct in6_addr *saddr, const struct in6_addr *daddr, __u32 len, __u8 proto, __wsum sum);
 void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev);
+void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size, int dir);
+void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir);
+void *sgnic_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len);
 #endif

@@ -401,6 +401,14 @@ impl Napi {
         unsafe { b::napi_disable(self.as_raw()) }
     }
 
+    /// Allocates a small skb for a frame copied out of a receive buffer.
+    pub fn alloc_skb(&self, len: u32) -> Option<super::skb::SkBuff> {
+        // SAFETY: called from this NAPI context's poll.
+        let raw = unsafe { b::sgnic_napi_alloc_skb(self.as_raw(), len) };
+        // SAFETY: a fresh skb that only we reference.
+        (!raw.is_null()).then(|| unsafe { super::skb::SkBuff::from_raw(raw) })
+    }
+
     /// Passes a received Ethernet frame up the stack through GRO.
     pub fn receive(&self, dev: &NetDevice, skb: super::skb::SkBuff) {
         let raw = skb.into_raw();

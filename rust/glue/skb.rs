@@ -171,6 +171,18 @@ impl SkBuff {
         Ok(())
     }
 
+    /// Appends the first `len` bytes of `src`'s buffer (synced for the
+    /// CPU by the caller) to this skb's linear part.
+    pub fn put_copy_of(&mut self, src: &SkBuff, len: u32) -> Result {
+        if len > self.tailroom() || len > src.headlen() + src.tailroom() {
+            return Err(EINVAL);
+        }
+        // SAFETY: both ranges were bounds-checked above, and `src`'s bytes
+        // were synced for the CPU; the buffers belong to different skbs.
+        unsafe { b::sgnic_skb_put_data(self.raw(), src.data().cast(), len) };
+        Ok(())
+    }
+
     /// Whether the (received) frame is addressed to a multicast or
     /// broadcast group: the I/G bit of the destination address.
     pub fn is_multicast_frame(&self) -> bool {

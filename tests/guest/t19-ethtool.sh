@@ -11,8 +11,10 @@ ethtool -g "$IF0" | grep -q '^RX:.*4096' || die "ethtool -g shows no 4096 maximu
 ethtool -C "$IF0" rx-usecs 100 || die "ethtool -C rx-usecs 100 failed"
 ethtool -c "$IF0" | grep -q '^rx-usecs: *100' || die "rx-usecs did not read back as 100"
 ethtool -C "$IF0" rx-usecs 0 || die "rx-usecs 0 (no throttling) refused"
-ethtool -C "$IF0" rx-usecs 50
 if ethtool -C "$IF0" rx-usecs 100000 2>/dev/null; then die "rx-usecs beyond the ITR range accepted"; fi
+ethtool -c "$IF0" | grep -q '^Adaptive RX: off' || die "an explicit rx-usecs did not turn adaptive-rx off"
+ethtool -C "$IF0" adaptive-rx on || die "ethtool -C adaptive-rx on failed"
+ethtool -c "$IF0" | grep -q '^Adaptive RX: on' || die "adaptive-rx did not turn on"
 irqs=$(counter "$IF0" irqs)
 polls=$(counter "$IF0" napi_polls)
 ping -c 5 -i 0.2 -W 1 $ADDR1 >/dev/null || die "ping failed"
