@@ -20,7 +20,7 @@ VM_PKGS=(
 	busybox-static:busybox pci.ids:/usr/share/misc/pci.ids
 	iproute2:/usr/sbin/ip ethtool:/usr/sbin/ethtool iperf3:iperf3
 	nginx-light:/usr/sbin/nginx curl:curl pciutils:lspci kmod:modinfo
-	tshark:tshark
+	tshark:tshark linux-perf:/usr/bin/perf
 )
 
 apt_ready=

@@ -63,6 +63,9 @@ for tool_path in /usr/sbin/ip:/usr/sbin/ip /usr/sbin/ethtool:/usr/sbin/ethtool \
 	[ -x "$src" ] || die "$src not found (run: make deps)"
 	copy_with_libs "$src" "$dst"
 done
+# perf (linux-perf) for profiling in the guest (make bench's report).
+copy_with_libs /usr/bin/perf /usr/bin/perf
+
 # glibc loads NSS modules at run time (nginx resolves its user).
 for lib in /lib/x86_64-linux-gnu/libnss_files.so.2 /lib/x86_64-linux-gnu/libnss_dns.so.2; do
 	[ -e "$lib" ] && cp -L "$lib" "$stage$lib"

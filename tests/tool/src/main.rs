@@ -5,9 +5,11 @@
 //! on stdout; diagnostics go to stderr as `sgnic-test: <what>: <cause>`.
 
 mod args;
+mod copytable;
 mod error;
 mod ethtool;
 mod files;
+mod frames;
 mod json;
 mod net;
 mod recv;
@@ -45,6 +47,18 @@ usage: sgnic-test COMMAND [ARGS]
       request/response latency client
   rr-server --port P [--bind ADDR] [--count N] [--ready-file PATH]
       echo server for rr (N connections, default 1, 0 = forever)
+  mcast-recv --group ADDR --port P --iface-addr IPV4 [--seconds S] [--ready-file PATH]
+      join an IPv4 multicast group and count datagrams for S seconds (3)
+  mcast-send --group ADDR --port P --iface-addr IPV4 --count N [--size B]
+      send N datagrams to a multicast group
+  raw-send --iface IF --dst MAC --count N [--ethertype 0x88b5] [--size B]
+      send N raw Ethernet frames (B payload bytes, default 100)
+  raw-recv --iface IF [--ethertype 0x88b5] [--seconds S] [--ready-file PATH]
+      count frames of that EtherType the NIC lets in for S seconds (3)
+  copy-table --to HOST:PORT --file PATH (--iface IF | --no-stats)
+             [--methods m1,m2,...] [--json OUT]
+      send the file by each method, with the driver's counters around
+      each transfer; human table on stderr, one JSON object on stdout
 
 Results are single JSON lines on stdout. Exit status: 0 ok, 1 failure,
 2 usage error, 3 feature unsupported by the kernel.";
@@ -86,6 +100,11 @@ fn dispatch(args: &[String]) -> Result<()> {
         "ethtool-stats" => cmd_ethtool_stats(rest),
         "rr" => cmd_rr(rest),
         "rr-server" => cmd_rr_server(rest),
+        "mcast-recv" => cmd_mcast_recv(rest),
+        "mcast-send" => cmd_mcast_send(rest),
+        "raw-send" => cmd_raw_send(rest),
+        "raw-recv" => cmd_raw_recv(rest),
+        "copy-table" => cmd_copy_table(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -267,5 +286,155 @@ fn cmd_rr_server(args: &[String]) -> Result<()> {
         print_line(&JsonObject::new().uint("echoed_bytes", bytes))?;
         served += 1;
     }
+    Ok(())
+}
+
+fn parse_ipv4(p: &Parsed, name: &str) -> Result<std::net::Ipv4Addr> {
+    p.required(name)?
+        .parse()
+        .map_err(|_| CliError::usage(format!("{name}: not an IPv4 address")))
+}
+
+fn parse_ethertype(p: &Parsed) -> Result<u16> {
+    match p.get("--ethertype") {
+        None => Ok(frames::DEFAULT_ETHERTYPE),
+        Some(t) => u16::from_str_radix(t.trim_start_matches("0x"), 16)
+            .map_err(|_| CliError::usage(format!("invalid --ethertype '{t}'"))),
+    }
+}
+
+/// Touches `--ready-file`, if given.
+fn ready_file(p: &Parsed) -> impl FnOnce() -> Result<()> + '_ {
+    move || match p.get("--ready-file") {
+        Some(path) => std::fs::write(path, b"").ctx(|| format!("write {path}")),
+        None => Ok(()),
+    }
+}
+
+fn cmd_mcast_recv(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(
+        args,
+        &[
+            "--group",
+            "--port",
+            "--iface-addr",
+            "--seconds",
+            "--ready-file",
+        ],
+        &[],
+    )?;
+    p.exact_positionals(&[])?;
+    let group = parse_ipv4(&p, "--group")?;
+    let port = p
+        .parse_opt::<u16>("--port")?
+        .ok_or_else(|| CliError::usage("missing required option --port"))?;
+    let seconds = p.parse_opt::<f64>("--seconds")?.unwrap_or(3.0);
+    let n = frames::multicast_receive(
+        group,
+        port,
+        parse_ipv4(&p, "--iface-addr")?,
+        seconds,
+        ready_file(&p),
+    )?;
+    print_line(
+        &JsonObject::new()
+            .str("group", &group.to_string())
+            .uint("received", n),
+    )
+}
+
+fn cmd_mcast_send(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(
+        args,
+        &["--group", "--port", "--iface-addr", "--count", "--size"],
+        &[],
+    )?;
+    p.exact_positionals(&[])?;
+    let port = p
+        .parse_opt::<u16>("--port")?
+        .ok_or_else(|| CliError::usage("missing required option --port"))?;
+    let count = p
+        .parse_opt::<u64>("--count")?
+        .ok_or_else(|| CliError::usage("missing required option --count"))?;
+    let size = p.size_opt("--size")?.unwrap_or(64) as usize;
+    let n = frames::multicast_send(
+        parse_ipv4(&p, "--group")?,
+        port,
+        parse_ipv4(&p, "--iface-addr")?,
+        count,
+        size,
+    )?;
+    print_line(&JsonObject::new().uint("sent", n))
+}
+
+fn cmd_raw_send(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(
+        args,
+        &["--iface", "--dst", "--count", "--ethertype", "--size"],
+        &[],
+    )?;
+    p.exact_positionals(&[])?;
+    let count = p
+        .parse_opt::<u64>("--count")?
+        .ok_or_else(|| CliError::usage("missing required option --count"))?;
+    let size = p.size_opt("--size")?.unwrap_or(100) as usize;
+    let n = frames::raw_send(
+        p.required("--iface")?,
+        frames::parse_mac(p.required("--dst")?)?,
+        parse_ethertype(&p)?,
+        count,
+        size,
+    )?;
+    print_line(&JsonObject::new().uint("sent", n))
+}
+
+fn cmd_raw_recv(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(
+        args,
+        &["--iface", "--ethertype", "--seconds", "--ready-file"],
+        &[],
+    )?;
+    p.exact_positionals(&[])?;
+    let seconds = p.parse_opt::<f64>("--seconds")?.unwrap_or(3.0);
+    let n = frames::raw_receive(
+        p.required("--iface")?,
+        parse_ethertype(&p)?,
+        seconds,
+        ready_file(&p),
+    )?;
+    print_line(&JsonObject::new().uint("received", n))
+}
+
+fn cmd_copy_table(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(
+        args,
+        &["--to", "--file", "--iface", "--methods", "--json"],
+        &["--no-stats"],
+    )?;
+    p.exact_positionals(&[])?;
+    let to = parse_endpoint(p.required("--to")?)?;
+    let file = PathBuf::from(p.required("--file")?);
+    let iface = if p.has("--no-stats") {
+        None
+    } else {
+        Some(p.required("--iface")?)
+    };
+    let methods = match p.get("--methods") {
+        None => copytable::DEFAULT_METHODS.to_vec(),
+        Some(list) => list
+            .split(',')
+            .map(Method::from_name)
+            .collect::<Result<Vec<_>>>()?,
+    };
+    let file_bytes = std::fs::metadata(&file)
+        .ctx(|| format!("stat {}", file.display()))?
+        .len();
+    let rows = copytable::run(to, &file, iface, &methods)?;
+    eprint!("{}", copytable::table(&rows));
+    let json = copytable::to_json(iface, file_bytes, &rows);
+    if let Some(out) = p.get("--json") {
+        std::fs::write(out, format!("{json}\n")).ctx(|| format!("write {out}"))?;
+    }
+    println!("{json}");
     Ok(())
 }
