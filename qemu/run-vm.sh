@@ -100,9 +100,11 @@ lc_pid=$!
 if [ -z "$interactive" ]; then
 	# Stream the console live.
 	tail -n +1 -F "$out/console.log" 2>/dev/null --pid=$qemu_pid &
+	tail_pid=$!
 fi
 wait $qemu_pid
 rc=$?
+[ -n "${tail_pid:-}" ] && wait "$tail_pid" 2>/dev/null
 sleep 0.2
 
 if [ -s "$out/export.tar" ]; then
