@@ -28,7 +28,7 @@ KDIR_RESOLVE = kdir="$${KDIR:-}"; \
 KBUILD = $(MAKE) -C "$$kdir" M=$(ROOT) $(if $(CLIPPY),CLIPPY=1)
 
 .PHONY: all modules clean modules_install rust-analyzer deps kernel tool \
-	initramfs vm shell test bench check help
+	initramfs vm shell test bench profile check help
 
 all: modules
 
@@ -100,6 +100,11 @@ bench: initramfs
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
 	$(ROOT)/tests/bench.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD) --out $(OUT)
 
+# Where the time goes: perf (cpu-clock sampling) around one sendfile stream
+# per driver, printed as the hottest kernel symbols.
+profile: initramfs
+	@$(VM_RUN) --out $(OUT)/profile --autoload --cmd-file $(ROOT)/tests/guest/profile.sh
+
 # Formatting and lint gates for reviewers: rustfmt, clippy on every crate.
 check: deps-build
 	@cd $(ROOT)/rust/hw && cargo fmt --check && cargo clippy --quiet --all-targets -- -D warnings
@@ -114,6 +119,7 @@ help:
 	@echo '  make shell          interactive guest shell (sgnic loaded); exit with "reboot -f"'
 	@echo '  make test           host unit tests plus every in-guest test; ends with "N passed, N failed"'
 	@echo '  make bench          sgnic vs the C e1000 driver in one VM run (out/bench.*)'
+	@echo '  make profile        perf profile of one sendfile stream per driver'
 	@echo '  make / modules      build sgnic.ko against KDIR (default: the cached guest kernel)'
 	@echo '  make clean | modules_install | rust-analyzer   the usual Kbuild targets'
 	@echo '  make deps           install host packages, rust-src and bindgen (idempotent)'

@@ -48,6 +48,23 @@ for crate in rust/hw tests/tool; do
 	fi
 done
 
+# Bad input to the build gets a clear one-line error: a KDIR that does not
+# exist, and one that is a kernel tree without Rust.
+fake=$(mktemp -d)
+printf 'all:\n' >"$fake/Makefile"
+printf 'CONFIG_PCI=y\n' >"$fake/.config"
+msg1=$(make -s -C "$ROOT" modules KDIR=/nonexistent/kernel 2>&1)
+rc1=$?
+msg2=$(make -s -C "$ROOT" modules KDIR="$fake" 2>&1)
+rc2=$?
+rm -rf "$fake"
+if [ $rc1 != 0 ] && grep -q 'KDIR=/nonexistent/kernel: no such directory' <<<"$msg1" &&
+	[ $rc2 != 0 ] && grep -q 'lacks CONFIG_RUST=y' <<<"$msg2"; then
+	report ok "host:bad-kdir (clear errors for a missing tree and a tree without Rust)"
+else
+	report FAIL host:bad-kdir "unexpected: '$msg1' / '$msg2'"
+fi
+
 # 2. The VM run.
 vm_out=$out/vm
 pcap=$out/wire.pcap

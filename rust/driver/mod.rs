@@ -48,9 +48,18 @@ kernel::pci_device_table!(
     PCI_TABLE,
     <SgnicDriver as pci::Driver>::IdInfo,
     [
-        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100e), Model::I82540Em),
-        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100c), Model::I82544Gc),
-        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100f), Model::I82545Em),
+        (
+            pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100e),
+            Model::I82540Em
+        ),
+        (
+            pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100c),
+            Model::I82544Gc
+        ),
+        (
+            pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100f),
+            Model::I82545Em
+        ),
     ]
 );
 
@@ -114,7 +123,8 @@ impl pci::Driver for SgnicDriver {
             gso_max_segs: GSO_MAX_SEGS,
         };
         let bound: &'bound pci::Device<kernel::device::Bound> = pdev;
-        let netdev = netdev::Registration::new(bound.as_ref(), &config, Port::new(bound, model, regs))?;
+        let netdev =
+            netdev::Registration::new(bound.as_ref(), &config, Port::new(bound, model, regs))?;
         dev_info!(
             pdev,
             "{}: Intel {} at {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",

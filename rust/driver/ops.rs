@@ -38,9 +38,11 @@ impl Port<'_> {
             dev.reset_queue();
             self.regs.write(r::TDH, 0);
             self.regs.write(r::TDT, 0);
-            self.regs.write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
+            self.regs
+                .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
             let flags = self.priv_flags.load(Relaxed);
-            self.priv_flags.store(flags & !PRIV_INJECT_TX_STALL, Relaxed);
+            self.priv_flags
+                .store(flags & !PRIV_INJECT_TX_STALL, Relaxed);
         } else {
             let done = tx.reclaim();
             if done.frames > 0 {

@@ -192,7 +192,12 @@ impl<'bound> Port<'bound> {
         let mtu = dev.mtu();
         let buffer_size = r::rx_buffer_size_for_mtu(mtu);
         let tx = TxRing::new(device, Self::ring_size(&self.tx_ring_size))?;
-        let rx = RxRing::new(device, dev, Self::ring_size(&self.rx_ring_size), buffer_size)?;
+        let rx = RxRing::new(
+            device,
+            dev,
+            Self::ring_size(&self.rx_ring_size),
+            buffer_size,
+        )?;
 
         mac::set_link_up(&self.regs);
         self.program_tx(&tx);
@@ -258,7 +263,8 @@ impl<'bound> Port<'bound> {
         self.regs.write(r::TIPG, r::TIPG_COPPER);
         self.regs.write(r::TIDV, 0);
         self.regs.write(r::TADV, 0);
-        self.regs.write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
+        self.regs
+            .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
     }
 
     fn program_rx(&self, rx: &RxRing<'_>, mtu: u32, buffer_size: u32) -> Result {

@@ -110,9 +110,8 @@ impl<'a> RxRing<'a> {
 
     fn alloc_buffer(&self, netdev: &NetDevice) -> Option<Buffer<'a>> {
         let skb = SkBuff::alloc_rx(netdev, self.buffer_size)?;
-        let map =
-            StreamingMap::skb_buffer(self.dev, &skb, self.buffer_size, Direction::FromDevice)
-                .ok()?;
+        let map = StreamingMap::skb_buffer(self.dev, &skb, self.buffer_size, Direction::FromDevice)
+            .ok()?;
         Some(Buffer { map, skb })
     }
 

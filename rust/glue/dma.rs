@@ -145,7 +145,12 @@ impl<'a> StreamingMap<'a> {
 
     /// Maps `len` bytes of room at the start of `skb`'s linear data, for
     /// the device to write a received frame into.
-    pub fn skb_buffer(dev: &'a Device<Bound>, skb: &SkBuff, len: u32, dir: Direction) -> Result<Self> {
+    pub fn skb_buffer(
+        dev: &'a Device<Bound>,
+        skb: &SkBuff,
+        len: u32,
+        dir: Direction,
+    ) -> Result<Self> {
         if len > skb.headlen() + skb.tailroom() {
             return Err(EINVAL);
         }

@@ -64,9 +64,7 @@ impl NetDevice {
     /// [`IrqLine`] is dropped.
     pub fn request_shared_irq(&self, pdev: &pci::Device<device::Bound>) -> Result<IrqLine> {
         // SAFETY: `pci::Device` is a transparent wrapper of `pci_dev`.
-        let irq = unsafe {
-            b::sgnic_pci_dev_irq(core::ptr::from_ref(pdev).cast::<b::pci_dev>())
-        };
+        let irq = unsafe { b::sgnic_pci_dev_irq(core::ptr::from_ref(pdev).cast::<b::pci_dev>()) };
         // SAFETY: the handler was installed by `Registration::new` for the
         // netdev's own `T`; `dev_id` is the netdev, which outlives the
         // `IrqLine` (it is freed in `stop` or at the latest before
@@ -498,8 +496,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             (*raw).gso_max_segs = config.gso_max_segs;
             (*raw).min_mtu = config.min_mtu;
             (*raw).max_mtu = config.max_mtu;
-            (*raw).watchdog_timeo =
-                kernel::time::msecs_to_jiffies(config.watchdog_ms) as c_int;
+            (*raw).watchdog_timeo = kernel::time::msecs_to_jiffies(config.watchdog_ms) as c_int;
         }
         // SAFETY: `raw` is fully initialised; on success the registration
         // is undone in `Drop`, on failure we free it here.
@@ -675,9 +672,7 @@ unsafe extern "C" fn ndo_set_mac_address<T: Operations + ethtool::Operations>(
 /// # Safety
 ///
 /// As for [`ndo_open`]; called with the address lists locked.
-unsafe extern "C" fn ndo_set_rx_mode<T: Operations + ethtool::Operations>(
-    raw: *mut b::net_device,
-) {
+unsafe extern "C" fn ndo_set_rx_mode<T: Operations + ethtool::Operations>(raw: *mut b::net_device) {
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
     this.set_rx_mode(dev);

@@ -12,7 +12,10 @@ p0=$(counter "$IF0" tx_pagecache_bytes)
 iperf3 -c $ADDR1 -p 5201 -Z -n 32M -J >/tmp/iperf.json || die "iperf3 -Z failed"
 wait $ip3
 dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
-[ $((dp * 100)) -ge $((33554432 * 99)) ] || die "iperf3 -Z: only $dp page-cache bytes for 32 MiB"
+# iperf3 3.12 sends part of its stream with write() rather than sendfile()
+# (measured 90-100% page cache across runs), so it needs a majority here;
+# nginx below must be (nearly) all page cache.
+[ $((dp * 100)) -ge $((33554432 * 80)) ] || die "iperf3 -Z: only $dp page-cache bytes for 32 MiB"
 
 mkdir -p /tmp/www
 sgnic-test mkfile /tmp/www/blob 32M --seed 35 >/dev/null
