@@ -23,21 +23,19 @@ after=$(peer_counter "$IF1" rx_multicast)
 [ $((mid - mc_before)) -ge 18 ] || die "rx_multicast counted $((mid - mc_before)) joined-group frames"
 
 # Unicast to a MAC nobody owns: dropped by the NIC unless promiscuous.
-rm -f /tmp/raw.ready
-peer sgnic-test raw-recv --iface "$IF1" --seconds 3 --ready-file /tmp/raw.ready >/tmp/raw.json &
-rp=$!
-wait_for "[ -f /tmp/raw.ready ]" 10 || die "raw receiver did not start"
-sgnic-test raw-send --iface "$IF0" --dst 02:00:00:00:be:ef --count 20 >/dev/null
-wait $rp
-got=$(json_field "$(cat /tmp/raw.json)" received)
+# foreign_frames_received: send 20 such frames, print how many the peer got.
+foreign_frames_received() {
+	rm -f /tmp/raw.ready
+	peer sgnic-test raw-recv --iface "$IF1" --seconds 3 --ready-file /tmp/raw.ready >/tmp/raw.json &
+	rp=$!
+	wait_for "[ -f /tmp/raw.ready ]" 10 || die "raw receiver did not start"
+	sgnic-test raw-send --iface "$IF0" --dst 02:00:00:00:be:ef --count 20 >/dev/null
+	wait $rp
+	json_field "$(cat /tmp/raw.json)" received
+}
+got=$(foreign_frames_received)
 [ "$got" -eq 0 ] || die "$got frames for a foreign MAC got through without promiscuous mode"
 peer ip link set "$IF1" promisc on
-rm -f /tmp/raw.ready
-peer sgnic-test raw-recv --iface "$IF1" --seconds 3 --ready-file /tmp/raw.ready >/tmp/raw.json &
-rp=$!
-wait_for "[ -f /tmp/raw.ready ]" 10 || die "raw receiver did not start"
-sgnic-test raw-send --iface "$IF0" --dst 02:00:00:00:be:ef --count 20 >/dev/null
-wait $rp
+got=$(foreign_frames_received)
 peer ip link set "$IF1" promisc off
-got=$(json_field "$(cat /tmp/raw.json)" received)
 [ "$got" -ge 18 ] || die "promiscuous port received $got of 20 foreign frames"
