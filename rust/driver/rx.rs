@@ -9,9 +9,9 @@
 //! the ring never runs dry and never stalls.
 
 use crate::glue::{
-    dma::{DescRing, Direction, StreamingMap},
+    dma::{DescRing, StreamingMap},
     netdev::{Napi, NetDevice},
-    skb::SkBuff,
+    skb::{RxBuffer, SkBuff},
 };
 use crate::hw::{
     desc::{RxDescriptor, RxError},
@@ -48,9 +48,9 @@ pub(crate) struct RxWork {
 const COPYBREAK: u32 = 256;
 
 struct Buffer<'a> {
-    /// Dropped (unmapped) before `skb`.
+    /// Dropped (unmapped) before `mem`.
     map: StreamingMap<'a>,
-    skb: SkBuff,
+    mem: RxBuffer,
 }
 
 /// A receive descriptor ring and its buffers.
@@ -109,10 +109,9 @@ impl<'a> RxRing<'a> {
     }
 
     fn alloc_buffer(&self, netdev: &NetDevice) -> Option<Buffer<'a>> {
-        let skb = SkBuff::alloc_rx(netdev, self.buffer_size)?;
-        let map = StreamingMap::skb_buffer(self.dev, &skb, self.buffer_size, Direction::FromDevice)
-            .ok()?;
-        Some(Buffer { map, skb })
+        let mem = RxBuffer::alloc(netdev, self.buffer_size)?;
+        let map = StreamingMap::rx_buffer(self.dev, &mem).ok()?;
+        Some(Buffer { map, mem })
     }
 
     /// Hands every free slot back to the device, allocating buffers where
@@ -181,7 +180,7 @@ impl<'a> RxRing<'a> {
             };
             buf.map.sync_for_cpu(len);
             let copy = napi.alloc_skb(len).and_then(|mut skb| {
-                skb.put_copy_of(&buf.skb, len).ok()?;
+                skb.put_copy_of(&buf.mem, len).ok()?;
                 Some(skb)
             });
             buf.map.sync_for_device(len);
@@ -195,16 +194,15 @@ impl<'a> RxRing<'a> {
             work.alloc_failed += 1;
             return;
         };
-        let Some(Buffer { map, mut skb }) = self.slots[i as usize].replace(fresh) else {
+        let Some(Buffer { map, mem }) = self.slots[i as usize].replace(fresh) else {
             return;
         };
         // Unmapping hands the buffer back to the CPU before it is read.
         drop(map);
-        if skb.put(len).is_err() {
-            work.length_errors += 1;
-            return;
+        match mem.into_skb(len) {
+            Some(skb) => Self::pass_up(netdev, napi, skb, len, work),
+            None => work.alloc_failed += 1,
         }
-        Self::pass_up(netdev, napi, skb, len, work);
     }
 
     fn pass_up(netdev: &NetDevice, napi: &Napi, skb: SkBuff, len: u32, work: &mut RxWork) {

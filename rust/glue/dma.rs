@@ -9,7 +9,7 @@
 //! which is what DMA-API debugging checks.
 
 use super::bindings as b;
-use super::skb::{Frag, SkBuff};
+use super::skb::{Frag, RxBuffer, SkBuff};
 use crate::hw::ring::RingSize;
 use core::ffi::c_int;
 use kernel::{
@@ -143,24 +143,21 @@ impl<'a> StreamingMap<'a> {
         Self::checked(dev, addr, len, MapKind::Single, dir)
     }
 
-    /// Maps `len` bytes of room at the start of `skb`'s linear data, for
-    /// the device to write a received frame into.
-    pub fn skb_buffer(
-        dev: &'a Device<Bound>,
-        skb: &SkBuff,
-        len: u32,
-        dir: Direction,
-    ) -> Result<Self> {
-        if len > skb.headlen() + skb.tailroom() {
-            return Err(EINVAL);
-        }
-        // SAFETY: `skb.data()` is followed by at least `len` bytes of the
-        // skb's buffer (checked above); the mapping is dropped before the
-        // skb (the RX ring keeps both and drops the mapping first).
+    /// Maps a receive buffer for the device to write a frame into.
+    pub fn rx_buffer(dev: &'a Device<Bound>, buf: &RxBuffer) -> Result<Self> {
+        let dir = Direction::FromDevice;
+        // SAFETY: `buf.data()` is followed by `buf.len()` bytes of the
+        // buffer; the mapping is dropped before the buffer is handed on or
+        // freed (the RX ring drops the mapping first).
         let addr = unsafe {
-            b::sgnic_dma_map_single(raw_device(dev), skb.data().cast(), len as usize, dir.raw())
+            b::sgnic_dma_map_single(
+                raw_device(dev),
+                buf.data().cast(),
+                buf.len() as usize,
+                dir.raw(),
+            )
         };
-        Self::checked(dev, addr, len, MapKind::Single, dir)
+        Self::checked(dev, addr, buf.len(), MapKind::Single, dir)
     }
 
     /// Maps `len` bytes of `frag` starting `offset` bytes into it.

@@ -64,3 +64,8 @@ void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev) { skb->pr
 void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_cpu(dev, addr, size, dir); }
 void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_device(dev, addr, size, dir); }
 void *sgnic_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len) { return skb_put_data(skb, data, len); }
+void *sgnic_netdev_alloc_frag(unsigned int fragsz) { return netdev_alloc_frag(fragsz); }
+void sgnic_skb_free_frag(void *addr) { skb_free_frag(addr); }
+void sgnic_skb_reserve(struct sk_buff *skb, int len) { skb_reserve(skb, len); }
+unsigned int sgnic_skb_data_align(unsigned int len) { return SKB_DATA_ALIGN(len); }
+unsigned int sgnic_rx_headroom(void) { return NET_SKB_PAD + NET_IP_ALIGN; }

@@ -98,14 +98,6 @@ impl SkBuff {
         self.0.as_ptr()
     }
 
-    /// Allocates a receive buffer of `len` bytes for `dev`, IP-aligned.
-    pub fn alloc_rx(dev: &NetDevice, len: u32) -> Option<SkBuff> {
-        // SAFETY: `dev` is a registered net_device; may run in softirq.
-        let raw = unsafe { b::sgnic_netdev_alloc_skb_ip_align(dev.as_raw(), len) };
-        // INVARIANT: a fresh skb that only we reference.
-        NonNull::new(raw).map(SkBuff)
-    }
-
     /// Total frame length in bytes (head plus frags).
     pub fn len(&self) -> u32 {
         // SAFETY: `self.0` is valid (type invariant).
@@ -171,14 +163,14 @@ impl SkBuff {
         Ok(())
     }
 
-    /// Appends the first `len` bytes of `src`'s buffer (synced for the
+    /// Appends the first `len` bytes of a receive buffer (synced for the
     /// CPU by the caller) to this skb's linear part.
-    pub fn put_copy_of(&mut self, src: &SkBuff, len: u32) -> Result {
-        if len > self.tailroom() || len > src.headlen() + src.tailroom() {
+    pub fn put_copy_of(&mut self, src: &RxBuffer, len: u32) -> Result {
+        if len > self.tailroom() || len > src.len() {
             return Err(EINVAL);
         }
-        // SAFETY: both ranges were bounds-checked above, and `src`'s bytes
-        // were synced for the CPU; the buffers belong to different skbs.
+        // SAFETY: both ranges were bounds-checked above, and the buffer's
+        // bytes were synced for the CPU; the two buffers are distinct.
         unsafe { b::sgnic_skb_put_data(self.raw(), src.data().cast(), len) };
         Ok(())
     }
@@ -330,5 +322,121 @@ impl Frag<'_> {
             let page = b::sgnic_skb_frag_page(self.raw);
             !page.is_null() && !b::sgnic_page_mapping(page).is_null()
         }
+    }
+}
+
+/// A receive buffer the device writes one frame into.
+///
+/// Standard frames go into a page fragment with headroom in front and room
+/// for `skb_shared_info` behind, so a frame becomes an sk_buff only when it
+/// arrives (`napi_build_skb`), without a copy. Jumbo buffers are larger
+/// than the fragment allocator serves, so they are whole sk_buffs.
+pub struct RxBuffer(RxMem);
+
+enum RxMem {
+    /// A page fragment of `truesize` bytes we own; `len` usable bytes.
+    Frag {
+        base: NonNull<u8>,
+        truesize: u32,
+        len: u32,
+    },
+    /// An sk_buff with at least `len` bytes of tailroom.
+    Skb { skb: SkBuff, len: u32 },
+}
+
+// SAFETY: a page fragment or skb may be freed from any context.
+unsafe impl Send for RxBuffer {}
+
+/// Largest fragment `netdev_alloc_frag` is asked for.
+const MAX_FRAG: u32 = 4096;
+
+impl RxBuffer {
+    /// Allocates a buffer with room for a `len`-byte frame.
+    pub fn alloc(dev: &NetDevice, len: u32) -> Option<Self> {
+        // SAFETY: pure size computations.
+        let truesize = unsafe {
+            b::sgnic_skb_data_align(b::sgnic_rx_headroom() + len)
+                + b::sgnic_skb_data_align(core::mem::size_of::<b::skb_shared_info>() as u32)
+        };
+        if truesize <= MAX_FRAG {
+            // SAFETY: allocation in any context (GFP_ATOMIC inside).
+            let base = unsafe { b::sgnic_netdev_alloc_frag(truesize) }.cast::<u8>();
+            let base = NonNull::new(base)?;
+            return Some(Self(RxMem::Frag {
+                base,
+                truesize,
+                len,
+            }));
+        }
+        // SAFETY: `dev` is a registered net_device; any context.
+        let raw = unsafe { b::sgnic_netdev_alloc_skb_ip_align(dev.as_raw(), len) };
+        // SAFETY: a fresh skb that only we reference.
+        let skb = NonNull::new(raw).map(|p| unsafe { SkBuff::from_raw(p.as_ptr()) })?;
+        (skb.tailroom() >= len).then_some(Self(RxMem::Skb { skb, len }))
+    }
+
+    /// Where the device writes the frame.
+    pub(super) fn data(&self) -> *mut u8 {
+        match &self.0 {
+            // SAFETY: the headroom lies inside the fragment (see `alloc`).
+            RxMem::Frag { base, .. } => unsafe {
+                base.as_ptr().add(b::sgnic_rx_headroom() as usize)
+            },
+            RxMem::Skb { skb, .. } => skb.data(),
+        }
+    }
+
+    /// Bytes the device may write.
+    pub fn len(&self) -> u32 {
+        match &self.0 {
+            RxMem::Frag { len, .. } | RxMem::Skb { len, .. } => *len,
+        }
+    }
+
+    /// Whether the buffer has no room (never for an allocated one).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Turns the buffer, holding a received `frame_len`-byte frame, into
+    /// an skb (without copying). `None` if that fails; the memory is freed.
+    pub fn into_skb(self, frame_len: u32) -> Option<SkBuff> {
+        if frame_len > self.len() {
+            return None;
+        }
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again; we move its
+        // contents out exactly once.
+        let mem = unsafe { core::ptr::read(&this.0) };
+        match mem {
+            RxMem::Frag { base, truesize, .. } => {
+                // SAFETY: `base` is a fragment of `truesize` bytes laid out
+                // as napi_build_skb expects; on success the skb owns it.
+                let raw = unsafe { b::napi_build_skb(base.as_ptr().cast(), truesize) };
+                if raw.is_null() {
+                    // SAFETY: still ours; free it.
+                    unsafe { b::sgnic_skb_free_frag(base.as_ptr().cast()) };
+                    return None;
+                }
+                // SAFETY: a fresh skb over the fragment: reserve the
+                // headroom and expose the frame, which fits the buffer.
+                unsafe {
+                    b::sgnic_skb_reserve(raw, b::sgnic_rx_headroom() as i32);
+                    b::skb_put(raw, frame_len);
+                    Some(SkBuff::from_raw(raw))
+                }
+            }
+            RxMem::Skb { mut skb, .. } => skb.put(frame_len).ok().map(|()| skb),
+        }
+    }
+}
+
+impl Drop for RxBuffer {
+    fn drop(&mut self) {
+        if let RxMem::Frag { base, .. } = &self.0 {
+            // SAFETY: we own the fragment.
+            unsafe { b::sgnic_skb_free_frag(base.as_ptr().cast()) }
+        }
+        // An Skb variant frees itself through SkBuff's Drop.
     }
 }
