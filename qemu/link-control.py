@@ -28,23 +28,24 @@ def connect(path, attempts=200):
     sys.exit(f"link-control: cannot connect to {path}")
 
 
-def monitor_command(path, command):
-    """Runs one HMP command and returns its output."""
-    mon = connect(path)
-    mon.settimeout(10)
+def read_until_prompt(mon):
+    """Reads monitor output up to and including the next "(qemu) " prompt."""
     buf = b""
     while not buf.endswith(b"(qemu) "):
         chunk = mon.recv(4096)
         if not chunk:
             break
         buf += chunk
+    return buf
+
+
+def monitor_command(path, command):
+    """Runs one HMP command and returns its output."""
+    mon = connect(path)
+    mon.settimeout(10)
+    read_until_prompt(mon)  # the banner
     mon.sendall(command.encode() + b"\n")
-    out = b""
-    while not out.endswith(b"(qemu) "):
-        chunk = mon.recv(4096)
-        if not chunk:
-            break
-        out += chunk
+    out = read_until_prompt(mon)
     mon.close()
     text = out.decode(errors="replace").replace("\r", "")
     lines = [l for l in text.split("\n") if l and not l.startswith("(qemu)") and command not in l]

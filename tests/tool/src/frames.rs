@@ -25,21 +25,34 @@ pub fn multicast_receive(
     sock.join_multicast_v4(&group, &iface_addr)
         .ctx(|| format!("join {group} on {iface_addr}"))?;
     ready()?;
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut buf = [0u8; 2048];
+    count_for(seconds, |left| {
+        sock.set_read_timeout(Some(left)).ctx(|| "SO_RCVTIMEO")?;
+        match sock.recv_from(&mut buf) {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(CliError::os("recv multicast", e)),
+        }
+    })
+}
+
+/// Calls `receive_one` with the time left until `seconds` have passed,
+/// counting the calls that report a frame; returns the count.
+fn count_for(seconds: f64, mut receive_one: impl FnMut(Duration) -> Result<bool>) -> Result<u64> {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut received = 0;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Ok(received);
         }
-        sock.set_read_timeout(Some(left)).ctx(|| "SO_RCVTIMEO")?;
-        match sock.recv_from(&mut buf) {
-            Ok(_) => received += 1,
-            Err(e)
-                if e.kind() == std::io::ErrorKind::WouldBlock
-                    || e.kind() == std::io::ErrorKind::TimedOut => {}
-            Err(e) => return Err(CliError::os("recv multicast", e)),
+        if receive_one(left)? {
+            received += 1;
         }
     }
 }
@@ -195,14 +208,8 @@ pub fn raw_receive(
 ) -> Result<u64> {
     let sock = PacketSocket::open(iface, ethertype)?;
     ready()?;
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut buf = [0u8; 2048];
-    let mut received = 0;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(received);
-        }
+    count_for(seconds, |left| {
         let mut pfd = libc::pollfd {
             fd: sock.fd.as_raw_fd(),
             events: libc::POLLIN,
@@ -211,7 +218,7 @@ pub fn raw_receive(
         let ms = left.as_millis().clamp(1, 1000) as libc::c_int;
         // SAFETY: one valid pollfd.
         if unsafe { libc::poll(&mut pfd, 1, ms) } <= 0 {
-            continue;
+            return Ok(false);
         }
         // SAFETY: sockaddr_ll is plain data.
         let mut from: libc::sockaddr_ll = unsafe { zeroed() };
@@ -233,10 +240,8 @@ pub fn raw_receive(
                 std::io::Error::last_os_error(),
             ));
         }
-        if from.sll_pkttype != libc::PACKET_OUTGOING {
-            received += 1;
-        }
-    }
+        Ok(from.sll_pkttype != libc::PACKET_OUTGOING)
+    })
 }
 
 #[cfg(test)]
