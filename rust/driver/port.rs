@@ -99,8 +99,6 @@ counters! {
     napi_polls,
     /// Link state changes seen.
     link_changes,
-    /// Ring-state errors from the device (bad head values).
-    device_errors,
 }
 
 impl Counters {
