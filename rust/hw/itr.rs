@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Interrupt throttling (ITR) interval conversion.
+//! Interrupt throttling (ITR): interval conversion and adaptive moderation.
 
 /// ITR counts in units of 256 ns.
 const ITR_UNIT_NS: u32 = 256;
@@ -30,7 +30,8 @@ pub fn usecs_from_itr(itr: u32) -> u32 {
 ///
 /// Small, sparse packets want interrupts at once (latency); streams of
 /// full frames want few interrupts, each covering many frames (CPU).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Ordered from most to fewest interrupts, so `max` picks the bulkier class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LoadClass {
     /// Sparse small packets: up to 70000 interrupts/s.
     LowestLatency,
@@ -52,7 +53,7 @@ impl LoadClass {
 
     /// The ITR register value for this class.
     pub fn itr(self) -> u32 {
-        1_000_000_000 / (self.interrupts_per_sec() * ITR_UNIT_NS)
+        itr_for_rate(self.interrupts_per_sec())
     }
 
     /// The class for the next interval, given the `packets` and `bytes`
@@ -88,6 +89,91 @@ impl LoadClass {
     }
 }
 
+/// One direction's work since the last interrupt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Wire packets (a TSO frame counts its segments).
+    pub packets: u32,
+    /// Bytes.
+    pub bytes: u32,
+}
+
+impl Traffic {
+    /// Adds `packets` and `bytes`, saturating.
+    pub fn add(&mut self, packets: u64, bytes: u64) {
+        let sat = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        self.packets = self.packets.saturating_add(sat(packets));
+        self.bytes = self.bytes.saturating_add(sat(bytes));
+    }
+}
+
+/// Initial and fallback interrupt rate: the low-latency class's.
+const START_RATE: u32 = 20_000;
+
+/// Adaptive interrupt moderation in "dynamic conservative" mode, the C
+/// e1000 driver's default: TX and RX are classified separately, the
+/// bulkier class wins, the lowest-latency class is never used, and the
+/// rate rises by at most a quarter step at a time (it falls at once).
+///
+/// Fed once per interrupt with the work done since the previous one, so a
+/// stream that keeps NAPI polling is judged on all of it, not on the last
+/// (short) poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moderation {
+    tx: LoadClass,
+    rx: LoadClass,
+    /// Interrupts per second in effect.
+    rate: u32,
+}
+
+impl Default for Moderation {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Moderation {
+    /// The state after reset: low latency both ways.
+    pub const fn new() -> Self {
+        Self {
+            tx: LoadClass::LowLatency,
+            rx: LoadClass::LowLatency,
+            rate: START_RATE,
+        }
+    }
+
+    /// The ITR value for the rate in effect.
+    pub fn itr(&self) -> u32 {
+        itr_for_rate(self.rate)
+    }
+
+    /// Re-classifies with one interrupt's work; returns the ITR value to
+    /// program when the interrupt rate changed.
+    pub fn update(&mut self, tx: Traffic, rx: Traffic) -> Option<u32> {
+        let conservative = |c: LoadClass| c.max(LoadClass::LowLatency);
+        self.tx = conservative(self.tx.next(tx.packets, tx.bytes));
+        self.rx = conservative(self.rx.next(rx.packets, rx.bytes));
+        let target = self.tx.max(self.rx).interrupts_per_sec();
+        if target == self.rate {
+            return None;
+        }
+        self.rate = if target > self.rate {
+            (self.rate + target / 4).min(target)
+        } else {
+            target
+        };
+        Some(self.itr())
+    }
+}
+
+/// ITR value for at most `rate` interrupts per second (0: the longest
+/// interval). Written without a panic path: it runs in the NAPI poll.
+fn itr_for_rate(rate: u32) -> u32 {
+    1_000_000_000u32
+        .checked_div(rate.saturating_mul(ITR_UNIT_NS))
+        .map_or(ITR_MAX, |itr| itr.min(ITR_MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +197,61 @@ mod tests {
         assert_eq!(LowLatency.next(40, 40 * 300), LowestLatency);
         // No work: no change.
         assert_eq!(Bulk.next(0, 0), Bulk);
+    }
+
+    fn t(packets: u32, bytes: u32) -> Traffic {
+        Traffic { packets, bytes }
+    }
+
+    #[test]
+    fn moderation_bulk_stream() {
+        let mut m = Moderation::new();
+        assert_eq!(m.itr(), LoadClass::LowLatency.itr());
+        // A sender: full-size segments out, ACKs in. TX is bulk, so the
+        // interrupt rate drops straight to the bulk rate.
+        assert_eq!(m.update(t(20, 20 * 1514), t(10, 10 * 66)), Some(976));
+        assert_eq!(m.update(t(20, 20 * 1514), t(10, 10 * 66)), None);
+        // Idle directions keep their class.
+        assert_eq!(m.update(t(0, 0), t(0, 0)), None);
+        // Many full frames per interrupt: more interrupts are affordable.
+        assert_eq!(
+            m.update(t(64, 64 * 1514), t(10, 10 * 66)),
+            Some(itr_for_rate(9000))
+        );
+    }
+
+    #[test]
+    fn moderation_rises_gradually_and_never_lowest() {
+        let mut m = Moderation::new();
+        m.update(t(20, 20 * 1514), t(20, 20 * 1514));
+        assert_eq!(m.rate, 4000);
+        // Small traffic both ways: back to low latency, in quarter steps.
+        assert_eq!(m.update(t(1, 66), t(1, 66)), Some(itr_for_rate(9000)));
+        assert_eq!(m.update(t(1, 66), t(1, 66)), Some(itr_for_rate(14_000)));
+        assert_eq!(m.update(t(1, 66), t(1, 66)), Some(itr_for_rate(19_000)));
+        assert_eq!(m.update(t(1, 66), t(1, 66)), Some(itr_for_rate(20_000)));
+        // Conservative mode: tiny packets never reach 70000/s.
+        for _ in 0..10 {
+            m.update(t(1, 66), t(1, 66));
+        }
+        assert_eq!(m.rate, 20_000);
+        assert_eq!(m.tx, LoadClass::LowLatency);
+    }
+
+    #[test]
+    fn rate_conversion_is_total() {
+        assert_eq!(itr_for_rate(0), ITR_MAX);
+        assert_eq!(itr_for_rate(1), ITR_MAX);
+        assert_eq!(itr_for_rate(u32::MAX), 0);
+        assert_eq!(itr_for_rate(20_000), 195);
+    }
+
+    #[test]
+    fn traffic_saturates() {
+        let mut w = Traffic::default();
+        w.add(3, 100);
+        w.add(u64::MAX, u64::MAX);
+        assert_eq!(w, t(u32::MAX, u32::MAX));
     }
 
     #[test]
