@@ -4,7 +4,7 @@
 
 use super::{
     mac,
-    port::{Counters, Port},
+    port::{Counters, ModerationState, Port},
 };
 use crate::glue::{
     ethtool::{Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
@@ -73,7 +73,12 @@ impl Operations for Port<'_> {
         // moderation off. `adaptive-rx on` turns it back on.
         let adaptive = requested.adaptive && requested.rx_usecs == current.rx_usecs;
         let value = if adaptive {
-            self.itr.load(Relaxed)
+            let mut m = self.moderation.lock();
+            if !current.adaptive {
+                // Start over from low latency, not from a stale class.
+                *m = ModerationState::default();
+            }
+            m.model.itr()
         } else {
             let value = itr::itr_from_usecs(requested.rx_usecs);
             if itr::usecs_from_itr(value) != requested.rx_usecs {

@@ -8,7 +8,7 @@ use super::{
     tx::{QueueError, STOP_THRESHOLD},
 };
 use crate::glue::{
-    netdev::{LinkStats, Napi, NetDevice, Operations, TxOutcome},
+    netdev::{LinkStats, NapiPoll, NetDevice, Operations, TxOutcome},
     skb::SkBuff,
 };
 use crate::hw::{
@@ -23,7 +23,7 @@ const ICR_DEVICE_GONE: u32 = !0;
 impl Port<'_> {
     /// Reclaims completed TX frames and restarts the queue if it was
     /// stopped for lack of room. Returns the (packets, bytes) completed.
-    fn clean_tx(&self, dev: &NetDevice) -> (u64, u64) {
+    fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> (u64, u64) {
         let mut completed = (0, 0);
         let mut guard = self.tx.lock();
         let Some(tx) = &mut *guard else {
@@ -44,7 +44,7 @@ impl Port<'_> {
             self.priv_flags
                 .store(flags & !PRIV_INJECT_TX_STALL, Relaxed);
         } else {
-            let done = tx.reclaim();
+            let done = tx.reclaim(poll);
             if done.frames > 0 {
                 completed = (done.packets, u64::from(done.bytes));
                 dev.completed_queue(done.frames, done.bytes);
@@ -61,12 +61,12 @@ impl Port<'_> {
 
     /// Receives up to `budget` frames and gives the buffers back. Returns
     /// the descriptors consumed (NAPI work) and the (packets, bytes) received.
-    fn clean_rx(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> (u32, (u64, u64)) {
+    fn clean_rx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> (u32, (u64, u64)) {
         let mut guard = self.rx.lock();
         let Some(rx) = &mut *guard else {
             return (0, (0, 0));
         };
-        let work = rx.poll(dev, napi, budget);
+        let work = rx.poll(dev, poll);
         if rx.refill(dev) {
             self.regs.write(r::RDT, rx.tail());
         }
@@ -81,21 +81,23 @@ impl Port<'_> {
         (work.descriptors, (work.packets, work.bytes))
     }
 
-    /// Adaptive interrupt moderation: re-classify the traffic one
-    /// interrupt's worth of work moved, and reprogram ITR on a change.
-    fn adapt_itr(&self, packets: u64, bytes: u64) {
+    /// Adaptive interrupt moderation: adds one poll's work and, when the
+    /// poll ends an interrupt's worth of work (`complete`), re-classifies
+    /// all of it and reprograms ITR on a change.
+    fn adapt_itr(&self, tx: (u64, u64), rx: (u64, u64), complete: bool) {
         if self.adaptive_itr.load(Relaxed) == 0 {
             return;
         }
-        let mut class = self.load_class.lock();
-        let next = class.next(
-            u32::try_from(packets).unwrap_or(u32::MAX),
-            u32::try_from(bytes).unwrap_or(u32::MAX),
-        );
-        if next != *class {
-            *class = next;
-            self.itr.store(next.itr(), Relaxed);
-            self.regs.write(r::ITR, next.itr());
+        let mut m = self.moderation.lock();
+        m.tx.add(tx.0, tx.1);
+        m.rx.add(rx.0, rx.1);
+        if !complete {
+            return;
+        }
+        let (tx, rx) = (core::mem::take(&mut m.tx), core::mem::take(&mut m.rx));
+        if let Some(itr) = m.model.update(tx, rx) {
+            self.itr.store(itr, Relaxed);
+            self.regs.write(r::ITR, itr);
         }
     }
 }
@@ -212,15 +214,17 @@ impl Operations for Port<'_> {
         Ok(())
     }
 
-    fn poll(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> u32 {
+    fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32 {
         Counters::add(&self.counters.napi_polls, 1);
-        let (tx_packets, tx_bytes) = self.clean_tx(dev);
-        let (work, (rx_packets, rx_bytes)) = self.clean_rx(dev, napi, budget);
+        let budget = poll.budget();
+        let tx = self.clean_tx(dev, poll);
+        let (work, rx) = self.clean_rx(dev, poll);
         if self.link_check.xchg(0, Relaxed) != 0 {
             self.update_link(dev);
         }
-        if work < budget && napi.complete_done(work) {
-            self.adapt_itr(tx_packets + rx_packets, tx_bytes + rx_bytes);
+        let complete = work < budget && poll.complete_done(work);
+        self.adapt_itr(tx, rx, complete);
+        if complete {
             self.regs.write(r::IMS, Irq::DRIVER_MASK);
         }
         work

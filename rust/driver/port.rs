@@ -6,7 +6,7 @@
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
 use crate::glue::netdev::{IrqLine, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
 use crate::hw::{
-    itr::{self, LoadClass},
+    itr::{self, Moderation, Traffic},
     regs::{self as r, Irq, Rctl},
     ring::RingSize,
 };
@@ -115,6 +115,17 @@ impl Counters {
     }
 }
 
+/// What adaptive moderation tracks between interrupts.
+#[derive(Default)]
+pub(crate) struct ModerationState {
+    /// The classifier.
+    pub(crate) model: Moderation,
+    /// TX work since the last interrupt.
+    pub(crate) tx: Traffic,
+    /// RX work since the last interrupt.
+    pub(crate) rx: Traffic,
+}
+
 /// Private flag: stop ringing the TX doorbell, to exercise TX-timeout
 /// recovery (cleared by the recovery itself).
 pub(crate) const PRIV_INJECT_TX_STALL: u32 = 1 << 0;
@@ -130,9 +141,10 @@ pub(crate) struct Port<'bound> {
     pub(crate) itr: Atomic<u32>,
     /// Whether NAPI adapts ITR to the traffic (ethtool adaptive-rx).
     pub(crate) adaptive_itr: Atomic<u32>,
-    /// The adaptive moderation's current traffic class (NAPI only).
+    /// Adaptive moderation state and the work since the last interrupt
+    /// (NAPI only).
     #[pin]
-    pub(crate) load_class: SpinLock<LoadClass>,
+    pub(crate) moderation: SpinLock<ModerationState>,
     /// Ring sizes used at the next open.
     pub(crate) tx_ring_size: Atomic<u32>,
     pub(crate) rx_ring_size: Atomic<u32>,
@@ -168,7 +180,7 @@ impl<'bound> Port<'bound> {
             counters: Counters::new(),
             itr: Atomic::new(itr::itr_from_usecs(itr::DEFAULT_RX_USECS)),
             adaptive_itr: Atomic::new(1),
-            load_class <- new_spinlock!(LoadClass::LowLatency),
+            moderation <- new_spinlock!(ModerationState::default()),
             tx_ring_size: Atomic::new(default),
             rx_ring_size: Atomic::new(default),
             priv_flags: Atomic::new(0),
@@ -188,18 +200,18 @@ impl<'bound> Port<'bound> {
     pub(crate) fn up(&self, dev: &NetDevice) -> Result {
         let device = self.pdev.as_ref();
         let mtu = dev.mtu();
-        let buffer_size = r::rx_buffer_size_for_mtu(mtu);
+        let sizing = r::RxSizing::for_mtu(mtu);
         let tx = TxRing::new(device, Self::ring_size(&self.tx_ring_size))?;
         let rx = RxRing::new(
             device,
             dev,
             Self::ring_size(&self.rx_ring_size),
-            buffer_size,
+            sizing.max_frame,
         )?;
 
         mac::set_link_up(&self.regs);
         self.program_tx(&tx);
-        self.program_rx(&rx, mtu, buffer_size)?;
+        self.program_rx(&rx, sizing)?;
         *self.tx.lock() = Some(tx);
         *self.rx.lock() = Some(rx);
         self.program_address(dev)?;
@@ -265,7 +277,7 @@ impl<'bound> Port<'bound> {
             .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
     }
 
-    fn program_rx(&self, rx: &RxRing<'_>, mtu: u32, buffer_size: u32) -> Result {
+    fn program_rx(&self, rx: &RxRing<'_>, sizing: r::RxSizing) -> Result {
         let addr = rx.dma_address();
         self.regs.write(r::RCTL, 0);
         self.regs.write(r::RDBAL, addr as u32);
@@ -275,9 +287,9 @@ impl<'bound> Port<'bound> {
         self.regs.write(r::RDTR, 0);
         self.regs.write(r::RADV, 0);
         let mut rctl = Rctl(Rctl::EN | Rctl::BAM | Rctl::SECRC)
-            .with_buffer_size(buffer_size)
+            .with_buffer_size(sizing.bsize)
             .ok_or(EINVAL)?;
-        if mtu > 1500 {
+        if sizing.long_packets {
             rctl.0 |= Rctl::LPE;
         }
         self.regs.write(r::RCTL, rctl.0);

@@ -10,7 +10,7 @@
 
 use crate::glue::{
     dma::{DescRing, StreamingMap},
-    netdev::{Napi, NetDevice},
+    netdev::{NapiPoll, NetDevice},
     skb::{RxBuffer, SkBuff},
 };
 use crate::hw::{
@@ -59,19 +59,21 @@ pub(crate) struct RxRing<'a> {
     desc: DescRing,
     cursor: RingCursor,
     slots: KVec<Option<Buffer<'a>>>,
-    buffer_size: u32,
+    /// Bytes each buffer holds: the longest frame the device may store.
+    max_frame: u32,
     /// Dropping the rest of a frame that spanned several descriptors.
     discarding: bool,
 }
 
 impl<'a> RxRing<'a> {
-    /// Allocates a ring of `size` descriptors with `buffer_size`-byte
-    /// buffers and hands every buffer but one to the device.
+    /// Allocates a ring of `size` descriptors with buffers for frames of
+    /// up to `max_frame` bytes and hands every buffer but one to the
+    /// device.
     pub(crate) fn new(
         dev: &'a Device<Bound>,
         netdev: &NetDevice,
         size: RingSize,
-        buffer_size: u32,
+        max_frame: u32,
     ) -> Result<Self> {
         let desc = DescRing::new(dev, size)?;
         let mut slots = KVec::with_capacity(size.get(), GFP_KERNEL)?;
@@ -83,7 +85,7 @@ impl<'a> RxRing<'a> {
             desc,
             cursor: RingCursor::new(size),
             slots,
-            buffer_size,
+            max_frame,
             discarding: false,
         };
         ring.refill(netdev);
@@ -109,7 +111,7 @@ impl<'a> RxRing<'a> {
     }
 
     fn alloc_buffer(&self, netdev: &NetDevice) -> Option<Buffer<'a>> {
-        let mem = RxBuffer::alloc(netdev, self.buffer_size)?;
+        let mem = RxBuffer::alloc(netdev, self.max_frame)?;
         let map = StreamingMap::rx_buffer(self.dev, &mem).ok()?;
         Some(Buffer { map, mem })
     }
@@ -140,20 +142,20 @@ impl<'a> RxRing<'a> {
         moved
     }
 
-    /// Receives up to `budget` frames into the stack via `napi`.
-    pub(crate) fn poll(&mut self, netdev: &NetDevice, napi: &Napi, budget: u32) -> RxWork {
+    /// Receives up to the poll's budget of frames into the stack.
+    pub(crate) fn poll(&mut self, netdev: &NetDevice, poll: &NapiPoll<'_>) -> RxWork {
         let mut work = RxWork::default();
-        while work.descriptors < budget && !self.cursor.is_empty() {
+        while work.descriptors < poll.budget() && !self.cursor.is_empty() {
             let i = self.cursor.next_to_clean();
             let rx = RxDescriptor::decode([0, self.desc.read_status_word(i)]);
-            let verdict = rx.validate(self.buffer_size);
+            let verdict = rx.validate(self.max_frame);
             if verdict == Err(RxError::NotDone) {
                 break;
             }
             work.descriptors += 1;
             match verdict {
                 Ok(frame) if !self.discarding => {
-                    self.deliver(netdev, napi, i, u32::from(frame.len), &mut work);
+                    self.deliver(netdev, poll, i, u32::from(frame.len), &mut work);
                 }
                 // The tail of a multi-descriptor frame ends the discard.
                 Ok(_) => self.discarding = false,
@@ -173,19 +175,26 @@ impl<'a> RxRing<'a> {
     /// buffer instead when no replacement can be had. Small frames (ACKs,
     /// requests) are copied out and the buffer stays mapped: a copy of a
     /// few hundred bytes is cheaper than a fresh buffer and mapping.
-    fn deliver(&mut self, netdev: &NetDevice, napi: &Napi, i: u32, len: u32, work: &mut RxWork) {
+    fn deliver(
+        &mut self,
+        netdev: &NetDevice,
+        poll: &NapiPoll<'_>,
+        i: u32,
+        len: u32,
+        work: &mut RxWork,
+    ) {
         if len <= COPYBREAK {
             let Some(buf) = &self.slots[i as usize] else {
                 return;
             };
             buf.map.sync_for_cpu(len);
-            let copy = napi.alloc_skb(len).and_then(|mut skb| {
+            let copy = poll.alloc_skb(len).and_then(|mut skb| {
                 skb.put_copy_of(&buf.mem, len).ok()?;
                 Some(skb)
             });
             buf.map.sync_for_device(len);
             match copy {
-                Some(skb) => Self::pass_up(netdev, napi, skb, len, work),
+                Some(skb) => Self::pass_up(netdev, poll, skb, len, work),
                 None => work.alloc_failed += 1,
             }
             return;
@@ -200,17 +209,17 @@ impl<'a> RxRing<'a> {
         // Unmapping hands the buffer back to the CPU before it is read.
         drop(map);
         match mem.into_skb(len) {
-            Some(skb) => Self::pass_up(netdev, napi, skb, len, work),
+            Some(skb) => Self::pass_up(netdev, poll, skb, len, work),
             None => work.alloc_failed += 1,
         }
     }
 
-    fn pass_up(netdev: &NetDevice, napi: &Napi, skb: SkBuff, len: u32, work: &mut RxWork) {
+    fn pass_up(netdev: &NetDevice, poll: &NapiPoll<'_>, skb: SkBuff, len: u32, work: &mut RxWork) {
         if skb.is_multicast_frame() {
             work.multicast += 1;
         }
         work.packets += 1;
         work.bytes += u64::from(len);
-        napi.receive(netdev, skb);
+        poll.receive(netdev, skb);
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::glue::{
     dma::{DescRing, Direction, StreamingMap},
+    netdev::NapiPoll,
     skb::{Offload, SkBuff},
 };
 use crate::hw::{
@@ -338,8 +339,9 @@ impl<'a> TxRing<'a> {
         QueueError::Dropped
     }
 
-    /// Unmaps and frees every frame the device has completed.
-    pub(crate) fn reclaim(&mut self) -> Reclaimed {
+    /// Unmaps every frame the device has completed and hands it back to
+    /// the stack as sent (consumed, not dropped).
+    pub(crate) fn reclaim(&mut self, poll: &NapiPoll<'_>) -> Reclaimed {
         let mut done = Reclaimed::default();
         while !self.cursor.is_empty() {
             let first = self.cursor.next_to_clean();
@@ -360,7 +362,9 @@ impl<'a> TxRing<'a> {
             for i in self.cursor.slots_from(first, n) {
                 let slot = &mut self.slots[i as usize];
                 slot.map = None;
-                slot.skb = None;
+                if let Some(skb) = slot.skb.take() {
+                    poll.consume(skb);
+                }
             }
             self.cursor.advance_clean(n);
         }

@@ -25,7 +25,6 @@ void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, uns
 void sgnic_netdev_reset_queue(struct net_device *dev) { netdev_reset_queue(dev); }
 bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
 void sgnic_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
-void sgnic_napi_consume_skb(struct sk_buff *skb, int budget) { napi_consume_skb(skb, budget); }
 int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len) { return skb_put_padto(skb, len); }
 unsigned int sgnic_skb_headlen(const struct sk_buff *skb) { return skb_headlen(skb); }
 struct skb_shared_info *sgnic_skb_shinfo(const struct sk_buff *skb) { return skb_shinfo(skb); }

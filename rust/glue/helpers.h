@@ -34,7 +34,6 @@ void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, uns
 void sgnic_netdev_reset_queue(struct net_device *dev);
 bool sgnic_netdev_xmit_more(void);
 void sgnic_dev_kfree_skb_any(struct sk_buff *skb);
-void sgnic_napi_consume_skb(struct sk_buff *skb, int budget);
 int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len);
 unsigned int sgnic_skb_headlen(const struct sk_buff *skb);
 struct skb_shared_info *sgnic_skb_shinfo(const struct sk_buff *skb);

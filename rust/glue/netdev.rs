@@ -284,8 +284,9 @@ pub trait Operations: Send + Sync + Sized {
     fn set_rx_mode(&self, dev: &NetDevice);
     /// `ndo_set_features`: `features` is the new `NETIF_F_*` set.
     fn set_features(&self, dev: &NetDevice, features: u64) -> Result;
-    /// NAPI poll: do at most `budget` units of RX work, return how many.
-    fn poll(&self, dev: &NetDevice, napi: &Napi, budget: u32) -> u32;
+    /// NAPI poll: do at most `poll.budget()` units of RX work, return how
+    /// many.
+    fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32;
     /// Hard interrupt on the (shared) line: return whether it was ours.
     fn interrupt(&self, dev: &NetDevice) -> bool;
 }
@@ -380,13 +381,6 @@ impl Napi {
         unsafe { b::sgnic_napi_schedule(self.as_raw()) }
     }
 
-    /// Ends a poll that did `work` < budget; returns whether interrupts may
-    /// be re-enabled (false if the poll was rescheduled meanwhile).
-    pub fn complete_done(&self, work: u32) -> bool {
-        // SAFETY: called from our poll callback.
-        unsafe { b::napi_complete_done(self.as_raw(), work as c_int) }
-    }
-
     /// Allows polls (from `open`).
     pub fn enable(&self) {
         // SAFETY: the napi_struct was added in `Registration::new`.
@@ -398,11 +392,26 @@ impl Napi {
         // SAFETY: the napi_struct was added and enabled.
         unsafe { b::napi_disable(self.as_raw()) }
     }
+}
+
+/// One NAPI poll in progress. Only the poll trampoline creates it, so
+/// holding one proves the code runs in the NAPI softirq that owns the
+/// context: the per-CPU skb caches below may be used.
+pub struct NapiPoll<'a> {
+    napi: &'a Napi,
+    budget: u32,
+}
+
+impl NapiPoll<'_> {
+    /// Most units of RX work this poll may do.
+    pub fn budget(&self) -> u32 {
+        self.budget
+    }
 
     /// Allocates a small skb for a frame copied out of a receive buffer.
     pub fn alloc_skb(&self, len: u32) -> Option<super::skb::SkBuff> {
-        // SAFETY: called from this NAPI context's poll.
-        let raw = unsafe { b::sgnic_napi_alloc_skb(self.as_raw(), len) };
+        // SAFETY: NAPI softirq context (type invariant).
+        let raw = unsafe { b::sgnic_napi_alloc_skb(self.napi.as_raw(), len) };
         // SAFETY: a fresh skb that only we reference.
         (!raw.is_null()).then(|| unsafe { super::skb::SkBuff::from_raw(raw) })
     }
@@ -410,12 +419,29 @@ impl Napi {
     /// Passes a received Ethernet frame up the stack through GRO.
     pub fn receive(&self, dev: &NetDevice, skb: super::skb::SkBuff) {
         let raw = skb.into_raw();
-        // SAFETY: we hand over ownership of a valid skb holding a whole
-        // Ethernet frame, after setting its protocol from the header.
+        // SAFETY: NAPI softirq context (type invariant); we hand over
+        // ownership of a valid skb holding a whole Ethernet frame, after
+        // setting its protocol from the header.
         unsafe {
             b::sgnic_eth_type_trans(raw, dev.as_raw());
-            b::sgnic_napi_gro_receive(self.as_raw(), raw);
+            b::sgnic_napi_gro_receive(self.napi.as_raw(), raw);
         }
+    }
+
+    /// Frees a transmitted frame as consumed, not dropped: into this
+    /// CPU's NAPI skb cache (bulk-freed, and reused by receive), or
+    /// through the normal path when the poll has no budget (netpoll).
+    pub fn consume(&self, skb: super::skb::SkBuff) {
+        // SAFETY: NAPI softirq context (type invariant), with this poll's
+        // budget; the skb is ours to free.
+        unsafe { b::napi_consume_skb(skb.into_raw(), self.budget as c_int) }
+    }
+
+    /// Ends a poll that did `work` < budget; returns whether interrupts may
+    /// be re-enabled (false if the poll was rescheduled meanwhile).
+    pub fn complete_done(&self, work: u32) -> bool {
+        // SAFETY: inside this context's poll callback (type invariant).
+        unsafe { b::napi_complete_done(self.napi.as_raw(), work as c_int) }
     }
 }
 
@@ -704,7 +730,9 @@ unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
         (dev, this, &*napi.cast::<Napi>())
     };
     let budget = u32::try_from(budget).unwrap_or(0);
-    this.poll(dev, napi, budget).min(budget) as c_int
+    // This is the NAPI poll callback: the `NapiPoll` invariant holds.
+    let poll = NapiPoll { napi, budget };
+    this.poll(dev, &poll).min(budget) as c_int
 }
 
 /// # Safety

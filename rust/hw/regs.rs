@@ -216,14 +216,48 @@ impl Rctl {
     }
 }
 
-/// Receive buffer size for `mtu`: the smallest the hardware supports that
-/// holds a full frame with a VLAN tag, and at least 2048 bytes.
-pub fn rx_buffer_size_for_mtu(mtu: u32) -> u32 {
-    let frame = mtu + FRAME_OVERHEAD + 4;
-    [2048, 4096, 8192, 16384]
-        .into_iter()
-        .find(|&size| size >= frame)
-        .unwrap_or(16384)
+/// Longest frame the MAC stores with long-packet reception (LPE) off: a
+/// VLAN-tagged standard frame. It discards anything longer.
+pub const MAX_STANDARD_FRAME: u32 = 1522;
+
+/// How receive buffers are sized for an MTU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RxSizing {
+    /// Buffer size programmed into RCTL (BSIZE/BSEX).
+    pub bsize: u32,
+    /// Longest frame the device can store (FCS stripped): the bytes each
+    /// buffer must hold, and the most a completion may report.
+    pub max_frame: u32,
+    /// Whether long-packet reception (RCTL.LPE) must be on.
+    pub long_packets: bool,
+}
+
+impl RxSizing {
+    /// Sizing for `mtu`: the smallest BSIZE that holds a full frame with a
+    /// VLAN tag (at least 2048). Up to MTU 1500 LPE stays off, so no frame
+    /// exceeds [`MAX_STANDARD_FRAME`] and buffers need only that much,
+    /// not all of BSIZE (as the C e1000 driver sizes them); that keeps an
+    /// skb's truesize, and so socket memory per byte, down.
+    pub fn for_mtu(mtu: u32) -> Self {
+        let frame = mtu + FRAME_OVERHEAD + 4;
+        let bsize = [2048, 4096, 8192, 16384]
+            .into_iter()
+            .find(|&size| size >= frame)
+            .unwrap_or(16384);
+        if frame <= MAX_STANDARD_FRAME {
+            Self {
+                bsize,
+                max_frame: MAX_STANDARD_FRAME,
+                long_packets: false,
+            }
+        } else {
+            Self {
+                bsize,
+                max_frame: bsize,
+                long_packets: true,
+            }
+        }
+    }
 }
 
 /// TCTL bits.
@@ -319,11 +353,31 @@ mod tests {
 
     #[test]
     fn buffer_size_follows_mtu() {
-        assert_eq!(rx_buffer_size_for_mtu(1500), 2048);
-        assert_eq!(rx_buffer_size_for_mtu(2026), 2048);
-        assert_eq!(rx_buffer_size_for_mtu(2027), 4096);
-        assert_eq!(rx_buffer_size_for_mtu(9000), 16384);
-        assert_eq!(rx_buffer_size_for_mtu(MAX_MTU), 16384);
+        let standard = RxSizing {
+            bsize: 2048,
+            max_frame: MAX_STANDARD_FRAME,
+            long_packets: false,
+        };
+        assert_eq!(RxSizing::for_mtu(1500), standard);
+        assert_eq!(RxSizing::for_mtu(MIN_MTU), standard);
+        let long = |bsize| RxSizing {
+            bsize,
+            max_frame: bsize,
+            long_packets: true,
+        };
+        assert_eq!(RxSizing::for_mtu(1501), long(2048));
+        assert_eq!(RxSizing::for_mtu(2026), long(2048));
+        assert_eq!(RxSizing::for_mtu(2027), long(4096));
+        assert_eq!(RxSizing::for_mtu(9000), long(16384));
+        assert_eq!(RxSizing::for_mtu(MAX_MTU), long(16384));
+        for mtu in MIN_MTU..=MAX_MTU {
+            let s = RxSizing::for_mtu(mtu);
+            assert!(
+                s.max_frame >= mtu + 14 + 4 && s.max_frame <= s.bsize,
+                "{mtu}"
+            );
+            assert!(Rctl(0).with_buffer_size(s.bsize).is_some());
+        }
     }
 
     #[test]
