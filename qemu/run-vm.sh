@@ -73,7 +73,9 @@ if [ "${SGNIC_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then
 fi
 
 mon=$run/monitor.sock chan=$run/link.sock
-qemu=(qemu-system-x86_64 -accel "$accel" -m 1024 -smp 2 -display none -no-reboot
+# Two sockets, not two cores: the guest kernel has no ACPI and finds CPUs
+# in SeaBIOS's MP table, which lists one CPU per socket.
+qemu=(qemu-system-x86_64 -accel "$accel" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd.gz"
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4"
 	-netdev hubport,id=p0,hubid=0 -device "$model,netdev=p0,mac=52:54:00:12:34:01"
