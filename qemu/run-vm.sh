@@ -74,10 +74,13 @@ fi
 
 mon=$run/monitor.sock chan=$run/link.sock
 # Two sockets, not two cores: the guest kernel has no ACPI and finds CPUs
-# in SeaBIOS's MP table, which lists one CPU per socket.
+# in SeaBIOS's MP table, which lists one CPU per socket. Without ACPI there
+# is no HPET or PM timer either, and the TSC sync check at boot fails under
+# TCG, which would leave jiffies (4 ms) as the clock: TCG derives every
+# vCPU's TSC from the same host clock, so tell the kernel to trust it.
 qemu=(qemu-system-x86_64 -accel "$accel" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd.gz"
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4"
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable"
 	-netdev hubport,id=p0,hubid=0 -device "$model,netdev=p0,mac=52:54:00:12:34:01"
 	-netdev hubport,id=p1,hubid=0 -device "$model,netdev=p1,mac=52:54:00:12:34:02"
 	-monitor "unix:$mon,server=on,wait=off"
