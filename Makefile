@@ -103,7 +103,7 @@ bench: initramfs
 # Where the time goes: perf (cpu-clock sampling) around one sendfile stream
 # per driver, printed as the hottest kernel symbols.
 profile: initramfs
-	@$(VM_RUN) --out $(OUT)/profile --autoload --cmd-file $(ROOT)/tests/guest/profile.sh
+	@$(VM_RUN) --out $(OUT)/profile --autoload --cmd "$(foreach v,PROFILE_WORKLOAD PROFILE_SIZE PROFILE_TOP PROFILE_HZ,$(if $($(v)),$(v)='$($(v))')) sh /tests/profile.sh"
 
 # Formatting and lint gates for reviewers: rustfmt, clippy on every crate.
 check: deps-build
@@ -119,7 +119,7 @@ help:
 	@echo '  make shell          interactive guest shell (sgnic loaded); exit with "reboot -f"'
 	@echo '  make test           host unit tests plus every in-guest test; ends with "N passed, N failed"'
 	@echo '  make bench          sgnic vs the C e1000 driver in one VM run (out/bench.*)'
-	@echo '  make profile        perf profile of one sendfile stream per driver'
+	@echo '  make profile        perf profile of one sendfile stream per driver (PROFILE_WORKLOAD=rr: request/response)'
 	@echo '  make / modules      build sgnic.ko against KDIR (default: the cached guest kernel)'
 	@echo '  make clean | modules_install | rust-analyzer   the usual Kbuild targets'
 	@echo '  make deps           install host packages, rust-src and bindgen (idempotent)'
