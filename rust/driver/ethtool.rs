@@ -100,6 +100,7 @@ impl Operations for Port<'_> {
     }
 
     fn stat_values(&self, out: &mut [u64]) {
+        self.fold_device_counters();
         self.counters.values(out);
     }
 

@@ -157,6 +157,7 @@ impl Operations for Port<'_> {
     }
 
     fn stats(&self, _dev: &NetDevice) -> LinkStats {
+        self.fold_device_counters();
         let c = &self.counters;
         LinkStats {
             rx_packets: Counters::get(&c.rx_packets),
@@ -169,7 +170,7 @@ impl Operations for Port<'_> {
                 + Counters::get(&c.rx_length_errors)
                 + Counters::get(&c.rx_multi_descriptor),
             rx_length_errors: Counters::get(&c.rx_length_errors),
-            rx_missed_errors: 0,
+            rx_missed_errors: Counters::get(&c.rx_missed),
             multicast: Counters::get(&c.rx_multicast),
         }
     }

@@ -9,6 +9,7 @@ use crate::hw::{
     itr::{self, Moderation, Traffic},
     regs::{self as r, Irq, Rctl},
     ring::RingSize,
+    stats::DeviceCounter,
 };
 use kernel::{
     device::Bound,
@@ -93,6 +94,10 @@ counters! {
     rx_length_errors,
     /// Descriptors of frames that spanned several buffers (dropped).
     rx_multi_descriptor,
+    /// Frames the device dropped for lack of a free buffer (MPC).
+    rx_missed,
+    /// Times the device found no free receive buffer (RNBC).
+    rx_no_buffer,
     /// Hard interrupts that were ours.
     irqs,
     /// NAPI polls.
@@ -126,6 +131,13 @@ pub(crate) struct ModerationState {
     pub(crate) rx: Traffic,
 }
 
+/// The device's drop-counter registers, turned into increments.
+#[derive(Default)]
+pub(crate) struct DeviceCounters {
+    missed: DeviceCounter,
+    no_buffer: DeviceCounter,
+}
+
 /// Private flag: stop ringing the TX doorbell, to exercise TX-timeout
 /// recovery (cleared by the recovery itself).
 pub(crate) const PRIV_INJECT_TX_STALL: u32 = 1 << 0;
@@ -145,6 +157,9 @@ pub(crate) struct Port<'bound> {
     /// (NAPI only).
     #[pin]
     pub(crate) moderation: SpinLock<ModerationState>,
+    /// MPC and RNBC as last seen (any context that reads statistics).
+    #[pin]
+    device_counters: SpinLock<DeviceCounters>,
     /// Ring sizes used at the next open.
     pub(crate) tx_ring_size: Atomic<u32>,
     pub(crate) rx_ring_size: Atomic<u32>,
@@ -181,6 +196,7 @@ impl<'bound> Port<'bound> {
             itr: Atomic::new(itr::itr_from_usecs(itr::DEFAULT_RX_USECS)),
             adaptive_itr: Atomic::new(1),
             moderation <- new_spinlock!(ModerationState::default()),
+            device_counters <- new_spinlock!(DeviceCounters::default()),
             tx_ring_size: Atomic::new(default),
             rx_ring_size: Atomic::new(default),
             priv_flags: Atomic::new(0),
@@ -198,6 +214,9 @@ impl<'bound> Port<'bound> {
 
     /// Allocates the rings, programs the device and starts the datapath.
     pub(crate) fn up(&self, dev: &NetDevice) -> Result {
+        // `down` folded our own drops; what the device holds now is not
+        // ours (QEMU keeps the counts of whichever driver ran before).
+        self.rebase_device_counters();
         let device = self.pdev.as_ref();
         let mtu = dev.mtu();
         let sizing = r::RxSizing::for_mtu(mtu);
@@ -242,9 +261,43 @@ impl<'bound> Port<'bound> {
         drop(self.irq.lock().take());
         dev.napi().disable();
         dev.carrier_off();
+        // The reset clears the statistics registers: keep their counts.
+        self.fold_device_counters();
         // The MAC reset guarantees no DMA is in flight before unmapping.
         mac::reset(&self.regs);
         self.free_rings(dev);
+    }
+
+    /// Reads a counter register with `read` (once, or twice back to back
+    /// while its read behaviour is being learnt) and returns the events new
+    /// since the last read.
+    fn read_device_counter(counter: &mut DeviceCounter, read: impl Fn() -> u32) -> u32 {
+        let first = read();
+        let second = if counter.needs_second_read(first) {
+            read()
+        } else {
+            0
+        };
+        counter.update(first, second)
+    }
+
+    /// Adds the device's drop counters (MPC, RNBC) to [`Counters`]; called
+    /// whenever statistics are read, so no count is lost or read twice.
+    pub(crate) fn fold_device_counters(&self) {
+        let mut d = self.device_counters.lock();
+        let missed = Self::read_device_counter(&mut d.missed, || self.regs.read(r::MPC));
+        let no_buffer = Self::read_device_counter(&mut d.no_buffer, || self.regs.read(r::RNBC));
+        drop(d);
+        Counters::add(&self.counters.rx_missed, u64::from(missed));
+        Counters::add(&self.counters.rx_no_buffer, u64::from(no_buffer));
+    }
+
+    /// Discards what the drop counters hold now (counts left by a previous
+    /// driver, or from before a reset that does not clear them).
+    pub(crate) fn rebase_device_counters(&self) {
+        let mut d = self.device_counters.lock();
+        let _ = Self::read_device_counter(&mut d.missed, || self.regs.read(r::MPC));
+        let _ = Self::read_device_counter(&mut d.no_buffer, || self.regs.read(r::RNBC));
     }
 
     /// Masks interrupts and stops both DMA engines.

@@ -9,3 +9,4 @@ pub mod eeprom;
 pub mod itr;
 pub mod regs;
 pub mod ring;
+pub mod stats;

@@ -74,8 +74,11 @@ pub const MTA_LEN: usize = 128;
 pub const RA_BASE: usize = 0x5400;
 /// Receive address pairs.
 pub const RA_LEN: usize = 16;
-/// Missed packets count (RX ring full).
+/// Missed packets count (RX ring full), cleared on read.
 pub const MPC: usize = 0x4010;
+/// Receive-no-buffers count (the ring was found empty; the frame may
+/// still have been stored later), cleared on read.
+pub const RNBC: usize = 0x40A0;
 /// CRC error count.
 pub const CRCERRS: usize = 0x4000;
 
