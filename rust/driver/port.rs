@@ -132,10 +132,44 @@ pub(crate) struct ModerationState {
 }
 
 /// The device's drop-counter registers, turned into increments.
-#[derive(Default)]
 pub(crate) struct DeviceCounters {
     missed: DeviceCounter,
     no_buffer: DeviceCounter,
+}
+
+impl DeviceCounters {
+    /// Starts from what the device holds now: counts left by whichever
+    /// driver ran before (QEMU keeps them across resets) are not ours.
+    fn new(regs: &Regs<'_>) -> Self {
+        let mut this = Self {
+            missed: DeviceCounter::new(),
+            no_buffer: DeviceCounter::new(),
+        };
+        let _ = this.read(regs);
+        this
+    }
+
+    /// Reads MPC and RNBC; returns the (missed, no-buffer) events new since
+    /// the last read.
+    fn read(&mut self, regs: &Regs<'_>) -> (u32, u32) {
+        (
+            Self::increment(&mut self.missed, || regs.read(r::MPC)),
+            Self::increment(&mut self.no_buffer, || regs.read(r::RNBC)),
+        )
+    }
+
+    /// Reads a register with `read` (twice back to back while its read
+    /// behaviour is being learnt) and returns the events new since the
+    /// last read.
+    fn increment(counter: &mut DeviceCounter, read: impl Fn() -> u32) -> u32 {
+        let first = read();
+        let second = if counter.needs_second_read(first) {
+            read()
+        } else {
+            0
+        };
+        counter.update(first, second)
+    }
 }
 
 /// Private flag: stop ringing the TX doorbell, to exercise TX-timeout
@@ -196,7 +230,7 @@ impl<'bound> Port<'bound> {
             itr: Atomic::new(itr::itr_from_usecs(itr::DEFAULT_RX_USECS)),
             adaptive_itr: Atomic::new(1),
             moderation <- new_spinlock!(ModerationState::default()),
-            device_counters <- new_spinlock!(DeviceCounters::default()),
+            device_counters <- new_spinlock!(DeviceCounters::new(regs)),
             tx_ring_size: Atomic::new(default),
             rx_ring_size: Atomic::new(default),
             priv_flags: Atomic::new(0),
@@ -214,9 +248,6 @@ impl<'bound> Port<'bound> {
 
     /// Allocates the rings, programs the device and starts the datapath.
     pub(crate) fn up(&self, dev: &NetDevice) -> Result {
-        // `down` folded our own drops; what the device holds now is not
-        // ours (QEMU keeps the counts of whichever driver ran before).
-        self.rebase_device_counters();
         let device = self.pdev.as_ref();
         let mtu = dev.mtu();
         let sizing = r::RxSizing::for_mtu(mtu);
@@ -268,36 +299,14 @@ impl<'bound> Port<'bound> {
         self.free_rings(dev);
     }
 
-    /// Reads a counter register with `read` (once, or twice back to back
-    /// while its read behaviour is being learnt) and returns the events new
-    /// since the last read.
-    fn read_device_counter(counter: &mut DeviceCounter, read: impl Fn() -> u32) -> u32 {
-        let first = read();
-        let second = if counter.needs_second_read(first) {
-            read()
-        } else {
-            0
-        };
-        counter.update(first, second)
-    }
-
     /// Adds the device's drop counters (MPC, RNBC) to [`Counters`]; called
     /// whenever statistics are read, so no count is lost or read twice.
     pub(crate) fn fold_device_counters(&self) {
         let mut d = self.device_counters.lock();
-        let missed = Self::read_device_counter(&mut d.missed, || self.regs.read(r::MPC));
-        let no_buffer = Self::read_device_counter(&mut d.no_buffer, || self.regs.read(r::RNBC));
+        let (missed, no_buffer) = d.read(&self.regs);
         drop(d);
         Counters::add(&self.counters.rx_missed, u64::from(missed));
         Counters::add(&self.counters.rx_no_buffer, u64::from(no_buffer));
-    }
-
-    /// Discards what the drop counters hold now (counts left by a previous
-    /// driver, or from before a reset that does not clear them).
-    pub(crate) fn rebase_device_counters(&self) {
-        let mut d = self.device_counters.lock();
-        let _ = Self::read_device_counter(&mut d.missed, || self.regs.read(r::MPC));
-        let _ = Self::read_device_counter(&mut d.no_buffer, || self.regs.read(r::RNBC));
     }
 
     /// Masks interrupts and stops both DMA engines.
