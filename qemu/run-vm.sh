@@ -73,11 +73,11 @@ if [ "${SGNIC_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then
 fi
 
 mon=$run/monitor.sock chan=$run/link.sock
-# Two sockets, not two cores: the guest kernel has no ACPI and finds CPUs
-# in SeaBIOS's MP table, which lists one CPU per socket. Without ACPI there
-# is no HPET or PM timer either, and the TSC sync check at boot fails under
-# TCG, which would leave jiffies (4 ms) as the clock: TCG derives every
-# vCPU's TSC from the same host clock, so tell the kernel to trust it.
+# Two CPUs (sockets, so that the MP table lists both even for a kernel
+# without ACPI). tsc=reliable: the boot-time TSC sync check fails under
+# TCG, although TCG derives every vCPU's TSC from the same host clock;
+# without it the kernel would fall back to reading the HPET, an MMIO exit
+# per clock read.
 qemu=(qemu-system-x86_64 -accel "$accel" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd.gz"
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable"
