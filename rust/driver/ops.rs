@@ -24,39 +24,48 @@ impl Port<'_> {
     /// Reclaims completed TX frames and restarts the queue if it was
     /// stopped for lack of room. Returns the (packets, bytes) completed.
     fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> (u64, u64) {
+        if self.tx_reset.xchg(0, Relaxed) != 0 {
+            // `start_xmit` rings the doorbell after releasing the ring's
+            // lock, so the tail is only rewritten while no xmit can run.
+            poll.with_xmit_frozen(dev, || self.reset_tx(dev));
+        }
         let mut completed = (0, 0);
         let mut guard = self.tx.lock();
         let Some(tx) = &mut *guard else {
             return completed;
         };
-        if self.tx_reset.xchg(0, Relaxed) != 0 {
-            // Watchdog recovery: stop the TX engine, drop what is in
-            // flight, restart from an empty ring.
-            self.regs.write(r::TCTL, r::Tctl::PSP);
-            self.regs.flush();
-            Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
-            dev.reset_queue();
-            self.regs.write(r::TDH, 0);
-            self.regs.write(r::TDT, 0);
-            self.regs
-                .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
-            let flags = self.priv_flags.load(Relaxed);
-            self.priv_flags
-                .store(flags & !PRIV_INJECT_TX_STALL, Relaxed);
-        } else {
-            let done = tx.reclaim(poll);
-            if done.frames > 0 {
-                completed = (done.packets, u64::from(done.bytes));
-                dev.completed_queue(done.frames, done.bytes);
-                Counters::add(&self.counters.tx_packets, done.packets);
-                Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
-            }
+        let done = tx.reclaim(poll);
+        if done.frames > 0 {
+            completed = (done.packets, u64::from(done.bytes));
+            dev.completed_queue(done.frames, done.bytes);
+            Counters::add(&self.counters.tx_packets, done.packets);
+            Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
         }
         if dev.queue_stopped() && tx.unused() >= tx.wake_threshold() && dev.carrier_ok() {
             dev.wake_queue();
             Counters::add(&self.counters.tx_restarts, 1);
         }
         completed
+    }
+
+    /// Watchdog recovery: stops the TX engine, drops what is in flight and
+    /// restarts from an empty ring. The caller keeps `start_xmit` out.
+    fn reset_tx(&self, dev: &NetDevice) {
+        let mut guard = self.tx.lock();
+        let Some(tx) = &mut *guard else {
+            return;
+        };
+        self.regs.write(r::TCTL, r::Tctl::PSP);
+        self.regs.flush();
+        Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
+        dev.reset_queue();
+        self.regs.write(r::TDH, 0);
+        self.regs.write(r::TDT, 0);
+        self.regs
+            .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
+        let flags = self.priv_flags.load(Relaxed);
+        self.priv_flags
+            .store(flags & !PRIV_INJECT_TX_STALL, Relaxed);
     }
 
     /// Receives up to `budget` frames and gives the buffers back. Returns
@@ -148,11 +157,19 @@ impl Operations for Port<'_> {
         }
         // One doorbell per batch: BQL says when the batch ends.
         let ring_now = dev.sent_queue(queued.bytes, dev.xmit_more()) || dev.queue_stopped();
-        if ring_now && self.priv_flags.load(Relaxed) & PRIV_INJECT_TX_STALL == 0 {
-            tx.publish();
-            self.regs.write(r::TDT, tx.tail());
-            Counters::add(&c.tx_doorbells, 1);
+        if !ring_now || self.priv_flags.load(Relaxed) & PRIV_INJECT_TX_STALL != 0 {
+            return TxOutcome::Consumed;
         }
+        tx.publish();
+        let tail = tx.tail();
+        // Ring the doorbell without the ring's lock: under emulation a TDT
+        // write runs the device's whole transmit before it returns, and the
+        // poll must not wait that long to reclaim. The stack serialises
+        // `start_xmit`, so tail writes stay in order, and the only other
+        // writers (open, stop, `reset_tx`) keep `start_xmit` out first.
+        drop(guard);
+        self.regs.write(r::TDT, tail);
+        Counters::add(&c.tx_doorbells, 1);
         TxOutcome::Consumed
     }
 

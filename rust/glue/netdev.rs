@@ -437,6 +437,21 @@ impl NapiPoll<'_> {
         unsafe { b::napi_consume_skb(skb.into_raw(), self.budget as c_int) }
     }
 
+    /// Runs `f` while no `start_xmit` runs on `dev` and none can start:
+    /// the stack's transmit queues are locked and frozen for its duration.
+    /// Lets the poll rewrite state that `start_xmit` uses outside the
+    /// driver's own locks (the TX tail register).
+    pub fn with_xmit_frozen<R>(&self, dev: &NetDevice, f: impl FnOnce() -> R) -> R {
+        // SAFETY: `dev` is registered (type invariant); netif_tx_lock wants
+        // bottom halves disabled, which they are in a NAPI poll (type
+        // invariant of `NapiPoll`). It waits for a running start_xmit.
+        unsafe { b::netif_tx_lock(dev.as_raw()) };
+        let result = f();
+        // SAFETY: paired with the netif_tx_lock above, same context.
+        unsafe { b::netif_tx_unlock(dev.as_raw()) };
+        result
+    }
+
     /// Ends a poll that did `work` < budget; returns whether interrupts may
     /// be re-enabled (false if the poll was rescheduled meanwhile).
     pub fn complete_done(&self, work: u32) -> bool {
