@@ -11,7 +11,7 @@
 use crate::glue::{
     dma::{DescRing, StreamingMap},
     netdev::{NapiPoll, NetDevice},
-    skb::{RxBuffer, SkBuff},
+    skb::{RxBuffer, RxLayout, SkBuff},
 };
 use crate::hw::{
     desc::{RxDescriptor, RxError},
@@ -59,8 +59,9 @@ pub(crate) struct RxRing<'a> {
     desc: DescRing,
     cursor: RingCursor,
     slots: KVec<Option<Buffer<'a>>>,
-    /// Bytes each buffer holds: the longest frame the device may store.
-    max_frame: u32,
+    /// How every buffer is laid out; its length is the longest frame the
+    /// device may store.
+    layout: RxLayout,
     /// Dropping the rest of a frame that spanned several descriptors.
     discarding: bool,
 }
@@ -85,7 +86,7 @@ impl<'a> RxRing<'a> {
             desc,
             cursor: RingCursor::new(size),
             slots,
-            max_frame,
+            layout: RxLayout::new(max_frame),
             discarding: false,
         };
         ring.refill(netdev);
@@ -110,8 +111,9 @@ impl<'a> RxRing<'a> {
         self.cursor.next_to_use()
     }
 
+    #[inline]
     fn alloc_buffer(&self, netdev: &NetDevice) -> Option<Buffer<'a>> {
-        let mem = RxBuffer::alloc(netdev, self.max_frame)?;
+        let mem = RxBuffer::alloc(netdev, &self.layout)?;
         let map = StreamingMap::rx_buffer(self.dev, &mem).ok()?;
         Some(Buffer { map, mem })
     }
@@ -148,7 +150,7 @@ impl<'a> RxRing<'a> {
         while work.descriptors < poll.budget() && !self.cursor.is_empty() {
             let i = self.cursor.next_to_clean();
             let rx = RxDescriptor::decode([0, self.desc.read_status_word(i)]);
-            let verdict = rx.validate(self.max_frame);
+            let verdict = rx.validate(self.layout.len());
             if verdict == Err(RxError::NotDone) {
                 break;
             }
@@ -188,13 +190,14 @@ impl<'a> RxRing<'a> {
                 return;
             };
             buf.map.sync_for_cpu(len);
+            let multicast = buf.mem.holds_multicast_frame();
             let copy = poll.alloc_skb(len).and_then(|mut skb| {
                 skb.put_copy_of(&buf.mem, len).ok()?;
                 Some(skb)
             });
             buf.map.sync_for_device(len);
             match copy {
-                Some(skb) => Self::pass_up(netdev, poll, skb, len, work),
+                Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
                 None => work.alloc_failed += 1,
             }
             return;
@@ -208,16 +211,23 @@ impl<'a> RxRing<'a> {
         };
         // Unmapping hands the buffer back to the CPU before it is read.
         drop(map);
+        let multicast = mem.holds_multicast_frame();
         match mem.into_skb(len) {
-            Some(skb) => Self::pass_up(netdev, poll, skb, len, work),
+            Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
             None => work.alloc_failed += 1,
         }
     }
 
-    fn pass_up(netdev: &NetDevice, poll: &NapiPoll<'_>, skb: SkBuff, len: u32, work: &mut RxWork) {
-        if skb.is_multicast_frame() {
-            work.multicast += 1;
-        }
+    #[inline]
+    fn pass_up(
+        netdev: &NetDevice,
+        poll: &NapiPoll<'_>,
+        skb: SkBuff,
+        len: u32,
+        multicast: bool,
+        work: &mut RxWork,
+    ) {
+        work.multicast += u64::from(multicast);
         work.packets += 1;
         work.bytes += u64::from(len);
         poll.receive(netdev, skb);

@@ -175,14 +175,6 @@ impl SkBuff {
         Ok(())
     }
 
-    /// Whether the (received) frame is addressed to a multicast or
-    /// broadcast group: the I/G bit of the destination address.
-    pub fn is_multicast_frame(&self) -> bool {
-        // SAFETY: called after `put`, so the linear part holds at least the
-        // first byte of the Ethernet header when `headlen > 0`.
-        self.headlen() > 0 && unsafe { *self.data() } & 1 != 0
-    }
-
     /// Computes the checksum in software (fallback when the device's
     /// context descriptor cannot describe the offsets).
     pub fn checksum_help(&mut self) -> Result {
@@ -325,20 +317,64 @@ impl Frag<'_> {
     }
 }
 
-/// A receive buffer the device writes one frame into.
+/// How a ring's receive buffers are laid out, worked out once per ring so
+/// that allocating and converting a buffer involves no size arithmetic.
 ///
 /// Standard frames go into a page fragment with headroom in front and room
 /// for `skb_shared_info` behind, so a frame becomes an sk_buff only when it
 /// arrives (`napi_build_skb`), without a copy. Jumbo buffers are larger
 /// than the fragment allocator serves, so they are whole sk_buffs.
+#[derive(Clone, Copy, Debug)]
+pub struct RxLayout {
+    /// Bytes the device may write.
+    len: u32,
+    /// Bytes in front of the frame (`NET_SKB_PAD + NET_IP_ALIGN`).
+    headroom: u32,
+    /// The whole fragment: headroom, frame and `skb_shared_info`, each
+    /// cache-line aligned; 0 for sk_buff-backed (jumbo) buffers.
+    truesize: u32,
+}
+
+/// Largest fragment `netdev_alloc_frag` is asked for.
+const MAX_FRAG: u32 = 4096;
+
+impl RxLayout {
+    /// The layout for buffers that hold frames of up to `len` bytes.
+    pub fn new(len: u32) -> Self {
+        // SAFETY: pure size computations.
+        let (headroom, truesize) = unsafe {
+            let headroom = b::sgnic_rx_headroom();
+            let truesize = b::sgnic_skb_data_align(headroom + len)
+                + b::sgnic_skb_data_align(core::mem::size_of::<b::skb_shared_info>() as u32);
+            (headroom, truesize)
+        };
+        Self {
+            len,
+            headroom,
+            truesize: if truesize <= MAX_FRAG { truesize } else { 0 },
+        }
+    }
+
+    /// Bytes the device may write into each buffer.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Whether buffers hold no frame at all (never for a real layout).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// A receive buffer the device writes one frame into (see [`RxLayout`]).
 pub struct RxBuffer(RxMem);
 
 enum RxMem {
-    /// A page fragment of `truesize` bytes we own; `len` usable bytes.
+    /// A page fragment we own; the frame starts at `data`.
     Frag {
         base: NonNull<u8>,
-        truesize: u32,
-        len: u32,
+        data: NonNull<u8>,
+        layout: RxLayout,
     },
     /// An sk_buff with at least `len` bytes of tailroom.
     Skb { skb: SkBuff, len: u32 },
@@ -347,49 +383,48 @@ enum RxMem {
 // SAFETY: a page fragment or skb may be freed from any context.
 unsafe impl Send for RxBuffer {}
 
-/// Largest fragment `netdev_alloc_frag` is asked for.
-const MAX_FRAG: u32 = 4096;
-
 impl RxBuffer {
-    /// Allocates a buffer with room for a `len`-byte frame.
-    pub fn alloc(dev: &NetDevice, len: u32) -> Option<Self> {
-        // SAFETY: pure size computations.
-        let truesize = unsafe {
-            b::sgnic_skb_data_align(b::sgnic_rx_headroom() + len)
-                + b::sgnic_skb_data_align(core::mem::size_of::<b::skb_shared_info>() as u32)
-        };
-        if truesize <= MAX_FRAG {
+    /// Allocates a buffer laid out as `layout` says.
+    #[inline]
+    pub fn alloc(dev: &NetDevice, layout: &RxLayout) -> Option<Self> {
+        if layout.truesize != 0 {
             // SAFETY: allocation in any context (GFP_ATOMIC inside).
-            let base = unsafe { b::sgnic_netdev_alloc_frag(truesize) }.cast::<u8>();
+            let base = unsafe { b::sgnic_netdev_alloc_frag(layout.truesize) }.cast::<u8>();
             let base = NonNull::new(base)?;
+            // SAFETY: the fragment is `truesize` bytes, which includes the
+            // headroom (see `RxLayout::new`).
+            let data = unsafe { base.add(layout.headroom as usize) };
             return Some(Self(RxMem::Frag {
                 base,
-                truesize,
-                len,
+                data,
+                layout: *layout,
             }));
         }
         // SAFETY: `dev` is a registered net_device; any context.
-        let raw = unsafe { b::sgnic_netdev_alloc_skb_ip_align(dev.as_raw(), len) };
+        let raw = unsafe { b::sgnic_netdev_alloc_skb_ip_align(dev.as_raw(), layout.len) };
         // SAFETY: a fresh skb that only we reference.
         let skb = NonNull::new(raw).map(|p| unsafe { SkBuff::from_raw(p.as_ptr()) })?;
-        (skb.tailroom() >= len).then_some(Self(RxMem::Skb { skb, len }))
+        (skb.tailroom() >= layout.len).then_some(Self(RxMem::Skb {
+            skb,
+            len: layout.len,
+        }))
     }
 
     /// Where the device writes the frame.
+    #[inline]
     pub(super) fn data(&self) -> *mut u8 {
         match &self.0 {
-            // SAFETY: the headroom lies inside the fragment (see `alloc`).
-            RxMem::Frag { base, .. } => unsafe {
-                base.as_ptr().add(b::sgnic_rx_headroom() as usize)
-            },
+            RxMem::Frag { data, .. } => data.as_ptr(),
             RxMem::Skb { skb, .. } => skb.data(),
         }
     }
 
     /// Bytes the device may write.
+    #[inline]
     pub fn len(&self) -> u32 {
         match &self.0 {
-            RxMem::Frag { len, .. } | RxMem::Skb { len, .. } => *len,
+            RxMem::Frag { layout, .. } => layout.len,
+            RxMem::Skb { len, .. } => *len,
         }
     }
 
@@ -398,8 +433,20 @@ impl RxBuffer {
         self.len() == 0
     }
 
+    /// Whether the frame in the buffer is addressed to a multicast or
+    /// broadcast group (the I/G bit of its destination address). Only
+    /// meaningful once the device has written a frame and the CPU owns
+    /// the bytes (after unmapping or syncing).
+    #[inline]
+    pub fn holds_multicast_frame(&self) -> bool {
+        // SAFETY: every buffer has room for at least one byte (`len > 0`),
+        // and the caller has made the device's writes visible.
+        unsafe { *self.data() & 1 != 0 }
+    }
+
     /// Turns the buffer, holding a received `frame_len`-byte frame, into
     /// an skb (without copying). `None` if that fails; the memory is freed.
+    #[inline]
     pub fn into_skb(self, frame_len: u32) -> Option<SkBuff> {
         if frame_len > self.len() {
             return None;
@@ -409,10 +456,10 @@ impl RxBuffer {
         // contents out exactly once.
         let mem = unsafe { core::ptr::read(&this.0) };
         match mem {
-            RxMem::Frag { base, truesize, .. } => {
+            RxMem::Frag { base, layout, .. } => {
                 // SAFETY: `base` is a fragment of `truesize` bytes laid out
                 // as napi_build_skb expects; on success the skb owns it.
-                let raw = unsafe { b::napi_build_skb(base.as_ptr().cast(), truesize) };
+                let raw = unsafe { b::napi_build_skb(base.as_ptr().cast(), layout.truesize) };
                 if raw.is_null() {
                     // SAFETY: still ours; free it.
                     unsafe { b::sgnic_skb_free_frag(base.as_ptr().cast()) };
@@ -421,7 +468,7 @@ impl RxBuffer {
                 // SAFETY: a fresh skb over the fragment: reserve the
                 // headroom and expose the frame, which fits the buffer.
                 unsafe {
-                    b::sgnic_skb_reserve(raw, b::sgnic_rx_headroom() as i32);
+                    b::sgnic_skb_reserve(raw, layout.headroom as i32);
                     b::skb_put(raw, frame_len);
                     Some(SkBuff::from_raw(raw))
                 }
