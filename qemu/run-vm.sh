@@ -3,7 +3,8 @@
 #
 # Usage: run-vm.sh --kernel BZIMAGE --initrd BASE.cpio.gz --out OUTDIR
 #                  [--cmd TEXT | --cmd-file FILE | --interactive] [--autoload]
-#                  [--pcap FILE] [--timeout SECONDS]
+#                  [--pcap FILE] [--timeout SECONDS] [--append KERNEL-ARGS]
+#                  [--plugin QEMU-PLUGIN-SPEC]
 #
 # Two NICs of model $SGNIC_NIC_MODEL (e1000, e1000-82544gc, e1000-82545em)
 # share one QEMU hub. ttyS0 is the console (shown live, saved to
@@ -17,7 +18,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 die() { printf 'run-vm: error: %s\n' "$*" >&2; exit 2; }
 
-kernel= initrd= out= cmd= cmd_file= interactive= autoload= pcap= timeout=${SGNIC_VM_TIMEOUT:-1800}
+kernel= initrd= out= cmd= cmd_file= interactive= autoload= pcap= append= plugin= timeout=${SGNIC_VM_TIMEOUT:-1800}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -29,6 +30,8 @@ while [ $# -gt 0 ]; do
 	--autoload) autoload=1; shift ;;
 	--pcap) pcap=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--plugin) plugin=$2; shift 2 ;;
 	*) die "unknown option $1" ;;
 	esac
 done
@@ -80,7 +83,7 @@ mon=$run/monitor.sock chan=$run/link.sock
 # per clock read.
 qemu=(qemu-system-x86_64 -accel "$accel" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd.gz"
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable"
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable${append:+ $append}"
 	-netdev hubport,id=p0,hubid=0 -device "$model,netdev=p0,mac=52:54:00:12:34:01"
 	-netdev hubport,id=p1,hubid=0 -device "$model,netdev=p1,mac=52:54:00:12:34:02"
 	-monitor "unix:$mon,server=on,wait=off"
@@ -91,6 +94,7 @@ else
 	qemu+=(-chardev "file,id=con0,path=$out/console.log" -serial chardev:con0)
 fi
 qemu+=(-serial "file:$out/export.tar" -serial chardev:link)
+[ -n "$plugin" ] && qemu+=(-plugin "$plugin")
 [ -n "${PCAP_FROM_BOOT:-}" ] && qemu+=(-object "filter-dump,id=boot-pcap,netdev=p0,file=$pcap")
 
 start=$SECONDS

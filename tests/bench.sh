@@ -6,6 +6,9 @@
 # Usage: tests/bench.sh --kernel BZIMAGE --initrd INITRD --out OUTDIR
 # Knobs (passed to the guest): BENCH_ROUNDS, BENCH_SECONDS, BENCH_SIZE,
 # BENCH_SWEEP, BENCH_ONLY, BENCH_RR; SGNIC_NIC_MODEL picks the NIC model.
+# The guest boots with kmemleak and DMA-API debugging off (the test kernel
+# has them built in; they cost both drivers per mapping and allocation and
+# would dilute the comparison); BENCH_DEBUG=1 keeps them on.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 kernel= initrd= out=
@@ -21,8 +24,11 @@ env=""
 for v in BENCH_ROUNDS BENCH_SECONDS BENCH_SIZE BENCH_SWEEP BENCH_ONLY BENCH_RR; do
 	[ -n "${!v:-}" ] && env="$env $v='${!v}'"
 done
+debug="kmemleak=off dma_debug=off"
+[ "${BENCH_DEBUG:-0}" = 1 ] && debug=""
+env="$env BENCH_KERNEL_DEBUG=${BENCH_DEBUG:-0}"
 vm=$out/bench-vm
-"$ROOT/qemu/run-vm.sh" --kernel "$kernel" --initrd "$initrd" --out "$vm" \
+"$ROOT/qemu/run-vm.sh" --kernel "$kernel" --initrd "$initrd" --out "$vm" --append "$debug" \
 	--cmd "$env sh /tests/bench.sh" --timeout "${SGNIC_VM_TIMEOUT:-7200}" >"$out/bench-vm.log" 2>&1 || {
 	echo "bench: the VM run failed; see $out/bench-vm.log and $vm/console.log" >&2
 	tail -5 "$vm/console.log" >&2

@@ -3,7 +3,8 @@
 #
 # Usage: tests/run.sh --kernel BZIMAGE --initrd INITRD --out OUTDIR
 #
-# 1. host unit tests: cargo test for rust/hw and tests/tool;
+# 1. host unit tests: cargo test for rust/hw and tests/tool, the bench
+#    report's own tests, and clear errors for a bad KDIR;
 # 2. one VM boot running every in-guest test (tests/guest/tNN-*.sh), whose
 #    results are relayed one line each as they finish;
 # 3. host-side checks of what the VM left: the wire capture (tshark) and
@@ -47,6 +48,14 @@ for crate in rust/hw tests/tool; do
 		report FAIL "$name" "$(grep -E 'panicked|error|FAILED' "$log" | head -1)"
 	fi
 done
+
+# The bench report's statistics and CPU accounting.
+log=$out/bench-report-test.log
+if python3 "$ROOT/tests/bench-report-test.py" >"$log" 2>&1; then
+	report ok "host:bench-report-unit-tests ($(sed -n 's/^Ran \([0-9]*\) tests.*/\1/p' "$log") tests)"
+else
+	report FAIL host:bench-report-unit-tests "$(grep -E '^(FAIL|ERROR):' "$log" | head -1)"
+fi
 
 # Bad input to the build gets a clear one-line error: a KDIR that does not
 # exist, and one that is a kernel tree without Rust.
@@ -105,7 +114,19 @@ esac
 # 3a. The bench smoke run's raw figures must turn into a report.
 if [ -d "$vm_out/guest/bench" ]; then
 	if python3 "$ROOT/tests/bench-report.py" "$vm_out/guest/bench" --json "$out/bench-smoke.json" \
-		--svg "$out/bench-smoke.svg" >"$out/bench-smoke.md" 2>&1; then
+		--svg "$out/bench-smoke.svg" >"$out/bench-smoke.md" 2>&1 &&
+		# Every measurement must carry a wall time, CPU time and (for the
+		# streams) interrupts: a report of zeros would parse just as well.
+		python3 - "$out/bench-smoke.json" >>"$out/bench-smoke.md" 2>&1 <<'PY'; then
+import json, sys
+rows = json.load(open(sys.argv[1]))["rounds"]
+streams = ("sendfile", "readwrite", "iperf3", "iperf3-Z", "rr")
+bad = [f"{r['driver']}-{r['workload']}" for r in rows
+       if r["failed"] or r["wall_seconds"] <= 0 or r["cpu_seconds"] < 0
+       or (r["workload"] in streams and (r["cpu_seconds"] <= 0 or r["irqs"] <= 0))]
+if bad or len(rows) != 14:
+    sys.exit(f"{len(rows)} measurements; without wall/CPU time or interrupts: {bad}")
+PY
 		report ok "host:bench-smoke-report ($(grep -c '^| ' "$out/bench-smoke.md") table rows)"
 	else
 		report FAIL host:bench-smoke-report "$(tail -1 "$out/bench-smoke.md")"

@@ -15,13 +15,24 @@ SWEEP=${BENCH_SWEEP:-4K 64K 1M 16M 64M}
 RR=${BENCH_RR:-2000}
 OUT=/out/bench
 mkdir -p $OUT
-echo "rounds=$ROUNDS seconds=$SECS size=$SIZE sweep=$SWEEP rr=$RR" >$OUT/params
+echo "rounds=$ROUNDS seconds=$SECS size=$SIZE sweep=$SWEEP rr=$RR kernel-debug=${BENCH_KERNEL_DEBUG:-1}" >$OUT/params
 
 wanted() { [ -z "${BENCH_ONLY:-}" ] || case " $BENCH_ONLY " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
-# CPU jiffies spent in system + softirq (all CPUs), and NIC interrupts.
-cpu_jiffies() { awk '/^cpu / { print $4 + $8 }' /proc/stat; }
-nic_irqs() { awk -v re="$IF0" '$0 ~ re { s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s; exit }' /proc/interrupts; }
+# A snapshot of the guest's CPU time (one JSON line): CLOCK_MONOTONIC and
+# the all-CPU line of /proc/stat. The guest kernel accounts idle time at
+# each idle entry and exit and interrupt time at each transition, so idle,
+# irq and softirq are exact; the report derives system time from them.
+cpu_snapshot() { sgnic-test cpu-snapshot; }
+# Interrupts taken by both NIC lines, sender's and receiver's.
+nic_irqs() {
+	awk -v a="$IF0" -v b="$IF1" '{
+		hit = 0
+		for (i = 2; i <= NF; i++) { f = $i; sub(/,$/, "", f); if (f == a || f == b) hit = 1 }
+		if (hit) for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
+	} END { print s + 0 }' /proc/interrupts
+}
+NCPU=$(grep -c '^cpu[0-9]' /proc/stat)
 
 load_driver() {
 	teardown_wire
@@ -43,12 +54,12 @@ measure() {
 	shift 3
 	f=$OUT/$_r-$_drv-$_w
 	[ "$_drv" = sgnic ] && sgnic-test ethtool-stats "$IF0" >"$f.before.json"
-	c0=$(cpu_jiffies) i0=$(nic_irqs) t0=$(date +%s.%N 2>/dev/null || date +%s)
+	c0=$(cpu_snapshot) i0=$(nic_irqs)
 	"$@" >"$f.json" 2>"$f.err" || echo "failed=1" >>"$f.kv"
-	c1=$(cpu_jiffies) i1=$(nic_irqs)
+	c1=$(cpu_snapshot) i1=$(nic_irqs)
 	[ "$_drv" = sgnic ] && sgnic-test ethtool-stats "$IF0" >"$f.after.json"
-	printf 'round=%s\ndriver=%s\nworkload=%s\ncpu_jiffies=%s\nirqs=%s\n' \
-		"$_r" "$_drv" "$_w" $((c1 - c0)) $((i1 - i0)) >>"$f.kv"
+	printf 'round=%s\ndriver=%s\nworkload=%s\nncpu=%s\ncpu_before=%s\ncpu_after=%s\nirqs=%s\n' \
+		"$_r" "$_drv" "$_w" "$NCPU" "$c0" "$c1" $((i1 - i0)) >>"$f.kv"
 }
 
 send_file() { # send_file FILE METHOD: one transfer to the peer's receiver

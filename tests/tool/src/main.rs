@@ -6,6 +6,7 @@
 
 mod args;
 mod copytable;
+mod cpustat;
 mod error;
 mod ethtool;
 mod files;
@@ -43,6 +44,8 @@ usage: sgnic-test COMMAND [ARGS]
       METHOD: read-write | mmap-write | sendfile | splice | zerocopy
   ethtool-stats IFACE
       print the driver's ethtool -S counters
+  cpu-snapshot
+      print CLOCK_MONOTONIC (ns) and /proc/stat's all-CPU times (USER_HZ)
   rr --to HOST:PORT --count N --size BYTES
       request/response latency client
   rr-server --port P [--bind ADDR] [--count N] [--ready-file PATH]
@@ -98,6 +101,10 @@ fn dispatch(args: &[String]) -> Result<()> {
         "recv" => cmd_recv(rest),
         "send" => cmd_send(rest),
         "ethtool-stats" => cmd_ethtool_stats(rest),
+        "cpu-snapshot" => {
+            Parsed::parse(rest, &[], &[])?.exact_positionals(&[])?;
+            print_line(&cpustat::snapshot()?)
+        }
         "rr" => cmd_rr(rest),
         "rr-server" => cmd_rr_server(rest),
         "mcast-recv" => cmd_mcast_recv(rest),

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Unit tests for tests/bench-report.py: CPU accounting, the paired ratio
+statistics and the verdict wording (run by make test on the host)."""
+import importlib.util
+import json
+import os
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("bench_report", os.path.join(HERE, "bench-report.py"))
+report = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(report)
+
+
+def stat_line(clock_ns, **ticks):
+    fields = {f: ticks.get(f, 0) for f in report.STAT_FIELDS}
+    return json.dumps({"clock_ns": clock_ns, **fields})
+
+
+class CpuTimes(unittest.TestCase):
+    def test_kernel_time_is_busy_time_less_user(self):
+        # 2 CPUs for 2 s = 4 s; 2.5 s idle, 0.1 s user: 1.4 s in the kernel.
+        t = report.cpu_times(
+            2, stat_line(1_000_000_000), stat_line(3_000_000_000, user=10, idle=250, irq=5, softirq=60)
+        )
+        self.assertAlmostEqual(t["wall_seconds"], 2.0)
+        self.assertAlmostEqual(t["cpu_seconds"], 1.4)
+        self.assertAlmostEqual(t["cpu_user_seconds"], 0.1)
+        self.assertAlmostEqual(t["cpu_irq_seconds"], 0.05)
+        self.assertAlmostEqual(t["cpu_softirq_seconds"], 0.6)
+
+    def test_never_negative(self):
+        # Idle rounded up past the wall time (10 ms ticks) reads as zero.
+        t = report.cpu_times(2, stat_line(0), stat_line(10_000_000, idle=3))
+        self.assertEqual(t["cpu_seconds"], 0.0)
+
+
+class MedianInterval(unittest.TestCase):
+    def test_too_few_rounds(self):
+        self.assertIsNone(report.median_interval([1.0, 1.1, 0.9, 1.2]))
+
+    def test_five_rounds_span_the_range(self):
+        low, high, coverage = report.median_interval([1.3, 0.8, 1.0, 1.1, 0.9])
+        self.assertEqual((low, high), (0.8, 1.3))
+        self.assertAlmostEqual(coverage, 1 - 2 / 32)
+
+    def test_ten_rounds_drop_one_at_each_end(self):
+        values = [0.70, 0.90, 0.95, 0.97, 0.99, 1.00, 1.01, 1.03, 1.05, 1.40]
+        low, high, coverage = report.median_interval(values)
+        self.assertEqual((low, high), (0.90, 1.05))
+        self.assertAlmostEqual(coverage, 1 - 2 * 11 / 1024)
+        self.assertGreaterEqual(coverage, report.CONFIDENCE)
+
+
+class Verdict(unittest.TestCase):
+    def ratio(self, median, low, high):
+        return {"median": median, "low": low, "high": high, "coverage": 0.94, "per_round": [median] * 5}
+
+    def test_ahead(self):
+        self.assertIn("meets the target", report.verdict(self.ratio(1.05, 1.01, 1.09), True))
+        self.assertIn("meets the target", report.verdict(self.ratio(0.95, 0.90, 0.99), False))
+
+    def test_behind(self):
+        v = report.verdict(self.ratio(0.92, 0.88, 0.97), True)
+        self.assertTrue(v.startswith("BEHIND the C driver by 8.0%"), v)
+        self.assertIn("BEHIND", report.verdict(self.ratio(1.10, 1.02, 1.20), False))
+
+    def test_interval_across_parity_is_noise_not_a_win(self):
+        v = report.verdict(self.ratio(1.03, 0.97, 1.08), True)
+        self.assertTrue(v.startswith("level within noise"), v)
+        v = report.verdict(self.ratio(1.03, 0.97, 1.08), False)
+        self.assertIn("BEHIND by 3.0% in the median", v)
+
+    def test_no_interval_no_verdict(self):
+        v = report.verdict({"median": 0.9, "per_round": [0.9]}, True)
+        self.assertIn("no verdict", v)
+
+
+class EndToEnd(unittest.TestCase):
+    def test_raw_files_become_paired_ratios(self):
+        with tempfile.TemporaryDirectory() as d:
+            for r in range(1, 6):
+                for drv, secs, idle in (("sgnic", 2.0, 250), ("e1000", 2.5, 300)):
+                    base = os.path.join(d, f"{r}-{drv}-sendfile")
+                    with open(base + ".kv", "w") as f:
+                        f.write(
+                            f"round={r}\ndriver={drv}\nworkload=sendfile\nncpu=2\n"
+                            f"cpu_before={stat_line(0)}\n"
+                            f"cpu_after={stat_line(int(secs * 1e9), idle=idle)}\nirqs=640\n"
+                        )
+                    with open(base + ".json", "w") as f:
+                        json.dump({"bytes": 64 << 20, "seconds": secs}, f)
+            rows = [report.parse_measurement(os.path.join(d, f"{r}-{drv}-sendfile"))
+                    for r in range(1, 6) for drv in ("sgnic", "e1000")]
+        s = report.summarise(rows)["sendfile"]
+        r = s["ratio_sgnic_over_e1000"]
+        self.assertAlmostEqual(r["mib_per_s"]["median"], 1.25)
+        # sgnic: 4.0 - 2.5 = 1.5 s; e1000: 5.0 - 3.0 = 2.0 s; same bytes.
+        self.assertAlmostEqual(r["cpu_ms_per_mib"]["median"], 0.75)
+        self.assertAlmostEqual(r["irqs_per_mib"]["median"], 1.0)
+        self.assertIn("meets the target", report.verdict(r["mib_per_s"], True))
+        self.assertIn("meets the target: sgnic level", report.verdict(r["irqs_per_mib"], False))
+
+
+if __name__ == "__main__":
+    unittest.main()
