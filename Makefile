@@ -100,10 +100,18 @@ bench: initramfs
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
 	$(ROOT)/tests/bench.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD) --out $(OUT)
 
-# Where the time goes: perf (cpu-clock sampling) around one sendfile stream
-# per driver, printed as the hottest kernel symbols.
+# Where the work goes. PROFILE_MODE=insn (default): exact counts of guest
+# kernel instructions and MMIO accesses per function, per driver, from a
+# QEMU plugin. PROFILE_MODE=perf: perf (cpu-clock sampling) around one
+# stream per driver, inside the guest.
+PROFILE_MODE ?= insn
 profile: initramfs
-	@$(VM_RUN) --out $(OUT)/profile --autoload --cmd "$(foreach v,PROFILE_WORKLOAD PROFILE_SIZE PROFILE_TOP PROFILE_HZ,$(if $($(v)),$(v)='$($(v))')) sh /tests/profile.sh"
+	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
+	if [ "$(PROFILE_MODE)" = perf ]; then \
+		$(VM_RUN) --out $(OUT)/profile --autoload --cmd "$(foreach v,PROFILE_WORKLOAD PROFILE_SIZE PROFILE_TOP PROFILE_HZ,$(if $($(v)),$(v)='$($(v))')) sh /tests/profile.sh"; \
+	elif [ "$(PROFILE_MODE)" = insn ]; then \
+		$(ROOT)/tests/insn-profile.sh --kdir "$$kdir" --initrd $(INITRD) --out $(OUT)/profile; \
+	else echo "PROFILE_MODE=$(PROFILE_MODE): use insn or perf" >&2; exit 2; fi
 
 # Formatting and lint gates for reviewers: rustfmt, clippy on every crate.
 check: deps-build
@@ -119,7 +127,7 @@ help:
 	@echo '  make shell          interactive guest shell (sgnic loaded); exit with "reboot -f"'
 	@echo '  make test           host unit tests plus every in-guest test; ends with "N passed, N failed"'
 	@echo '  make bench          sgnic vs the C e1000 driver in one VM run (out/bench.*)'
-	@echo '  make profile        perf profile of one sendfile stream per driver (PROFILE_WORKLOAD=rr: request/response)'
+	@echo '  make profile        exact instruction and MMIO counts per function, sgnic vs C (PROFILE_MODE=perf: perf sampling)'
 	@echo '  make / modules      build sgnic.ko against KDIR (default: the cached guest kernel)'
 	@echo '  make clean | modules_install | rust-analyzer   the usual Kbuild targets'
 	@echo '  make deps           install host packages, rust-src and bindgen (idempotent)'

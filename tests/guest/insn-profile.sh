@@ -1,0 +1,95 @@
+#!/bin/sh
+# make profile (PROFILE_MODE=insn), guest side: runs each workload once
+# per driver per round, in the order sgnic, e1000, e1000, sgnic (so that
+# anything that drifts over the run, such as the page cache warming up,
+# favours neither), while the host's QEMU counts every guest kernel
+# instruction and MMIO access (qemu/plugin/insncount.c).
+#
+# The plugin starts a new phase each time the kernel enters sync(2), so
+# the script brackets every workload with `sync` and records which phase
+# was which in /out/insn/phases ("PHASE DRIVER WORKLOAD RUN UNITS UNIT");
+# /out/insn/ksyms.RUN holds the driver's symbols as loaded for that run.
+# Nothing else in the guest calls sync(2) while this runs.
+#
+# Knobs: PROFILE_WORKLOAD ("rr sendfile"), PROFILE_SIZE (16M, the
+# sendfile file), PROFILE_RR (2000 transactions).
+. /tests/sgnic.sh
+OUT=/out/insn
+mkdir -p $OUT
+: >$OUT/phases
+WORKLOADS=${PROFILE_WORKLOAD:-rr sendfile}
+SIZE=${PROFILE_SIZE:-16M}
+RR=${PROFILE_RR:-2000}
+sgnic-test mkfile /tmp/insn.bin "$SIZE" --seed 11 >/dev/null
+bytes=$(stat -c %s /tmp/insn.bin)
+phase=0
+
+mark() {
+	sync
+	phase=$((phase + 1))
+}
+
+load() {
+	teardown_wire
+	sgnic_unload
+	[ -e /sys/module/e1000 ] && rmmod e1000
+	if [ "$1" = sgnic ]; then
+		sgnic_load || die "cannot load sgnic"
+	else
+		insmod /opt/baseline/e1000.ko || die "cannot load e1000"
+		wait_for "[ \$(ls -d /sys/bus/pci/drivers/e1000/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
+	fi
+	SGNIC_DRIVER=$1 setup_wire
+}
+
+# run DRIVER RUN WORKLOAD: one measured phase.
+run() {
+	case $3 in
+	rr)
+		rm -f /tmp/rr.ready
+		peer sgnic-test rr-server --port 5300 --ready-file /tmp/rr.ready >/dev/null &
+		sp=$!
+		wait_for "[ -f /tmp/rr.ready ]" 10 || die "rr server did not start"
+		mark
+		echo "$phase $1 rr $2 $RR transaction" >>$OUT/phases
+		sgnic-test rr --to "$ADDR1:5300" --count "$RR" --size 64 >$OUT/$1-$2-rr.json ||
+			die "rr failed"
+		mark
+		wait $sp
+		;;
+	sendfile)
+		start_receiver peer $PORT 1
+		mark
+		echo "$phase $1 sendfile $2 $bytes byte" >>$OUT/phases
+		sgnic-test send --to "$ADDR1:$PORT" --file /tmp/insn.bin --method sendfile \
+			>$OUT/$1-$2-sendfile.json || die "sendfile failed"
+		mark
+		wait "$RECV_PID"
+		;;
+	*) die "unknown PROFILE_WORKLOAD '$3' (rr, sendfile)" ;;
+	esac
+}
+
+echo 0 >/proc/sys/kernel/kptr_restrict
+# The NICs' register windows, to tell their MMIO from the APIC's.
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/class")" = 0x020000 ] &&
+		echo "$(basename "$d") $(head -1 "$d/resource")"
+done >$OUT/nic-bars
+# A warm-up pass first: the first transfer after boot pays one-time costs
+# (page-cache activation, the page allocator filling per-CPU lists) that
+# would otherwise land on whichever driver goes first.
+n=0
+for drv in warmup sgnic e1000 e1000 sgnic; do
+	n=$((n + 1))
+	if [ $drv = warmup ]; then load sgnic; else load $drv; fi
+	# The module's own functions, for the host to name addresses with.
+	grep -E "\[(sgnic|e1000)\]" /proc/kallsyms >$OUT/ksyms.$n
+	for w in $WORKLOADS; do
+		echo "insn-profile: $drv, $w" >&2
+		run $drv $n $w
+	done
+done
+teardown_wire
+[ -e /sys/module/e1000 ] && rmmod e1000
+sgnic_load

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Instruction-count profile of sgnic against the C e1000 driver.
+
+Input: the counts written by qemu/plugin/insncount.c (guest kernel
+instructions per translation block and MMIO accesses per instruction, per
+phase), the kernel's System.map, and the guest's /out/insn directory
+(tests/guest/insn-profile.sh: which phase ran which driver and workload,
+and the driver's symbols as loaded). Output: per workload, the kernel
+instructions and device accesses per unit of work for each driver, and the
+functions where the two differ most. The counts are exact, so runs of the
+same driver agree closely and small differences are real.
+"""
+import argparse
+import bisect
+import collections
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rust_demangle import demangle  # noqa: E402
+
+# 8254x registers by offset (the ones either driver touches on the datapath).
+NIC_REGS = {
+    0x0000: "CTRL", 0x0008: "STATUS", 0x00C0: "ICR", 0x00C4: "ITR", 0x00C8: "ICS",
+    0x00D0: "IMS", 0x00D8: "IMC", 0x0100: "RCTL", 0x0400: "TCTL", 0x2810: "RDH",
+    0x2818: "RDT", 0x3810: "TDH", 0x3818: "TDT", 0x4010: "MPC", 0x40A0: "RNBC",
+}
+LAPIC_BASE = 0xFEE00000
+LAPIC_REGS = {0x0B0: "EOI", 0x300: "ICR (IPI sent)", 0x310: "ICR high", 0x380: "timer count"}
+
+
+def load_symbols(paths):
+    syms = []
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 3 and fields[1] in "tTwW":
+                    try:
+                        syms.append((int(fields[0], 16), fields[2]))
+                    except ValueError:
+                        continue
+    syms.sort()
+    return [a for a, _ in syms], [n for _, n in syms]
+
+
+def short(name):
+    return demangle(name).replace("sgnic_main::", "")
+
+
+class Phase:
+    def __init__(self, number, driver, workload, run, units, unit):
+        self.number, self.driver, self.workload, self.run = number, driver, workload, run
+        self.units, self.unit = units, unit
+        self.by_function = collections.Counter()
+        self.module = 0
+        self.rust_helpers = 0
+        self.total = 0
+        self.nic = collections.Counter()
+        self.lapic = collections.Counter()
+
+
+def read_phases(guest_dir):
+    phases = {}
+    with open(os.path.join(guest_dir, "phases")) as f:
+        for line in f:
+            p, driver, workload, run, units, unit = line.split()
+            phases[int(p)] = Phase(int(p), driver, workload, int(run), int(units), unit)
+    return phases
+
+
+def read_bars(guest_dir):
+    bars = []
+    path = os.path.join(guest_dir, "nic-bars")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                _, start, end, _ = line.split()
+                bars.append((int(start, 16), int(end, 16)))
+    return bars
+
+
+def attribute(counts, phases, system_map, guest_dir):
+    kernel = load_symbols([system_map])
+    tables = {}
+    for p in phases.values():
+        if p.run not in tables:
+            module = load_symbols([os.path.join(guest_dir, f"ksyms.{p.run}")])
+            merged = sorted(zip(kernel[0] + module[0], kernel[1] + module[1]))
+            tables[p.run] = ([a for a, _ in merged], [n for _, n in merged], set(module[1]))
+    bars = read_bars(guest_dir)
+    with open(counts) as f:
+        for line in f:
+            fields = line.split()
+            phase = phases.get(int(fields[1]))
+            if phase is None:
+                continue
+            addrs, names, module_names = tables[phase.run]
+            if fields[0] == "tb":
+                vaddr, insns, runs = int(fields[2], 16), int(fields[3]), int(fields[4])
+                i = bisect.bisect_right(addrs, vaddr) - 1
+                name = names[i] if i >= 0 else "?"
+                n = insns * runs
+                phase.total += n
+                phase.by_function[name] += n
+                if name in module_names:
+                    phase.module += n
+                elif name.startswith("rust_helper_"):
+                    phase.rust_helpers += n
+            elif fields[0] == "io":
+                phys, rw, n = int(fields[3], 16), fields[4], int(fields[5])
+                for start, end in bars:
+                    if start <= phys <= end:
+                        reg = NIC_REGS.get(phys - start, f"0x{phys - start:04x}")
+                        phase.nic[(reg, rw)] += n
+                        break
+                else:
+                    if LAPIC_BASE <= phys < LAPIC_BASE + 0x1000:
+                        reg = LAPIC_REGS.get(phys - LAPIC_BASE, f"0x{phys - LAPIC_BASE:03x}")
+                        phase.lapic[(reg, rw)] += n
+
+
+def per_unit(phases, getter):
+    """Mean over a driver's runs of getter(phase) / units."""
+    vals = [getter(p) / p.units for p in phases]
+    return sum(vals) / len(vals), vals
+
+
+def report(workload, phases, top):
+    by_driver = collections.defaultdict(list)
+    for p in phases:
+        if p.workload == workload and p.driver != "warmup":
+            by_driver[p.driver].append(p)
+    if "sgnic" not in by_driver or "e1000" not in by_driver:
+        return f"## {workload}: missing a driver's runs\n"
+    unit = by_driver["sgnic"][0].unit
+    scale, label = (1 << 20, "MiB") if unit == "byte" else (1, unit)
+    out = [f"## {workload}: per {label}, mean of each driver's runs (sgnic, e1000)\n"]
+    out.append("| per " + label + " | sgnic | e1000 | sgnic/e1000 | sgnic runs | e1000 runs |")
+    out.append("|---|---|---|---|---|---|")
+
+    def row(title, getter, fmt="{:,.0f}"):
+        a, av = per_unit(by_driver["sgnic"], getter)
+        b, bv = per_unit(by_driver["e1000"], getter)
+        a, b = a * scale, b * scale
+        ratio = f"{a / b:.3f}" if b else "-"
+        runs = lambda vs: " / ".join(fmt.format(v * scale) for v in vs)  # noqa: E731
+        out.append(f"| {title} | {fmt.format(a)} | {fmt.format(b)} | {ratio} | {runs(av)} | {runs(bv)} |")
+
+    row("guest kernel instructions", lambda p: p.total)
+    row("... in the driver module", lambda p: p.module)
+    row("... in the kernel's Rust helpers", lambda p: p.rust_helpers)
+    row("... elsewhere in the kernel", lambda p: p.total - p.module - p.rust_helpers)
+    regs = sorted({k for p in by_driver["sgnic"] + by_driver["e1000"] for k in p.nic})
+    for reg, rw in regs:
+        verb = "reads" if rw == "r" else "writes"
+        row(f"NIC {reg} {verb}", lambda p, k=(reg, rw): p.nic[k], "{:,.2f}")
+    row("NIC register accesses, all", lambda p: sum(p.nic.values()), "{:,.2f}")
+    lapic = sorted({k for p in by_driver["sgnic"] + by_driver["e1000"] for k in p.lapic})
+    for reg, rw in lapic:
+        if reg in LAPIC_REGS.values():
+            verb = "reads" if rw == "r" else "writes"
+            row(f"local APIC {reg} {verb}", lambda p, k=(reg, rw): p.lapic[k], "{:,.2f}")
+
+    diff = collections.Counter()
+    mean = lambda ps, name: sum(p.by_function[name] / p.units for p in ps) / len(ps) * scale  # noqa: E731
+    names = set()
+    for p in by_driver["sgnic"] + by_driver["e1000"]:
+        names |= set(p.by_function)
+    for name in names:
+        diff[name] = mean(by_driver["sgnic"], name) - mean(by_driver["e1000"], name)
+    out.append(f"\nFunctions that differ most (instructions per {label}; + means sgnic runs more):\n")
+    out.append("| sgnic - e1000 | sgnic | e1000 | function |")
+    out.append("|---|---|---|---|")
+    for name, d in sorted(diff.items(), key=lambda kv: -abs(kv[1]))[:top]:
+        fn = short(name)
+        if len(fn) > 90:
+            fn = fn[:87] + "..."
+        out.append(
+            f"| {d:+,.0f} | {mean(by_driver['sgnic'], name):,.0f} | "
+            f"{mean(by_driver['e1000'], name):,.0f} | `{fn}` |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("counts")
+    ap.add_argument("--system-map", required=True)
+    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--out", help="also write the report here")
+    args = ap.parse_args()
+    phases = read_phases(args.guest_dir)
+    if not phases:
+        sys.exit("insn-report: the guest recorded no phases")
+    attribute(args.counts, phases, args.system_map, args.guest_dir)
+    empty = [p.number for p in phases.values() if p.total == 0]
+    if empty:
+        sys.exit(f"insn-report: phases {empty} have no instructions: the phase markers are off")
+    workloads = list(dict.fromkeys(p.workload for p in sorted(phases.values(), key=lambda p: p.number)))
+    text = "\n".join(report(w, list(phases.values()), args.top) for w in workloads)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
