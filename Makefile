@@ -108,7 +108,7 @@ PROFILE_MODE ?= insn
 profile: initramfs
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
 	if [ "$(PROFILE_MODE)" = perf ]; then \
-		$(VM_RUN) --out $(OUT)/profile --autoload --cmd "$(foreach v,PROFILE_WORKLOAD PROFILE_SIZE PROFILE_TOP PROFILE_HZ,$(if $($(v)),$(v)='$($(v))')) sh /tests/profile.sh"; \
+		$(VM_RUN) --out $(OUT)/profile --autoload --append "kmemleak=off dma_debug=off" --cmd "$(foreach v,PROFILE_WORKLOAD PROFILE_SIZE PROFILE_TOP PROFILE_HZ,$(if $($(v)),$(v)='$($(v))')) sh /tests/profile.sh"; \
 	elif [ "$(PROFILE_MODE)" = insn ]; then \
 		$(ROOT)/tests/insn-profile.sh --kdir "$$kdir" --initrd $(INITRD) --out $(OUT)/profile; \
 	else echo "PROFILE_MODE=$(PROFILE_MODE): use insn or perf" >&2; exit 2; fi

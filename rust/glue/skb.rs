@@ -370,12 +370,8 @@ impl RxLayout {
 pub struct RxBuffer(RxMem);
 
 enum RxMem {
-    /// A page fragment we own; the frame starts at `data`.
-    Frag {
-        base: NonNull<u8>,
-        data: NonNull<u8>,
-        layout: RxLayout,
-    },
+    /// A page fragment we own; the frame starts `layout.headroom` bytes in.
+    Frag { base: NonNull<u8>, layout: RxLayout },
     /// An sk_buff with at least `len` bytes of tailroom.
     Skb { skb: SkBuff, len: u32 },
 }
@@ -391,12 +387,8 @@ impl RxBuffer {
             // SAFETY: allocation in any context (GFP_ATOMIC inside).
             let base = unsafe { b::sgnic_netdev_alloc_frag(layout.truesize) }.cast::<u8>();
             let base = NonNull::new(base)?;
-            // SAFETY: the fragment is `truesize` bytes, which includes the
-            // headroom (see `RxLayout::new`).
-            let data = unsafe { base.add(layout.headroom as usize) };
             return Some(Self(RxMem::Frag {
                 base,
-                data,
                 layout: *layout,
             }));
         }
@@ -414,7 +406,9 @@ impl RxBuffer {
     #[inline]
     pub(super) fn data(&self) -> *mut u8 {
         match &self.0 {
-            RxMem::Frag { data, .. } => data.as_ptr(),
+            // SAFETY: the fragment is `truesize` bytes, which includes the
+            // headroom (see `RxLayout::new`).
+            RxMem::Frag { base, layout } => unsafe { base.as_ptr().add(layout.headroom as usize) },
             RxMem::Skb { skb, .. } => skb.data(),
         }
     }

@@ -4,11 +4,11 @@
 # Raw figures go to /out/bench/ (one key=value file per measurement); the
 # host (tests/bench-report.py) turns them into medians, ratios and plots.
 #
-# Knobs: BENCH_ROUNDS (5), BENCH_SECONDS (5, iperf3 duration),
+# Knobs: BENCH_ROUNDS (8), BENCH_SECONDS (5, iperf3 duration),
 # BENCH_SIZE (64M, stream file size), BENCH_SWEEP (sizes of the sweep),
 # BENCH_ONLY (run only the workloads named, space-separated), BENCH_RR (rr count).
 . /tests/sgnic.sh
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-8}
 SECS=${BENCH_SECONDS:-5}
 SIZE=${BENCH_SIZE:-64M}
 SWEEP=${BENCH_SWEEP:-4K 64K 1M 16M 64M}
