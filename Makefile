@@ -108,9 +108,9 @@ PROFILE_MODE ?= insn
 profile: initramfs
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
 	if [ "$(PROFILE_MODE)" = perf ]; then \
-		$(VM_RUN) --out $(OUT)/profile --autoload --append "kmemleak=off dma_debug=off" --cmd "$(foreach v,PROFILE_WORKLOAD PROFILE_SIZE PROFILE_TOP PROFILE_HZ,$(if $($(v)),$(v)='$($(v))')) sh /tests/profile.sh"; \
+		$(VM_RUN) --out $(OUT)/profile/perf --autoload --append "kmemleak=off dma_debug=off" --cmd "$(foreach v,PROFILE_WORKLOAD PROFILE_SIZE PROFILE_TOP PROFILE_HZ,$(if $($(v)),$(v)='$($(v))')) sh /tests/profile.sh"; \
 	elif [ "$(PROFILE_MODE)" = insn ]; then \
-		$(ROOT)/tests/insn-profile.sh --kdir "$$kdir" --initrd $(INITRD) --out $(OUT)/profile; \
+		$(ROOT)/tests/insn-profile.sh --kdir "$$kdir" --initrd $(INITRD) --out $(OUT)/profile/insn; \
 	else echo "PROFILE_MODE=$(PROFILE_MODE): use insn or perf" >&2; exit 2; fi
 
 # Formatting and lint gates for reviewers: rustfmt, clippy on every crate.
@@ -136,4 +136,5 @@ help:
 	@echo 'Variables: KDIR=<rust-enabled kernel build tree>  SGNIC_CACHE=<cache dir>'
 	@echo '  SGNIC_NIC_MODEL=e1000|e1000-82544gc|e1000-82545em  PCAP=<file> (capture the wire)'
 	@echo '  CMD=<guest command>  SGNIC_TESTS="t00 t10" (select guest tests)  CLIPPY=1'
-	@echo '  BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY=<workload>'
+	@echo '  BENCH_ROUNDS (8), BENCH_SECONDS, BENCH_ONLY=<workload>, BENCH_DEBUG=1 (keep kmemleak, DMA-API debug)'
+	@echo '  PROFILE_MODE=insn|perf, PROFILE_WORKLOAD="rr sendfile", PROFILE_SIZE, PROFILE_RR, PROFILE_TOP'

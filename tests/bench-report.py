@@ -207,7 +207,7 @@ def fmt_ratio(r):
 def markdown(summary):
     lines = [
         "| workload | metric | sgnic median (range) | e1000 median (range) "
-        f"| sgnic/e1000 | {CONFIDENCE:.0%} interval | better is |",
+        f"| sgnic/e1000 (median of per-round ratios) | interval (>= {CONFIDENCE:.0%}) | better is |",
         "|---|---|---|---|---|---|---|",
     ]
     for w, s in summary.items():
@@ -255,12 +255,23 @@ def verdict(r, higher_is_better):
 
 
 def verdicts(summary):
-    out = []
-    for w in ("sendfile", "iperf3-Z"):
-        r = summary.get(w, {}).get("ratio_sgnic_over_e1000", {})
-        for key, label, higher in METRICS[:3]:
-            if key in r:
-                out.append(f"- {w} {label}: sgnic/e1000 = {r[key]['median']:.3f}, {verdict(r[key], higher)}")
+    """The targets (the sendfile streams), then every other workload's
+    headline figures, so that a workload where sgnic is behind is named
+    even though no target covers it."""
+    out, others = [], []
+    for w in summary:
+        r = summary[w].get("ratio_sgnic_over_e1000", {})
+        target = w in ("sendfile", "iperf3-Z")
+        for key, label, higher in METRICS:
+            if key in r and (target or not w.startswith("sweep-")):
+                words = verdict(r[key], higher)
+                if not target:
+                    words = words.replace("meets the target: ", "")
+                line = f"- {w} {label}: sgnic/e1000 = {r[key]['median']:.3f}, {words}"
+                (out if target else others).append(line)
+    if others:
+        out.append("\nOther workloads (no target; reported so that a loss is never hidden):")
+        out.extend(others)
     return "\n".join(out)
 
 

@@ -49,13 +49,16 @@ for crate in rust/hw tests/tool; do
 	fi
 done
 
-# The bench report's statistics and CPU accounting.
-log=$out/bench-report-test.log
-if python3 "$ROOT/tests/bench-report-test.py" >"$log" 2>&1; then
-	report ok "host:bench-report-unit-tests ($(sed -n 's/^Ran \([0-9]*\) tests.*/\1/p' "$log") tests)"
-else
-	report FAIL host:bench-report-unit-tests "$(grep -E '^(FAIL|ERROR):' "$log" | head -1)"
-fi
+# The bench report's statistics and CPU accounting; the instruction
+# profile's attribution and symbol demangling.
+for t in bench-report insn-report; do
+	log=$out/$t-test.log
+	if python3 "$ROOT/tests/$t-test.py" >"$log" 2>&1; then
+		report ok "host:$t-unit-tests ($(sed -n 's/^Ran \([0-9]*\) tests.*/\1/p' "$log") tests)"
+	else
+		report FAIL "host:$t-unit-tests" "$(grep -E '^(FAIL|ERROR):' "$log" | head -1)"
+	fi
+done
 
 # Bad input to the build gets a clear one-line error: a KDIR that does not
 # exist, and one that is a kernel tree without Rust.
@@ -162,7 +165,31 @@ if [ -s "$pcap" ]; then
 	fi
 fi
 
-# 3c. The guest kernel log, whatever the tests said.
+# 3c. The instruction-count plugin (make profile) loads into this QEMU,
+# counts kernel code, splits phases at sync(2) and sees MMIO.
+kdir=${kernel%/arch/x86/boot/bzImage}
+marker=$(awk '$3 == "__x64_sys_sync" { print $1; exit }' "$kdir/System.map" 2>/dev/null)
+if ! plugin=$("$ROOT/qemu/plugin/build.sh" 2>"$out/insn-plugin.log"); then
+	report FAIL host:insn-plugin "the plugin does not build: $(tail -1 "$out/insn-plugin.log")"
+elif [ -z "$marker" ]; then
+	report FAIL host:insn-plugin "no __x64_sys_sync in $kdir/System.map"
+else
+	counts=$out/insn-plugin-counts.txt
+	rm -f "$counts"
+	"$ROOT/qemu/run-vm.sh" --kernel "$kernel" --initrd "$initrd" --out "$out/insn-plugin-vm" \
+		--plugin "$plugin,marker=$marker,out=$counts,io=on" --cmd "sync; ls /tmp; sync" \
+		>>"$out/insn-plugin.log" 2>&1
+	summary=$(awk '$1 == "tb" { n[$2] += $4 * $5 } $1 == "io" { io += $6 }
+		END { printf "%d %d %d %d", n[0], n[1], n[2], io }' "$counts" 2>/dev/null)
+	read -r p0 p1 p2 io <<<"${summary:-0 0 0 0}"
+	if [ "$p0" -gt 0 ] && [ "$p1" -gt 0 ] && [ "$p2" -gt 0 ] && [ "$io" -gt 0 ]; then
+		report ok "host:insn-plugin (boot $p0, between the syncs $p1 kernel instructions; $io MMIO accesses)"
+	else
+		report FAIL host:insn-plugin "phases not counted ($summary); see $out/insn-plugin.log"
+	fi
+fi
+
+# 3d. The guest kernel log, whatever the tests said.
 log=$vm_out/dmesg.log
 if [ ! -s "$log" ]; then
 	report FAIL host:kernel-log "no guest kernel log was saved"
