@@ -34,19 +34,6 @@ nic_irqs() {
 }
 NCPU=$(grep -c '^cpu[0-9]' /proc/stat)
 
-load_driver() {
-	teardown_wire
-	sgnic_unload
-	[ -e /sys/module/e1000 ] && rmmod e1000
-	if [ "$1" = sgnic ]; then
-		sgnic_load || die "cannot load sgnic"
-	else
-		insmod /opt/baseline/e1000.ko || die "cannot load e1000"
-		wait_for "[ \$(ls -d /sys/bus/pci/drivers/e1000/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
-	fi
-	SGNIC_DRIVER=$1 setup_wire
-}
-
 # measure ROUND DRIVER WORKLOAD CMD...: runs CMD (its stdout is the
 # workload's own JSON), recording CPU, interrupts and sgnic counters.
 measure() {
@@ -93,7 +80,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	if [ $((r % 2)) = 1 ]; then order="sgnic e1000"; else order="e1000 sgnic"; fi
 	for drv in $order; do
 		echo "bench: round $r/$ROUNDS, driver $drv" >&2
-		load_driver $drv
+		switch_driver $drv
 		wanted sendfile && measure $r $drv sendfile send_file /tmp/bench.bin sendfile
 		wanted readwrite && measure $r $drv readwrite send_file /tmp/bench.bin read-write
 		wanted iperf3-Z && measure $r $drv iperf3-Z iperf -Z

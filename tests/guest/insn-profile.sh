@@ -29,19 +29,6 @@ mark() {
 	phase=$((phase + 1))
 }
 
-load() {
-	teardown_wire
-	sgnic_unload
-	[ -e /sys/module/e1000 ] && rmmod e1000
-	if [ "$1" = sgnic ]; then
-		sgnic_load || die "cannot load sgnic"
-	else
-		insmod /opt/baseline/e1000.ko || die "cannot load e1000"
-		wait_for "[ \$(ls -d /sys/bus/pci/drivers/e1000/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
-	fi
-	SGNIC_DRIVER=$1 setup_wire
-}
-
 # run DRIVER RUN WORKLOAD: one measured phase.
 run() {
 	case $3 in
@@ -82,7 +69,7 @@ done >$OUT/nic-bars
 n=0
 for drv in warmup sgnic e1000 e1000 sgnic; do
 	n=$((n + 1))
-	if [ $drv = warmup ]; then load sgnic; else load $drv; fi
+	if [ $drv = warmup ]; then switch_driver sgnic; else switch_driver $drv; fi
 	# The module's own functions, for the host to name addresses with.
 	grep -E "\[(sgnic|e1000)\]" /proc/kallsyms >$OUT/ksyms.$n
 	for w in $WORKLOADS; do

@@ -12,11 +12,7 @@ echo -1 >/proc/sys/kernel/perf_event_paranoid
 mkdir -p /out/profile
 sgnic-test mkfile /tmp/prof.bin "${PROFILE_SIZE:-64M}" --seed 3 >/dev/null
 for drv in sgnic e1000; do
-	teardown_wire
-	sgnic_unload
-	[ -e /sys/module/e1000 ] && rmmod e1000
-	if [ $drv = sgnic ]; then sgnic_load; else insmod /opt/baseline/e1000.ko; sleep 1; fi
-	SGNIC_DRIVER=$drv setup_wire
+	switch_driver $drv
 	if [ "${PROFILE_WORKLOAD:-sendfile}" = rr ]; then
 		rm -f /tmp/rr.ready
 		peer sgnic-test rr-server --port 5300 --ready-file /tmp/rr.ready >/dev/null &

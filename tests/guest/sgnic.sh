@@ -13,6 +13,21 @@ ADDR0_6=fd00::1
 ADDR1_6=fd00::2
 PORT=5001
 
+# switch_driver sgnic|e1000: unload whichever driver holds the ports, load
+# the one named and bring the wire up on it (side-by-side measurements).
+switch_driver() {
+	teardown_wire
+	sgnic_unload
+	[ -e /sys/module/e1000 ] && rmmod e1000
+	if [ "$1" = sgnic ]; then
+		sgnic_load || die "cannot load sgnic"
+	else
+		insmod /opt/baseline/e1000.ko || die "cannot load e1000"
+		wait_for "[ \$(ls -d /sys/bus/pci/drivers/e1000/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
+	fi
+	SGNIC_DRIVER=$1 setup_wire
+}
+
 # Value of driver counter $2 of interface $1 (in this namespace).
 counter() {
 	ethtool -S "$1" | awk -v n="$2:" '$1 == n { print $2; found=1 } END { if (!found) exit 1 }' ||
