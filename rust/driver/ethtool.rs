@@ -4,7 +4,7 @@
 
 use super::{
     mac,
-    port::{Counters, ModerationState, Port},
+    port::{Counters, Event, Port},
 };
 use crate::glue::{
     ethtool::{Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
@@ -73,12 +73,15 @@ impl Operations for Port<'_> {
         // moderation off. `adaptive-rx on` turns it back on.
         let adaptive = requested.adaptive && requested.rx_usecs == current.rx_usecs;
         let value = if adaptive {
-            let mut m = self.moderation.lock();
-            if !current.adaptive {
-                // Start over from low latency, not from a stale class.
-                *m = ModerationState::default();
+            if current.adaptive {
+                self.itr.load(Relaxed)
+            } else {
+                // Start over from low latency, not from a stale class. The
+                // state is NAPI's: it resets it at its next poll (its lock
+                // is never taken from process context while NAPI runs).
+                self.raise(Event::MODERATION_RESET);
+                itr::Moderation::new().itr()
             }
-            m.model.itr()
         } else {
             let value = itr::itr_from_usecs(requested.rx_usecs);
             if itr::usecs_from_itr(value) != requested.rx_usecs {

@@ -4,7 +4,7 @@
 //! interrupt handler, and the receive filter.
 
 use super::{
-    port::{Counters, Port, PRIV_INJECT_TX_STALL},
+    port::{Counters, Event, ModerationState, NapiState, Port, PRIV_INJECT_TX_STALL},
     tx::{QueueError, STOP_THRESHOLD},
 };
 use crate::glue::{
@@ -23,8 +23,8 @@ const ICR_DEVICE_GONE: u32 = !0;
 impl Port<'_> {
     /// Reclaims completed TX frames and restarts the queue if it was
     /// stopped for lack of room. Returns the (packets, bytes) completed.
-    fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> (u64, u64) {
-        if self.tx_reset.xchg(0, Relaxed) != 0 {
+    fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>, events: u32) -> (u64, u64) {
+        if events & Event::TX_RESET != 0 {
             // `start_xmit` rings the doorbell after releasing the ring's
             // lock, so the tail is only rewritten while no xmit can run.
             poll.with_xmit_frozen(dev, || self.reset_tx(dev));
@@ -70,9 +70,13 @@ impl Port<'_> {
 
     /// Receives up to `budget` frames and gives the buffers back. Returns
     /// the descriptors consumed (NAPI work) and the (packets, bytes) received.
-    fn clean_rx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> (u32, (u64, u64)) {
-        let mut guard = self.rx.lock();
-        let Some(rx) = &mut *guard else {
+    fn clean_rx(
+        &self,
+        dev: &NetDevice,
+        poll: &NapiPoll<'_>,
+        state: &mut NapiState<'_>,
+    ) -> (u32, (u64, u64)) {
+        let Some(rx) = &mut state.ring else {
             return (0, (0, 0));
         };
         let work = rx.poll(dev, poll);
@@ -91,16 +95,15 @@ impl Port<'_> {
     }
 
     /// Adaptive interrupt moderation: adds one poll's work and, when the
-    /// poll ends an interrupt's worth of work (`complete`), re-classifies
-    /// all of it and reprograms ITR on a change.
-    fn adapt_itr(&self, tx: (u64, u64), rx: (u64, u64), complete: bool) {
+    /// poll ends an interrupt's worth of work (`last`), re-classifies all
+    /// of it and reprograms ITR on a change.
+    fn adapt_itr(&self, m: &mut ModerationState, tx: (u64, u64), rx: (u64, u64), last: bool) {
         if self.adaptive_itr.load(Relaxed) == 0 {
             return;
         }
-        let mut m = self.moderation.lock();
         m.tx.add(tx.0, tx.1);
         m.rx.add(rx.0, rx.1);
-        if !complete {
+        if !last {
             return;
         }
         let (tx, rx) = (core::mem::take(&mut m.tx), core::mem::take(&mut m.rx));
@@ -197,7 +200,7 @@ impl Operations for Port<'_> {
         // let NAPI do it under the TX lock.
         Counters::add(&self.counters.tx_timeouts, 1);
         pr_warn!("{}: TX timeout, resetting the TX ring\n", dev.name());
-        self.tx_reset.store(1, Relaxed);
+        self.raise(Event::TX_RESET);
         dev.napi().schedule();
     }
 
@@ -235,14 +238,24 @@ impl Operations for Port<'_> {
     fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32 {
         Counters::add(&self.counters.napi_polls, 1);
         let budget = poll.budget();
-        let tx = self.clean_tx(dev, poll);
-        let (work, rx) = self.clean_rx(dev, poll);
-        if self.link_check.xchg(0, Relaxed) != 0 {
+        let events = self.take_events();
+        let tx = self.clean_tx(dev, poll, events);
+        let work = {
+            let mut state = self.rx.lock();
+            if events & Event::MODERATION_RESET != 0 {
+                state.moderation = ModerationState::default();
+            }
+            let (work, rx) = self.clean_rx(dev, poll, &mut state);
+            // Under budget, this poll ends the interrupt's work (unless NAPI
+            // is rescheduled, in which case the next interrupt's starts
+            // early: a harmless shift for a classifier of load).
+            self.adapt_itr(&mut state.moderation, tx, rx, work < budget);
+            work
+        };
+        if events & Event::LINK != 0 {
             self.update_link(dev);
         }
-        let complete = work < budget && poll.complete_done(work);
-        self.adapt_itr(tx, rx, complete);
-        if complete {
+        if work < budget && poll.complete_done(work) {
             self.regs.write(r::IMS, Irq::DRIVER_MASK);
         }
         work
@@ -256,7 +269,7 @@ impl Operations for Port<'_> {
         }
         Counters::add(&self.counters.irqs, 1);
         if icr & (Irq::LSC | Irq::RXSEQ) != 0 {
-            self.link_check.store(1, Relaxed);
+            self.raise(Event::LINK);
         }
         // Mask until NAPI has done the work; it unmasks when complete.
         self.regs.write(r::IMC, !0);

@@ -131,6 +131,27 @@ pub(crate) struct ModerationState {
     pub(crate) rx: Traffic,
 }
 
+/// State only the NAPI poll uses while the interface is up (open and stop
+/// set it up and tear it down with NAPI disabled): one lock for all of it.
+#[derive(Default)]
+pub(crate) struct NapiState<'bound> {
+    /// The RX ring.
+    pub(crate) ring: Option<RxRing<'bound>>,
+    /// Adaptive interrupt moderation.
+    pub(crate) moderation: ModerationState,
+}
+
+/// Events that other contexts hand to the NAPI poll ([`Port::events`]).
+pub(crate) struct Event;
+impl Event {
+    /// The interrupt handler saw a link change: re-read the link state.
+    pub(crate) const LINK: u32 = 1 << 0;
+    /// The TX watchdog fired: reset the TX ring.
+    pub(crate) const TX_RESET: u32 = 1 << 1;
+    /// Adaptive moderation was turned (back) on: start from low latency.
+    pub(crate) const MODERATION_RESET: u32 = 1 << 2;
+}
+
 /// The device's drop-counter registers, turned into increments.
 pub(crate) struct DeviceCounters {
     missed: DeviceCounter,
@@ -187,10 +208,6 @@ pub(crate) struct Port<'bound> {
     pub(crate) itr: Atomic<u32>,
     /// Whether NAPI adapts ITR to the traffic (ethtool adaptive-rx).
     pub(crate) adaptive_itr: Atomic<u32>,
-    /// Adaptive moderation state and the work since the last interrupt
-    /// (NAPI only).
-    #[pin]
-    pub(crate) moderation: SpinLock<ModerationState>,
     /// MPC and RNBC as last seen (any context that reads statistics).
     #[pin]
     device_counters: SpinLock<DeviceCounters>,
@@ -199,16 +216,15 @@ pub(crate) struct Port<'bound> {
     pub(crate) rx_ring_size: Atomic<u32>,
     /// Private flags (`PRIV_*`).
     pub(crate) priv_flags: Atomic<u32>,
-    /// Set by the interrupt handler, consumed by NAPI.
-    pub(crate) link_check: Atomic<u32>,
-    /// Set by the TX watchdog, consumed by NAPI.
-    pub(crate) tx_reset: Atomic<u32>,
+    /// [`Event`] bits raised by the interrupt handler, the TX watchdog and
+    /// ethtool, consumed by the NAPI poll (one load per poll).
+    pub(crate) events: Atomic<u32>,
     /// The TX ring while the interface is up (xmit and NAPI).
     #[pin]
     pub(crate) tx: SpinLock<Option<TxRing<'bound>>>,
-    /// The RX ring while the interface is up (NAPI only, and open/stop).
+    /// The RX ring and moderation state (NAPI only, and open/stop).
     #[pin]
-    pub(crate) rx: SpinLock<Option<RxRing<'bound>>>,
+    pub(crate) rx: SpinLock<NapiState<'bound>>,
     /// The interrupt line while the interface is up (open/stop, RTNL).
     #[pin]
     pub(crate) irq: Mutex<Option<IrqLine>>,
@@ -229,17 +245,32 @@ impl<'bound> Port<'bound> {
             counters: Counters::new(),
             itr: Atomic::new(itr::itr_from_usecs(itr::DEFAULT_RX_USECS)),
             adaptive_itr: Atomic::new(1),
-            moderation <- new_spinlock!(ModerationState::default()),
             device_counters <- new_spinlock!(DeviceCounters::new(regs)),
             tx_ring_size: Atomic::new(default),
             rx_ring_size: Atomic::new(default),
             priv_flags: Atomic::new(0),
-            link_check: Atomic::new(0),
-            tx_reset: Atomic::new(0),
+            events: Atomic::new(0),
             tx <- new_spinlock!(None),
-            rx <- new_spinlock!(None),
+            rx <- new_spinlock!(NapiState::default()),
             irq <- new_mutex!(None),
         }? Error)
+    }
+
+    /// Hands `event` to the next NAPI poll (any context).
+    pub(crate) fn raise(&self, event: u32) {
+        let mut old = self.events.load(Relaxed);
+        while let Err(current) = self.events.cmpxchg(old, old | event, Relaxed) {
+            old = current;
+        }
+    }
+
+    /// Takes every pending event (NAPI poll): a plain load when there are
+    /// none, which is almost always.
+    pub(crate) fn take_events(&self) -> u32 {
+        if self.events.load(Relaxed) == 0 {
+            return 0;
+        }
+        self.events.xchg(0, Relaxed)
     }
 
     fn ring_size(value: &Atomic<u32>) -> RingSize {
@@ -263,7 +294,7 @@ impl<'bound> Port<'bound> {
         self.program_tx(&tx);
         self.program_rx(&rx, sizing)?;
         *self.tx.lock() = Some(tx);
-        *self.rx.lock() = Some(rx);
+        self.rx.lock().ring = Some(rx);
         self.program_address(dev)?;
         self.set_rx_filter(dev);
 
@@ -321,7 +352,7 @@ impl<'bound> Port<'bound> {
         if let Some(mut tx) = self.tx.lock().take() {
             Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
         }
-        drop(self.rx.lock().take());
+        drop(self.rx.lock().ring.take());
         dev.reset_queue();
     }
 

@@ -7,7 +7,6 @@
 #include <linux/pagemap.h>
 #include <linux/if_vlan.h>
 
-void *sgnic_netdev_priv(const struct net_device *dev) { return netdev_priv(dev); }
 void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent) { SET_NETDEV_DEV(ndev, parent); }
 void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr) { eth_hw_addr_set(dev, addr); }
 void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,

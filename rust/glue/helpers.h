@@ -16,7 +16,6 @@
 #include <net/checksum.h>
 #include <net/ip6_checksum.h>
 
-void *sgnic_netdev_priv(const struct net_device *dev);
 void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent);
 void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
 void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,

@@ -22,6 +22,18 @@ pub const IFF_PROMISC: u32 = 1 << 8;
 /// Receive all multicast frames.
 pub const IFF_ALLMULTI: u32 = 1 << 9;
 
+/// `netdev_priv()`: the private area is the net_device's trailing `priv`
+/// array, whose offset bindgen knows, so no call into C is needed.
+///
+/// # Safety
+///
+/// `raw` must point to a live net_device.
+unsafe fn netdev_priv(raw: *mut b::net_device) -> *mut u8 {
+    // SAFETY: the caller guarantees `raw` is live; `addr_of_mut!` takes the
+    // field's address without creating a reference.
+    unsafe { core::ptr::addr_of_mut!((*raw).priv_).cast::<u8>() }
+}
+
 /// A registered `struct net_device`, as seen from its callbacks.
 ///
 /// # Invariants
@@ -47,9 +59,10 @@ impl NetDevice {
     }
 
     fn header(&self) -> *mut PrivateHeader {
-        // SAFETY: every NetDevice was created by `Registration::new`, whose
-        // private area starts with a `PrivateHeader`.
-        unsafe { b::sgnic_netdev_priv(self.as_raw()).cast::<PrivateHeader>() }
+        // SAFETY: `as_raw` is a live net_device (type invariant), created
+        // by `Registration::new`, whose private area starts with a
+        // `PrivateHeader`.
+        unsafe { netdev_priv(self.as_raw()).cast::<PrivateHeader>() }
     }
 
     /// The device's NAPI context.
@@ -517,7 +530,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         // private area is at least `size_of::<Private<T>>()` bytes and
         // suitably aligned (netdev_priv is NETDEV_ALIGN aligned).
         unsafe {
-            let private = b::sgnic_netdev_priv(raw).cast::<Private<T>>();
+            let private = netdev_priv(raw).cast::<Private<T>>();
             // alloc_etherdev zeroed the area, a valid empty napi_struct.
             (*private).header.irq_handler = Some(irq_callback::<T>);
             (*private).owner = core::ptr::from_ref::<T>(&data);
@@ -573,7 +586,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         // `Private<T>` whose `owner` points to the pinned state, which lives
         // until after `unregister_netdev` returns, i.e. past every callback.
         unsafe {
-            let private = b::sgnic_netdev_priv(raw).cast::<Private<T>>();
+            let private = netdev_priv(raw).cast::<Private<T>>();
             (NetDevice::from_raw(raw), &*(*private).owner)
         }
     }
