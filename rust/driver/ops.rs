@@ -197,7 +197,7 @@ impl Operations for Port<'_> {
 
     fn tx_timeout(&self, dev: &NetDevice) {
         // Runs from the watchdog timer (atomic context): flag the reset and
-        // let NAPI do it under the TX lock.
+        // let NAPI do it, with start_xmit kept out (`reset_tx`).
         Counters::add(&self.counters.tx_timeouts, 1);
         pr_warn!("{}: TX timeout, resetting the TX ring\n", dev.name());
         self.raise(Event::TX_RESET);
@@ -241,7 +241,7 @@ impl Operations for Port<'_> {
         let events = self.take_events();
         let tx = self.clean_tx(dev, poll, events);
         let work = {
-            let mut state = self.rx.lock();
+            let mut state = self.napi_state.lock();
             if events & Event::MODERATION_RESET != 0 {
                 state.moderation = ModerationState::default();
             }

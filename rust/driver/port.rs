@@ -224,7 +224,7 @@ pub(crate) struct Port<'bound> {
     pub(crate) tx: SpinLock<Option<TxRing<'bound>>>,
     /// The RX ring and moderation state (NAPI only, and open/stop).
     #[pin]
-    pub(crate) rx: SpinLock<NapiState<'bound>>,
+    pub(crate) napi_state: SpinLock<NapiState<'bound>>,
     /// The interrupt line while the interface is up (open/stop, RTNL).
     #[pin]
     pub(crate) irq: Mutex<Option<IrqLine>>,
@@ -251,7 +251,7 @@ impl<'bound> Port<'bound> {
             priv_flags: Atomic::new(0),
             events: Atomic::new(0),
             tx <- new_spinlock!(None),
-            rx <- new_spinlock!(NapiState::default()),
+            napi_state <- new_spinlock!(NapiState::default()),
             irq <- new_mutex!(None),
         }? Error)
     }
@@ -294,7 +294,7 @@ impl<'bound> Port<'bound> {
         self.program_tx(&tx);
         self.program_rx(&rx, sizing)?;
         *self.tx.lock() = Some(tx);
-        self.rx.lock().ring = Some(rx);
+        self.napi_state.lock().ring = Some(rx);
         self.program_address(dev)?;
         self.set_rx_filter(dev);
 
@@ -352,7 +352,7 @@ impl<'bound> Port<'bound> {
         if let Some(mut tx) = self.tx.lock().take() {
             Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
         }
-        drop(self.rx.lock().ring.take());
+        drop(self.napi_state.lock().ring.take());
         dev.reset_queue();
     }
 

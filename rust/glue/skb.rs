@@ -433,8 +433,10 @@ impl RxBuffer {
     /// the bytes (after unmapping or syncing).
     #[inline]
     pub fn holds_multicast_frame(&self) -> bool {
-        // SAFETY: every buffer has room for at least one byte (`len > 0`),
-        // and the caller has made the device's writes visible.
+        // SAFETY: `data()` is the start of `len() >= 1` bytes we own; the
+        // caller calls this only after the device wrote a frame of at
+        // least one byte there (a validated, non-zero length) and after
+        // unmapping or syncing, so the byte is initialised and the CPU's.
         unsafe { *self.data() & 1 != 0 }
     }
 
