@@ -35,6 +35,9 @@ BUSYBOX=$(command -v busybox) || die "busybox not found (run: make deps)"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+# mktemp makes the directory 0700; as the guest's / that would lock every
+# unprivileged process out of the whole tree.
+chmod 755 "$stage"
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc/sgnic,proc,sys,dev,tmp,run,out,root,var/log/nginx,var/lib/nginx,lib/modules/sgnic,opt/baseline,tests,usr/share/misc}
 
 # busybox and its applets (Debian binaries installed below take precedence
@@ -56,7 +59,7 @@ copy_with_libs() {
 		cp -L "$lib" "$stage$lib"
 	done
 }
-for tool_path in /usr/sbin/ip:/usr/sbin/ip /usr/sbin/ethtool:/usr/sbin/ethtool \
+for tool_path in /usr/sbin/ip:/usr/sbin/ip /usr/sbin/bridge:/usr/sbin/bridge /usr/sbin/ethtool:/usr/sbin/ethtool \
 	/usr/bin/iperf3:/usr/bin/iperf3 /usr/sbin/nginx:/usr/sbin/nginx \
 	/usr/bin/curl:/usr/bin/curl /usr/bin/lspci:/usr/bin/lspci /bin/kmod:/usr/sbin/modinfo; do
 	src=${tool_path%%:*} dst=${tool_path#*:}

@@ -162,6 +162,19 @@ if [ -s "$pcap" ]; then
 		else
 			report ok "host:wire-capture ($segs TCP segments, all checksums valid, largest frame $maxlen bytes)"
 		fi
+		# IPv6: the payload length must match the frame (a device that
+		# segments IPv6 wrongly leaves it too long, and the peer drops
+		# the segment as truncated).
+		read -r segs6 badlen6 <<<"$(tshark -r "$pcap" -T fields -e frame.len -e ipv6.plen \
+			-Y 'ipv6 && tcp && !vlan' 2>/dev/null |
+			awk -F'\t' '{n++; if ($1 != $2 + 54) bad++} END {printf "%d %d\n", n, bad + 0}')"
+		if [ "${segs6:-0}" -lt 1000 ]; then
+			report FAIL host:wire-capture-ipv6 "only ${segs6:-0} IPv6 TCP segments captured"
+		elif [ "$badlen6" != 0 ]; then
+			report FAIL host:wire-capture-ipv6 "$badlen6 of $segs6 IPv6 segments carry a payload length that does not match the frame"
+		else
+			report ok "host:wire-capture-ipv6 ($segs6 IPv6 TCP segments, every payload length matches its frame)"
+		fi
 	fi
 fi
 

@@ -5,14 +5,15 @@
 
 use super::{
     port::{Counters, Event, ModerationState, NapiState, Port, PRIV_INJECT_TX_STALL},
-    tx::{QueueError, STOP_THRESHOLD},
+    tx::{self, QueueError, STOP_THRESHOLD},
 };
 use crate::glue::{
+    features,
     netdev::{LinkStats, NapiPoll, NetDevice, Operations, TxOutcome},
-    skb::SkBuff,
+    skb::{OffloadRequest, SkBuff, Skb},
 };
 use crate::hw::{
-    desc::MIN_TX_FRAME,
+    desc::{ChecksumOffsets, IpVersion, TsoHeaders, MIN_TX_FRAME, TCP_CSUM_OFFSET},
     regs::{self as r, Irq},
 };
 use kernel::{prelude::*, sync::atomic::Relaxed};
@@ -179,6 +180,12 @@ impl Operations for Port<'_> {
     fn stats(&self, _dev: &NetDevice) -> LinkStats {
         self.fold_device_counters();
         let c = &self.counters;
+        // As the C e1000 counts them: the device's oversize and undersize
+        // drops, and here also the frames the driver found too long.
+        let length_errors = Counters::get(&c.rx_length_errors)
+            + Counters::get(&c.rx_multi_descriptor)
+            + Counters::get(&c.rx_oversize)
+            + Counters::get(&c.rx_undersize);
         LinkStats {
             rx_packets: Counters::get(&c.rx_packets),
             rx_bytes: Counters::get(&c.rx_bytes),
@@ -186,10 +193,8 @@ impl Operations for Port<'_> {
             tx_bytes: Counters::get(&c.tx_bytes),
             rx_dropped: Counters::get(&c.rx_alloc_failed),
             tx_dropped: Counters::get(&c.tx_dropped),
-            rx_errors: Counters::get(&c.rx_errors)
-                + Counters::get(&c.rx_length_errors)
-                + Counters::get(&c.rx_multi_descriptor),
-            rx_length_errors: Counters::get(&c.rx_length_errors),
+            rx_errors: Counters::get(&c.rx_errors) + length_errors,
+            rx_length_errors: length_errors,
             rx_missed_errors: Counters::get(&c.rx_missed),
             multicast: Counters::get(&c.rx_multicast),
         }
@@ -233,6 +238,44 @@ impl Operations for Port<'_> {
         // TX offloads are chosen per frame from what the stack hands us, so
         // a feature change needs no device reprogramming.
         Ok(())
+    }
+
+    fn features_check(&self, _dev: &NetDevice, skb: &Skb, features: u64) -> u64 {
+        // The context descriptor holds header offsets in single bytes: a
+        // frame whose offsets do not fit is segmented and checksummed in
+        // software rather than described wrongly.
+        let keep = match skb.offload_request() {
+            OffloadRequest::None => return features,
+            OffloadRequest::Checksum { start, offset } => {
+                if ChecksumOffsets::new(start, offset).is_some() {
+                    return features;
+                }
+                0
+            }
+            OffloadRequest::Segmentation {
+                ipv4,
+                ip_start,
+                l4_start,
+                segments,
+                mss,
+                fragments,
+            } => {
+                let ip = if ipv4 { IpVersion::V4 } else { IpVersion::V6 };
+                if TsoHeaders::fit_any_tcp_header(ip, ip_start, l4_start)
+                    && (ipv4 || tx::can_segment(l4_start, segments, mss, fragments))
+                {
+                    return features;
+                }
+                // Each software segment still gets its checksum offloaded.
+                if ChecksumOffsets::new(l4_start, TCP_CSUM_OFFSET).is_some() {
+                    features::CSUM_MASK
+                } else {
+                    0
+                }
+            }
+            OffloadRequest::Unsupported => 0,
+        };
+        features & !((features::CSUM_MASK | features::GSO_MASK) & !keep)
     }
 
     fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32 {

@@ -6,6 +6,7 @@
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
 use crate::glue::netdev::{IrqLine, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
 use crate::hw::{
+    filter::FilterPlan,
     itr::{self, Moderation, Traffic},
     regs::{self as r, Irq, Rctl},
     ring::RingSize,
@@ -92,8 +93,12 @@ counters! {
     rx_errors,
     /// Frames too long for the buffer, or empty.
     rx_length_errors,
-    /// Descriptors of frames that spanned several buffers (dropped).
+    /// Frames that spanned several buffers (dropped, each counted once).
     rx_multi_descriptor,
+    /// Frames the device dropped as longer than it accepts (ROC).
+    rx_oversize,
+    /// Frames the device dropped as shorter than 64 bytes (RUC).
+    rx_undersize,
     /// Frames the device dropped for lack of a free buffer (MPC).
     rx_missed,
     /// Times the device found no free receive buffer (RNBC).
@@ -156,6 +161,17 @@ impl Event {
 pub(crate) struct DeviceCounters {
     missed: DeviceCounter,
     no_buffer: DeviceCounter,
+    oversize: DeviceCounter,
+    undersize: DeviceCounter,
+}
+
+/// Frames the device dropped since the last read, by reason.
+#[derive(Default)]
+struct DeviceDrops {
+    missed: u32,
+    no_buffer: u32,
+    oversize: u32,
+    undersize: u32,
 }
 
 impl DeviceCounters {
@@ -165,18 +181,22 @@ impl DeviceCounters {
         let mut this = Self {
             missed: DeviceCounter::new(),
             no_buffer: DeviceCounter::new(),
+            oversize: DeviceCounter::new(),
+            undersize: DeviceCounter::new(),
         };
         let _ = this.read(regs);
         this
     }
 
-    /// Reads MPC and RNBC; returns the (missed, no-buffer) events new since
-    /// the last read.
-    fn read(&mut self, regs: &Regs<'_>) -> (u32, u32) {
-        (
-            Self::increment(&mut self.missed, || regs.read(r::MPC)),
-            Self::increment(&mut self.no_buffer, || regs.read(r::RNBC)),
-        )
+    /// Reads MPC, RNBC, ROC and RUC; returns the events new since the last
+    /// read.
+    fn read(&mut self, regs: &Regs<'_>) -> DeviceDrops {
+        DeviceDrops {
+            missed: Self::increment(&mut self.missed, || regs.read(r::MPC)),
+            no_buffer: Self::increment(&mut self.no_buffer, || regs.read(r::RNBC)),
+            oversize: Self::increment(&mut self.oversize, || regs.read(r::ROC)),
+            undersize: Self::increment(&mut self.undersize, || regs.read(r::RUC)),
+        }
     }
 
     /// Reads a register with `read` (twice back to back while its read
@@ -330,14 +350,15 @@ impl<'bound> Port<'bound> {
         self.free_rings(dev);
     }
 
-    /// Adds the device's drop counters (MPC, RNBC) to [`Counters`]; called
+    /// Adds the device's drop counters (MPC, RNBC, ROC, RUC) to [`Counters`]; called
     /// whenever statistics are read, so no count is lost or read twice.
     pub(crate) fn fold_device_counters(&self) {
-        let mut d = self.device_counters.lock();
-        let (missed, no_buffer) = d.read(&self.regs);
-        drop(d);
-        Counters::add(&self.counters.rx_missed, u64::from(missed));
-        Counters::add(&self.counters.rx_no_buffer, u64::from(no_buffer));
+        let drops = self.device_counters.lock().read(&self.regs);
+        let c = &self.counters;
+        Counters::add(&c.rx_missed, u64::from(drops.missed));
+        Counters::add(&c.rx_no_buffer, u64::from(drops.no_buffer));
+        Counters::add(&c.rx_oversize, u64::from(drops.oversize));
+        Counters::add(&c.rx_undersize, u64::from(drops.undersize));
     }
 
     /// Masks interrupts and stops both DMA engines.
@@ -398,8 +419,8 @@ impl<'bound> Port<'bound> {
         self.regs.write_indexed(r::rah(0), rah)
     }
 
-    /// Programs promiscuous/all-multicast modes, the extra unicast
-    /// addresses (RA 1..15) and the multicast hash table.
+    /// Programs promiscuous/all-multicast modes, the exact address slots
+    /// (RA 1..15) and the multicast hash table (`hw::filter`).
     pub(crate) fn set_rx_filter(&self, dev: &NetDevice) {
         let flags = dev.flags();
         let mut rctl = self.regs.read(r::RCTL) & !(Rctl::UPE | Rctl::MPE);
@@ -408,28 +429,22 @@ impl<'bound> Port<'bound> {
         } else if flags & IFF_ALLMULTI != 0 {
             rctl |= Rctl::MPE;
         }
-        // Extra unicast addresses go to RA[1..]; too many means promiscuous.
-        let mut slot = 1;
-        if dev.unicast_count() >= r::RA_LEN {
+        let mut plan = FilterPlan::new(dev.unicast_count());
+        dev.for_each_unicast(|mac| plan.add_unicast(mac));
+        dev.for_each_multicast(|mac| plan.add_multicast(mac));
+        if plan.unicast_promiscuous {
             rctl |= Rctl::UPE;
-        } else {
-            dev.for_each_unicast(|mac| {
+        }
+        for (slot, mac) in (1..).zip(plan.slots.iter()) {
+            // Invalidate first, so the slot never holds half an address.
+            let _ = self.regs.write_indexed(r::rah(slot), 0);
+            if let Some(mac) = mac {
                 let (ral, rah) = r::ral_rah_from_mac(mac);
                 let _ = self.regs.write_indexed(r::ral(slot), ral);
                 let _ = self.regs.write_indexed(r::rah(slot), rah);
-                slot += 1;
-            });
+            }
         }
-        for unused in slot..r::RA_LEN {
-            let _ = self.regs.write_indexed(r::rah(unused), 0);
-            let _ = self.regs.write_indexed(r::ral(unused), 0);
-        }
-        let mut mta = [0u32; r::MTA_LEN];
-        dev.for_each_multicast(|mac| {
-            let (index, bit) = r::mta_index_bit(r::mta_hash(mac));
-            mta[index] |= bit;
-        });
-        for (i, word) in mta.iter().enumerate() {
+        for (i, word) in plan.mta.iter().enumerate() {
             let _ = self.regs.write_indexed(r::mta(i), *word);
         }
         self.regs.write(r::RCTL, rctl);

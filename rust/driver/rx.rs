@@ -16,6 +16,7 @@ use crate::glue::{
 use crate::hw::{
     desc::{RxDescriptor, RxError},
     ring::{RingCursor, RingSize},
+    rx::{RxFrames, RxVerdict},
 };
 use kernel::{
     device::{Bound, Device},
@@ -39,7 +40,7 @@ pub(crate) struct RxWork {
     pub(crate) errors: u64,
     /// Frames longer than the buffer, or of length zero.
     pub(crate) length_errors: u64,
-    /// Descriptors of frames that spanned more than one buffer.
+    /// Frames that spanned more than one buffer (each counted once).
     pub(crate) multi_descriptor: u64,
 }
 
@@ -62,8 +63,8 @@ pub(crate) struct RxRing<'a> {
     /// How every buffer is laid out; its length is the longest frame the
     /// device may store.
     layout: RxLayout,
-    /// Dropping the rest of a frame that spanned several descriptors.
-    discarding: bool,
+    /// Where the descriptor sequence stands between frames.
+    frames: RxFrames,
 }
 
 impl<'a> RxRing<'a> {
@@ -87,7 +88,7 @@ impl<'a> RxRing<'a> {
             cursor: RingCursor::new(size),
             slots,
             layout: RxLayout::new(max_frame),
-            discarding: false,
+            frames: RxFrames::new(),
         };
         ring.refill(netdev);
         if ring.cursor.is_empty() {
@@ -150,24 +151,20 @@ impl<'a> RxRing<'a> {
         while work.descriptors < poll.budget() && !self.cursor.is_empty() {
             let i = self.cursor.next_to_clean();
             let rx = RxDescriptor::decode([0, self.desc.read_status_word(i)]);
-            let verdict = rx.validate(self.layout.len());
-            if verdict == Err(RxError::NotDone) {
-                break;
-            }
-            work.descriptors += 1;
-            match verdict {
-                Ok(frame) if !self.discarding => {
+            match self.frames.next(&rx, self.layout.len()) {
+                RxVerdict::NotDone => break,
+                RxVerdict::Deliver(frame) => {
                     self.deliver(netdev, poll, i, u32::from(frame.len), &mut work);
                 }
-                // The tail of a multi-descriptor frame ends the discard.
-                Ok(_) => self.discarding = false,
-                Err(RxError::MultiDescriptor) => {
-                    work.multi_descriptor += 1;
-                    self.discarding = true;
+                // The buffer is reused in place below either way.
+                RxVerdict::Continuation => {}
+                RxVerdict::Drop(RxError::MultiDescriptor) => work.multi_descriptor += 1,
+                RxVerdict::Drop(RxError::TooLong { .. } | RxError::ZeroLength) => {
+                    work.length_errors += 1
                 }
-                Err(RxError::TooLong { .. } | RxError::ZeroLength) => work.length_errors += 1,
-                Err(_) => work.errors += 1,
+                RxVerdict::Drop(_) => work.errors += 1,
             }
+            work.descriptors += 1;
             self.cursor.advance_clean(1);
         }
         work

@@ -9,29 +9,43 @@
 //! last carries EOP and RS so the device reports its completion.
 
 use crate::glue::{
-    dma::{DescRing, Direction, StreamingMap},
+    dma::{DescRing, Direction, SlotBuffer, StreamingMap},
     netdev::NapiPoll,
-    skb::{Offload, SkBuff},
+    skb::{Offload, SkBuff, Tso, MAX_FRAGS},
 };
 use crate::hw::{
     desc::{
-        tx_done, ContextDescriptor, DataDescriptor, LegacyTxDescriptor, Popts, TxCmd,
-        MAX_TX_DESC_DATA,
+        tx_done, ChecksumOffsets, ContextDescriptor, DataDescriptor, IpVersion, LegacyTxDescriptor,
+        Popts, TsoHeaders, TxCmd, MAX_TX_DESC_DATA, TCP_CSUM_OFFSET, TCP_MAX_HEADER,
     },
     ring::{RingCursor, RingSize},
+    tso::{Pieces, TcpLayout},
 };
 use kernel::{
     device::{Bound, Device},
     prelude::*,
 };
 
-/// Most descriptors one frame can need: 64 KiB split at 4 KiB, plus one
-/// more for each of the head and up to 17 fragments starting mid-page,
-/// plus a context descriptor.
-pub(crate) const MAX_DESCS_PER_FRAME: u32 = 16 + 18 + 1;
+/// Most descriptors one frame can need. A 64 KiB frame split at 4 KiB,
+/// plus one more for each of the head and up to 17 fragments starting
+/// mid-page, plus a context descriptor, needs 35; the driver segments an
+/// IPv6 super-frame only within this budget ([`can_segment`]).
+pub(crate) const MAX_DESCS_PER_FRAME: u32 = 48;
 
 /// Stop the queue when fewer slots than one worst-case frame remain.
 pub(crate) const STOP_THRESHOLD: u32 = MAX_DESCS_PER_FRAME;
+
+/// Whether the driver segments an IPv6 super-frame with its TCP header at
+/// `l4_start`, `segments` segments of `mss` bytes and `fragments` page
+/// fragments: its headers fit a header slot whatever its TCP options, and
+/// its descriptors (a context, per segment a header and at least one
+/// payload piece, one more per buffer boundary and per 4 KiB) fit one
+/// worst-case frame's budget. Anything else the stack segments.
+pub(crate) fn can_segment(l4_start: u32, segments: u32, mss: u16, fragments: u32) -> bool {
+    let per_segment = 2 + u32::from(mss) / MAX_TX_DESC_DATA as u32;
+    let descriptors = u64::from(segments) * u64::from(per_segment) + u64::from(fragments) + 2;
+    l4_start.saturating_add(TCP_MAX_HEADER) <= SEGMENT_HEADER_MAX && descriptors <= u64::from(MAX_DESCS_PER_FRAME)
+}
 
 /// Per-frame accounting returned by [`TxRing::queue`].
 #[derive(Default)]
@@ -84,11 +98,88 @@ struct Slot<'a> {
     packets: u32,
 }
 
-/// The last checksum context written, so identical ones can be skipped.
+/// Bytes of headers each driver-built segment may have (one slot of the
+/// header buffer per descriptor).
+pub(crate) const SEGMENT_HEADER_MAX: u32 = 128;
+
+/// What the device does to one frame, in the terms of its descriptors.
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct ChecksumContext {
-    start: u32,
-    offset: u32,
+enum TxOffload {
+    /// Send as is (legacy descriptors).
+    None,
+    /// Insert the L4 checksum.
+    Checksum(ChecksumOffsets),
+    /// Segment: the TSO context, and what it means for the data descriptors.
+    Tso {
+        context: ContextDescriptor,
+        ipv4: bool,
+        segments: u32,
+    },
+    /// Segment in the driver (IPv6, which the 8254x cannot): headers per
+    /// segment from the header slots, payload straight from the frame's
+    /// buffers, the checksum of each segment offloaded.
+    Segment(Segmenting),
+}
+
+/// A super-frame the driver segments.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Segmenting {
+    layout: TcpLayout,
+    checksum: ChecksumOffsets,
+    mss: u16,
+    segments: u32,
+    payload: u32,
+}
+
+impl TxOffload {
+    /// Turns what the stack asks for into descriptor terms, preparing TSO
+    /// headers. Offsets that a context descriptor cannot hold never reach
+    /// here (`features_check` sends such frames through software
+    /// instead); should one arrive anyway, a checksum is computed in
+    /// software and a super-frame is dropped, but no descriptor is ever
+    /// built from truncated offsets.
+    fn for_frame(skb: &mut SkBuff) -> Result<Self, QueueError> {
+        match skb.offload().map_err(|_| QueueError::Dropped)? {
+            Offload::None => Ok(Self::None),
+            Offload::Checksum { start, offset } => match ChecksumOffsets::new(start, offset) {
+                Some(at) => Ok(Self::Checksum(at)),
+                None => {
+                    skb.checksum_help().map_err(|_| QueueError::Dropped)?;
+                    Ok(Self::None)
+                }
+            },
+            Offload::Tso(t) => Self::for_super_frame(skb, &t).ok_or(QueueError::Dropped),
+        }
+    }
+
+    fn for_super_frame(skb: &mut SkBuff, t: &Tso) -> Option<Self> {
+        let ip = if t.ipv4 { IpVersion::V4 } else { IpVersion::V6 };
+        let fixed = skb.writable_headers(t.l4_start.checked_add(20)?).ok()?;
+        let layout = TcpLayout::new(ip, t.ip_start, t.l4_start, fixed)?;
+        let frame_len = skb.len();
+        let headers = skb.writable_headers(layout.hdr_len()).ok()?;
+        layout.prepare_for_device(headers, frame_len)?;
+        let payload = frame_len.checked_sub(layout.hdr_len())?;
+        let segments = payload.div_ceil(u32::from(t.mss));
+        if t.ipv4 {
+            let h = TsoHeaders::new(ip, t.ip_start, t.l4_start, layout.hdr_len())?;
+            return Some(Self::Tso {
+                context: ContextDescriptor::tso(&h, t.mss, payload)?,
+                ipv4: true,
+                segments,
+            });
+        }
+        if layout.hdr_len() > SEGMENT_HEADER_MAX {
+            return None;
+        }
+        Some(Self::Segment(Segmenting {
+            layout,
+            checksum: ChecksumOffsets::new(t.l4_start, TCP_CSUM_OFFSET)?,
+            mss: t.mss,
+            segments,
+            payload,
+        }))
+    }
 }
 
 /// A transmit descriptor ring and the buffers in flight on it.
@@ -97,13 +188,18 @@ pub(crate) struct TxRing<'a> {
     desc: DescRing,
     cursor: RingCursor,
     slots: KVec<Slot<'a>>,
-    last_context: Option<ChecksumContext>,
+    /// The checksum context in effect on the device, so identical ones
+    /// can be skipped.
+    last_context: Option<ChecksumOffsets>,
+    /// One header slot per descriptor, for driver-built segments.
+    headers: SlotBuffer,
 }
 
 impl<'a> TxRing<'a> {
     /// Allocates an empty ring of `size` descriptors.
     pub(crate) fn new(dev: &'a Device<Bound>, size: RingSize) -> Result<Self> {
         let desc = DescRing::new(dev, size)?;
+        let headers = SlotBuffer::new(dev, size.get(), SEGMENT_HEADER_MAX as usize)?;
         let mut slots = KVec::with_capacity(size.get(), GFP_KERNEL)?;
         for _ in 0..size.get() {
             slots.push(Slot::default(), GFP_KERNEL)?;
@@ -114,6 +210,7 @@ impl<'a> TxRing<'a> {
             cursor: RingCursor::new(size),
             slots,
             last_context: None,
+            headers,
         })
     }
 
@@ -153,16 +250,10 @@ impl<'a> TxRing<'a> {
     /// Maps `skb` and writes its descriptors; the device sees them once the
     /// caller writes [`Self::tail`] to TDT.
     pub(crate) fn queue(&mut self, mut skb: SkBuff) -> Result<Queued, QueueError> {
-        let offload = match skb.offload() {
-            Ok(Offload::Checksum { start, offset }) if start + offset > u32::from(u8::MAX) => {
-                // Offsets the context descriptor cannot express: checksum
-                // in software instead.
-                skb.checksum_help().map_err(|_| QueueError::Dropped)?;
-                Offload::None
-            }
-            Ok(o) => o,
-            Err(_) => return Err(QueueError::Dropped),
-        };
+        let offload = TxOffload::for_frame(&mut skb)?;
+        if let TxOffload::Segment(seg) = offload {
+            return self.queue_segmented(skb, seg);
+        }
         let needed = self.descriptors_needed(&skb, offload);
         if needed > self.cursor.unused() {
             return Err(QueueError::Full(skb));
@@ -175,26 +266,23 @@ impl<'a> TxRing<'a> {
             ..Queued::default()
         };
 
-        let extended = offload != Offload::None;
+        let extended = offload != TxOffload::None;
         let context = self.context_for(offload);
         if let Some(ctx) = context {
             self.desc.write(next, ctx.encode());
             next = self.cursor.wrap(next + 1);
             out.context = true;
         }
-        let (dcmd_extra, popts) = match offload {
-            Offload::None => (0, 0),
-            Offload::Checksum { .. } => (0, Popts::TXSM),
-            Offload::Tso(t) => (
+        let (dcmd_extra, popts, packets) = match offload {
+            TxOffload::None | TxOffload::Segment(_) => (0, 0, 1),
+            TxOffload::Checksum(_) => (0, Popts::TXSM, 1),
+            TxOffload::Tso { ipv4, segments, .. } => (
                 TxCmd::TSE,
-                Popts::TXSM | if t.ipv4 { Popts::IXSM } else { 0 },
+                Popts::TXSM | if ipv4 { Popts::IXSM } else { 0 },
+                segments,
             ),
         };
-        let (packets, tso) = match offload {
-            Offload::Tso(t) => (t.segments, true),
-            _ => (1, false),
-        };
-        out.tso = tso;
+        out.tso = matches!(offload, TxOffload::Tso { .. });
 
         // Map every buffer, writing its descriptors as we go; the newest
         // descriptor is held back in `pending` so the frame's last one can
@@ -235,6 +323,21 @@ impl<'a> TxRing<'a> {
         d[1] |= u64::from(TxCmd::EOP | TxCmd::RS) << 24;
         self.desc.write(last, d);
 
+        self.finish_frame(skb, first, next, last, packets, &mut out);
+        Ok(out)
+    }
+
+    /// Records a frame written to `[first, next)` whose last descriptor is
+    /// `last`, and hands the descriptors to the device side of the ring.
+    fn finish_frame(
+        &mut self,
+        skb: SkBuff,
+        first: u32,
+        next: u32,
+        last: u32,
+        packets: u32,
+        out: &mut Queued,
+    ) {
         let count = next.wrapping_sub(first) & self.cursor.size().mask();
         out.descriptors = count;
         let head = &mut self.slots[first as usize];
@@ -243,41 +346,160 @@ impl<'a> TxRing<'a> {
         head.packets = packets;
         self.slots[last as usize].skb = Some(skb);
         self.cursor.advance_use(count);
+    }
+
+    /// Queues an IPv6 super-frame as the segments the device would have
+    /// made: per segment a header descriptor (from the header slots) and
+    /// the descriptors of its payload, mapped once and referenced in place.
+    fn queue_segmented(&mut self, mut skb: SkBuff, seg: Segmenting) -> Result<Queued, QueueError> {
+        let hdr_len = seg.layout.hdr_len();
+        // The payload's buffers: the head past the headers, then the frags.
+        let mut lens = [0u32; 1 + MAX_FRAGS];
+        lens[0] = skb.headlen().saturating_sub(hdr_len);
+        let mut buffers = 1;
+        for (len, frag) in lens[1..].iter_mut().zip(skb.frags()) {
+            *len = frag.len();
+            buffers += 1;
+        }
+        let pieces = || {
+            Pieces::new(
+                lens[..buffers].iter().copied(),
+                u64::from(seg.payload),
+                u32::from(seg.mss),
+                MAX_TX_DESC_DATA as u32,
+            )
+        };
+        // CAST: a count of pieces of a 64 KiB frame.
+        let needed = 1 + u64::from(seg.segments) + pieces().count() as u64;
+        if needed > u64::from(self.cursor.unused()) {
+            return Err(QueueError::Full(skb));
+        }
+        let mut template = [0u8; SEGMENT_HEADER_MAX as usize];
+        let Some(template) = template.get_mut(..hdr_len as usize) else {
+            return Err(QueueError::Dropped);
+        };
+        match skb.writable_headers(hdr_len) {
+            Ok(h) => template.copy_from_slice(h),
+            Err(_) => return Err(QueueError::Dropped),
+        }
+        let first = self.cursor.next_to_use();
+        let mut next = first;
+        let mut out = Queued {
+            bytes: skb.len(),
+            tso: true,
+            ..Queued::default()
+        };
+
+        // Map each buffer once; the mappings live in the frame's first
+        // slots (a frame has more descriptors than buffers).
+        let mut addrs = [0u64; 1 + MAX_FRAGS];
+        if lens[0] > 0 {
+            match StreamingMap::skb_head(self.dev, &skb, Direction::ToDevice) {
+                Ok(map) => {
+                    addrs[0] = map.addr() + u64::from(hdr_len);
+                    self.slots[next as usize].map = Some(map);
+                    next = self.cursor.wrap(next + 1);
+                    out.head_bytes = u64::from(lens[0]);
+                }
+                Err(_) => return Err(self.unwind(first, next)),
+            }
+        }
+        for (addr, frag) in addrs[1..].iter_mut().zip(skb.frags()) {
+            let len = frag.len();
+            if len == 0 {
+                continue;
+            }
+            match StreamingMap::frag(self.dev, &frag, 0, len, Direction::ToDevice) {
+                Ok(map) => {
+                    *addr = map.addr();
+                    self.slots[next as usize].map = Some(map);
+                    next = self.cursor.wrap(next + 1);
+                    out.frag_bytes += u64::from(len);
+                    if frag.is_page_cache() {
+                        out.page_cache_bytes += u64::from(len);
+                    }
+                }
+                Err(_) => return Err(self.unwind(first, next)),
+            }
+        }
+        let mapped = next;
+
+        next = first;
+        if let Some(ctx) = self.context_for(TxOffload::Checksum(seg.checksum)) {
+            self.desc.write(next, ctx.encode());
+            next = self.cursor.wrap(next + 1);
+            out.context = true;
+        }
+        let data = |addr, length, dcmd| {
+            DataDescriptor {
+                buffer_addr: addr,
+                length,
+                dcmd: dcmd | TxCmd::IFCS,
+                popts: Popts::TXSM,
+                ..DataDescriptor::default()
+            }
+            .encode()
+        };
+        let mss = u32::from(seg.mss);
+        let mut header = [0u8; SEGMENT_HEADER_MAX as usize];
+        // The newest payload descriptor, held back so the frame's last one
+        // gets RS before it reaches memory.
+        let mut pending: Option<(u32, [u64; 2])> = None;
+        let mut segment = u32::MAX;
+        for piece in pieces() {
+            if piece.segment != segment {
+                segment = piece.segment;
+                let payload = (seg.payload - segment * mss).min(mss);
+                let addr = seg
+                    .layout
+                    .ipv6_segment(template, &mut header, segment, seg.segments, seg.mss, payload)
+                    .and_then(|()| self.headers.fill(next as usize, &header[..hdr_len as usize]).ok());
+                let Some(addr) = addr else {
+                    return Err(self.unwind(first, mapped));
+                };
+                self.desc.write(next, data(addr, hdr_len, 0));
+                next = self.cursor.wrap(next + 1);
+            }
+            let end = if piece.ends_segment { TxCmd::EOP } else { 0 };
+            let d = data(addrs[piece.buffer] + u64::from(piece.offset), piece.len, end);
+            if let Some((i, prev)) = pending.replace((next, d)) {
+                self.desc.write(i, prev);
+            }
+            next = self.cursor.wrap(next + 1);
+        }
+        let Some((last, mut d)) = pending else {
+            return Err(self.unwind(first, mapped));
+        };
+        // Report status once, for the whole frame.
+        d[1] |= u64::from(TxCmd::RS) << 24;
+        self.desc.write(last, d);
+        self.finish_frame(skb, first, next, last, seg.segments, &mut out);
         Ok(out)
     }
 
-    fn descriptors_needed(&self, skb: &SkBuff, offload: Offload) -> u32 {
+
+    fn descriptors_needed(&self, skb: &SkBuff, offload: TxOffload) -> u32 {
         let pieces = |len: u32| len.div_ceil(MAX_TX_DESC_DATA as u32);
-        let ctx = u32::from(offload != Offload::None);
+        let ctx = u32::from(offload != TxOffload::None);
         ctx + pieces(skb.headlen()) + skb.frags().map(|f| pieces(f.len())).sum::<u32>()
     }
 
     /// The context descriptor this frame needs, if any (an identical
     /// checksum context already in effect is reused).
-    fn context_for(&mut self, offload: Offload) -> Option<ContextDescriptor> {
+    fn context_for(&mut self, offload: TxOffload) -> Option<ContextDescriptor> {
         match offload {
-            Offload::None => None,
-            Offload::Checksum { start, offset } => {
-                let want = ChecksumContext { start, offset };
-                if self.last_context == Some(want) {
+            TxOffload::None | TxOffload::Segment(_) => None,
+            TxOffload::Checksum(at) => {
+                if self.last_context == Some(at) {
                     return None;
                 }
-                self.last_context = Some(want);
-                Some(ContextDescriptor::checksum(start as u8, offset as u8))
+                self.last_context = Some(at);
+                Some(ContextDescriptor::checksum(at))
             }
-            Offload::Tso(t) => {
+            TxOffload::Tso { context, .. } => {
                 // A TSO context replaces whatever checksum context was set.
                 self.last_context = None;
-                Some(ContextDescriptor::tso(
-                    t.ipv4,
-                    t.ip_start as u8,
-                    crate::glue::skb::Tso::IP_CSUM_OFFSET as u8,
-                    t.l4_start as u8,
-                    crate::glue::skb::Tso::TCP_CSUM_OFFSET as u8,
-                    t.hdr_len as u8,
-                    t.mss as u16,
-                    t.payload_len,
-                ))
+                Some(context)
             }
         }
     }
@@ -312,6 +534,7 @@ impl<'a> TxRing<'a> {
             } else {
                 LegacyTxDescriptor {
                     buffer_addr: addr,
+                    // CAST: `piece <= MAX_TX_DESC_DATA`, 4096.
                     length: piece as u16,
                     cmd: TxCmd::IFCS,
                     ..LegacyTxDescriptor::default()

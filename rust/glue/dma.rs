@@ -86,6 +86,56 @@ impl DescRing {
     }
 }
 
+/// A coherent buffer cut into equal slots that the CPU fills and the
+/// device reads (per-descriptor headers of driver-built segments).
+///
+/// # Invariants
+///
+/// `mem` holds `slots * slot_len` bytes.
+pub struct SlotBuffer {
+    mem: Coherent<[u8]>,
+    slot_len: usize,
+}
+
+impl SlotBuffer {
+    /// Allocates `slots` zeroed slots of `slot_len` bytes for `dev`.
+    pub fn new(dev: &Device<Bound>, slots: usize, slot_len: usize) -> Result<Self> {
+        let len = slots.checked_mul(slot_len).ok_or(EINVAL)?;
+        let mem = Coherent::<u8>::zeroed_slice(dev, len, GFP_KERNEL)?;
+        // INVARIANT: allocated with exactly that many bytes.
+        Ok(Self { mem, slot_len })
+    }
+
+    /// Bytes per slot.
+    pub fn slot_len(&self) -> usize {
+        self.slot_len
+    }
+
+    /// Copies `bytes` into slot `slot` and returns the bus address of the
+    /// slot. The caller hands that address to the device only afterwards,
+    /// and reuses the slot only once the device is done with it.
+    pub fn fill(&self, slot: usize, bytes: &[u8]) -> Result<u64> {
+        if bytes.len() > self.slot_len || slot >= self.mem.len() / self.slot_len {
+            return Err(EINVAL);
+        }
+        let offset = slot * self.slot_len;
+        // SAFETY: `offset + bytes.len()` lies inside the allocation (type
+        // invariant and the check above); the device reads this memory
+        // only through descriptors, so nothing else accesses the slot
+        // while it is written, and `bytes` cannot overlap DMA memory
+        // that only this type hands out as a bus address.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                self.mem.as_mut_ptr().cast::<u8>().add(offset),
+                bytes.len(),
+            );
+        }
+        // CAST: a usize offset inside an allocation fits a bus address.
+        Ok(self.mem.dma_address() + offset as u64)
+    }
+}
+
 /// Direction of a streaming mapping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {

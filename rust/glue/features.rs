@@ -18,3 +18,8 @@ pub const TSO: u64 = bit(b::NETIF_F_TSO_BIT);
 pub const TSO6: u64 = bit(b::NETIF_F_TSO6_BIT);
 /// The device can DMA from high memory.
 pub const HIGHDMA: u64 = bit(b::NETIF_F_HIGHDMA_BIT);
+
+/// Every checksum offload (`NETIF_F_CSUM_MASK`).
+pub const CSUM_MASK: u64 = bit(b::NETIF_F_IP_CSUM_BIT) | bit(b::NETIF_F_IPV6_CSUM_BIT) | HW_CSUM;
+/// Every segmentation offload (`NETIF_F_GSO_MASK`).
+pub const GSO_MASK: u64 = (bit(b::NETIF_F_GSO_LAST + 1) - 1) & !(bit(b::NETIF_F_GSO_SHIFT) - 1);

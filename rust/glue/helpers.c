@@ -11,15 +11,12 @@ void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent) { SET_
 void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr) { eth_hw_addr_set(dev, addr); }
 void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 			  int (*poll)(struct napi_struct *, int)) { netif_napi_add(dev, napi, poll); }
-void sgnic_netif_napi_del(struct napi_struct *napi) { netif_napi_del(napi); }
-bool sgnic_napi_schedule_prep(struct napi_struct *napi) { return napi_schedule_prep(napi); }
 void sgnic_netif_stop_queue(struct net_device *dev) { netif_stop_queue(dev); }
 void sgnic_netif_wake_queue(struct net_device *dev) { netif_wake_queue(dev); }
 void sgnic_netif_start_queue(struct net_device *dev) { netif_start_queue(dev); }
 bool sgnic_netif_queue_stopped(const struct net_device *dev) { return netif_queue_stopped(dev); }
 bool sgnic_netif_carrier_ok(const struct net_device *dev) { return netif_carrier_ok(dev); }
 bool sgnic_netif_running(const struct net_device *dev) { return netif_running(dev); }
-void sgnic_netdev_sent_queue(struct net_device *dev, unsigned int bytes) { netdev_sent_queue(dev, bytes); }
 void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes) { netdev_completed_queue(dev, pkts, bytes); }
 void sgnic_netdev_reset_queue(struct net_device *dev) { netdev_reset_queue(dev); }
 bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
@@ -29,11 +26,8 @@ unsigned int sgnic_skb_headlen(const struct sk_buff *skb) { return skb_headlen(s
 struct skb_shared_info *sgnic_skb_shinfo(const struct sk_buff *skb) { return skb_shinfo(skb); }
 bool sgnic_skb_is_gso(const struct sk_buff *skb) { return skb_is_gso(skb); }
 int sgnic_skb_checksum_start_offset(const struct sk_buff *skb) { return skb_checksum_start_offset(skb); }
-int sgnic_skb_transport_offset(const struct sk_buff *skb) { return skb_transport_offset(skb); }
 int sgnic_skb_network_offset(const struct sk_buff *skb) { return skb_network_offset(skb); }
-int sgnic_skb_cow_head(struct sk_buff *skb, unsigned int headroom) { return skb_cow_head(skb, headroom); }
 struct page *sgnic_skb_frag_page(const skb_frag_t *frag) { return skb_frag_page(frag); }
-unsigned int sgnic_skb_frag_off(const skb_frag_t *frag) { return skb_frag_off(frag); }
 unsigned int sgnic_skb_frag_size(const skb_frag_t *frag) { return skb_frag_size(frag); }
 struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len) { return napi_alloc_skb(napi, len); }
 dma_addr_t sgnic_dma_map_single(struct device *dev, void *ptr, size_t size, int dir) { return dma_map_single(dev, ptr, size, dir); }
@@ -42,13 +36,9 @@ dma_addr_t sgnic_skb_frag_dma_map(struct device *dev, const skb_frag_t *frag, si
 void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_unmap_page(dev, addr, size, dir); }
 int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr) { return dma_mapping_error(dev, addr); }
 struct address_space *sgnic_page_mapping(struct page *page) { return folio_mapping(page_folio(page)); }
-__be16 sgnic_vlan_get_protocol(const struct sk_buff *skb) { return vlan_get_protocol(skb); }
+netdev_features_t sgnic_vlan_features_check(struct sk_buff *skb, netdev_features_t features) { return vlan_features_check(skb, features); }
 u8 sgnic_skb_ip_summed(const struct sk_buff *skb) { return skb->ip_summed; }
 u16 sgnic_skb_csum_offset(const struct sk_buff *skb) { return skb->csum_offset; }
-unsigned char *sgnic_skb_network_header(const struct sk_buff *skb) { return skb_network_header(skb); }
-unsigned int sgnic_tcp_hdrlen(const struct sk_buff *skb) { return tcp_hdrlen(skb); }
-struct tcphdr *sgnic_tcp_hdr(const struct sk_buff *skb) { return tcp_hdr(skb); }
-__sum16 sgnic_csum_tcpudp_magic(__be32 saddr, __be32 daddr, u32 len, u8 proto, __wsum sum) { return csum_tcpudp_magic(saddr, daddr, len, proto, sum); }
 bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool more) { return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), bytes, more); }
 struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
 void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }
@@ -57,7 +47,6 @@ unsigned int sgnic_pci_dev_irq(const struct pci_dev *pdev) { return pdev->irq; }
 int sgnic_request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev) { return request_irq(irq, handler, flags, name, dev); }
 unsigned int sgnic_skb_tailroom(const struct sk_buff *skb) { return skb_tailroom(skb); }
 void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) { napi_gro_receive(napi, skb); }
-__sum16 sgnic_csum_ipv6_magic(const struct in6_addr *saddr, const struct in6_addr *daddr, __u32 len, __u8 proto, __wsum sum) { return csum_ipv6_magic(saddr, daddr, len, proto, sum); }
 void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev) { skb->protocol = eth_type_trans(skb, dev); }
 void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_cpu(dev, addr, size, dir); }
 void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_device(dev, addr, size, dir); }

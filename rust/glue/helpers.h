@@ -12,23 +12,17 @@
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/pci.h>
-#include <linux/tcp.h>
-#include <net/checksum.h>
-#include <net/ip6_checksum.h>
 
 void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent);
 void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
 void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 			  int (*poll)(struct napi_struct *, int));
-void sgnic_netif_napi_del(struct napi_struct *napi);
-bool sgnic_napi_schedule_prep(struct napi_struct *napi);
 void sgnic_netif_stop_queue(struct net_device *dev);
 void sgnic_netif_wake_queue(struct net_device *dev);
 void sgnic_netif_start_queue(struct net_device *dev);
 bool sgnic_netif_queue_stopped(const struct net_device *dev);
 bool sgnic_netif_carrier_ok(const struct net_device *dev);
 bool sgnic_netif_running(const struct net_device *dev);
-void sgnic_netdev_sent_queue(struct net_device *dev, unsigned int bytes);
 void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes);
 void sgnic_netdev_reset_queue(struct net_device *dev);
 bool sgnic_netdev_xmit_more(void);
@@ -38,11 +32,8 @@ unsigned int sgnic_skb_headlen(const struct sk_buff *skb);
 struct skb_shared_info *sgnic_skb_shinfo(const struct sk_buff *skb);
 bool sgnic_skb_is_gso(const struct sk_buff *skb);
 int sgnic_skb_checksum_start_offset(const struct sk_buff *skb);
-int sgnic_skb_transport_offset(const struct sk_buff *skb);
 int sgnic_skb_network_offset(const struct sk_buff *skb);
-int sgnic_skb_cow_head(struct sk_buff *skb, unsigned int headroom);
 struct page *sgnic_skb_frag_page(const skb_frag_t *frag);
-unsigned int sgnic_skb_frag_off(const skb_frag_t *frag);
 unsigned int sgnic_skb_frag_size(const skb_frag_t *frag);
 struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len);
 dma_addr_t sgnic_dma_map_single(struct device *dev, void *ptr, size_t size, int dir);
@@ -51,13 +42,9 @@ dma_addr_t sgnic_skb_frag_dma_map(struct device *dev, const skb_frag_t *frag, si
 void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int dir);
 int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr);
 struct address_space *sgnic_page_mapping(struct page *page);
-__be16 sgnic_vlan_get_protocol(const struct sk_buff *skb);
+netdev_features_t sgnic_vlan_features_check(struct sk_buff *skb, netdev_features_t features);
 u8 sgnic_skb_ip_summed(const struct sk_buff *skb);
 u16 sgnic_skb_csum_offset(const struct sk_buff *skb);
-unsigned char *sgnic_skb_network_header(const struct sk_buff *skb);
-unsigned int sgnic_tcp_hdrlen(const struct sk_buff *skb);
-struct tcphdr *sgnic_tcp_hdr(const struct sk_buff *skb);
-__sum16 sgnic_csum_tcpudp_magic(__be32 saddr, __be32 daddr, u32 len, u8 proto, __wsum sum);
 bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool more);
 struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len);
 void sgnic_napi_schedule(struct napi_struct *napi);
@@ -66,7 +53,6 @@ unsigned int sgnic_pci_dev_irq(const struct pci_dev *pdev);
 int sgnic_request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev);
 unsigned int sgnic_skb_tailroom(const struct sk_buff *skb);
 void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
-__sum16 sgnic_csum_ipv6_magic(const struct in6_addr *saddr, const struct in6_addr *daddr, __u32 len, __u8 proto, __wsum sum);
 void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev);
 void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size, int dir);
 void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir);

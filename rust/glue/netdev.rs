@@ -8,8 +8,9 @@
 
 use super::bindings as b;
 use super::ethtool;
+use super::skb::Skb;
 use core::{
-    ffi::c_int,
+    ffi::{c_int, c_ulong},
     marker::PhantomData,
     ptr::{addr_of_mut, NonNull},
 };
@@ -297,6 +298,11 @@ pub trait Operations: Send + Sync + Sized {
     fn set_rx_mode(&self, dev: &NetDevice);
     /// `ndo_set_features`: `features` is the new `NETIF_F_*` set.
     fn set_features(&self, dev: &NetDevice, features: u64) -> Result;
+    /// `ndo_features_check`: which of the offloads in `features` (a
+    /// `NETIF_F_*` set) this frame may use. The stack does in software
+    /// whatever the result leaves out, so a frame the device cannot
+    /// describe never reaches `start_xmit` asking for it.
+    fn features_check(&self, dev: &NetDevice, skb: &Skb, features: u64) -> u64;
     /// NAPI poll: do at most `poll.budget()` units of RX work, return how
     /// many.
     fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32;
@@ -318,10 +324,16 @@ pub struct Config {
     pub hw_features: u64,
     /// Offloads enabled at registration (`features`).
     pub features: u64,
-    /// Largest GSO super-frame the device accepts.
-    pub gso_max_size: u32,
+    /// Largest GSO super-frame over IPv4.
+    pub gso_ipv4_max_size: u32,
+    /// Largest GSO super-frame over IPv6.
+    pub gso_ipv6_max_size: u32,
     /// Most segments one GSO super-frame may have.
     pub gso_max_segs: u16,
+    /// Whether the device filters secondary unicast addresses exactly
+    /// (`IFF_UNICAST_FLT`); otherwise the stack makes the port promiscuous
+    /// as soon as one is added.
+    pub unicast_filter: bool,
 }
 
 /// # Safety
@@ -487,6 +499,7 @@ impl<T: Operations + ethtool::Operations> Tables<T> {
         ndo_set_mac_address: Some(ndo_set_mac_address::<T>),
         ndo_set_rx_mode: Some(ndo_set_rx_mode::<T>),
         ndo_set_features: Some(ndo_set_features::<T>),
+        ndo_features_check: Some(ndo_features_check::<T>),
         ndo_validate_addr: Some(b::eth_validate_addr),
         // SAFETY: every other member is an optional function pointer or an
         // integer, for which all-zero bytes mean "not implemented".
@@ -546,8 +559,15 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             (*raw).hw_features = config.hw_features;
             (*raw).features = config.features;
             (*raw).vlan_features = config.features;
-            (*raw).gso_max_size = config.gso_max_size;
+            (*raw).gso_ipv4_max_size = config.gso_ipv4_max_size;
+            // The core's name for the IPv6 (and default) limit.
+            (*raw).gso_max_size = config.gso_ipv6_max_size;
             (*raw).gso_max_segs = config.gso_max_segs;
+            if config.unicast_filter {
+                let group = &mut (*raw).__bindgen_anon_1.priv_flags_fast;
+                let flags = group.priv_flags() | c_ulong::from(b::netdev_priv_flags_IFF_UNICAST_FLT);
+                group.set_priv_flags(flags);
+            }
             (*raw).min_mtu = config.min_mtu;
             (*raw).max_mtu = config.max_mtu;
             (*raw).watchdog_timeo = kernel::time::msecs_to_jiffies(config.watchdog_ms) as c_int;
@@ -742,6 +762,27 @@ unsafe extern "C" fn ndo_set_features<T: Operations + ethtool::Operations>(
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
     from_result(|| this.set_features(dev, features).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `skb` is a valid sk_buff the core holds for the
+/// duration of the call.
+unsafe extern "C" fn ndo_features_check<T: Operations + ethtool::Operations>(
+    skb: *mut b::sk_buff,
+    raw: *mut b::net_device,
+    features: b::netdev_features_t,
+) -> b::netdev_features_t {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    // SAFETY: the core lends the skb for this call and does not change it
+    // meanwhile (it is checking it before transmission).
+    let skb = unsafe { Skb::from_raw(skb) };
+    // What the core applies to a device without this callback: frames with
+    // several VLAN tags keep only protocol-independent offloads.
+    // SAFETY: a plain function of the skb's headers.
+    let features = unsafe { b::sgnic_vlan_features_check(skb.as_raw(), features) };
+    this.features_check(dev, skb, features)
 }
 
 /// # Safety

@@ -5,25 +5,14 @@
 use super::bindings as b;
 use super::netdev::NetDevice;
 use core::ptr::NonNull;
-use kernel::prelude::*;
+use kernel::{prelude::*, types::Opaque};
 
-/// `ETH_P_IP` and `ETH_P_IPV6` (host order).
-const ETH_P_IP: u16 = 0x0800;
-const ETH_P_IPV6: u16 = 0x86DD;
+/// Most page fragments an skb has (`MAX_SKB_FRAGS`, a Kconfig choice).
+// CAST: a small configuration constant.
+pub const MAX_FRAGS: usize = b::MAX_SKB_FRAGS as usize;
+
 /// `CHECKSUM_PARTIAL`: the stack left the L4 checksum to the device.
 const CHECKSUM_PARTIAL: u8 = 3;
-/// `IPPROTO_TCP`.
-const IPPROTO_TCP: u8 = 6;
-
-// Byte offsets of the header fields TSO rewrites (RFC 791, 8200, 9293).
-const IPV4_TOT_LEN: usize = 2;
-const IPV4_CHECK: usize = 10;
-const IPV4_SADDR: usize = 12;
-const IPV4_DADDR: usize = 16;
-const IPV6_PAYLOAD_LEN: usize = 4;
-const IPV6_SADDR: usize = 8;
-const IPV6_DADDR: usize = 24;
-const TCP_CHECK: usize = 16;
 
 /// What the device must do to a frame besides sending it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,60 +31,83 @@ pub enum Offload {
     Tso(Tso),
 }
 
-/// TCP segmentation parameters of one super-frame.
+/// TCP segmentation parameters of one super-frame. Its headers are the
+/// stack's: [`SkBuff::writable_headers`] gives them to rewrite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tso {
-    /// IPv4 (the device fixes the IP checksum per segment) or IPv6.
+    /// IPv4 or IPv6, as the stack marked the super-frame.
     pub ipv4: bool,
     /// Offset of the IP header.
     pub ip_start: u32,
     /// Offset of the TCP header.
     pub l4_start: u32,
-    /// Bytes of all headers (copied in front of each segment).
-    pub hdr_len: u32,
-    /// Maximum segment size.
-    pub mss: u32,
-    /// Payload bytes after the headers.
-    pub payload_len: u32,
-    /// Segments the device will send.
+    /// Maximum segment size (non-zero).
+    pub mss: u16,
+    /// Segments the stack expects.
     pub segments: u32,
 }
 
-impl Tso {
-    /// Offset of the IPv4 header checksum relative to the IP header.
-    pub const IP_CSUM_OFFSET: u32 = IPV4_CHECK as u32;
-    /// Offset of the TCP checksum relative to the TCP header.
-    pub const TCP_CSUM_OFFSET: u32 = TCP_CHECK as u32;
+/// The offloads a frame asks for, as `ndo_features_check` sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffloadRequest {
+    /// None: the frame is sent as it is.
+    None,
+    /// An L4 checksum from `start` (a frame offset), stored `offset` bytes
+    /// after it.
+    Checksum {
+        /// Where the checksummed region starts.
+        start: u32,
+        /// Where the checksum goes, relative to `start`.
+        offset: u32,
+    },
+    /// TCP segmentation (and so the checksum of every segment).
+    Segmentation {
+        /// IPv4 or IPv6, as the stack marked the super-frame.
+        ipv4: bool,
+        /// Offset of the IP header.
+        ip_start: u32,
+        /// Offset of the TCP header.
+        l4_start: u32,
+        /// Segments the stack expects.
+        segments: u32,
+        /// Maximum segment size.
+        mss: u16,
+        /// Page fragments besides the linear part.
+        fragments: u32,
+    },
+    /// Segmentation of a kind other than plain TCP over IPv4 or IPv6, or
+    /// offsets that are not frame offsets at all.
+    Unsupported,
 }
 
-/// An `sk_buff` the driver owns; freed on drop unless handed on.
+/// A socket buffer, borrowed: from the stack for the duration of a
+/// callback, or from an [`SkBuff`] the driver owns.
 ///
 /// # Invariants
 ///
-/// `0` points to a valid sk_buff that nothing else owns.
-pub struct SkBuff(NonNull<b::sk_buff>);
+/// The wrapped sk_buff is valid for as long as the reference, and nothing
+/// changes its length, headers, offload fields or fragments meanwhile:
+/// whoever lends it out holds it for the call.
+#[repr(transparent)]
+pub struct Skb(Opaque<b::sk_buff>);
 
-// SAFETY: an owned skb may be moved between contexts (xmit, NAPI, irq).
-unsafe impl Send for SkBuff {}
-
-impl SkBuff {
+impl Skb {
     /// # Safety
     ///
-    /// `raw` must be a valid sk_buff whose ownership passes to the result.
-    pub(super) unsafe fn from_raw(raw: *mut b::sk_buff) -> Self {
-        // SAFETY: the caller passes a valid, non-null pointer.
-        Self(unsafe { NonNull::new_unchecked(raw) })
+    /// `raw` must point to a valid sk_buff that stays valid, and whose
+    /// fields above do not change, for `'a`.
+    pub(super) unsafe fn from_raw<'a>(raw: *mut b::sk_buff) -> &'a Self {
+        // SAFETY: `Skb` is a transparent wrapper of `sk_buff`, and the
+        // caller guarantees the pointee for `'a`.
+        unsafe { &*raw.cast::<Self>() }
     }
 
-    /// Gives up ownership without freeing.
-    pub(super) fn into_raw(self) -> *mut b::sk_buff {
-        let raw = self.0.as_ptr();
-        core::mem::forget(self);
-        raw
+    pub(super) fn as_raw(&self) -> *mut b::sk_buff {
+        self.0.get()
     }
 
     fn raw(&self) -> *mut b::sk_buff {
-        self.0.as_ptr()
+        self.0.get()
     }
 
     /// Total frame length in bytes (head plus frags).
@@ -140,6 +152,93 @@ impl SkBuff {
         shinfo.frags[..n].iter().map(|raw| Frag { raw })
     }
 
+    /// The offloads this frame asks of the device.
+    pub fn offload_request(&self) -> OffloadRequest {
+        // SAFETY: `self.0` is valid (type invariant).
+        if unsafe { b::sgnic_skb_ip_summed(self.raw()) } != CHECKSUM_PARTIAL {
+            return OffloadRequest::None;
+        }
+        // SAFETY: as above; the offsets are set for a CHECKSUM_PARTIAL skb.
+        let (start, offset) = unsafe {
+            (
+                b::sgnic_skb_checksum_start_offset(self.raw()),
+                b::sgnic_skb_csum_offset(self.raw()),
+            )
+        };
+        let Ok(start) = u32::try_from(start) else {
+            return OffloadRequest::Unsupported;
+        };
+        if !self.is_gso() {
+            return OffloadRequest::Checksum {
+                start,
+                offset: u32::from(offset),
+            };
+        }
+        let gso_type = self.shinfo().gso_type;
+        // CAST: the SKB_GSO_* flags are small positive enum values.
+        let (tcpv4, tcpv6) = (b::SKB_GSO_TCPV4 as u32, b::SKB_GSO_TCPV6 as u32);
+        let ipv4 = match (gso_type & tcpv4 != 0, gso_type & tcpv6 != 0) {
+            (true, false) => true,
+            (false, true) => false,
+            _ => return OffloadRequest::Unsupported,
+        };
+        // SAFETY: `self.0` is valid (type invariant).
+        let ip_start = unsafe { b::sgnic_skb_network_offset(self.raw()) };
+        match u32::try_from(ip_start) {
+            Ok(ip_start) => OffloadRequest::Segmentation {
+                ipv4,
+                ip_start,
+                l4_start: start,
+                segments: u32::from(self.shinfo().gso_segs),
+                mss: self.shinfo().gso_size,
+                fragments: u32::from(self.shinfo().nr_frags),
+            },
+            Err(_) => OffloadRequest::Unsupported,
+        }
+    }
+
+    fn is_gso(&self) -> bool {
+        // SAFETY: `self.0` is valid (type invariant).
+        unsafe { b::sgnic_skb_is_gso(self.raw()) }
+    }
+}
+
+/// An `sk_buff` the driver owns; freed on drop unless handed on.
+///
+/// # Invariants
+///
+/// `0` points to a valid sk_buff that nothing else owns.
+pub struct SkBuff(NonNull<b::sk_buff>);
+
+// SAFETY: an owned skb may be moved between contexts (xmit, NAPI, irq).
+unsafe impl Send for SkBuff {}
+
+impl core::ops::Deref for SkBuff {
+    type Target = Skb;
+
+    fn deref(&self) -> &Skb {
+        // SAFETY: we own the skb (type invariant), so it is valid and only
+        // changes through `&mut self`, which the borrow excludes.
+        unsafe { Skb::from_raw(self.0.as_ptr()) }
+    }
+}
+
+impl SkBuff {
+    /// # Safety
+    ///
+    /// `raw` must be a valid sk_buff whose ownership passes to the result.
+    pub(super) unsafe fn from_raw(raw: *mut b::sk_buff) -> Self {
+        // SAFETY: the caller passes a valid, non-null pointer.
+        Self(unsafe { NonNull::new_unchecked(raw) })
+    }
+
+    /// Gives up ownership without freeing.
+    pub(super) fn into_raw(self) -> *mut b::sk_buff {
+        let raw = self.0.as_ptr();
+        core::mem::forget(self);
+        raw
+    }
+
     /// Zero-pads the frame to at least `len` bytes. On failure the kernel
     /// has already freed the skb.
     pub fn pad_to(self, len: u32) -> Result<SkBuff> {
@@ -182,96 +281,46 @@ impl SkBuff {
         kernel::error::to_result(unsafe { b::skb_checksum_help(self.raw()) })
     }
 
-    fn protocol(&self) -> u16 {
-        // SAFETY: `self.0` is valid (type invariant).
-        u16::from_be(unsafe { b::sgnic_vlan_get_protocol(self.raw()) })
+    /// What the device must do to this frame.
+    pub fn offload(&self) -> Result<Offload> {
+        match self.offload_request() {
+            OffloadRequest::None => Ok(Offload::None),
+            OffloadRequest::Checksum { start, offset } => Ok(Offload::Checksum { start, offset }),
+            OffloadRequest::Segmentation {
+                ipv4,
+                ip_start,
+                l4_start,
+                segments,
+                mss,
+                ..
+            } => {
+                if mss == 0 {
+                    return Err(EINVAL);
+                }
+                Ok(Offload::Tso(Tso {
+                    ipv4,
+                    ip_start,
+                    l4_start,
+                    mss,
+                    segments,
+                }))
+            }
+            OffloadRequest::Unsupported => Err(EPROTONOSUPPORT),
+        }
     }
 
-    /// What the device must do to this frame. For TSO this prepares the
-    /// headers (zeroed lengths, pseudo-header checksum seeds) as the
-    /// 8254x expects them.
-    pub fn offload(&mut self) -> Result<Offload> {
-        // SAFETY: `self.0` is valid (type invariant).
-        if unsafe { b::sgnic_skb_ip_summed(self.raw()) } != CHECKSUM_PARTIAL {
-            return Ok(Offload::None);
-        }
-        // SAFETY: as above.
-        if unsafe { b::sgnic_skb_is_gso(self.raw()) } {
-            return self.prepare_tso().map(Offload::Tso);
-        }
-        // SAFETY: as above; the offsets are valid for a CHECKSUM_PARTIAL skb.
-        let (start, offset) = unsafe {
-            (
-                b::sgnic_skb_checksum_start_offset(self.raw()),
-                b::sgnic_skb_csum_offset(self.raw()),
-            )
-        };
-        Ok(Offload::Checksum {
-            start: u32::try_from(start).map_err(|_| EINVAL)?,
-            offset: u32::from(offset),
-        })
-    }
-
-    fn prepare_tso(&mut self) -> Result<Tso> {
-        // Headers are rewritten below: make sure they are ours alone.
-        // SAFETY: we own the skb.
-        kernel::error::to_result(unsafe { b::sgnic_skb_cow_head(self.raw(), 0) })?;
-        let ipv4 = match self.protocol() {
-            ETH_P_IP => true,
-            ETH_P_IPV6 => false,
-            _ => return Err(EPROTONOSUPPORT),
-        };
-        // SAFETY: `self.0` is a valid GSO skb with network and transport
-        // headers set by the TCP stack.
-        let (ip_start, l4_start, tcp_len, ip, tcp) = unsafe {
-            (
-                b::sgnic_skb_network_offset(self.raw()),
-                b::sgnic_skb_transport_offset(self.raw()),
-                b::sgnic_tcp_hdrlen(self.raw()),
-                b::sgnic_skb_network_header(self.raw()),
-                b::sgnic_tcp_hdr(self.raw()).cast::<u8>(),
-            )
-        };
-        let ip_start = u32::try_from(ip_start).map_err(|_| EINVAL)?;
-        let l4_start = u32::try_from(l4_start).map_err(|_| EINVAL)?;
-        let hdr_len = l4_start + tcp_len;
-        let mss = u32::from(self.shinfo().gso_size);
-        let payload_len = self.len().checked_sub(hdr_len).ok_or(EINVAL)?;
-        if mss == 0 || hdr_len > self.headlen() {
+    /// The first `len` bytes of the frame, made private to this skb and
+    /// linear (`skb_ensure_writable`), to rewrite its headers.
+    pub fn writable_headers(&mut self, len: u32) -> Result<&mut [u8]> {
+        // SAFETY: we own the skb (type invariant).
+        kernel::error::to_result(unsafe { b::skb_ensure_writable(self.raw(), len) })?;
+        if len > self.headlen() {
             return Err(EINVAL);
         }
-        // SAFETY: the IP and TCP headers lie in the linear part
-        // (`hdr_len <= headlen`, checked above) and are private after
-        // skb_cow_head; all offsets are within the fixed-size headers.
-        unsafe {
-            let seed = if ipv4 {
-                ip.add(IPV4_TOT_LEN).cast::<u16>().write_unaligned(0);
-                ip.add(IPV4_CHECK).cast::<u16>().write_unaligned(0);
-                let saddr = ip.add(IPV4_SADDR).cast::<u32>().read_unaligned();
-                let daddr = ip.add(IPV4_DADDR).cast::<u32>().read_unaligned();
-                b::sgnic_csum_tcpudp_magic(saddr, daddr, 0, IPPROTO_TCP, 0)
-            } else {
-                ip.add(IPV6_PAYLOAD_LEN).cast::<u16>().write_unaligned(0);
-                b::sgnic_csum_ipv6_magic(
-                    ip.add(IPV6_SADDR).cast(),
-                    ip.add(IPV6_DADDR).cast(),
-                    0,
-                    IPPROTO_TCP,
-                    0,
-                )
-            };
-            // The device adds each segment's length to this seed.
-            tcp.add(TCP_CHECK).cast::<u16>().write_unaligned(!seed);
-        }
-        Ok(Tso {
-            ipv4,
-            ip_start,
-            l4_start,
-            hdr_len,
-            mss,
-            payload_len,
-            segments: payload_len.div_ceil(mss),
-        })
+        // SAFETY: skb_ensure_writable made the first `len` bytes linear
+        // (checked against headlen) and shared with no clone; `&mut self`
+        // keeps every other access out while the slice lives.
+        Ok(unsafe { core::slice::from_raw_parts_mut(self.data(), len as usize) })
     }
 }
 

@@ -126,6 +126,147 @@ impl TuCmd {
     pub const DEXT: u8 = 1 << 5;
 }
 
+/// Offset of the IPv4 header checksum within the IPv4 header (RFC 791).
+pub const IPV4_CSUM_OFFSET: u32 = 10;
+/// Offset of the checksum within the TCP header (RFC 9293).
+pub const TCP_CSUM_OFFSET: u32 = 16;
+/// Shortest IPv4 header (no options).
+pub const IPV4_MIN_HEADER: u32 = 20;
+/// The fixed IPv6 header.
+pub const IPV6_HEADER: u32 = 40;
+/// Shortest TCP header (no options).
+pub const TCP_MIN_HEADER: u32 = 20;
+/// Longest TCP header (data offset 15 words).
+pub const TCP_MAX_HEADER: u32 = 60;
+
+/// Narrows a frame offset into one of the context descriptor's one-byte
+/// fields (IPCSS, IPCSO, TUCSS, TUCSO, HDRLEN): `None` past 255.
+fn byte_offset(offset: u32) -> Option<u8> {
+    u8::try_from(offset).ok()
+}
+
+/// Where the device computes and inserts an L4 checksum, as a context
+/// descriptor can express it.
+///
+/// # Invariants
+///
+/// `start <= insert`: both are frame offsets that fit the descriptor's
+/// one-byte TUCSS and TUCSO fields, so no header layout from the stack can
+/// be silently truncated into a corrupt descriptor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChecksumOffsets {
+    start: u8,
+    insert: u8,
+}
+
+impl ChecksumOffsets {
+    /// The checksum covers the frame from `start`; it goes `offset` bytes
+    /// after that. `None` if either offset is past what the descriptor
+    /// holds: the frame must then be checksummed in software.
+    pub fn new(start: u32, offset: u32) -> Option<Self> {
+        let insert = byte_offset(start.checked_add(offset)?)?;
+        // INVARIANT: both narrowed without loss; `insert >= start` since
+        // `offset` is unsigned and the sum did not overflow.
+        Some(Self {
+            start: byte_offset(start)?,
+            insert,
+        })
+    }
+
+    /// Where the checksummed region starts.
+    pub fn start(self) -> u8 {
+        self.start
+    }
+
+    /// Where the checksum is stored.
+    pub fn insert(self) -> u8 {
+        self.insert
+    }
+}
+
+/// The IP version of a TCP super-frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IpVersion {
+    /// IPv4: the device fixes the total length, ID and header checksum.
+    V4,
+    /// IPv6: the device fixes the payload length.
+    V6,
+}
+
+impl IpVersion {
+    fn min_header(self) -> u32 {
+        match self {
+            IpVersion::V4 => IPV4_MIN_HEADER,
+            IpVersion::V6 => IPV6_HEADER,
+        }
+    }
+}
+
+/// The header layout of a TCP super-frame, as a TSO context descriptor
+/// can express it.
+///
+/// # Invariants
+///
+/// Every field is a frame offset that fits its descriptor field, and
+/// `ip_start < ip_csum < ip_end < l4_start < l4_csum < hdr_len`: the IP
+/// header is at least its minimum length and the TCP header at least 20
+/// bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TsoHeaders {
+    ip: IpVersion,
+    ip_start: u8,
+    ip_csum: u8,
+    ip_end: u16,
+    l4_start: u8,
+    l4_csum: u8,
+    hdr_len: u8,
+}
+
+impl TsoHeaders {
+    /// Headers with the IP header at `ip_start`, the TCP header at
+    /// `l4_start` and the payload at `hdr_len`. `None` if the layout is
+    /// impossible or past what the descriptor holds: the stack must then
+    /// segment in software.
+    pub fn new(ip: IpVersion, ip_start: u32, l4_start: u32, hdr_len: u32) -> Option<Self> {
+        if l4_start < ip_start.checked_add(ip.min_header())?
+            || hdr_len < l4_start.checked_add(TCP_MIN_HEADER)?
+        {
+            return None;
+        }
+        // INVARIANT: the ordering was checked above, and every narrowing
+        // below is checked; IPCSE is 16 bits wide and `l4_start >= 20`.
+        Some(Self {
+            ip,
+            ip_start: byte_offset(ip_start)?,
+            ip_csum: byte_offset(ip_start + IPV4_CSUM_OFFSET)?,
+            ip_end: u16::try_from(l4_start - 1).ok()?,
+            l4_start: byte_offset(l4_start)?,
+            l4_csum: byte_offset(l4_start.checked_add(TCP_CSUM_OFFSET)?)?,
+            hdr_len: byte_offset(hdr_len)?,
+        })
+    }
+
+    /// Whether every TCP super-frame with these IP and TCP header offsets
+    /// can be described, whatever its TCP options: what a driver checks
+    /// before the TCP header length is known.
+    pub fn fit_any_tcp_header(ip: IpVersion, ip_start: u32, l4_start: u32) -> bool {
+        l4_start
+            .checked_add(TCP_MAX_HEADER)
+            .and_then(|end| Self::new(ip, ip_start, l4_start, end))
+            .is_some()
+    }
+
+    /// Bytes of headers copied in front of every segment.
+    pub fn len(&self) -> u32 {
+        u32::from(self.hdr_len)
+    }
+
+    /// Whether there are no headers (never: construction forbids it).
+    pub fn is_empty(&self) -> bool {
+        self.hdr_len == 0
+    }
+}
+
 /// A TCP/IP context descriptor: checksum and segmentation parameters that
 /// apply to the data descriptors following it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -156,49 +297,47 @@ pub struct ContextDescriptor {
 
 impl ContextDescriptor {
     /// Checksum offload of one packet (CHECKSUM_PARTIAL): the device sums
-    /// from `start` to the end and stores the result at `start + offset`.
-    pub fn checksum(start: u8, offset: u8) -> Self {
+    /// from the start to the end of the frame and stores the result at the
+    /// insert offset.
+    pub fn checksum(at: ChecksumOffsets) -> Self {
         Self {
-            tucss: start,
-            tucso: start.wrapping_add(offset),
+            tucss: at.start,
+            tucso: at.insert,
             tucmd: TuCmd::DEXT,
             ..Self::default()
         }
     }
 
-    /// TCP segmentation of `payload_len` bytes into `mss`-sized segments.
-    /// For IPv4 the device also rewrites the IP checksum per segment.
-    #[allow(clippy::too_many_arguments)]
-    pub fn tso(
-        ipv4: bool,
-        ip_start: u8,
-        ip_csum_offset: u8,
-        l4_start: u8,
-        l4_csum_offset: u8,
-        hdr_len: u8,
-        mss: u16,
-        payload_len: u32,
-    ) -> Self {
+    /// TCP segmentation of `payload_len` bytes into `mss`-sized segments
+    /// behind the headers `h`. For IPv4 the device also rewrites the IP
+    /// checksum per segment. `None` if `mss` is zero or the payload does
+    /// not fit the 20-bit PAYLEN field.
+    pub fn tso(h: &TsoHeaders, mss: u16, payload_len: u32) -> Option<Self> {
+        // CAST: the mask is 20 bits wide.
+        if mss == 0 || payload_len > PAYLEN_MASK as u32 {
+            return None;
+        }
         let mut tucmd = TuCmd::DEXT | TuCmd::TSE | TuCmd::TCP;
-        let (ipcso, ipcse) = if ipv4 {
-            tucmd |= TuCmd::IP;
-            (ip_start + ip_csum_offset, u16::from(l4_start) - 1)
-        } else {
-            (0, 0)
+        let (ipcso, ipcse) = match h.ip {
+            IpVersion::V4 => {
+                tucmd |= TuCmd::IP;
+                (h.ip_csum, h.ip_end)
+            }
+            IpVersion::V6 => (0, 0),
         };
-        Self {
-            ipcss: ip_start,
+        Some(Self {
+            ipcss: h.ip_start,
             ipcso,
             ipcse,
-            tucss: l4_start,
-            tucso: l4_start + l4_csum_offset,
+            tucss: h.l4_start,
+            tucso: h.l4_csum,
             tucse: 0,
-            paylen: payload_len & PAYLEN_MASK as u32,
+            paylen: payload_len,
             tucmd,
             sta: 0,
-            hdrlen: hdr_len,
+            hdrlen: h.hdr_len,
             mss,
-        }
+        })
     }
 
     /// CPU-order encoding.
@@ -432,9 +571,13 @@ mod tests {
         assert!(tx_done([0, 1 << 32]));
     }
 
+    fn ipv4_tso() -> TsoHeaders {
+        TsoHeaders::new(IpVersion::V4, 14, 34, 66).unwrap()
+    }
+
     #[test]
     fn context_layout() {
-        let c = ContextDescriptor::tso(true, 14, 10, 34, 16, 66, 1448, 65000);
+        let c = ContextDescriptor::tso(&ipv4_tso(), 1448, 65000).unwrap();
         let b = bytes(c.encode());
         assert_eq!(b[0], 14); // ipcss
         assert_eq!(b[1], 24); // ipcso
@@ -456,11 +599,71 @@ mod tests {
 
     #[test]
     fn checksum_context() {
-        let c = ContextDescriptor::checksum(34, 16);
+        let at = ChecksumOffsets::new(34, 16).unwrap();
+        let c = ContextDescriptor::checksum(at);
         assert_eq!((c.tucss, c.tucso, c.tucse), (34, 50, 0));
-        let ipv6 = ContextDescriptor::tso(false, 14, 0, 54, 16, 86, 1428, 1000);
+        let v6 = TsoHeaders::new(IpVersion::V6, 14, 54, 86).unwrap();
+        let ipv6 = ContextDescriptor::tso(&v6, 1428, 1000).unwrap();
         assert_eq!(ipv6.tucmd & TuCmd::IP, 0);
         assert_eq!((ipv6.ipcso, ipv6.ipcse), (0, 0));
+    }
+
+    #[test]
+    fn checksum_offsets_are_checked() {
+        // The last expressible insert offset, and one past it.
+        assert!(ChecksumOffsets::new(239, 16).is_some());
+        assert_eq!(ChecksumOffsets::new(240, 16), None);
+        assert_eq!(ChecksumOffsets::new(255, 0).map(|c| c.insert()), Some(255));
+        assert_eq!(ChecksumOffsets::new(256, 0), None);
+        assert_eq!(ChecksumOffsets::new(0, u32::MAX), None);
+        assert_eq!(ChecksumOffsets::new(u32::MAX, 1), None);
+        // UDP's checksum is 6 bytes into its header.
+        let udp = ChecksumOffsets::new(54, 6).unwrap();
+        assert_eq!((udp.start(), udp.insert()), (54, 60));
+    }
+
+    #[test]
+    fn tso_headers_are_checked() {
+        use IpVersion::{V4, V6};
+        // IPv6 behind an Ethernet header, then extension headers of `ext`
+        // bytes, then a TCP header of 32 bytes (timestamps): every length
+        // up to the limits either fits exactly or is refused, never
+        // truncated.
+        for ext in 0..=2048u32 {
+            let l4 = 14 + 40 + ext;
+            let fits = TsoHeaders::new(V6, 14, l4, l4 + 32);
+            assert_eq!(fits.is_some(), l4 + 32 <= 255, "ext {ext}");
+            if let Some(h) = fits {
+                let c = ContextDescriptor::tso(&h, 1000, 10_000).unwrap();
+                assert_eq!(u32::from(c.tucss), l4);
+                assert_eq!(u32::from(c.tucso), l4 + 16);
+                assert_eq!(u32::from(c.hdrlen), l4 + 32);
+            }
+            assert_eq!(
+                TsoHeaders::fit_any_tcp_header(V6, 14, l4),
+                l4 + 60 <= 255,
+                "ext {ext}"
+            );
+        }
+        // IPv4 with options: at most 60 bytes of IP header.
+        assert!(TsoHeaders::new(V4, 14, 74, 134).is_some());
+        // Impossible layouts: IP or TCP header shorter than its minimum.
+        assert_eq!(TsoHeaders::new(V4, 14, 33, 66), None);
+        assert_eq!(TsoHeaders::new(V6, 14, 53, 86), None);
+        assert_eq!(TsoHeaders::new(V4, 14, 34, 53), None);
+        assert_eq!(TsoHeaders::new(V4, u32::MAX, 34, 66), None);
+        assert_eq!(TsoHeaders::new(V4, 14, u32::MAX, u32::MAX), None);
+        // The IP header itself past the one-byte IPCSS.
+        assert_eq!(TsoHeaders::new(V4, 250, 270, 290), None);
+        assert_eq!(ipv4_tso().len(), 66);
+    }
+
+    #[test]
+    fn tso_context_limits() {
+        let h = ipv4_tso();
+        assert!(ContextDescriptor::tso(&h, 1448, 0xF_FFFF).is_some());
+        assert_eq!(ContextDescriptor::tso(&h, 1448, 0x10_0000), None);
+        assert_eq!(ContextDescriptor::tso(&h, 0, 1000), None);
     }
 
     #[test]

@@ -10,7 +10,10 @@
 
 pub mod desc;
 pub mod eeprom;
+pub mod filter;
 pub mod itr;
 pub mod regs;
 pub mod ring;
+pub mod rx;
 pub mod stats;
+pub mod tso;

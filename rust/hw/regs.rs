@@ -81,6 +81,12 @@ pub const MPC: usize = 0x4010;
 pub const RNBC: usize = 0x40A0;
 /// CRC error count.
 pub const CRCERRS: usize = 0x4000;
+/// Receive undersize count: frames shorter than 64 bytes with a good CRC,
+/// cleared on read.
+pub const RUC: usize = 0x40A4;
+/// Receive oversize count: frames longer than the MAC accepts (1518 bytes
+/// without long-packet reception, 16 KiB with it), dropped; cleared on read.
+pub const ROC: usize = 0x40AC;
 
 /// Offset of MTA entry `n`.
 pub const fn mta(n: usize) -> usize {

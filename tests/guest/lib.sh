@@ -58,6 +58,7 @@ peer() {
 	shift
 	case $_cmd in
 	ip) _cmd=/usr/sbin/ip ;;
+	bridge) _cmd=/usr/sbin/bridge ;;
 	esac
 	_pid=$(cat $PEER_PIDFILE)
 	nsenter --net=/proc/$_pid/ns/net --mount=/proc/$_pid/ns/mnt -- "$_cmd" "$@"

@@ -156,6 +156,7 @@ pub fn run(
             offset: 0,
             len: None,
             chunk: None,
+            extra_headers: Default::default(),
         };
         let outcome = send::send(&spec)?;
         let after = iface.map(ethtool::read_stats).transpose()?;

@@ -71,6 +71,7 @@ fn transfer_and_check(
             offset,
             len,
             chunk,
+            extra_headers: Default::default(),
         };
         let outcome = send(&spec).unwrap_or_else(|e| panic!("send {}: {e}", method.name()));
         (outcome, receiver.join().expect("receiver thread"))
@@ -169,6 +170,7 @@ fn region_beyond_end_is_rejected() {
             offset,
             len,
             chunk: None,
+            extra_headers: Default::default(),
         };
         let err = send(&spec).unwrap_err();
         assert!(err.to_string().contains("beyond the end"), "{err}");
@@ -192,6 +194,7 @@ fn connection_refused_is_a_clean_error() {
         offset: 0,
         len: None,
         chunk: None,
+        extra_headers: Default::default(),
     };
     let err = send(&spec).unwrap_err();
     assert!(
@@ -236,6 +239,7 @@ fn sendfile_stops_when_file_is_truncated_mid_send() {
             offset: OFFSET,
             len: None,
             chunk: None,
+            extra_headers: Default::default(),
         };
         let outcome = send(&spec).expect("send");
         cutter.join().unwrap();

@@ -24,7 +24,7 @@ mod e2e_tests;
 use args::{parse_endpoint, parse_ip, Parsed};
 use error::{CliError, Context, Result, EXIT_UNSUPPORTED};
 use json::{print_line, JsonObject};
-use net::{announce_listening, listen, ListenSpec};
+use net::{announce_listening, listen, ExtraHeaders, ListenSpec};
 use send::{Method, SendOutcome, SendSpec};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -40,8 +40,11 @@ usage: sgnic-test COMMAND [ARGS]
        [--rcvbuf BYTES]
       accept N connections (default 1, 0 = forever), each read to EOF
   send --to HOST:PORT --file PATH --method METHOD [--offset N] [--len N]
-       [--chunk BYTES]
+       [--chunk BYTES] [--ip-options BYTES | --ipv6-rthdr BYTES] [--as-user UID]
       METHOD: read-write | mmap-write | sendfile | splice | zerocopy
+      --ip-options: IPv4 NOP options (multiple of 4, <= 40); --ipv6-rthdr:
+      a segment routing header (multiple of 8, 24..2040) that routes
+      nowhere else; --as-user: drop root for UID first
   ethtool-stats IFACE
       print the driver's ethtool -S counters
   cpu-snapshot
@@ -210,10 +213,34 @@ fn cmd_recv(args: &[String]) -> Result<()> {
 fn cmd_send(args: &[String]) -> Result<()> {
     let p = Parsed::parse(
         args,
-        &["--to", "--file", "--method", "--offset", "--len", "--chunk"],
+        &[
+            "--to",
+            "--file",
+            "--method",
+            "--offset",
+            "--len",
+            "--chunk",
+            "--ip-options",
+            "--ipv6-rthdr",
+            "--as-user",
+        ],
         &[],
     )?;
     p.exact_positionals(&[])?;
+    let extra_headers = match (p.parse_opt("--ip-options")?, p.parse_opt("--ipv6-rthdr")?) {
+        (None, None) => ExtraHeaders::None,
+        (Some(n), None) => ExtraHeaders::Ipv4Options(n),
+        (None, Some(n)) => ExtraHeaders::Ipv6RoutingHeader(n),
+        (Some(_), Some(_)) => {
+            return Err(CliError::usage(
+                "--ip-options and --ipv6-rthdr exclude each other",
+            ))
+        }
+    };
+    // Everything from opening the file on runs as that user.
+    if let Some(uid) = p.parse_opt::<u32>("--as-user")? {
+        net::drop_privileges(uid)?;
+    }
     let chunk = match p.size_opt("--chunk")? {
         Some(c) => Some(usize::try_from(c).map_err(|_| CliError::usage("--chunk too large"))?),
         None => None,
@@ -225,6 +252,7 @@ fn cmd_send(args: &[String]) -> Result<()> {
         offset: p.size_opt("--offset")?.unwrap_or(0),
         len: p.size_opt("--len")?,
         chunk,
+        extra_headers,
     };
     match send::send(&spec)? {
         SendOutcome::Done(report) => {

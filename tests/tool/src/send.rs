@@ -10,11 +10,11 @@
 use crate::error::{CliError, Context, Result};
 use crate::files::sha256_region;
 use crate::json::JsonObject;
-use crate::net::set_int_opt;
+use crate::net::{connect, set_int_opt, ExtraHeaders};
 use crate::sys::{Sys, Usage};
 use std::fs::File;
 use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -98,6 +98,8 @@ pub struct SendSpec {
     pub len: Option<u64>,
     /// Bytes per call; `None` picks the method's default.
     pub chunk: Option<usize>,
+    /// IP-layer headers each packet carries besides the basic ones.
+    pub extra_headers: ExtraHeaders,
 }
 
 /// MSG_ZEROCOPY completion accounting.
@@ -231,7 +233,7 @@ pub fn send(spec: &SendSpec) -> Result<SendOutcome> {
         None => DEFAULT_CHUNK,
     };
     let mut prepared = prepare(spec, &file, len, chunk)?;
-    let stream = TcpStream::connect(spec.to).ctx(|| format!("connect to {}", spec.to))?;
+    let stream = connect(&spec.to, spec.extra_headers)?;
     let sock = stream.as_raw_fd();
     if spec.method == Method::Zerocopy {
         if let Err(e) = set_int_opt(sock, libc::SOL_SOCKET, libc::SO_ZEROCOPY, 1) {

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What to do with each completed receive descriptor, frame by frame.
+//!
+//! Buffers are sized for the MTU, but with long-packet reception on the
+//! device stores any frame up to 16 KiB, spreading a longer one over
+//! several descriptors: only the last has EOP. sgnic drops such frames
+//! whole. [`RxFrames`] follows the descriptor sequence so that a dropped
+//! frame is counted once, whatever its continuation descriptors say, and
+//! the frame after it is judged on its own.
+
+use super::desc::{RxDescriptor, RxError, RxFrame, RxStatus};
+
+/// The verdict on one completed descriptor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxVerdict {
+    /// The device has not written the descriptor yet: stop here.
+    NotDone,
+    /// A whole, good frame in this one buffer.
+    Deliver(RxFrame),
+    /// A frame to drop, counted once under its reason.
+    Drop(RxError),
+    /// The rest of a frame already dropped and counted: recycle silently.
+    Continuation,
+}
+
+/// Follows the descriptor sequence of one receive ring.
+///
+/// # Invariants
+///
+/// `in_frame` is true exactly while the descriptors seen so far end inside
+/// a frame whose first descriptor lacked EOP (already counted as dropped).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RxFrames {
+    in_frame: bool,
+}
+
+impl RxFrames {
+    /// At a frame boundary (a fresh or reset ring).
+    pub const fn new() -> Self {
+        Self { in_frame: false }
+    }
+
+    /// Classifies the next descriptor of the ring, whose buffers hold
+    /// `buffer_size` bytes.
+    pub fn next(&mut self, d: &RxDescriptor, buffer_size: u32) -> RxVerdict {
+        if d.status & RxStatus::DD == 0 {
+            return RxVerdict::NotDone;
+        }
+        let eop = d.status & RxStatus::EOP != 0;
+        if self.in_frame {
+            // INVARIANT: the frame ends with its EOP descriptor, whatever
+            // else that descriptor reports.
+            self.in_frame = !eop;
+            return RxVerdict::Continuation;
+        }
+        match d.validate(buffer_size) {
+            Ok(frame) => RxVerdict::Deliver(frame),
+            Err(RxError::MultiDescriptor) => {
+                // INVARIANT: a frame without EOP continues in the next one.
+                self.in_frame = true;
+                RxVerdict::Drop(RxError::MultiDescriptor)
+            }
+            Err(RxError::NotDone) => RxVerdict::NotDone,
+            Err(e) => RxVerdict::Drop(e),
+        }
+    }
+
+    /// Whether the last descriptor seen ended a frame.
+    pub fn at_frame_boundary(&self) -> bool {
+        !self.in_frame
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desc::RxErrors;
+
+    const DD: u8 = RxStatus::DD;
+    const EOP: u8 = RxStatus::EOP;
+
+    fn desc(len: u16, status: u8, errors: u8) -> RxDescriptor {
+        RxDescriptor::decode([
+            0,
+            u64::from(len) | u64::from(status) << 32 | u64::from(errors) << 40,
+        ])
+    }
+
+    fn run(seq: &[RxDescriptor]) -> ([RxVerdict; 8], bool) {
+        let mut frames = RxFrames::new();
+        let mut out = [RxVerdict::NotDone; 8];
+        for (o, d) in out.iter_mut().zip(seq) {
+            *o = frames.next(d, 2048);
+        }
+        (out, frames.at_frame_boundary())
+    }
+
+    #[test]
+    fn a_long_frame_is_dropped_once_and_the_next_is_delivered() {
+        let seq = [
+            desc(2048, DD, 0),
+            desc(2048, DD, 0),
+            desc(500, DD | EOP, 0),
+            desc(60, DD | EOP, 0),
+        ];
+        let (v, boundary) = run(&seq);
+        assert_eq!(v[0], RxVerdict::Drop(RxError::MultiDescriptor));
+        assert_eq!(v[1], RxVerdict::Continuation);
+        assert_eq!(v[2], RxVerdict::Continuation);
+        assert_eq!(v[3], RxVerdict::Deliver(RxFrame { len: 60 }));
+        assert!(boundary);
+    }
+
+    #[test]
+    fn an_error_on_the_last_descriptor_still_ends_the_frame() {
+        // The case that once left the discard state set and lost the next
+        // good frame.
+        let seq = [
+            desc(2048, DD, 0),
+            desc(100, DD | EOP, RxErrors::CE),
+            desc(0, DD | EOP, 0),
+            desc(60, DD | EOP, 0),
+        ];
+        let (v, boundary) = run(&seq);
+        assert_eq!(v[1], RxVerdict::Continuation);
+        assert_eq!(v[2], RxVerdict::Drop(RxError::ZeroLength));
+        assert_eq!(v[3], RxVerdict::Deliver(RxFrame { len: 60 }));
+        assert!(boundary);
+    }
+
+    #[test]
+    fn single_descriptor_errors_are_dropped_alone() {
+        let seq = [
+            desc(60, DD | EOP, RxErrors::RXE),
+            desc(4000, DD | EOP, 0),
+            desc(60, DD | EOP, 0),
+        ];
+        let (v, _) = run(&seq);
+        assert_eq!(v[0], RxVerdict::Drop(RxError::HardwareError(RxErrors::RXE)));
+        assert_eq!(
+            v[1],
+            RxVerdict::Drop(RxError::TooLong {
+                len: 4000,
+                max: 2048
+            })
+        );
+        assert_eq!(v[2], RxVerdict::Deliver(RxFrame { len: 60 }));
+    }
+
+    #[test]
+    fn not_done_stops_without_changing_state() {
+        let mut frames = RxFrames::new();
+        assert_eq!(
+            frames.next(&desc(2048, DD, 0), 2048),
+            RxVerdict::Drop(RxError::MultiDescriptor)
+        );
+        assert_eq!(frames.next(&desc(0, 0, 0), 2048), RxVerdict::NotDone);
+        assert!(!frames.at_frame_boundary());
+        assert_eq!(
+            frames.next(&desc(9, DD | EOP, 0), 2048),
+            RxVerdict::Continuation
+        );
+        assert!(frames.at_frame_boundary());
+    }
+}
