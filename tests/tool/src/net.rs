@@ -149,10 +149,9 @@ fn segment_routing_header(len: usize, dst: [u8; 16]) -> Vec<u8> {
     h
 }
 
-/// Connects a TCP socket to `to` whose packets carry `extra` headers, set
-/// before connect(2) so that the SYN carries them too.
-pub fn connect(to: &SocketAddr, extra: ExtraHeaders) -> Result<TcpStream> {
-    let family = if to.is_ipv4() {
+/// A new TCP socket of `addr`'s family.
+fn tcp_socket(addr: &SocketAddr) -> Result<OwnedFd> {
+    let family = if addr.is_ipv4() {
         libc::AF_INET
     } else {
         libc::AF_INET6
@@ -163,7 +162,14 @@ pub fn connect(to: &SocketAddr, extra: ExtraHeaders) -> Result<TcpStream> {
         return Err(io::Error::last_os_error()).ctx(|| "create TCP socket");
     }
     // SAFETY: `raw` is a freshly created descriptor owned by nobody else.
-    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+/// Connects a TCP socket to `to` whose packets carry `extra` headers, set
+/// before connect(2) so that the SYN carries them too.
+pub fn connect(to: &SocketAddr, extra: ExtraHeaders) -> Result<TcpStream> {
+    let fd = tcp_socket(to)?;
+    let raw = fd.as_raw_fd();
     if let Some((level, name, value)) = extra.sockopt(to).ctx(|| "extra headers")? {
         // SAFETY: the pointer/length pair describes a live byte vector.
         let rc = unsafe {
@@ -207,18 +213,8 @@ pub fn drop_privileges(uid: u32) -> Result<()> {
 /// same port right after a previous run) and returns it with its actual port.
 pub fn listen(spec: &ListenSpec) -> Result<(TcpListener, u16)> {
     let addr = SocketAddr::new(spec.bind, spec.port);
-    let family = if addr.is_ipv4() {
-        libc::AF_INET
-    } else {
-        libc::AF_INET6
-    };
-    // SAFETY: plain socket(2) call; the result is checked before use.
-    let raw = unsafe { libc::socket(family, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
-    if raw < 0 {
-        return Err(io::Error::last_os_error()).ctx(|| "create TCP socket");
-    }
-    // SAFETY: `raw` is a freshly created descriptor owned by nobody else.
-    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    let fd = tcp_socket(&addr)?;
+    let raw = fd.as_raw_fd();
     set_int_opt(raw, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1).ctx(|| "setsockopt SO_REUSEADDR")?;
     if let Some(size) = spec.rcvbuf {
         let size = libc::c_int::try_from(size).unwrap_or(libc::c_int::MAX);
