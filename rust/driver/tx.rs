@@ -199,7 +199,10 @@ impl<'a> TxRing<'a> {
     /// Allocates an empty ring of `size` descriptors.
     pub(crate) fn new(dev: &'a Device<Bound>, size: RingSize) -> Result<Self> {
         let desc = DescRing::new(dev, size)?;
-        let headers = SlotBuffer::new(dev, size.get(), SEGMENT_HEADER_MAX as usize)?;
+        // A header descriptor is always followed by a payload one, so
+        // descriptors 2k and 2k + 1 never both hold a header: they share
+        // slot k.
+        let headers = SlotBuffer::new(dev, size.get() / 2, SEGMENT_HEADER_MAX as usize)?;
         let mut slots = KVec::with_capacity(size.get(), GFP_KERNEL)?;
         for _ in 0..size.get() {
             slots.push(Slot::default(), GFP_KERNEL)?;
@@ -250,13 +253,21 @@ impl<'a> TxRing<'a> {
     /// Maps `skb` and writes its descriptors; the device sees them once the
     /// caller writes [`Self::tail`] to TDT.
     pub(crate) fn queue(&mut self, mut skb: SkBuff) -> Result<Queued, QueueError> {
+        // Room for any frame is checked before its headers are prepared:
+        // a frame handed back as busy comes again unchanged, and preparing
+        // twice would take its length out of the checksum twice. With that
+        // room, a frame that still does not fit never will: drop it rather
+        // than stall the queue on it.
+        if self.cursor.unused() < MAX_DESCS_PER_FRAME {
+            return Err(QueueError::Full(skb));
+        }
         let offload = TxOffload::for_frame(&mut skb)?;
         if let TxOffload::Segment(seg) = offload {
             return self.queue_segmented(skb, seg);
         }
         let needed = self.descriptors_needed(&skb, offload);
         if needed > self.cursor.unused() {
-            return Err(QueueError::Full(skb));
+            return Err(QueueError::Dropped);
         }
 
         let first = self.cursor.next_to_use();
@@ -369,10 +380,13 @@ impl<'a> TxRing<'a> {
                 MAX_TX_DESC_DATA as u32,
             )
         };
+        // The buffers must hold exactly the payload, or a segment would
+        // end without EOP and the device would run it into the next frame.
+        let held: u64 = lens[..buffers].iter().map(|&l| u64::from(l)).sum();
         // CAST: a count of pieces of a 64 KiB frame.
         let needed = 1 + u64::from(seg.segments) + pieces().count() as u64;
-        if needed > u64::from(self.cursor.unused()) {
-            return Err(QueueError::Full(skb));
+        if held != u64::from(seg.payload) || needed > u64::from(self.cursor.unused()) {
+            return Err(QueueError::Dropped);
         }
         let mut template = [0u8; SEGMENT_HEADER_MAX as usize];
         let Some(template) = template.get_mut(..hdr_len as usize) else {
@@ -453,7 +467,7 @@ impl<'a> TxRing<'a> {
                 let addr = seg
                     .layout
                     .ipv6_segment(template, &mut header, segment, seg.segments, seg.mss, payload)
-                    .and_then(|()| self.headers.fill(next as usize, &header[..hdr_len as usize]).ok());
+                    .and_then(|()| self.headers.fill(next as usize / 2, &header[..hdr_len as usize]).ok());
                 let Some(addr) = addr else {
                     return Err(self.unwind(first, mapped));
                 };

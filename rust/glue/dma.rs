@@ -89,50 +89,56 @@ impl DescRing {
 /// A coherent buffer cut into equal slots that the CPU fills and the
 /// device reads (per-descriptor headers of driver-built segments).
 ///
+/// The device may read any slot at any time, so the CPU writes whole
+/// 64-bit words with volatile stores, as [`DescRing`] does.
+///
 /// # Invariants
 ///
-/// `mem` holds `slots * slot_len` bytes.
+/// `mem` holds `slots * slot_len` words of 8 bytes; `slot_len > 0`.
 pub struct SlotBuffer {
-    mem: Coherent<[u8]>,
+    mem: Coherent<[u64]>,
     slot_len: usize,
 }
 
 impl SlotBuffer {
-    /// Allocates `slots` zeroed slots of `slot_len` bytes for `dev`.
+    /// Allocates `slots` zeroed slots of `slot_len` bytes (rounded up to
+    /// whole words) for `dev`.
     pub fn new(dev: &Device<Bound>, slots: usize, slot_len: usize) -> Result<Self> {
-        let len = slots.checked_mul(slot_len).ok_or(EINVAL)?;
-        let mem = Coherent::<u8>::zeroed_slice(dev, len, GFP_KERNEL)?;
-        // INVARIANT: allocated with exactly that many bytes.
-        Ok(Self { mem, slot_len })
-    }
-
-    /// Bytes per slot.
-    pub fn slot_len(&self) -> usize {
-        self.slot_len
-    }
-
-    /// Copies `bytes` into slot `slot` and returns the bus address of the
-    /// slot. The caller hands that address to the device only afterwards,
-    /// and reuses the slot only once the device is done with it.
-    pub fn fill(&self, slot: usize, bytes: &[u8]) -> Result<u64> {
-        if bytes.len() > self.slot_len || slot >= self.mem.len() / self.slot_len {
+        let words = slot_len.div_ceil(8);
+        if words == 0 {
             return Err(EINVAL);
         }
-        let offset = slot * self.slot_len;
-        // SAFETY: `offset + bytes.len()` lies inside the allocation (type
-        // invariant and the check above); the device reads this memory
-        // only through descriptors, so nothing else accesses the slot
-        // while it is written, and `bytes` cannot overlap DMA memory
-        // that only this type hands out as a bus address.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                bytes.as_ptr(),
-                self.mem.as_mut_ptr().cast::<u8>().add(offset),
-                bytes.len(),
-            );
+        let mem = Coherent::<u64>::zeroed_slice(dev, slots.checked_mul(words).ok_or(EINVAL)?, GFP_KERNEL)?;
+        // INVARIANT: allocated with exactly that many words; `words > 0`.
+        Ok(Self { mem, slot_len: words })
+    }
+
+    /// Copies `bytes` into slot `slot` (the rest of its last word zeroed)
+    /// and returns the bus address of the slot. What the device reads
+    /// there before the caller hands it the address is the caller's
+    /// concern, not memory safety: the stores are volatile, like the
+    /// device's own accesses.
+    pub fn fill(&mut self, slot: usize, bytes: &[u8]) -> Result<u64> {
+        if bytes.len() > self.slot_len * 8 || slot >= self.mem.len() / self.slot_len {
+            return Err(EINVAL);
+        }
+        let first = slot * self.slot_len;
+        for (i, chunk) in bytes.chunks(8).enumerate() {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            // SAFETY: `first + i` is inside the allocation (type invariant
+            // and the checks above: at most `slot_len` words from `first`),
+            // and aligned; `&mut self` keeps other CPUs out.
+            unsafe {
+                self.mem
+                    .as_mut_ptr()
+                    .cast::<u64>()
+                    .add(first + i)
+                    .write_volatile(u64::from_ne_bytes(word));
+            }
         }
         // CAST: a usize offset inside an allocation fits a bus address.
-        Ok(self.mem.dma_address() + offset as u64)
+        Ok(self.mem.dma_address() + (first * 8) as u64)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::bindings as b;
 use super::netdev::NetDevice;
-use core::ptr::NonNull;
+use core::ptr::{addr_of, NonNull};
 use kernel::{prelude::*, types::Opaque};
 
 /// Most page fragments an skb has (`MAX_SKB_FRAGS`, a Kconfig choice).
@@ -139,24 +139,58 @@ impl Skb {
         unsafe { b::sgnic_skb_tailroom(self.raw()) }
     }
 
-    fn shinfo(&self) -> &b::skb_shared_info {
-        // SAFETY: every skb has a shared info area that lives as long as
-        // the skb; we only read it.
-        unsafe { &*b::sgnic_skb_shinfo(self.raw()) }
+    /// The shared info area, as a raw pointer: clones share it and other
+    /// CPUs change some of its fields (`dataref`) at any time, so no
+    /// reference to the whole struct may exist. Fields that stay put while
+    /// the skb is held (frags, GSO parameters) are read one by one.
+    fn shinfo(&self) -> *const b::skb_shared_info {
+        // SAFETY: `self.0` is valid (type invariant); every skb has a shared
+        // info area that lives as long as the skb.
+        unsafe { b::sgnic_skb_shinfo(self.raw()) }
+    }
+
+    fn nr_frags(&self) -> u8 {
+        // SAFETY: a read of one field of the live area (see `shinfo`).
+        unsafe { addr_of!((*self.shinfo()).nr_frags).read() }
+    }
+
+    fn gso_size(&self) -> u16 {
+        // SAFETY: as in `nr_frags`.
+        unsafe { addr_of!((*self.shinfo()).gso_size).read() }
+    }
+
+    fn gso_segs(&self) -> u16 {
+        // SAFETY: as in `nr_frags`.
+        unsafe { addr_of!((*self.shinfo()).gso_segs).read() }
+    }
+
+    fn gso_type(&self) -> u32 {
+        // SAFETY: as in `nr_frags`.
+        unsafe { addr_of!((*self.shinfo()).gso_type).read() }
     }
 
     /// The page fragments, in order.
     pub fn frags(&self) -> impl Iterator<Item = Frag<'_>> {
-        let shinfo = self.shinfo();
-        let n = usize::from(shinfo.nr_frags).min(shinfo.frags.len());
-        shinfo.frags[..n].iter().map(|raw| Frag { raw })
+        let n = usize::from(self.nr_frags()).min(MAX_FRAGS);
+        // SAFETY: the first `nr_frags` entries of the `frags` array are
+        // initialised and do not change while the skb is held; the slice
+        // covers only them, not the rest of the shared area.
+        let frags = unsafe {
+            core::slice::from_raw_parts(addr_of!((*self.shinfo()).frags).cast::<b::skb_frag_t>(), n)
+        };
+        frags.iter().map(|raw| Frag { raw })
     }
 
     /// The offloads this frame asks of the device.
     pub fn offload_request(&self) -> OffloadRequest {
         // SAFETY: `self.0` is valid (type invariant).
         if unsafe { b::sgnic_skb_ip_summed(self.raw()) } != CHECKSUM_PARTIAL {
-            return OffloadRequest::None;
+            // A super-frame must be segmented whatever its checksum state.
+            return if self.is_gso() {
+                OffloadRequest::Unsupported
+            } else {
+                OffloadRequest::None
+            };
         }
         // SAFETY: as above; the offsets are set for a CHECKSUM_PARTIAL skb.
         let (start, offset) = unsafe {
@@ -174,7 +208,7 @@ impl Skb {
                 offset: u32::from(offset),
             };
         }
-        let gso_type = self.shinfo().gso_type;
+        let gso_type = self.gso_type();
         // CAST: the SKB_GSO_* flags are small positive enum values.
         let (tcpv4, tcpv6) = (b::SKB_GSO_TCPV4 as u32, b::SKB_GSO_TCPV6 as u32);
         let ipv4 = match (gso_type & tcpv4 != 0, gso_type & tcpv6 != 0) {
@@ -189,9 +223,9 @@ impl Skb {
                 ipv4,
                 ip_start,
                 l4_start: start,
-                segments: u32::from(self.shinfo().gso_segs),
-                mss: self.shinfo().gso_size,
-                fragments: u32::from(self.shinfo().nr_frags),
+                segments: u32::from(self.gso_segs()),
+                mss: self.gso_size(),
+                fragments: u32::from(self.nr_frags()),
             },
             Err(_) => OffloadRequest::Unsupported,
         }
