@@ -20,7 +20,6 @@ impl Operations for Port<'_> {
     fn driver_info(&self) -> DriverInfo<'_> {
         DriverInfo {
             driver: c"sgnic",
-            version: c"0.1",
             bus_info: self.pdev.as_ref().name(),
         }
     }
@@ -98,18 +97,14 @@ impl Operations for Port<'_> {
         Ok(())
     }
 
-    fn stat_names(&self) -> &'static [&'static CStr] {
-        Counters::NAMES
-    }
+    const STAT_NAMES: &'static [&'static CStr] = Counters::NAMES;
 
     fn stat_values(&self, out: &mut [u64]) {
         self.fold_device_counters();
         self.counters.values(out);
     }
 
-    fn priv_flag_names(&self) -> &'static [&'static CStr] {
-        PRIV_FLAG_NAMES
-    }
+    const PRIV_FLAG_NAMES: &'static [&'static CStr] = PRIV_FLAG_NAMES;
 
     fn priv_flags(&self) -> u32 {
         self.priv_flags.load(Relaxed)

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::glue::{
     features,
-    netdev::{LinkStats, NapiPoll, NetDevice, Operations, TxOutcome},
+    netdev::{AddrLists, LinkStats, MtuChange, NapiPoll, NetDevice, Operations, TxOutcome, Xmit},
     skb::{OffloadRequest, SkBuff, Skb},
 };
 use crate::hw::{
@@ -38,7 +38,7 @@ impl Port<'_> {
         let done = tx.reclaim(poll);
         if done.frames > 0 {
             completed = (done.packets, u64::from(done.bytes));
-            dev.completed_queue(done.frames, done.bytes);
+            poll.completed_queue(dev, done.frames, done.bytes);
             Counters::add(&self.counters.tx_packets, done.packets);
             Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
         }
@@ -124,7 +124,7 @@ impl Operations for Port<'_> {
         self.down(dev);
     }
 
-    fn start_xmit(&self, dev: &NetDevice, skb: SkBuff) -> TxOutcome {
+    fn start_xmit(&self, dev: &NetDevice, xmit: &Xmit<'_>, skb: SkBuff) -> TxOutcome {
         let c = &self.counters;
         let Ok(skb) = skb.pad_to(MIN_TX_FRAME as u32) else {
             Counters::add(&c.tx_dropped, 1);
@@ -160,7 +160,7 @@ impl Operations for Port<'_> {
             dev.stop_queue();
         }
         // One doorbell per batch: BQL says when the batch ends.
-        let ring_now = dev.sent_queue(queued.bytes, dev.xmit_more()) || dev.queue_stopped();
+        let ring_now = xmit.sent(queued.bytes) || dev.queue_stopped();
         if !ring_now || self.priv_flags.load(Relaxed) & PRIV_INJECT_TX_STALL != 0 {
             return TxOutcome::Consumed;
         }
@@ -204,18 +204,18 @@ impl Operations for Port<'_> {
         // Runs from the watchdog timer (atomic context): flag the reset and
         // let NAPI do it, with start_xmit kept out (`reset_tx`).
         Counters::add(&self.counters.tx_timeouts, 1);
-        pr_warn!("{}: TX timeout, resetting the TX ring\n", dev.name());
+        dev.warn(format_args!("TX timeout, resetting the TX ring\n"));
         self.raise(Event::TX_RESET);
         dev.napi().schedule();
     }
 
-    fn change_mtu(&self, dev: &NetDevice, mtu: u32) -> Result {
+    fn change_mtu(&self, dev: &NetDevice, change: &MtuChange<'_>) -> Result {
         // RX buffers are sized for the MTU: rebuild the rings if up.
         let running = dev.is_running();
         if running {
             self.down(dev);
         }
-        dev.set_mtu(mtu);
+        change.apply();
         if running {
             self.up(dev)?;
         }
@@ -230,8 +230,8 @@ impl Operations for Port<'_> {
         self.program_address(dev)
     }
 
-    fn set_rx_mode(&self, dev: &NetDevice) {
-        self.set_rx_filter(dev);
+    fn set_rx_mode(&self, dev: &NetDevice, lists: &AddrLists<'_>) {
+        self.set_rx_filter(dev, lists);
     }
 
     fn set_features(&self, _dev: &NetDevice, _features: u64) -> Result {
@@ -298,10 +298,11 @@ impl Operations for Port<'_> {
         if events & Event::LINK != 0 {
             self.update_link(dev);
         }
-        if work < budget && poll.complete_done(work) {
-            self.regs.write(r::IMS, Irq::DRIVER_MASK);
-        }
         work
+    }
+
+    fn poll_complete(&self, _dev: &NetDevice) {
+        self.regs.write(r::IMS, Irq::DRIVER_MASK);
     }
 
     fn interrupt(&self, dev: &NetDevice) -> bool {

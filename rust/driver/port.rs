@@ -4,7 +4,7 @@
 //! and bringing the datapath up and down.
 
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
-use crate::glue::netdev::{IrqLine, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
+use crate::glue::netdev::{AddrLists, IrqLine, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
 use crate::hw::{
     filter::FilterPlan,
     itr::{self, Moderation, Traffic},
@@ -218,7 +218,7 @@ impl DeviceCounters {
 pub(crate) const PRIV_INJECT_TX_STALL: u32 = 1 << 0;
 
 /// One sgnic port: an 8254x MAC and the netdev built on it.
-#[pin_data(PinnedDrop)]
+#[pin_data]
 pub(crate) struct Port<'bound> {
     pub(crate) pdev: &'bound pci::Device<Bound>,
     pub(crate) model: Model,
@@ -316,7 +316,7 @@ impl<'bound> Port<'bound> {
         *self.tx.lock() = Some(tx);
         self.napi_state.lock().ring = Some(rx);
         self.program_address(dev)?;
-        self.set_rx_filter(dev);
+        dev.with_addr_lists(|lists| self.set_rx_filter(dev, lists));
 
         match dev.request_shared_irq(self.pdev) {
             Ok(line) => *self.irq.lock() = Some(line),
@@ -326,7 +326,7 @@ impl<'bound> Port<'bound> {
                 return Err(e);
             }
         }
-        dev.napi().enable();
+        dev.napi_enable();
         self.regs.write(r::ITR, self.itr.load(Relaxed));
         self.regs.write(r::IMS, Irq::DRIVER_MASK);
         self.update_link(dev);
@@ -338,10 +338,12 @@ impl<'bound> Port<'bound> {
     /// raises no interrupt afterwards.
     pub(crate) fn down(&self, dev: &NetDevice) {
         dev.tx_disable();
+        // NAPI first, as the C driver does: once no poll can run, none can
+        // unmask the interrupts masked next.
+        dev.napi_disable();
         self.quiesce();
         // free_irq waits for a handler running on another CPU.
         drop(self.irq.lock().take());
-        dev.napi().disable();
         dev.carrier_off();
         // The reset clears the statistics registers: keep their counts.
         self.fold_device_counters();
@@ -421,7 +423,7 @@ impl<'bound> Port<'bound> {
 
     /// Programs promiscuous/all-multicast modes, the exact address slots
     /// (RA 1..15) and the multicast hash table (`hw::filter`).
-    pub(crate) fn set_rx_filter(&self, dev: &NetDevice) {
+    pub(crate) fn set_rx_filter(&self, dev: &NetDevice, lists: &AddrLists<'_>) {
         let flags = dev.flags();
         let mut rctl = self.regs.read(r::RCTL) & !(Rctl::UPE | Rctl::MPE);
         if flags & IFF_PROMISC != 0 {
@@ -429,9 +431,9 @@ impl<'bound> Port<'bound> {
         } else if flags & IFF_ALLMULTI != 0 {
             rctl |= Rctl::MPE;
         }
-        let mut plan = FilterPlan::new(dev.unicast_count());
-        dev.for_each_unicast(|mac| plan.add_unicast(mac));
-        dev.for_each_multicast(|mac| plan.add_multicast(mac));
+        let mut plan = FilterPlan::new(lists.unicast_count());
+        lists.for_each_unicast(|mac| plan.add_unicast(mac));
+        lists.for_each_multicast(|mac| plan.add_multicast(mac));
         if plan.unicast_promiscuous {
             rctl |= Rctl::UPE;
         }
@@ -461,14 +463,5 @@ impl<'bound> Port<'bound> {
                 dev.carrier_off();
             }
         }
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for Port<'_> {
-    fn drop(self: Pin<&mut Self>) {
-        // The netdev is already unregistered: leave the device silent (no
-        // DMA, no interrupts) before its BAR is unmapped.
-        mac::reset(&self.regs);
     }
 }

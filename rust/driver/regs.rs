@@ -5,7 +5,11 @@
 use crate::hw::regs::BAR0_SIZE;
 use kernel::{io::Io, pci, prelude::*};
 
-/// BAR 0 of an 8254x, mapped for its whole 128 KiB register file.
+/// BAR 0 of an 8254x, mapped for its whole 128 KiB register file. The
+/// device is reset when the mapping goes: whoever drops it (a failed probe,
+/// or the port after its netdev is unregistered) leaves the device silent,
+/// with no DMA and no interrupt, before the BAR is unmapped and before the
+/// port's rings (declared after it) are unmapped and freed.
 pub(crate) struct Regs<'bound> {
     bar: pci::Bar<'bound, BAR0_SIZE>,
 }
@@ -38,5 +42,11 @@ impl<'bound> Regs<'bound> {
     /// Forces posted writes out to the device.
     pub(crate) fn flush(&self) {
         let _ = self.read(crate::hw::regs::STATUS);
+    }
+}
+
+impl Drop for Regs<'_> {
+    fn drop(&mut self) {
+        super::mac::reset(self);
     }
 }

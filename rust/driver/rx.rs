@@ -9,7 +9,7 @@
 //! the ring never runs dry and never stalls.
 
 use crate::glue::{
-    dma::{DescRing, StreamingMap},
+    dma::{DescRing, MappedRxBuffer},
     netdev::{NapiPoll, NetDevice},
     skb::{RxBuffer, RxLayout, SkBuff},
 };
@@ -44,22 +44,34 @@ pub(crate) struct RxWork {
     pub(crate) multi_descriptor: u64,
 }
 
+/// Whether a frame whose destination address starts with `first` goes to
+/// a multicast or broadcast group (the I/G bit).
+fn is_multicast_address(first: u8) -> bool {
+    first & 1 != 0
+}
+
 /// Frames up to this size are copied into a small skb (as the C e1000
 /// driver's copybreak does) instead of giving up the mapped buffer.
 const COPYBREAK: u32 = 256;
 
-struct Buffer<'a> {
-    /// Dropped (unmapped) before `mem`.
-    map: StreamingMap<'a>,
-    mem: RxBuffer,
-}
 
 /// A receive descriptor ring and its buffers.
+///
+/// # Invariants
+///
+/// - Every slot in `[next_to_clean, next_to_use)` holds a buffer mapped
+///   for the device to write, whose bus address its descriptor carries;
+///   the CPU reads such a buffer only after its descriptor shows DD and
+///   the bytes were synced or unmapped.
+/// - Outside that range a slot's buffer, if any, is mapped but not
+///   referenced by the device.
+/// - `frames` is at a frame boundary unless the last descriptor cleaned
+///   lacked EOP.
 pub(crate) struct RxRing<'a> {
     dev: &'a Device<Bound>,
     desc: DescRing,
     cursor: RingCursor,
-    slots: KVec<Option<Buffer<'a>>>,
+    slots: KVec<Option<MappedRxBuffer<'a>>>,
     /// How every buffer is laid out; its length is the longest frame the
     /// device may store.
     layout: RxLayout,
@@ -113,10 +125,8 @@ impl<'a> RxRing<'a> {
     }
 
     #[inline]
-    fn alloc_buffer(&self, netdev: &NetDevice) -> Option<Buffer<'a>> {
-        let mem = RxBuffer::alloc(netdev, &self.layout)?;
-        let map = StreamingMap::rx_buffer(self.dev, &mem).ok()?;
-        Some(Buffer { map, mem })
+    fn alloc_buffer(&self, netdev: &NetDevice) -> Option<MappedRxBuffer<'a>> {
+        MappedRxBuffer::new(self.dev, RxBuffer::alloc(netdev, &self.layout)?).ok()
     }
 
     /// Hands every free slot back to the device, allocating buffers where
@@ -134,7 +144,7 @@ impl<'a> RxRing<'a> {
                 }
             }
             if let Some(buf) = &self.slots[i as usize] {
-                self.desc.write(i, RxDescriptor::empty(buf.map.addr()));
+                self.desc.write(i, RxDescriptor::empty(buf.addr()));
             }
             self.cursor.advance_use(1);
             moved = true;
@@ -183,16 +193,17 @@ impl<'a> RxRing<'a> {
         work: &mut RxWork,
     ) {
         if len <= COPYBREAK {
-            let Some(buf) = &self.slots[i as usize] else {
+            let Some(buf) = &mut self.slots[i as usize] else {
                 return;
             };
-            buf.map.sync_for_cpu(len);
-            let multicast = buf.mem.holds_multicast_frame();
+            // The view syncs the frame for the CPU, and back when dropped.
+            let view = buf.view(len);
+            let multicast = view.byte(0).is_some_and(is_multicast_address);
             let copy = poll.alloc_skb(len).and_then(|mut skb| {
-                skb.put_copy_of(&buf.mem, len).ok()?;
+                view.copy_into(&mut skb).ok()?;
                 Some(skb)
             });
-            buf.map.sync_for_device(len);
+            drop(view);
             match copy {
                 Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
                 None => work.alloc_failed += 1,
@@ -203,13 +214,13 @@ impl<'a> RxRing<'a> {
             work.alloc_failed += 1;
             return;
         };
-        let Some(Buffer { map, mem }) = self.slots[i as usize].replace(fresh) else {
+        let Some(mapped) = self.slots[i as usize].replace(fresh) else {
             return;
         };
         // Unmapping hands the buffer back to the CPU before it is read.
-        drop(map);
-        let multicast = mem.holds_multicast_frame();
-        match mem.into_skb(len) {
+        let received = mapped.unmap();
+        let multicast = received.bytes(len).first().copied().is_some_and(is_multicast_address);
+        match received.into_skb(len) {
             Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
             None => work.alloc_failed += 1,
         }

@@ -9,7 +9,7 @@
 //! last carries EOP and RS so the device reports its completion.
 
 use crate::glue::{
-    dma::{DescRing, Direction, SlotBuffer, StreamingMap},
+    dma::{DescRing, SlotBuffer, TxMapping},
     netdev::NapiPoll,
     skb::{Offload, SkBuff, Tso, MAX_FRAGS},
 };
@@ -88,7 +88,7 @@ pub(crate) enum QueueError {
 #[derive(Default)]
 struct Slot<'a> {
     /// Mapping of the buffer this descriptor starts (dropped first).
-    map: Option<StreamingMap<'a>>,
+    map: Option<TxMapping<'a>>,
     /// The frame, held by its last descriptor until completion.
     skb: Option<SkBuff>,
     /// On a frame's first descriptor: the index of its EOP descriptor.
@@ -183,6 +183,23 @@ impl TxOffload {
 }
 
 /// A transmit descriptor ring and the buffers in flight on it.
+///
+/// # Invariants
+///
+/// - Every frame in `[next_to_clean, next_to_use)` occupies consecutive
+///   descriptors; its first slot records its EOP descriptor (`eop`), its
+///   byte and packet counts, and its EOP slot holds the skb. Each of its
+///   buffers has its live mapping in one slot of the frame, so nothing the
+///   device may still read is unmapped before that frame's EOP descriptor
+///   shows DD (`reclaim`) or the device is stopped (`drop_all`).
+/// - Slots outside `[next_to_clean, next_to_use)` hold no mapping, no skb
+///   and no `eop`.
+/// - `last_context` is the checksum context the device last read, or
+///   `None` when that is not known.
+/// - Header slot `k` serves descriptors `2k` and `2k + 1`, of which at
+///   most one is a header descriptor (a header is always followed by its
+///   payload), and is rewritten only when no descriptor in flight refers
+///   to it.
 pub(crate) struct TxRing<'a> {
     dev: &'a Device<Bound>,
     desc: DescRing,
@@ -302,7 +319,7 @@ impl<'a> TxRing<'a> {
         let mut pending = None;
         let head_len = skb.headlen();
         if head_len > 0 {
-            match StreamingMap::skb_head(self.dev, &skb, Direction::ToDevice) {
+            match TxMapping::skb_head(self.dev, &skb) {
                 Ok(map) => {
                     self.write_buffer(&mut next, &mut pending, map, extended, dcmd_extra, popts);
                     out.head_bytes = u64::from(head_len);
@@ -315,7 +332,7 @@ impl<'a> TxRing<'a> {
             if len == 0 {
                 continue;
             }
-            match StreamingMap::frag(self.dev, &frag, 0, len, Direction::ToDevice) {
+            match TxMapping::frag(self.dev, &frag, 0, len) {
                 Ok(map) => {
                     self.write_buffer(&mut next, &mut pending, map, extended, dcmd_extra, popts);
                     out.frag_bytes += u64::from(len);
@@ -408,7 +425,7 @@ impl<'a> TxRing<'a> {
         // slots (a frame has more descriptors than buffers).
         let mut addrs = [0u64; 1 + MAX_FRAGS];
         if lens[0] > 0 {
-            match StreamingMap::skb_head(self.dev, &skb, Direction::ToDevice) {
+            match TxMapping::skb_head(self.dev, &skb) {
                 Ok(map) => {
                     addrs[0] = map.addr() + u64::from(hdr_len);
                     self.slots[next as usize].map = Some(map);
@@ -423,7 +440,7 @@ impl<'a> TxRing<'a> {
             if len == 0 {
                 continue;
             }
-            match StreamingMap::frag(self.dev, &frag, 0, len, Direction::ToDevice) {
+            match TxMapping::frag(self.dev, &frag, 0, len) {
                 Ok(map) => {
                     *addr = map.addr();
                     self.slots[next as usize].map = Some(map);
@@ -525,7 +542,7 @@ impl<'a> TxRing<'a> {
         &mut self,
         next: &mut u32,
         pending: &mut Option<(u32, [u64; 2])>,
-        map: StreamingMap<'a>,
+        map: TxMapping<'a>,
         extended: bool,
         dcmd: u8,
         popts: u8,

@@ -3,18 +3,21 @@
 //! DMA memory: coherent descriptor rings and streaming buffer mappings.
 //!
 //! Descriptor rings use the kernel crate's [`Coherent`] allocation. The
-//! kernel crate has no streaming mapping for pages or sk_buffs, so
-//! [`StreamingMap`] wraps `dma_map_single`/`skb_frag_dma_map` here: each
-//! mapping remembers how it was made and undoes exactly that when dropped,
-//! which is what DMA-API debugging checks.
+//! kernel crate has no streaming mapping for pages or sk_buffs, so the
+//! two kinds sgnic needs are here, each with its direction in its type:
+//! [`TxMapping`] (a frame's head or page, for the device to read) and
+//! [`MappedRxBuffer`] (a receive buffer the device writes, whose bytes the
+//! CPU sees only through a synced [`RxView`] or once unmapped). Each
+//! mapping undoes exactly what it did when dropped, which is what DMA-API
+//! debugging checks.
 
 use super::bindings as b;
 use super::skb::{Frag, RxBuffer, SkBuff};
 use crate::hw::ring::RingSize;
-use core::ffi::c_int;
+use core::{ffi::c_int, mem::ManuallyDrop};
 use kernel::{
     device::{Bound, Device},
-    dma::Coherent,
+    dma::{Coherent, DataDirection},
     prelude::*,
     sync::barrier::{dma_mb, Read, Write},
 };
@@ -142,21 +145,14 @@ impl SlotBuffer {
     }
 }
 
-/// Direction of a streaming mapping.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    /// The device reads (transmit).
-    ToDevice,
-    /// The device writes (receive).
-    FromDevice,
-}
-
-impl Direction {
-    fn raw(self) -> c_int {
-        match self {
-            Direction::ToDevice => b::dma_data_direction_DMA_TO_DEVICE as c_int,
-            Direction::FromDevice => b::dma_data_direction_DMA_FROM_DEVICE as c_int,
-        }
+/// The C value of a DMA direction.
+fn raw_direction(dir: DataDirection) -> c_int {
+    // CAST: the DMA_* enumerators are small non-negative values.
+    match dir {
+        DataDirection::ToDevice => b::dma_data_direction_DMA_TO_DEVICE as c_int,
+        DataDirection::FromDevice => b::dma_data_direction_DMA_FROM_DEVICE as c_int,
+        DataDirection::Bidirectional => b::dma_data_direction_DMA_BIDIRECTIONAL as c_int,
+        DataDirection::None => b::dma_data_direction_DMA_NONE as c_int,
     }
 }
 
@@ -168,62 +164,46 @@ enum MapKind {
     Page,
 }
 
-/// A live streaming DMA mapping, unmapped the same way on drop.
+/// Part of a frame being sent, mapped for the device to read: the
+/// direction is fixed ([`DataDirection::ToDevice`]), and the mapping is
+/// undone the way it was made when dropped, which is what DMA-API
+/// debugging checks.
 ///
 /// # Invariants
 ///
-/// `addr..addr+len` was mapped on `dev` with `kind` and `dir` and has not
-/// been unmapped.
-pub struct StreamingMap<'a> {
+/// `addr..addr + len` was mapped on `dev` with `kind`, to the device, and
+/// has not been unmapped.
+pub struct TxMapping<'a> {
     dev: &'a Device<Bound>,
     addr: u64,
     len: u32,
     kind: MapKind,
-    dir: Direction,
 }
 
 // SAFETY: a mapping is a plain bus address plus the device it belongs to;
 // it may be unmapped from any context.
-unsafe impl Send for StreamingMap<'_> {}
+unsafe impl Send for TxMapping<'_> {}
 
-impl<'a> StreamingMap<'a> {
+impl<'a> TxMapping<'a> {
     /// Maps the linear part (head) of `skb`.
-    pub fn skb_head(dev: &'a Device<Bound>, skb: &SkBuff, dir: Direction) -> Result<Self> {
+    pub fn skb_head(dev: &'a Device<Bound>, skb: &SkBuff) -> Result<Self> {
         let len = skb.headlen();
         // SAFETY: `skb.data()` points to `headlen` valid bytes for as long
-        // as the skb lives; the mapping is dropped before the skb is freed
-        // (the TX/RX rings keep both and drop the mapping first).
-        let addr = unsafe {
-            b::sgnic_dma_map_single(raw_device(dev), skb.data().cast(), len as usize, dir.raw())
-        };
-        Self::checked(dev, addr, len, MapKind::Single, dir)
-    }
-
-    /// Maps a receive buffer for the device to write a frame into.
-    pub fn rx_buffer(dev: &'a Device<Bound>, buf: &RxBuffer) -> Result<Self> {
-        let dir = Direction::FromDevice;
-        // SAFETY: `buf.data()` is followed by `buf.len()` bytes of the
-        // buffer; the mapping is dropped before the buffer is handed on or
-        // freed (the RX ring drops the mapping first).
+        // as the skb lives; the TX ring keeps the skb until after the
+        // mapping is dropped.
         let addr = unsafe {
             b::sgnic_dma_map_single(
                 raw_device(dev),
-                buf.data().cast(),
-                buf.len() as usize,
-                dir.raw(),
+                skb.data().cast(),
+                len as usize,
+                raw_direction(DataDirection::ToDevice),
             )
         };
-        Self::checked(dev, addr, buf.len(), MapKind::Single, dir)
+        Self::checked(dev, addr, len, MapKind::Single)
     }
 
     /// Maps `len` bytes of `frag` starting `offset` bytes into it.
-    pub fn frag(
-        dev: &'a Device<Bound>,
-        frag: &Frag<'_>,
-        offset: u32,
-        len: u32,
-        dir: Direction,
-    ) -> Result<Self> {
+    pub fn frag(dev: &'a Device<Bound>, frag: &Frag<'_>, offset: u32, len: u32) -> Result<Self> {
         if u64::from(offset) + u64::from(len) > u64::from(frag.len()) {
             return Err(EINVAL);
         }
@@ -235,19 +215,13 @@ impl<'a> StreamingMap<'a> {
                 frag.as_raw(),
                 offset as usize,
                 len as usize,
-                dir.raw(),
+                raw_direction(DataDirection::ToDevice),
             )
         };
-        Self::checked(dev, addr, len, MapKind::Page, dir)
+        Self::checked(dev, addr, len, MapKind::Page)
     }
 
-    fn checked(
-        dev: &'a Device<Bound>,
-        addr: u64,
-        len: u32,
-        kind: MapKind,
-        dir: Direction,
-    ) -> Result<Self> {
+    fn checked(dev: &'a Device<Bound>, addr: u64, len: u32, kind: MapKind) -> Result<Self> {
         // SAFETY: `addr` was just returned by a mapping call on `dev`.
         if unsafe { b::sgnic_dma_mapping_error(raw_device(dev), addr) } != 0 {
             return Err(ENOMEM);
@@ -258,36 +232,7 @@ impl<'a> StreamingMap<'a> {
             addr,
             len,
             kind,
-            dir,
         })
-    }
-
-    /// Makes the first `len` bytes the device wrote visible to the CPU;
-    /// the buffer stays mapped (for copying small frames out of it).
-    pub fn sync_for_cpu(&self, len: u32) {
-        // SAFETY: the range lies within this live mapping (clamped).
-        unsafe {
-            b::sgnic_dma_sync_single_for_cpu(
-                raw_device(self.dev),
-                self.addr,
-                len.min(self.len) as usize,
-                self.dir.raw(),
-            )
-        }
-    }
-
-    /// Hands the first `len` bytes back to the device after
-    /// [`Self::sync_for_cpu`], before the buffer is reused.
-    pub fn sync_for_device(&self, len: u32) {
-        // SAFETY: as in `sync_for_cpu`.
-        unsafe {
-            b::sgnic_dma_sync_single_for_device(
-                raw_device(self.dev),
-                self.addr,
-                len.min(self.len) as usize,
-                self.dir.raw(),
-            )
-        }
     }
 
     /// Bus address of the mapping.
@@ -306,20 +251,179 @@ impl<'a> StreamingMap<'a> {
     }
 }
 
-impl Drop for StreamingMap<'_> {
+impl Drop for TxMapping<'_> {
     fn drop(&mut self) {
-        let dev = raw_device(self.dev);
+        let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::ToDevice));
         // SAFETY: the range is mapped with exactly this kind, length and
         // direction (type invariant), and is unmapped only here.
         unsafe {
             match self.kind {
-                MapKind::Single => {
-                    b::sgnic_dma_unmap_single(dev, self.addr, self.len as usize, self.dir.raw())
-                }
-                MapKind::Page => {
-                    b::sgnic_dma_unmap_page(dev, self.addr, self.len as usize, self.dir.raw())
-                }
+                MapKind::Single => b::sgnic_dma_unmap_single(dev, self.addr, self.len as usize, dir),
+                MapKind::Page => b::sgnic_dma_unmap_page(dev, self.addr, self.len as usize, dir),
             }
         }
+    }
+}
+
+/// A receive buffer handed to the device, which owns its bytes: the CPU
+/// reads them only through an [`RxView`] (synced for the CPU while it
+/// lives) or after [`Self::unmap`] gives the buffer back.
+///
+/// # Invariants
+///
+/// `buf`'s `buf.len()` bytes are mapped at `addr` on `dev`, from the device
+/// ([`DataDirection::FromDevice`]); they are unmapped only by `unmap` or
+/// drop, which consume `self`.
+pub struct MappedRxBuffer<'a> {
+    dev: &'a Device<Bound>,
+    addr: u64,
+    buf: ManuallyDrop<RxBuffer>,
+}
+
+// SAFETY: the buffer and its mapping may be moved to and dropped in any
+// context (the RX ring lives under a lock taken in several).
+unsafe impl Send for MappedRxBuffer<'_> {}
+
+impl<'a> MappedRxBuffer<'a> {
+    /// Maps `buf` for the device to write a frame into; on failure the
+    /// buffer is freed.
+    pub fn new(dev: &'a Device<Bound>, buf: RxBuffer) -> Result<Self> {
+        // SAFETY: `buf.data()` is followed by `buf.len()` bytes of the
+        // buffer, which `Self` owns until it unmaps them.
+        let addr = unsafe {
+            b::sgnic_dma_map_single(
+                raw_device(dev),
+                buf.data().cast(),
+                buf.len() as usize,
+                raw_direction(DataDirection::FromDevice),
+            )
+        };
+        // SAFETY: `addr` was just returned by a mapping call on `dev`.
+        if unsafe { b::sgnic_dma_mapping_error(raw_device(dev), addr) } != 0 {
+            return Err(ENOMEM);
+        }
+        // INVARIANT: mapped from the device above.
+        Ok(Self {
+            dev,
+            addr,
+            buf: ManuallyDrop::new(buf),
+        })
+    }
+
+    /// Bus address of the buffer, for its descriptor.
+    pub fn addr(&self) -> u64 {
+        self.addr
+    }
+
+    /// Lends the first `len` bytes (at most the buffer) to the CPU, synced
+    /// for it; they go back to the device when the view is dropped.
+    pub fn view(&mut self, len: u32) -> RxView<'_, 'a> {
+        let len = len.min(self.buf.len());
+        self.sync(len, true);
+        RxView { buf: self, len }
+    }
+
+    fn sync(&self, len: u32, for_cpu: bool) {
+        let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::FromDevice));
+        // SAFETY: `len` is within the live mapping (type invariant; the
+        // caller clamps it).
+        unsafe {
+            if for_cpu {
+                b::sgnic_dma_sync_single_for_cpu(dev, self.addr, len as usize, dir)
+            } else {
+                b::sgnic_dma_sync_single_for_device(dev, self.addr, len as usize, dir)
+            }
+        }
+    }
+
+    /// Unmaps the buffer: from here on its bytes are the CPU's.
+    pub fn unmap(self) -> ReceivedRxBuffer {
+        let mut this = ManuallyDrop::new(self);
+        this.unmap_in_place();
+        // SAFETY: `this` is never used or dropped again; the buffer is
+        // moved out exactly once, after its mapping is gone.
+        ReceivedRxBuffer(unsafe { ManuallyDrop::take(&mut this.buf) })
+    }
+
+    fn unmap_in_place(&mut self) {
+        let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::FromDevice));
+        // SAFETY: mapped exactly so (type invariant); called once, by
+        // `unmap` or `drop`, which consume `self`.
+        unsafe { b::sgnic_dma_unmap_single(dev, self.addr, self.buf.len() as usize, dir) }
+    }
+}
+
+impl Drop for MappedRxBuffer<'_> {
+    fn drop(&mut self) {
+        self.unmap_in_place();
+        // SAFETY: dropped exactly once, here, after the mapping is gone.
+        unsafe { ManuallyDrop::drop(&mut self.buf) }
+    }
+}
+
+/// The first bytes of a [`MappedRxBuffer`], synced for the CPU. The buffer
+/// is still mapped, so the device could in principle write it: the view
+/// hands out copies and single volatile reads, never a reference.
+///
+/// # Invariants
+///
+/// The first `len` bytes of `buf` are synced for the CPU for as long as the
+/// view lives, and handed back to the device when it is dropped.
+pub struct RxView<'m, 'a> {
+    buf: &'m MappedRxBuffer<'a>,
+    len: u32,
+}
+
+impl RxView<'_, '_> {
+    /// Bytes in the view.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Whether the view is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The byte at `offset`, if the view reaches it.
+    pub fn byte(&self, offset: u32) -> Option<u8> {
+        // SAFETY: `offset < len`, inside the buffer (type invariant); a
+        // volatile read creates no reference to memory the device maps.
+        (offset < self.len).then(|| unsafe { self.buf.buf.data().add(offset as usize).read_volatile() })
+    }
+
+    /// Appends a copy of the view's bytes to `skb`'s linear part.
+    pub fn copy_into(&self, skb: &mut SkBuff) -> Result {
+        if self.len > skb.tailroom() {
+            return Err(EINVAL);
+        }
+        // SAFETY: `len` fits the tailroom (checked above) and the view's
+        // `len` bytes are the CPU's for now (type invariant); the skb is a
+        // different buffer, exclusively ours.
+        unsafe { b::sgnic_skb_put_data(skb.as_raw(), self.buf.buf.data().cast(), self.len) };
+        Ok(())
+    }
+}
+
+impl Drop for RxView<'_, '_> {
+    fn drop(&mut self) {
+        self.buf.sync(self.len, false);
+    }
+}
+
+/// A receive buffer back from the device: its bytes are the CPU's.
+pub struct ReceivedRxBuffer(RxBuffer);
+
+impl ReceivedRxBuffer {
+    /// The first `len` bytes (at most the buffer).
+    pub fn bytes(&self, len: u32) -> &[u8] {
+        let len = len.min(self.0.len());
+        // SAFETY: the buffer is unmapped and ours; `len` is within it.
+        unsafe { core::slice::from_raw_parts(self.0.data(), len as usize) }
+    }
+
+    /// Turns the buffer, holding a `frame_len`-byte frame, into an skb.
+    pub fn into_skb(self, frame_len: u32) -> Option<SkBuff> {
+        self.0.into_skb(frame_len)
     }
 }

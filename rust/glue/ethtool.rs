@@ -25,8 +25,6 @@ pub struct Coalesce {
 pub struct DriverInfo<'a> {
     /// Driver name.
     pub driver: &'a CStr,
-    /// Driver version.
-    pub version: &'a CStr,
     /// Bus address of the device, e.g. `0000:00:03.0`.
     pub bus_info: &'a CStr,
 }
@@ -66,12 +64,16 @@ pub trait Operations: Send + Sync + Sized {
     fn coalesce(&self) -> Coalesce;
     /// `ethtool -C`: the requested settings, not yet validated.
     fn set_coalesce(&self, dev: &NetDevice, requested: Coalesce) -> Result;
-    /// Names of the `ethtool -S` counters, at most 31 bytes each.
-    fn stat_names(&self) -> &'static [&'static CStr];
-    /// Values for `ethtool -S`, in the order of [`Self::stat_names`].
+    /// Names of the `ethtool -S` counters, at most 31 bytes each. A
+    /// constant, so the count the core sizes its buffers from and the
+    /// strings and values written into them can never disagree.
+    const STAT_NAMES: &'static [&'static CStr];
+    /// Values for `ethtool -S`, in the order of [`Self::STAT_NAMES`]; `out`
+    /// has exactly that many entries.
     fn stat_values(&self, out: &mut [u64]);
-    /// Names of the private flags (`ethtool --show-priv-flags`).
-    fn priv_flag_names(&self) -> &'static [&'static CStr];
+    /// Names of the private flags (`ethtool --show-priv-flags`), a constant
+    /// for the same reason.
+    const PRIV_FLAG_NAMES: &'static [&'static CStr];
     /// Current private flags, bit `i` for name `i`.
     fn priv_flags(&self) -> u32;
     /// `ethtool --set-priv-flags`.
@@ -130,7 +132,6 @@ unsafe extern "C" fn get_drvinfo<T: Operations + super::netdev::Operations>(
     let ((_, this), info) = unsafe { (Registration::<T>::from_callback(raw), &mut *info) };
     let id = this.driver_info();
     copy_cstr(&mut info.driver, id.driver);
-    copy_cstr(&mut info.version, id.version);
     copy_cstr(&mut info.bus_info, id.bus_info);
 }
 
@@ -241,14 +242,14 @@ unsafe extern "C" fn set_coalesce<T: Operations + super::netdev::Operations>(
 ///
 /// As for [`get_drvinfo`].
 unsafe extern "C" fn get_sset_count<T: Operations + super::netdev::Operations>(
-    raw: *mut b::net_device,
+    _raw: *mut b::net_device,
     set: c_int,
 ) -> c_int {
-    // SAFETY: see the function's contract.
-    let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
     match u32::try_from(set) {
-        Ok(b::ethtool_stringset_ETH_SS_STATS) => this.stat_names().len() as c_int,
-        Ok(b::ethtool_stringset_ETH_SS_PRIV_FLAGS) => this.priv_flag_names().len() as c_int,
+        // CAST: constant name lists, far below `c_int::MAX`.
+        Ok(b::ethtool_stringset_ETH_SS_STATS) => T::STAT_NAMES.len() as c_int,
+        // CAST: as above.
+        Ok(b::ethtool_stringset_ETH_SS_PRIV_FLAGS) => T::PRIV_FLAG_NAMES.len() as c_int,
         _ => EOPNOTSUPP.to_errno(),
     }
 }
@@ -258,15 +259,13 @@ unsafe extern "C" fn get_sset_count<T: Operations + super::netdev::Operations>(
 /// As for [`get_drvinfo`]; `data` holds `get_sset_count` strings of
 /// ETH_GSTRING_LEN bytes each.
 unsafe extern "C" fn get_strings<T: Operations + super::netdev::Operations>(
-    raw: *mut b::net_device,
+    _raw: *mut b::net_device,
     set: u32,
     data: *mut u8,
 ) {
-    // SAFETY: see the function's contract.
-    let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
     let names = match set {
-        b::ethtool_stringset_ETH_SS_STATS => this.stat_names(),
-        b::ethtool_stringset_ETH_SS_PRIV_FLAGS => this.priv_flag_names(),
+        b::ethtool_stringset_ETH_SS_STATS => T::STAT_NAMES,
+        b::ethtool_stringset_ETH_SS_PRIV_FLAGS => T::PRIV_FLAG_NAMES,
         _ => return,
     };
     let len = b::ETH_GSTRING_LEN as usize;
@@ -288,7 +287,7 @@ unsafe extern "C" fn get_ethtool_stats<T: Operations + super::netdev::Operations
 ) {
     // SAFETY: see the function's contract.
     let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
-    let n = this.stat_names().len();
+    let n = T::STAT_NAMES.len();
     // SAFETY: the core sized `data` from our get_sset_count answer.
     let out = unsafe { core::slice::from_raw_parts_mut(data, n) };
     this.stat_values(out);

@@ -56,3 +56,5 @@ void sgnic_skb_free_frag(void *addr) { skb_free_frag(addr); }
 void sgnic_skb_reserve(struct sk_buff *skb, int len) { skb_reserve(skb, len); }
 unsigned int sgnic_skb_data_align(unsigned int len) { return SKB_DATA_ALIGN(len); }
 unsigned int sgnic_rx_headroom(void) { return NET_SKB_PAD + NET_IP_ALIGN; }
+void sgnic_netif_addr_lock_bh(struct net_device *dev) { netif_addr_lock_bh(dev); }
+void sgnic_netif_addr_unlock_bh(struct net_device *dev) { netif_addr_unlock_bh(dev); }

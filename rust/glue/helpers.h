@@ -62,4 +62,6 @@ void sgnic_skb_free_frag(void *addr);
 void sgnic_skb_reserve(struct sk_buff *skb, int len);
 unsigned int sgnic_skb_data_align(unsigned int len);
 unsigned int sgnic_rx_headroom(void);
+void sgnic_netif_addr_lock_bh(struct net_device *dev);
+void sgnic_netif_addr_unlock_bh(struct net_device *dev);
 #endif

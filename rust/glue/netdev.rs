@@ -12,9 +12,17 @@ use super::skb::Skb;
 use core::{
     ffi::{c_int, c_ulong},
     marker::PhantomData,
+    mem::ManuallyDrop,
     ptr::{addr_of_mut, NonNull},
 };
-use kernel::{device, error::from_result, pci, prelude::*, types::Opaque};
+use kernel::{
+    device,
+    error::from_result,
+    pci,
+    prelude::*,
+    sync::atomic::{Atomic, Full},
+    types::Opaque,
+};
 
 /// `IRQF_SHARED` (a `#define` bindgen does not carry over).
 const IRQF_SHARED: core::ffi::c_ulong = 0x80;
@@ -73,6 +81,31 @@ impl NetDevice {
         unsafe { &*core::ptr::addr_of_mut!((*self.header()).napi).cast::<Napi>() }
     }
 
+    fn napi_enabled(&self) -> &Atomic<bool> {
+        // SAFETY: the header lives in the private area as long as the
+        // netdev (type invariant); the flag is only accessed atomically.
+        unsafe { &*core::ptr::addr_of!((*self.header()).napi_enabled) }
+    }
+
+    /// Allows NAPI polls (from `open`); nothing if they already are.
+    pub fn napi_enable(&self) {
+        if !self.napi_enabled().xchg(true, Full) {
+            // SAFETY: the napi_struct was added in `Registration::new`, and
+            // the flag says it is disabled.
+            unsafe { b::napi_enable(self.napi().as_raw()) }
+        }
+    }
+
+    /// Waits for a running poll and prevents new ones (from `stop`);
+    /// nothing if polls are not allowed.
+    pub fn napi_disable(&self) {
+        if self.napi_enabled().xchg(false, Full) {
+            // SAFETY: the napi_struct was added and, as the flag says,
+            // enabled.
+            unsafe { b::napi_disable(self.napi().as_raw()) }
+        }
+    }
+
     /// Requests the device's (possibly shared) interrupt line; the
     /// driver's [`Operations::interrupt`] handles it until the returned
     /// [`IrqLine`] is dropped.
@@ -99,25 +132,6 @@ impl NetDevice {
         })
     }
 
-    /// Reports `bytes` queued to the device to BQL; returns whether the
-    /// doorbell must be rung now (no more frames coming, or BQL stopped
-    /// the queue).
-    pub fn sent_queue(&self, bytes: u32, more_coming: bool) -> bool {
-        // SAFETY: `as_raw` is a registered net_device (type invariant).
-        unsafe { b::sgnic_netdev_tx_sent_queue(self.as_raw(), bytes, more_coming) }
-    }
-
-    /// Whether the stack has more frames queued right behind this one.
-    pub fn xmit_more(&self) -> bool {
-        // SAFETY: plain per-CPU flag read in xmit context.
-        unsafe { b::sgnic_netdev_xmit_more() }
-    }
-
-    /// Reports completed frames to BQL.
-    pub fn completed_queue(&self, packets: u32, bytes: u32) {
-        // SAFETY: `as_raw` is a registered net_device (type invariant).
-        unsafe { b::sgnic_netdev_completed_queue(self.as_raw(), packets, bytes) }
-    }
 
     /// Forgets BQL state after the ring was emptied without completions.
     pub fn reset_queue(&self) {
@@ -131,24 +145,17 @@ impl NetDevice {
         unsafe { b::sgnic_netif_tx_disable(self.as_raw()) }
     }
 
-    /// Calls `f` with each multicast address the stack subscribed to.
-    /// Runs under the address-list lock (from `set_rx_mode`).
-    pub fn for_each_multicast(&self, f: impl FnMut(&[u8; 6])) {
-        // SAFETY: `mc` is the netdev's multicast list; set_rx_mode runs
-        // with it locked, so it cannot change while we walk it.
-        unsafe { walk_addr_list(core::ptr::addr_of!((*self.as_raw()).mc), f) }
-    }
-
-    /// Number of extra unicast addresses (`ip maddr`-style secondary MACs).
-    pub fn unicast_count(&self) -> usize {
-        // SAFETY: reading an integer field under the address-list lock.
-        unsafe { (*self.as_raw()).uc.count as usize }
-    }
-
-    /// Calls `f` with each extra unicast address. As [`Self::for_each_multicast`].
-    pub fn for_each_unicast(&self, f: impl FnMut(&[u8; 6])) {
-        // SAFETY: as in `for_each_multicast`.
-        unsafe { walk_addr_list(core::ptr::addr_of!((*self.as_raw()).uc), f) }
+    /// Runs `f` with the address lists locked (`netif_addr_lock_bh`), for
+    /// reprogramming the receive filter outside `set_rx_mode`.
+    pub fn with_addr_lists<R>(&self, f: impl FnOnce(&AddrLists<'_>) -> R) -> R {
+        // SAFETY: `as_raw` is a registered net_device (type invariant);
+        // paired with the unlock below.
+        unsafe { b::sgnic_netif_addr_lock_bh(self.as_raw()) };
+        // INVARIANT: the lock is held until `f` returns.
+        let result = f(&AddrLists { dev: self });
+        // SAFETY: taken above, in this context.
+        unsafe { b::sgnic_netif_addr_unlock_bh(self.as_raw()) };
+        result
     }
 
     /// Tells the stack the link is up.
@@ -201,16 +208,8 @@ impl NetDevice {
 
     /// The current MTU.
     pub fn mtu(&self) -> u32 {
-        // SAFETY: `as_raw` is valid; `mtu` is a plain integer field that
-        // the stack only changes under RTNL through `change_mtu`.
-        unsafe { (*self.as_raw()).mtu }
-    }
-
-    /// Records a new MTU (from `change_mtu`, under RTNL).
-    pub fn set_mtu(&self, mtu: u32) {
-        // SAFETY: `as_raw` is valid and the caller holds RTNL (only called
-        // from ndo_change_mtu), which serialises writers of `mtu`.
-        unsafe { (*self.as_raw()).mtu = mtu }
+        // SAFETY: `as_raw` is valid; READ_ONCE, as the stack reads it.
+        unsafe { core::ptr::addr_of!((*self.as_raw()).mtu).read_volatile() }
     }
 
     /// The interface flags (`IFF_*`), e.g. for the receive filter.
@@ -237,11 +236,59 @@ impl NetDevice {
         unsafe { b::sgnic_eth_hw_addr_set(self.as_raw(), mac.as_ptr()) }
     }
 
+    /// Logs a warning prefixed with the driver, bus address and interface
+    /// name, as `netdev_warn` does.
+    pub fn warn(&self, args: core::fmt::Arguments<'_>) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant);
+        // `%pA` formats the `fmt::Arguments` the pointer refers to, which
+        // lives across the call.
+        unsafe {
+            b::netdev_warn(
+                self.as_raw(),
+                c"%pA".as_ptr(),
+                core::ptr::from_ref(&args).cast::<core::ffi::c_void>(),
+            )
+        }
+    }
+
     /// The interface name, for log messages.
     pub fn name(&self) -> &CStr {
         // SAFETY: `name` is a NUL-terminated array inside the net_device,
         // which outlives `&self`.
         unsafe { CStr::from_char_ptr((*self.as_raw()).name.as_ptr().cast()) }
+    }
+}
+
+/// A netdev's unicast and multicast address lists, while their lock is
+/// held: the stack holds it around `set_rx_mode`, and
+/// [`NetDevice::with_addr_lists`] takes it.
+///
+/// # Invariants
+///
+/// `dev`'s address-list lock is held for as long as this exists.
+pub struct AddrLists<'a> {
+    dev: &'a NetDevice,
+}
+
+impl AddrLists<'_> {
+    /// Calls `f` with each multicast address the stack subscribed to.
+    pub fn for_each_multicast(&self, f: impl FnMut(&[u8; 6])) {
+        // SAFETY: `mc` is the netdev's multicast list, locked (type
+        // invariant), so it cannot change while we walk it.
+        unsafe { walk_addr_list(core::ptr::addr_of!((*self.dev.as_raw()).mc), f) }
+    }
+
+    /// Number of secondary unicast addresses.
+    pub fn unicast_count(&self) -> usize {
+        // SAFETY: an integer field of the locked list (type invariant).
+        let count = unsafe { (*self.dev.as_raw()).uc.count };
+        usize::try_from(count).unwrap_or(0)
+    }
+
+    /// Calls `f` with each secondary unicast address.
+    pub fn for_each_unicast(&self, f: impl FnMut(&[u8; 6])) {
+        // SAFETY: as in `for_each_multicast`.
+        unsafe { walk_addr_list(core::ptr::addr_of!((*self.dev.as_raw()).uc), f) }
     }
 }
 
@@ -270,6 +317,57 @@ pub struct LinkStats {
     pub multicast: u64,
 }
 
+/// One `start_xmit` call in progress. Only the xmit trampoline creates it,
+/// so holding one proves the code runs inside `ndo_start_xmit`, with the
+/// queue's xmit lock held: the per-CPU `xmit_more` flag describes this
+/// frame, and BQL's "sent" side is this context's to update.
+///
+/// # Invariants
+///
+/// Exists only for the duration of an `ndo_start_xmit` call on `dev`.
+pub struct Xmit<'a> {
+    dev: &'a NetDevice,
+}
+
+impl Xmit<'_> {
+    /// Reports `bytes` queued to the device to BQL; returns whether the
+    /// doorbell must be rung now (no more frames coming right behind this
+    /// one, or BQL stopped the queue).
+    pub fn sent(&self, bytes: u32) -> bool {
+        // SAFETY: inside ndo_start_xmit (type invariant): the flag is this
+        // frame's, and the queue's sent side is ours.
+        unsafe {
+            let more = b::sgnic_netdev_xmit_more();
+            b::sgnic_netdev_tx_sent_queue(self.dev.as_raw(), bytes, more)
+        }
+    }
+}
+
+/// An MTU change the stack asked for, inside `ndo_change_mtu` (under
+/// RTNL, which serialises every writer of the MTU).
+///
+/// # Invariants
+///
+/// Exists only for the duration of an `ndo_change_mtu` call on `dev`.
+pub struct MtuChange<'a> {
+    dev: &'a NetDevice,
+    mtu: u32,
+}
+
+impl MtuChange<'_> {
+    /// The requested MTU, already range-checked by the stack.
+    pub fn mtu(&self) -> u32 {
+        self.mtu
+    }
+
+    /// Makes the requested MTU the netdev's.
+    pub fn apply(&self) {
+        // SAFETY: inside ndo_change_mtu under RTNL (type invariant), the
+        // only writer; WRITE_ONCE, as the stack reads it locklessly.
+        unsafe { core::ptr::addr_of_mut!((*self.dev.as_raw()).mtu).write_volatile(self.mtu) }
+    }
+}
+
 /// What the driver did with a frame handed to `start_xmit`.
 pub enum TxOutcome {
     /// The frame was queued or dropped; either way it was consumed.
@@ -285,17 +383,19 @@ pub trait Operations: Send + Sync + Sized {
     /// `ndo_stop`: bring the interface down; must release what `open` took.
     fn stop(&self, dev: &NetDevice);
     /// `ndo_start_xmit`: queue one frame.
-    fn start_xmit(&self, dev: &NetDevice, skb: super::skb::SkBuff) -> TxOutcome;
+    fn start_xmit(&self, dev: &NetDevice, xmit: &Xmit<'_>, skb: super::skb::SkBuff) -> TxOutcome;
     /// `ndo_get_stats64`: report interface counters.
     fn stats(&self, dev: &NetDevice) -> LinkStats;
     /// `ndo_tx_timeout`: the TX queue made no progress for too long.
     fn tx_timeout(&self, dev: &NetDevice);
-    /// `ndo_change_mtu`: the MTU is already range-checked by the stack.
-    fn change_mtu(&self, dev: &NetDevice, mtu: u32) -> Result;
+    /// `ndo_change_mtu`: the MTU is already range-checked by the stack;
+    /// the driver applies it when its rings are ready for it.
+    fn change_mtu(&self, dev: &NetDevice, change: &MtuChange<'_>) -> Result;
     /// `ndo_set_mac_address`: `mac` is a valid unicast address.
     fn set_mac_address(&self, dev: &NetDevice, mac: [u8; 6]) -> Result;
-    /// `ndo_set_rx_mode`: reprogram the receive filter (atomic context).
-    fn set_rx_mode(&self, dev: &NetDevice);
+    /// `ndo_set_rx_mode`: reprogram the receive filter (atomic context,
+    /// the address lists locked).
+    fn set_rx_mode(&self, dev: &NetDevice, lists: &AddrLists<'_>);
     /// `ndo_set_features`: `features` is the new `NETIF_F_*` set.
     fn set_features(&self, dev: &NetDevice, features: u64) -> Result;
     /// `ndo_features_check`: which of the offloads in `features` (a
@@ -304,8 +404,11 @@ pub trait Operations: Send + Sync + Sized {
     /// describe never reaches `start_xmit` asking for it.
     fn features_check(&self, dev: &NetDevice, skb: &Skb, features: u64) -> u64;
     /// NAPI poll: do at most `poll.budget()` units of RX work, return how
-    /// many.
+    /// many. Below the budget the glue completes the poll.
     fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32;
+    /// The poll completed (NAPI is idle until the next schedule): re-enable
+    /// the device's interrupts.
+    fn poll_complete(&self, dev: &NetDevice);
     /// Hard interrupt on the (shared) line: return whether it was ours.
     fn interrupt(&self, dev: &NetDevice) -> bool;
 }
@@ -363,6 +466,12 @@ type IrqHandler = unsafe extern "C" fn(c_int, *mut core::ffi::c_void) -> b::irqr
 struct PrivateHeader {
     napi: b::napi_struct,
     irq_handler: Option<IrqHandler>,
+    /// Whether `napi` is enabled: enable and disable go through
+    /// [`NetDevice::napi_enable`] and [`NetDevice::napi_disable`], which
+    /// pair them up whatever the caller does (a second `napi_disable` would
+    /// wait forever under RTNL), and the registration disables it before
+    /// the netdev is freed.
+    napi_enabled: Atomic<bool>,
 }
 
 #[repr(C)]
@@ -406,17 +515,6 @@ impl Napi {
         unsafe { b::sgnic_napi_schedule(self.as_raw()) }
     }
 
-    /// Allows polls (from `open`).
-    pub fn enable(&self) {
-        // SAFETY: the napi_struct was added in `Registration::new`.
-        unsafe { b::napi_enable(self.as_raw()) }
-    }
-
-    /// Waits for a running poll and prevents new ones (from `stop`).
-    pub fn disable(&self) {
-        // SAFETY: the napi_struct was added and enabled.
-        unsafe { b::napi_disable(self.as_raw()) }
-    }
 }
 
 /// One NAPI poll in progress. Only the poll trampoline creates it, so
@@ -453,6 +551,14 @@ impl NapiPoll<'_> {
         }
     }
 
+    /// Reports frames the device completed to BQL (the completion side,
+    /// which the poll owns).
+    pub fn completed_queue(&self, dev: &NetDevice, packets: u32, bytes: u32) {
+        // SAFETY: `dev` is registered (type invariant of `NetDevice`); the
+        // poll is the only completer.
+        unsafe { b::sgnic_netdev_completed_queue(dev.as_raw(), packets, bytes) }
+    }
+
     /// Frees a transmitted frame as consumed, not dropped: into this
     /// CPU's NAPI skb cache (bulk-freed, and reused by receive), or
     /// through the normal path when the poll has no budget (netpoll).
@@ -477,12 +583,6 @@ impl NapiPoll<'_> {
         result
     }
 
-    /// Ends a poll that did `work` < budget; returns whether interrupts may
-    /// be re-enabled (false if the poll was rescheduled meanwhile).
-    pub fn complete_done(&self, work: u32) -> bool {
-        // SAFETY: inside this context's poll callback (type invariant).
-        unsafe { b::napi_complete_done(self.napi.as_raw(), work as c_int) }
-    }
 }
 
 /// Builds the `net_device_ops` and `ethtool_ops` tables for `T`.
@@ -515,7 +615,10 @@ impl<T: Operations + ethtool::Operations> Tables<T> {
 /// `*data`; `data` is pinned and outlives the registration.
 pub struct Registration<T: Operations + ethtool::Operations> {
     ndev: NonNull<b::net_device>,
-    data: Pin<KBox<T>>,
+    /// Dropped by hand, between unregistering the netdev and freeing it:
+    /// whatever the driver state holds that refers to the netdev (its NAPI
+    /// context, say) goes while the netdev still exists.
+    data: ManuallyDrop<Pin<KBox<T>>>,
 }
 
 // SAFETY: the net_device may be used from any thread; `T` is Send + Sync.
@@ -572,6 +675,9 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             (*raw).max_mtu = config.max_mtu;
             (*raw).watchdog_timeo = kernel::time::msecs_to_jiffies(config.watchdog_ms) as c_int;
         }
+        // No link until the port is up and the PHY says so.
+        // SAFETY: `raw` is a valid, not yet registered net_device.
+        unsafe { b::netif_carrier_off(raw) };
         // SAFETY: `raw` is fully initialised; on success the registration
         // is undone in `Drop`, on failure we free it here.
         let ret = unsafe { b::register_netdev(raw) };
@@ -581,7 +687,10 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             return Err(Error::from_errno(ret));
         }
         // INVARIANT: registered above; `data` is owned by `Self` and pinned.
-        Ok(Self { ndev, data })
+        Ok(Self {
+            ndev,
+            data: ManuallyDrop::new(data),
+        })
     }
 
     /// The driver state owned by this netdev.
@@ -616,11 +725,17 @@ impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
     fn drop(&mut self) {
         // SAFETY: `ndev` is registered (type invariant). unregister_netdev
         // calls ndo_stop if needed and waits for all callbacks to finish, so
-        // no reference to `data` survives it; then the netdev is ours to free.
-        unsafe {
-            b::unregister_netdev(self.ndev.as_ptr());
-            b::free_netdev(self.ndev.as_ptr());
-        }
+        // no reference to `data` survives it.
+        unsafe { b::unregister_netdev(self.ndev.as_ptr()) };
+        // SAFETY: dropped exactly once, here; nothing uses it afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.data) };
+        // Polls must be off before the NAPI context goes with the netdev,
+        // whatever the driver did with them.
+        // SAFETY: the netdev is unregistered but not yet freed.
+        unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }.napi_disable();
+        // SAFETY: unregistered, and nothing refers to it any more: the
+        // netdev is ours to free.
+        unsafe { b::free_netdev(self.ndev.as_ptr()) };
     }
 }
 
@@ -659,7 +774,8 @@ unsafe extern "C" fn ndo_start_xmit<T: Operations + ethtool::Operations>(
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
     // SAFETY: the core passes us ownership of a valid skb.
     let skb = unsafe { super::skb::SkBuff::from_raw(skb) };
-    match this.start_xmit(dev, skb) {
+    // INVARIANT: this is the ndo_start_xmit call.
+    match this.start_xmit(dev, &Xmit { dev }, skb) {
         TxOutcome::Consumed => b::netdev_tx_NETDEV_TX_OK,
         TxOutcome::Busy(skb) => {
             // Ownership goes back to the stack, which requeues the frame.
@@ -716,7 +832,8 @@ unsafe extern "C" fn ndo_change_mtu<T: Operations + ethtool::Operations>(
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
     from_result(|| {
         let mtu = u32::try_from(mtu).map_err(|_| EINVAL)?;
-        this.change_mtu(dev, mtu).map(|()| 0)
+        // INVARIANT: this is the ndo_change_mtu call.
+        this.change_mtu(dev, &MtuChange { dev, mtu }).map(|()| 0)
     })
 }
 
@@ -749,7 +866,8 @@ unsafe extern "C" fn ndo_set_mac_address<T: Operations + ethtool::Operations>(
 unsafe extern "C" fn ndo_set_rx_mode<T: Operations + ethtool::Operations>(raw: *mut b::net_device) {
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
-    this.set_rx_mode(dev);
+    // INVARIANT: the core holds the address-list lock around this call.
+    this.set_rx_mode(dev, &AddrLists { dev });
 }
 
 /// # Safety
@@ -801,7 +919,16 @@ unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
     let budget = u32::try_from(budget).unwrap_or(0);
     // This is the NAPI poll callback: the `NapiPoll` invariant holds.
     let poll = NapiPoll { napi, budget };
-    this.poll(dev, &poll).min(budget) as c_int
+    let work = this.poll(dev, &poll).min(budget);
+    // CAST: `work <= budget`, which came from a `c_int`.
+    let done = work as c_int;
+    // Below the budget the poll is done: complete it, exactly once, and
+    // let the driver re-enable interrupts unless NAPI was rescheduled.
+    // SAFETY: inside this context's poll callback, with work < budget.
+    if work < budget && unsafe { b::napi_complete_done(napi.as_raw(), done) } {
+        this.poll_complete(dev);
+    }
+    done
 }
 
 /// # Safety

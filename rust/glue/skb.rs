@@ -296,18 +296,6 @@ impl SkBuff {
         Ok(())
     }
 
-    /// Appends the first `len` bytes of a receive buffer (synced for the
-    /// CPU by the caller) to this skb's linear part.
-    pub fn put_copy_of(&mut self, src: &RxBuffer, len: u32) -> Result {
-        if len > self.tailroom() || len > src.len() {
-            return Err(EINVAL);
-        }
-        // SAFETY: both ranges were bounds-checked above, and the buffer's
-        // bytes were synced for the CPU; the two buffers are distinct.
-        unsafe { b::sgnic_skb_put_data(self.raw(), src.data().cast(), len) };
-        Ok(())
-    }
-
     /// Computes the checksum in software (fallback when the device's
     /// context descriptor cannot describe the offsets).
     pub fn checksum_help(&mut self) -> Result {
@@ -510,23 +498,10 @@ impl RxBuffer {
         self.len() == 0
     }
 
-    /// Whether the frame in the buffer is addressed to a multicast or
-    /// broadcast group (the I/G bit of its destination address). Only
-    /// meaningful once the device has written a frame and the CPU owns
-    /// the bytes (after unmapping or syncing).
-    #[inline]
-    pub fn holds_multicast_frame(&self) -> bool {
-        // SAFETY: `data()` is the start of `len() >= 1` bytes we own; the
-        // caller calls this only after the device wrote a frame of at
-        // least one byte there (a validated, non-zero length) and after
-        // unmapping or syncing, so the byte is initialised and the CPU's.
-        unsafe { *self.data() & 1 != 0 }
-    }
-
     /// Turns the buffer, holding a received `frame_len`-byte frame, into
     /// an skb (without copying). `None` if that fails; the memory is freed.
     #[inline]
-    pub fn into_skb(self, frame_len: u32) -> Option<SkBuff> {
+    pub(super) fn into_skb(self, frame_len: u32) -> Option<SkBuff> {
         if frame_len > self.len() {
             return None;
         }

@@ -6,6 +6,7 @@
 //! depends on the kernel, only on `core`.
 
 #![no_std]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod desc;

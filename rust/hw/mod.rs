@@ -4,6 +4,8 @@
 //! arithmetic. Pure `core` Rust, unit-tested on the host (`lib.rs` is the
 //! host crate root for the same files).
 
+#![forbid(unsafe_code)]
+
 pub mod desc;
 pub mod eeprom;
 pub mod filter;
