@@ -21,8 +21,23 @@ retransmits() {
 	awk '$1 == "Tcp:" { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp
 }
 
-sent=0
-r0=$(retransmits)
+# send_checked WHAT ARGS...: one transfer (sha256-checked by `transfer`);
+# fails if TCP had to retransmit much of it. A descriptor built from
+# truncated offsets corrupts every segment, so the peer drops them all and
+# a 1 MiB transfer (about 730 segments) retransmits hundreds; under TCG a
+# few retransmits from receive overruns are normal.
+worst=0 total=0 sent=0
+send_checked() { # send_checked WHAT ADDR SEND-ARGS...
+	what=$1 to=$2
+	shift 2
+	r0=$(retransmits)
+	(ADDR1=$to && transfer /tmp/t37 sendfile forward "$@" >/dev/null) || die "$what: transfer failed"
+	r=$(($(retransmits) - r0))
+	total=$((total + r)) sent=$((sent + 1))
+	[ "$r" -gt "$worst" ] && worst=$r
+	[ "$r" -le 100 ] || die "$what: $r retransmits for 1 MiB"
+}
+
 for tso in on off; do
 	ethtool -K "$IF0" tso $tso || die "ethtool -K tso $tso failed"
 	for opt in 0 4 8 20 40; do
@@ -30,25 +45,19 @@ for tso in on off; do
 		[ "$opt" -gt 0 ] && args="$args --ip-options $opt"
 		t0=$(counter "$IF0" tx_tso_frames)
 		# shellcheck disable=SC2086
-		transfer /tmp/t37 sendfile forward $args >/dev/null
+		send_checked "IPv4, $opt bytes of options, TSO $tso" "$ADDR1" $args
 		t1=$(counter "$IF0" tx_tso_frames)
 		if [ $tso = on ] && [ "$t1" -le "$t0" ]; then
 			die "IPv4 with $opt bytes of options: no TSO frames"
 		fi
-		sent=$((sent + 1))
 	done
 	for ext in 0 24 64 128 168 176 184 192 200 232 240 248 256 264 512 1024; do
 		args="--as-user $NOBODY"
 		[ "$ext" -gt 0 ] && args="$args --ipv6-rthdr $ext"
 		# shellcheck disable=SC2086
-		ADDR1=[$ADDR1_6] transfer /tmp/t37 sendfile forward $args >/dev/null
-		sent=$((sent + 1))
+		send_checked "IPv6, $ext-byte routing header, TSO $tso" "[$ADDR1_6]" $args
 	done
 done
 ethtool -K "$IF0" tso on
-r1=$(retransmits)
-# A descriptor built from truncated offsets corrupts every segment: the
-# peer drops them and TCP retransmits hundreds of times per transfer.
-[ $((r1 - r0)) -le "$sent" ] || die "$((r1 - r0)) retransmits over $sent transfers"
-echo "$sent transfers, $((r1 - r0)) retransmits" >&2
+echo "$sent transfers, $total retransmits, at most $worst in one" >&2
 rm -f /tmp/t37

@@ -1,7 +1,7 @@
 #!/bin/sh
 # IPv6 segmentation is never asked of the 8254x (QEMU's model writes a
 # wrong IPv6 payload length into every segment): sgnic offers TSO over
-# IPv6 and segments itself, so an IPv6 stream retransmits no more than
+# IPv6 and segments itself, so an IPv6 stream retransmits about as much as
 # IPv4's and is about as quick (measured level within noise; the test
 # allows 25%, which still fails the stack's own segmentation, 1.4x, and
 # the broken device offload, 50x). t36 checks the IPv6 payload lengths on
@@ -36,6 +36,9 @@ for round in 1 2 3; do
 	done
 done
 echo "IPv4 ${best4} ms ($re4 retransmits), IPv6 ${best6} ms ($re6 retransmits)" >&2
-[ "$re6" -le $((re4 + 2)) ] || die "IPv6 retransmitted $re6 segments, IPv4 $re4"
+# Under TCG the peer's receive ring overruns now and then, so both
+# streams retransmit a few hundred of their ~34,000 segments; the broken
+# device offload retransmitted about 3,000 per 16 MiB.
+[ "$re6" -le $((re4 + 600)) ] || die "IPv6 retransmitted $re6 segments, IPv4 $re4"
 [ $((best6 * 100)) -le $((best4 * 125)) ] || die "IPv6 took ${best6} ms, IPv4 ${best4} ms"
 rm -f /tmp/t38
