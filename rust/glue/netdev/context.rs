@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Tokens that prove the calling context: only the trampolines (or a
+//! lock-taking helper) create them, so a function valid in one context only
+//! cannot be called from another.
+
+use super::NetDevice;
+use crate::glue::bindings as b;
+
+impl NetDevice {
+    /// Runs `f` with the address lists locked (`netif_addr_lock_bh`), for
+    /// reprogramming the receive filter outside `set_rx_mode`.
+    pub fn with_addr_lists<R>(&self, f: impl FnOnce(&AddrLists<'_>) -> R) -> R {
+        // SAFETY: `as_raw` is a registered net_device (type invariant);
+        // paired with the unlock below.
+        unsafe { b::sgnic_netif_addr_lock_bh(self.as_raw()) };
+        // INVARIANT: the lock is held until `f` returns.
+        let result = f(&AddrLists { dev: self });
+        // SAFETY: taken above, in this context.
+        unsafe { b::sgnic_netif_addr_unlock_bh(self.as_raw()) };
+        result
+    }
+}
+
+/// A netdev's unicast and multicast address lists, while their lock is
+/// held: the stack holds it around `set_rx_mode`, and
+/// [`NetDevice::with_addr_lists`] takes it.
+///
+/// # Invariants
+///
+/// `dev`'s address-list lock is held for as long as this exists.
+pub struct AddrLists<'a> {
+    pub(super) dev: &'a NetDevice,
+}
+
+impl AddrLists<'_> {
+    /// Calls `f` with each multicast address the stack subscribed to.
+    pub fn for_each_multicast(&self, f: impl FnMut(&[u8; 6])) {
+        // SAFETY: `mc` is the netdev's multicast list, locked (type
+        // invariant), so it cannot change while we walk it.
+        unsafe { walk_addr_list(core::ptr::addr_of!((*self.dev.as_raw()).mc), f) }
+    }
+
+    /// Number of secondary unicast addresses.
+    pub fn unicast_count(&self) -> usize {
+        // SAFETY: an integer field of the locked list (type invariant).
+        let count = unsafe { (*self.dev.as_raw()).uc.count };
+        usize::try_from(count).unwrap_or(0)
+    }
+
+    /// Calls `f` with each secondary unicast address.
+    pub fn for_each_unicast(&self, f: impl FnMut(&[u8; 6])) {
+        // SAFETY: as in `for_each_multicast`.
+        unsafe { walk_addr_list(core::ptr::addr_of!((*self.dev.as_raw()).uc), f) }
+    }
+}
+
+/// One `start_xmit` call in progress. Only the xmit trampoline creates it,
+/// so holding one proves the code runs inside `ndo_start_xmit`, with the
+/// queue's xmit lock held: the per-CPU `xmit_more` flag describes this
+/// frame, and BQL's "sent" side is this context's to update.
+///
+/// # Invariants
+///
+/// Exists only for the duration of an `ndo_start_xmit` call on `dev`.
+pub struct Xmit<'a> {
+    pub(super) dev: &'a NetDevice,
+}
+
+impl Xmit<'_> {
+    /// Reports `bytes` queued to the device to BQL; returns whether the
+    /// doorbell must be rung now (no more frames coming right behind this
+    /// one, or BQL stopped the queue).
+    pub fn sent(&self, bytes: u32) -> bool {
+        // SAFETY: inside ndo_start_xmit (type invariant): the flag is this
+        // frame's, and the queue's sent side is ours.
+        unsafe {
+            let more = b::sgnic_netdev_xmit_more();
+            b::sgnic_netdev_tx_sent_queue(self.dev.as_raw(), bytes, more)
+        }
+    }
+}
+
+/// An MTU change the stack asked for, inside `ndo_change_mtu` (under
+/// RTNL, which serialises every writer of the MTU).
+///
+/// # Invariants
+///
+/// Exists only for the duration of an `ndo_change_mtu` call on `dev`.
+pub struct MtuChange<'a> {
+    pub(super) dev: &'a NetDevice,
+    pub(super) mtu: u32,
+}
+
+impl MtuChange<'_> {
+    /// The requested MTU, already range-checked by the stack.
+    pub fn mtu(&self) -> u32 {
+        self.mtu
+    }
+
+    /// Makes the requested MTU the netdev's.
+    pub fn apply(&self) {
+        // SAFETY: inside ndo_change_mtu under RTNL (type invariant), the
+        // only writer; WRITE_ONCE, as the stack reads it locklessly.
+        unsafe { core::ptr::addr_of_mut!((*self.dev.as_raw()).mtu).write_volatile(self.mtu) }
+    }
+}
+
+/// # Safety
+///
+/// `list` must be a valid netdev address list that cannot change during
+/// the walk.
+unsafe fn walk_addr_list(list: *const b::netdev_hw_addr_list, mut f: impl FnMut(&[u8; 6])) {
+    // SAFETY: per the contract; each entry embeds its `list_head` as the
+    // first field, so the node pointer is the entry pointer.
+    unsafe {
+        let head = core::ptr::addr_of!((*list).list).cast_mut();
+        let mut node = (*head).next;
+        while node != head {
+            let entry = node.cast::<b::netdev_hw_addr>();
+            let mut mac = [0u8; 6];
+            mac.copy_from_slice(&(&(*entry).addr)[..6]);
+            f(&mac);
+            node = (*node).next;
+        }
+    }
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network devices: the netdev a driver sees ([`NetDevice`]) and the
+//! operations it implements ([`Operations`]), with one file per concern:
+//!
+//! - `registration.rs`: [`Registration`], which owns a `struct net_device`
+//!   and the driver's state, and the `net_device_ops` trampolines;
+//! - `napi.rs`: the NAPI context and the poll token;
+//! - `context.rs`: the tokens that prove a calling context (xmit, MTU
+//!   change, address lists locked);
+//! - `irq.rs`: the device's interrupt line.
+//!
+//! The netdev's private area holds a pointer to the driver's state, so
+//! each C callback can hand the driver a plain `&T`.
+
+mod context;
+mod irq;
+mod napi;
+mod registration;
+
+pub use context::{AddrLists, MtuChange, Xmit};
+pub use irq::IrqLine;
+pub use napi::{Napi, NapiPoll};
+pub use registration::Registration;
+
+use super::bindings as b;
+use crate::glue::skb::Skb;
+use core::ffi::c_int;
+use kernel::{prelude::*, sync::atomic::Atomic, types::Opaque};
+
+/// `IFF_PROMISC` and `IFF_ALLMULTI` from `uapi/linux/if.h`.
+pub const IFF_PROMISC: u32 = 1 << 8;
+/// Receive all multicast frames.
+pub const IFF_ALLMULTI: u32 = 1 << 9;
+
+/// `netdev_priv()`: the private area is the net_device's trailing `priv`
+/// array, whose offset bindgen knows, so no call into C is needed.
+///
+/// # Safety
+///
+/// `raw` must point to a live net_device.
+unsafe fn netdev_priv(raw: *mut b::net_device) -> *mut u8 {
+    // SAFETY: the caller guarantees `raw` is live; `addr_of_mut!` takes the
+    // field's address without creating a reference.
+    unsafe { core::ptr::addr_of_mut!((*raw).priv_).cast::<u8>() }
+}
+
+/// A registered `struct net_device`, as seen from its callbacks.
+///
+/// # Invariants
+///
+/// The wrapped net_device was allocated and registered by a
+/// [`Registration`] that is still alive.
+#[repr(transparent)]
+pub struct NetDevice(Opaque<b::net_device>);
+
+impl NetDevice {
+    /// # Safety
+    ///
+    /// `ptr` must point to a net_device owned by a live [`Registration`],
+    /// valid for `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut b::net_device) -> &'a Self {
+        // SAFETY: `NetDevice` is a transparent wrapper of `net_device`, and
+        // the caller guarantees the pointee is valid for `'a`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut b::net_device {
+        self.0.get()
+    }
+
+    fn header(&self) -> *mut PrivateHeader {
+        // SAFETY: `as_raw` is a live net_device (type invariant), created
+        // by `Registration::new`, whose private area starts with a
+        // `PrivateHeader`.
+        unsafe { netdev_priv(self.as_raw()).cast::<PrivateHeader>() }
+    }
+
+
+    /// Forgets BQL state after the ring was emptied without completions.
+    pub fn reset_queue(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netdev_reset_queue(self.as_raw()) }
+    }
+
+    /// Stops the queue and waits for a running `start_xmit` to finish.
+    pub fn tx_disable(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_tx_disable(self.as_raw()) }
+    }
+
+    /// Tells the stack the link is up.
+    pub fn carrier_on(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::netif_carrier_on(self.as_raw()) }
+    }
+
+    /// Tells the stack the link is down.
+    pub fn carrier_off(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::netif_carrier_off(self.as_raw()) }
+    }
+
+    /// Whether the stack currently believes the link is up.
+    pub fn carrier_ok(&self) -> bool {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_carrier_ok(self.as_raw()) }
+    }
+
+    /// Whether the interface is administratively up.
+    pub fn is_running(&self) -> bool {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_running(self.as_raw()) }
+    }
+
+    /// Allows the stack to call `start_xmit`.
+    pub fn start_queue(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_start_queue(self.as_raw()) }
+    }
+
+    /// Stops the stack from calling `start_xmit`.
+    pub fn stop_queue(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_stop_queue(self.as_raw()) }
+    }
+
+    /// Restarts a stopped queue and reschedules its qdisc.
+    pub fn wake_queue(&self) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_wake_queue(self.as_raw()) }
+    }
+
+    /// Whether the TX queue is stopped.
+    pub fn queue_stopped(&self) -> bool {
+        // SAFETY: `as_raw` is a registered net_device (type invariant).
+        unsafe { b::sgnic_netif_queue_stopped(self.as_raw()) }
+    }
+
+    /// The current MTU.
+    pub fn mtu(&self) -> u32 {
+        // SAFETY: `as_raw` is valid; READ_ONCE, as the stack reads it.
+        unsafe { core::ptr::addr_of!((*self.as_raw()).mtu).read_volatile() }
+    }
+
+    /// The interface flags (`IFF_*`), e.g. for the receive filter.
+    pub fn flags(&self) -> u32 {
+        // SAFETY: `as_raw` is valid; reading an integer field.
+        unsafe { (*self.as_raw()).flags }
+    }
+
+    /// The unicast address the interface currently uses.
+    pub fn dev_addr(&self) -> [u8; 6] {
+        let mut mac = [0u8; 6];
+        // SAFETY: `dev_addr` points to at least `addr_len` (6 for Ethernet)
+        // bytes for the lifetime of a registered netdev.
+        unsafe {
+            core::ptr::copy_nonoverlapping((*self.as_raw()).dev_addr, mac.as_mut_ptr(), 6);
+        }
+        mac
+    }
+
+    /// Changes the interface address (from `set_mac_address`, under RTNL).
+    pub fn set_dev_addr(&self, mac: &[u8; 6]) {
+        // SAFETY: `as_raw` is valid, `mac` holds ETH_ALEN bytes and the
+        // caller holds RTNL as eth_hw_addr_set requires.
+        unsafe { b::sgnic_eth_hw_addr_set(self.as_raw(), mac.as_ptr()) }
+    }
+
+    /// Logs a warning prefixed with the driver, bus address and interface
+    /// name, as `netdev_warn` does.
+    pub fn warn(&self, args: core::fmt::Arguments<'_>) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant);
+        // `%pA` formats the `fmt::Arguments` the pointer refers to, which
+        // lives across the call.
+        unsafe {
+            b::netdev_warn(
+                self.as_raw(),
+                c"%pA".as_ptr(),
+                core::ptr::from_ref(&args).cast::<core::ffi::c_void>(),
+            )
+        }
+    }
+
+    /// The interface name, for log messages.
+    pub fn name(&self) -> &CStr {
+        // SAFETY: `name` is a NUL-terminated array inside the net_device,
+        // which outlives `&self`.
+        unsafe { CStr::from_char_ptr((*self.as_raw()).name.as_ptr().cast()) }
+    }
+}
+
+/// Interface counters reported through `ndo_get_stats64`.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct LinkStats {
+    /// Frames received and passed up the stack.
+    pub rx_packets: u64,
+    /// Bytes received and passed up the stack.
+    pub rx_bytes: u64,
+    /// Frames handed to the device.
+    pub tx_packets: u64,
+    /// Bytes handed to the device.
+    pub tx_bytes: u64,
+    /// Received frames dropped (bad length, no memory, ...).
+    pub rx_dropped: u64,
+    /// Frames dropped on transmit.
+    pub tx_dropped: u64,
+    /// Receive errors reported by the device.
+    pub rx_errors: u64,
+    /// Frames too long for the receive buffer.
+    pub rx_length_errors: u64,
+    /// Frames the device lost for lack of descriptors.
+    pub rx_missed_errors: u64,
+    /// Multicast frames received.
+    pub multicast: u64,
+}
+
+/// What the driver did with a frame handed to `start_xmit`.
+pub enum TxOutcome {
+    /// The frame was queued or dropped; either way it was consumed.
+    Consumed,
+    /// The ring is full: the stack keeps the frame and retries later.
+    Busy(crate::glue::skb::SkBuff),
+}
+
+/// The driver's side of the netdev callbacks.
+pub trait Operations: Send + Sync + Sized {
+    /// `ndo_open`: bring the interface up.
+    fn open(&self, dev: &NetDevice) -> Result;
+    /// `ndo_stop`: bring the interface down; must release what `open` took.
+    fn stop(&self, dev: &NetDevice);
+    /// `ndo_start_xmit`: queue one frame.
+    fn start_xmit(&self, dev: &NetDevice, xmit: &Xmit<'_>, skb: crate::glue::skb::SkBuff) -> TxOutcome;
+    /// `ndo_get_stats64`: report interface counters.
+    fn stats(&self, dev: &NetDevice) -> LinkStats;
+    /// `ndo_tx_timeout`: the TX queue made no progress for too long.
+    fn tx_timeout(&self, dev: &NetDevice);
+    /// `ndo_change_mtu`: the MTU is already range-checked by the stack;
+    /// the driver applies it when its rings are ready for it.
+    fn change_mtu(&self, dev: &NetDevice, change: &MtuChange<'_>) -> Result;
+    /// `ndo_set_mac_address`: `mac` is a valid unicast address.
+    fn set_mac_address(&self, dev: &NetDevice, mac: [u8; 6]) -> Result;
+    /// `ndo_set_rx_mode`: reprogram the receive filter (atomic context,
+    /// the address lists locked).
+    fn set_rx_mode(&self, dev: &NetDevice, lists: &AddrLists<'_>);
+    /// `ndo_set_features`: `features` is the new `NETIF_F_*` set.
+    fn set_features(&self, dev: &NetDevice, features: u64) -> Result;
+    /// `ndo_features_check`: which of the offloads in `features` (a
+    /// `NETIF_F_*` set) this frame may use. The stack does in software
+    /// whatever the result leaves out, so a frame the device cannot
+    /// describe never reaches `start_xmit` asking for it.
+    fn features_check(&self, dev: &NetDevice, skb: &Skb, features: u64) -> u64;
+    /// NAPI poll: do at most `poll.budget()` units of RX work, return how
+    /// many. Below the budget the glue completes the poll.
+    fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32;
+    /// The poll completed (NAPI is idle until the next schedule): re-enable
+    /// the device's interrupts.
+    fn poll_complete(&self, dev: &NetDevice);
+    /// Hard interrupt on the (shared) line: return whether it was ours.
+    fn interrupt(&self, dev: &NetDevice) -> bool;
+}
+
+/// Static configuration of a netdev, applied before registration.
+pub struct Config {
+    /// Permanent MAC address.
+    pub mac: [u8; 6],
+    /// Smallest MTU the device accepts.
+    pub min_mtu: u32,
+    /// Largest MTU the device accepts.
+    pub max_mtu: u32,
+    /// TX watchdog period in milliseconds.
+    pub watchdog_ms: u32,
+    /// Offloads the device can do (`NETIF_F_*`, `hw_features`).
+    pub hw_features: u64,
+    /// Offloads enabled at registration (`features`).
+    pub features: u64,
+    /// Largest GSO super-frame over IPv4.
+    pub gso_ipv4_max_size: u32,
+    /// Largest GSO super-frame over IPv6.
+    pub gso_ipv6_max_size: u32,
+    /// Most segments one GSO super-frame may have.
+    pub gso_max_segs: u16,
+    /// Whether the device filters secondary unicast addresses exactly
+    /// (`IFF_UNICAST_FLT`); otherwise the stack makes the port promiscuous
+    /// as soon as one is added.
+    pub unicast_filter: bool,
+}
+
+type IrqHandler = unsafe extern "C" fn(c_int, *mut core::ffi::c_void) -> b::irqreturn_t;
+
+/// The part of the private area that does not depend on `T`.
+#[repr(C)]
+struct PrivateHeader {
+    napi: b::napi_struct,
+    irq_handler: Option<IrqHandler>,
+    /// Whether `napi` is enabled: enable and disable go through
+    /// [`NetDevice::napi_enable`] and [`NetDevice::napi_disable`], which
+    /// pair them up whatever the caller does (a second `napi_disable` would
+    /// wait forever under RTNL), and the registration disables it before
+    /// the netdev is freed.
+    napi_enabled: Atomic<bool>,
+}
+
+#[repr(C)]
+struct Private<T> {
+    header: PrivateHeader,
+    owner: *const T,
+}

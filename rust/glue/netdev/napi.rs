@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! NAPI: the context, its enable state, and the poll token.
+
+use super::{NetDevice, Operations, Registration};
+use crate::glue::{bindings as b, ethtool};
+use core::ffi::c_int;
+use kernel::{
+    sync::atomic::{Atomic, Full},
+    types::Opaque,
+};
+
+impl NetDevice {
+    /// The device's NAPI context.
+    pub fn napi(&self) -> &Napi {
+        // SAFETY: the napi_struct lives in the private area as long as the
+        // netdev, and `Napi` is a transparent wrapper.
+        unsafe { &*core::ptr::addr_of_mut!((*self.header()).napi).cast::<Napi>() }
+    }
+
+    fn napi_enabled(&self) -> &Atomic<bool> {
+        // SAFETY: the header lives in the private area as long as the
+        // netdev (type invariant); the flag is only accessed atomically.
+        unsafe { &*core::ptr::addr_of!((*self.header()).napi_enabled) }
+    }
+
+    /// Allows NAPI polls (from `open`); nothing if they already are.
+    pub fn napi_enable(&self) {
+        if !self.napi_enabled().xchg(true, Full) {
+            // SAFETY: the napi_struct was added in `Registration::new`, and
+            // the flag says it is disabled.
+            unsafe { b::napi_enable(self.napi().as_raw()) }
+        }
+    }
+
+    /// Waits for a running poll and prevents new ones (from `stop`);
+    /// nothing if polls are not allowed.
+    pub fn napi_disable(&self) {
+        if self.napi_enabled().xchg(false, Full) {
+            // SAFETY: the napi_struct was added and, as the flag says,
+            // enabled.
+            unsafe { b::napi_disable(self.napi().as_raw()) }
+        }
+    }
+}
+
+/// The device's NAPI context.
+#[repr(transparent)]
+pub struct Napi(Opaque<b::napi_struct>);
+
+impl Napi {
+    fn as_raw(&self) -> *mut b::napi_struct {
+        self.0.get()
+    }
+
+    /// Schedules a poll (from the interrupt handler).
+    pub fn schedule(&self) {
+        // SAFETY: the napi_struct was added in `Registration::new`.
+        unsafe { b::sgnic_napi_schedule(self.as_raw()) }
+    }
+
+}
+
+/// One NAPI poll in progress. Only the poll trampoline creates it, so
+/// holding one proves the code runs in the NAPI softirq that owns the
+/// context: the per-CPU skb caches below may be used.
+pub struct NapiPoll<'a> {
+    napi: &'a Napi,
+    budget: u32,
+}
+
+impl NapiPoll<'_> {
+    /// Most units of RX work this poll may do.
+    pub fn budget(&self) -> u32 {
+        self.budget
+    }
+
+    /// Allocates a small skb for a frame copied out of a receive buffer.
+    pub fn alloc_skb(&self, len: u32) -> Option<crate::glue::skb::SkBuff> {
+        // SAFETY: NAPI softirq context (type invariant).
+        let raw = unsafe { b::sgnic_napi_alloc_skb(self.napi.as_raw(), len) };
+        // SAFETY: a fresh skb that only we reference.
+        (!raw.is_null()).then(|| unsafe { crate::glue::skb::SkBuff::from_raw(raw) })
+    }
+
+    /// Passes a received Ethernet frame up the stack through GRO.
+    pub fn receive(&self, dev: &NetDevice, skb: crate::glue::skb::SkBuff) {
+        let raw = skb.into_raw();
+        // SAFETY: NAPI softirq context (type invariant); we hand over
+        // ownership of a valid skb holding a whole Ethernet frame, after
+        // setting its protocol from the header.
+        unsafe {
+            b::sgnic_eth_type_trans(raw, dev.as_raw());
+            b::sgnic_napi_gro_receive(self.napi.as_raw(), raw);
+        }
+    }
+
+    /// Reports frames the device completed to BQL (the completion side,
+    /// which the poll owns).
+    pub fn completed_queue(&self, dev: &NetDevice, packets: u32, bytes: u32) {
+        // SAFETY: `dev` is registered (type invariant of `NetDevice`); the
+        // poll is the only completer.
+        unsafe { b::sgnic_netdev_completed_queue(dev.as_raw(), packets, bytes) }
+    }
+
+    /// Frees a transmitted frame as consumed, not dropped: into this
+    /// CPU's NAPI skb cache (bulk-freed, and reused by receive), or
+    /// through the normal path when the poll has no budget (netpoll).
+    pub fn consume(&self, skb: crate::glue::skb::SkBuff) {
+        // SAFETY: NAPI softirq context (type invariant), with this poll's
+        // budget; the skb is ours to free.
+        unsafe { b::napi_consume_skb(skb.into_raw(), self.budget as c_int) }
+    }
+
+    /// Runs `f` while no `start_xmit` runs on `dev` and none can start:
+    /// the stack's transmit queues are locked and frozen for its duration.
+    /// Lets the poll rewrite state that `start_xmit` uses outside the
+    /// driver's own locks (the TX tail register).
+    pub fn with_xmit_frozen<R>(&self, dev: &NetDevice, f: impl FnOnce() -> R) -> R {
+        // SAFETY: `dev` is registered (type invariant); netif_tx_lock wants
+        // bottom halves disabled, which they are in a NAPI poll (type
+        // invariant of `NapiPoll`). It waits for a running start_xmit.
+        unsafe { b::netif_tx_lock(dev.as_raw()) };
+        let result = f();
+        // SAFETY: paired with the netif_tx_lock above, same context.
+        unsafe { b::netif_tx_unlock(dev.as_raw()) };
+        result
+    }
+
+}
+
+/// # Safety
+///
+/// Called by the NAPI core with the napi_struct `Registration::<T>::new`
+/// added, whose `dev` is our netdev.
+pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
+    napi: *mut b::napi_struct,
+    budget: c_int,
+) -> c_int {
+    // SAFETY: see the function's contract; `Napi` is transparent.
+    let (dev, this, napi) = unsafe {
+        let (dev, this) = Registration::<T>::from_callback((*napi).dev);
+        (dev, this, &*napi.cast::<Napi>())
+    };
+    let budget = u32::try_from(budget).unwrap_or(0);
+    // This is the NAPI poll callback: the `NapiPoll` invariant holds.
+    let poll = NapiPoll { napi, budget };
+    let work = this.poll(dev, &poll).min(budget);
+    // CAST: `work <= budget`, which came from a `c_int`.
+    let done = work as c_int;
+    // Below the budget the poll is done: complete it, exactly once, and
+    // let the driver re-enable interrupts unless NAPI was rescheduled.
+    // SAFETY: inside this context's poll callback, with work < budget.
+    if work < budget && unsafe { b::napi_complete_done(napi.as_raw(), done) } {
+        this.poll_complete(dev);
+    }
+    done
+}

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! [`Registration`]: a registered `struct net_device` that owns the
+//! driver's state, and the `net_device_ops` trampolines.
+
+use super::{
+    irq::irq_callback, napi::napi_poll, netdev_priv, AddrLists, Config, MtuChange, NetDevice,
+    Operations, Private, TxOutcome, Xmit,
+};
+use crate::glue::{bindings as b, ethtool, skb::Skb};
+use core::{
+    ffi::{c_int, c_ulong},
+    marker::PhantomData,
+    mem::ManuallyDrop,
+    ptr::{addr_of_mut, NonNull},
+};
+use kernel::{device, error::from_result, prelude::*};
+
+/// Builds the `net_device_ops` and `ethtool_ops` tables for `T`.
+struct Tables<T>(PhantomData<T>);
+
+impl<T: Operations + ethtool::Operations> Tables<T> {
+    const NETDEV_OPS: b::net_device_ops = b::net_device_ops {
+        ndo_open: Some(ndo_open::<T>),
+        ndo_stop: Some(ndo_stop::<T>),
+        ndo_start_xmit: Some(ndo_start_xmit::<T>),
+        ndo_get_stats64: Some(ndo_get_stats64::<T>),
+        ndo_tx_timeout: Some(ndo_tx_timeout::<T>),
+        ndo_change_mtu: Some(ndo_change_mtu::<T>),
+        ndo_set_mac_address: Some(ndo_set_mac_address::<T>),
+        ndo_set_rx_mode: Some(ndo_set_rx_mode::<T>),
+        ndo_set_features: Some(ndo_set_features::<T>),
+        ndo_features_check: Some(ndo_features_check::<T>),
+        ndo_validate_addr: Some(b::eth_validate_addr),
+        // SAFETY: every other member is an optional function pointer or an
+        // integer, for which all-zero bytes mean "not implemented".
+        ..unsafe { core::mem::zeroed() }
+    };
+}
+
+/// A registered network device that owns the driver's per-port state.
+///
+/// # Invariants
+///
+/// `ndev` is a registered net_device whose private area holds a pointer to
+/// `*data`; `data` is pinned and outlives the registration.
+pub struct Registration<T: Operations + ethtool::Operations> {
+    ndev: NonNull<b::net_device>,
+    /// Dropped by hand, between unregistering the netdev and freeing it:
+    /// whatever the driver state holds that refers to the netdev (its NAPI
+    /// context, say) goes while the netdev still exists.
+    data: ManuallyDrop<Pin<KBox<T>>>,
+}
+
+// SAFETY: the net_device may be used from any thread; `T` is Send + Sync.
+unsafe impl<T: Operations + ethtool::Operations> Send for Registration<T> {}
+// SAFETY: shared access only reads immutable fields or calls thread-safe
+// kernel functions; `T` is Sync.
+unsafe impl<T: Operations + ethtool::Operations> Sync for Registration<T> {}
+
+impl<T: Operations + ethtool::Operations> Registration<T> {
+    /// Allocates an Ethernet netdev owning `data` under `parent` and
+    /// registers it with the stack. Callbacks may run before this returns.
+    pub fn new(
+        parent: &device::Device<device::Bound>,
+        config: &Config,
+        data: impl PinInit<T, Error>,
+    ) -> Result<Self> {
+        let data = KBox::pin_init(data, GFP_KERNEL)?;
+        let priv_size = core::mem::size_of::<Private<T>>() as c_int;
+        // SAFETY: plain allocation call; one TX and one RX queue.
+        let raw = unsafe { b::alloc_etherdev_mqs(priv_size, 1, 1) };
+        let ndev = NonNull::new(raw).ok_or(ENOMEM)?;
+        let raw = ndev.as_ptr();
+        // SAFETY: `raw` is a freshly allocated, unregistered net_device that
+        // nothing else references yet, so we may initialise it freely. Its
+        // private area is at least `size_of::<Private<T>>()` bytes and
+        // suitably aligned (netdev_priv is NETDEV_ALIGN aligned).
+        unsafe {
+            let private = netdev_priv(raw).cast::<Private<T>>();
+            // alloc_etherdev zeroed the area, a valid empty napi_struct.
+            (*private).header.irq_handler = Some(irq_callback::<T>);
+            (*private).owner = core::ptr::from_ref::<T>(&data);
+            b::sgnic_netif_napi_add(
+                raw,
+                core::ptr::addr_of_mut!((*private).header.napi),
+                Some(napi_poll::<T>),
+            );
+            b::sgnic_set_netdev_dev(raw, crate::glue::dma::raw_device(parent));
+            b::sgnic_eth_hw_addr_set(raw, config.mac.as_ptr());
+            (*raw).netdev_ops = &Tables::<T>::NETDEV_OPS;
+            (*raw).ethtool_ops = ethtool::ops_table::<T>();
+            (*raw).hw_features = config.hw_features;
+            (*raw).features = config.features;
+            (*raw).vlan_features = config.features;
+            (*raw).gso_ipv4_max_size = config.gso_ipv4_max_size;
+            // The core's name for the IPv6 (and default) limit.
+            (*raw).gso_max_size = config.gso_ipv6_max_size;
+            (*raw).gso_max_segs = config.gso_max_segs;
+            if config.unicast_filter {
+                let group = &mut (*raw).__bindgen_anon_1.priv_flags_fast;
+                let flags = group.priv_flags() | c_ulong::from(b::netdev_priv_flags_IFF_UNICAST_FLT);
+                group.set_priv_flags(flags);
+            }
+            (*raw).min_mtu = config.min_mtu;
+            (*raw).max_mtu = config.max_mtu;
+            (*raw).watchdog_timeo = kernel::time::msecs_to_jiffies(config.watchdog_ms) as c_int;
+        }
+        // No link until the port is up and the PHY says so.
+        // SAFETY: `raw` is a valid, not yet registered net_device.
+        unsafe { b::netif_carrier_off(raw) };
+        // SAFETY: `raw` is fully initialised; on success the registration
+        // is undone in `Drop`, on failure we free it here.
+        let ret = unsafe { b::register_netdev(raw) };
+        if ret != 0 {
+            // SAFETY: registration failed, so we still own `raw` exclusively.
+            unsafe { b::free_netdev(raw) };
+            return Err(Error::from_errno(ret));
+        }
+        // INVARIANT: registered above; `data` is owned by `Self` and pinned.
+        Ok(Self {
+            ndev,
+            data: ManuallyDrop::new(data),
+        })
+    }
+
+    /// The driver state owned by this netdev.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The registered net_device.
+    pub fn netdev(&self) -> &NetDevice {
+        // SAFETY: `ndev` is registered for as long as `self` lives.
+        unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }
+    }
+
+    /// Recovers the registration's state and device inside a callback.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be a net_device created by `Registration::<T>::new` and
+    /// still registered.
+    pub(crate) unsafe fn from_callback<'a>(raw: *mut b::net_device) -> (&'a NetDevice, &'a T) {
+        // SAFETY: per the function's contract, the private area holds a
+        // `Private<T>` whose `owner` points to the pinned state, which lives
+        // until after `unregister_netdev` returns, i.e. past every callback.
+        unsafe {
+            let private = netdev_priv(raw).cast::<Private<T>>();
+            (NetDevice::from_raw(raw), &*(*private).owner)
+        }
+    }
+}
+
+impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: `ndev` is registered (type invariant). unregister_netdev
+        // calls ndo_stop if needed and waits for all callbacks to finish, so
+        // no reference to `data` survives it.
+        unsafe { b::unregister_netdev(self.ndev.as_ptr()) };
+        // SAFETY: dropped exactly once, here; nothing uses it afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.data) };
+        // Polls must be off before the NAPI context goes with the netdev,
+        // whatever the driver did with them.
+        // SAFETY: the netdev is unregistered but not yet freed.
+        unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }.napi_disable();
+        // SAFETY: unregistered, and nothing refers to it any more: the
+        // netdev is ours to free.
+        unsafe { b::free_netdev(self.ndev.as_ptr()) };
+    }
+}
+
+/// # Safety
+///
+/// Called by the networking core with a net_device from `Registration<T>`.
+unsafe extern "C" fn ndo_open<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    from_result(|| this.open(dev).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`].
+unsafe extern "C" fn ndo_stop<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    this.stop(dev);
+    0
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `skb` is a valid sk_buff whose ownership passes to
+/// the driver unless NETDEV_TX_BUSY is returned.
+unsafe extern "C" fn ndo_start_xmit<T: Operations + ethtool::Operations>(
+    skb: *mut b::sk_buff,
+    raw: *mut b::net_device,
+) -> b::netdev_tx_t {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    // SAFETY: the core passes us ownership of a valid skb.
+    let skb = unsafe { crate::glue::skb::SkBuff::from_raw(skb) };
+    // INVARIANT: this is the ndo_start_xmit call.
+    match this.start_xmit(dev, &Xmit { dev }, skb) {
+        TxOutcome::Consumed => b::netdev_tx_NETDEV_TX_OK,
+        TxOutcome::Busy(skb) => {
+            // Ownership goes back to the stack, which requeues the frame.
+            skb.into_raw();
+            b::netdev_tx_NETDEV_TX_BUSY
+        }
+    }
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `out` is a valid, zeroed rtnl_link_stats64.
+unsafe extern "C" fn ndo_get_stats64<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    out: *mut b::rtnl_link_stats64,
+) {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    let s = this.stats(dev);
+    // SAFETY: the core passes a valid, exclusively borrowed stats struct.
+    let out = unsafe { &mut *out };
+    out.rx_packets = s.rx_packets;
+    out.rx_bytes = s.rx_bytes;
+    out.tx_packets = s.tx_packets;
+    out.tx_bytes = s.tx_bytes;
+    out.rx_dropped = s.rx_dropped;
+    out.tx_dropped = s.tx_dropped;
+    out.rx_errors = s.rx_errors;
+    out.rx_length_errors = s.rx_length_errors;
+    out.rx_missed_errors = s.rx_missed_errors;
+    out.multicast = s.multicast;
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`].
+unsafe extern "C" fn ndo_tx_timeout<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    _queue: core::ffi::c_uint,
+) {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    this.tx_timeout(dev);
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; called under RTNL with an in-range MTU.
+unsafe extern "C" fn ndo_change_mtu<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    mtu: c_int,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    from_result(|| {
+        let mtu = u32::try_from(mtu).map_err(|_| EINVAL)?;
+        // INVARIANT: this is the ndo_change_mtu call.
+        this.change_mtu(dev, &MtuChange { dev, mtu }).map(|()| 0)
+    })
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `addr` points to a `struct sockaddr`.
+unsafe extern "C" fn ndo_set_mac_address<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    addr: *mut core::ffi::c_void,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    let mut mac = [0u8; 6];
+    // SAFETY: `addr` is a valid sockaddr whose `sa_data` holds at least
+    // ETH_ALEN bytes for an Ethernet device.
+    unsafe {
+        let sa = addr.cast::<b::sockaddr>();
+        core::ptr::copy_nonoverlapping(
+            addr_of_mut!((*sa).sa_data).cast::<u8>(),
+            mac.as_mut_ptr(),
+            6,
+        );
+    }
+    from_result(|| this.set_mac_address(dev, mac).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; called with the address lists locked.
+unsafe extern "C" fn ndo_set_rx_mode<T: Operations + ethtool::Operations>(raw: *mut b::net_device) {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    // INVARIANT: the core holds the address-list lock around this call.
+    this.set_rx_mode(dev, &AddrLists { dev });
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; called under RTNL.
+unsafe extern "C" fn ndo_set_features<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    features: b::netdev_features_t,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    from_result(|| this.set_features(dev, features).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `skb` is a valid sk_buff the core holds for the
+/// duration of the call.
+unsafe extern "C" fn ndo_features_check<T: Operations + ethtool::Operations>(
+    skb: *mut b::sk_buff,
+    raw: *mut b::net_device,
+    features: b::netdev_features_t,
+) -> b::netdev_features_t {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    // SAFETY: the core lends the skb for this call and does not change it
+    // meanwhile (it is checking it before transmission).
+    let skb = unsafe { Skb::from_raw(skb) };
+    // What the core applies to a device without this callback: frames with
+    // several VLAN tags keep only protocol-independent offloads.
+    // SAFETY: a plain function of the skb's headers.
+    let features = unsafe { b::sgnic_vlan_features_check(skb.as_raw(), features) };
+    this.features_check(dev, skb, features)
+}
