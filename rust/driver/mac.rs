@@ -4,11 +4,11 @@
 
 use super::regs::Regs;
 use crate::hw::{eeprom, regs as r};
-use kernel::{prelude::*, time::Delta};
+use kernel::{io::poll::read_poll_timeout, prelude::*, time::Delta};
 
-/// Polls of EERD before giving up on an EEPROM word (QEMU answers at once;
-/// real parts within a few microseconds).
-const EERD_POLLS: u32 = 1000;
+/// How long an EEPROM word may take before the device is given up on (QEMU
+/// answers at once; real parts within a few microseconds).
+const EERD_TIMEOUT: Delta = Delta::from_millis(5);
 
 /// Masks interrupts, stops both DMA engines and resets the MAC.
 ///
@@ -35,13 +35,13 @@ pub(crate) fn set_link_up(regs: &Regs<'_>) {
 /// Reads one 16-bit EEPROM word through EERD.
 fn read_eeprom_word(regs: &Regs<'_>, word: u8) -> Result<u16> {
     regs.write(r::EERD, eeprom::eerd_start(word));
-    for _ in 0..EERD_POLLS {
-        if let Some(value) = eeprom::eerd_done(regs.read(r::EERD)) {
-            return Ok(value);
-        }
-        kernel::time::delay::udelay(Delta::from_micros(5));
-    }
-    Err(ETIMEDOUT)
+    let eerd = read_poll_timeout(
+        || Ok(regs.read(r::EERD)),
+        |eerd| eeprom::eerd_done(*eerd).is_some(),
+        Delta::from_micros(5),
+        EERD_TIMEOUT,
+    )?;
+    eeprom::eerd_done(eerd).ok_or(ETIMEDOUT)
 }
 
 /// Reads and validates the permanent MAC address from the EEPROM.
