@@ -357,6 +357,7 @@ impl<'a> TxRing<'a> {
 
     /// Records a frame written to `[first, next)` whose last descriptor is
     /// `last`, and hands the descriptors to the device side of the ring.
+    #[inline]
     fn finish_frame(
         &mut self,
         skb: SkBuff,

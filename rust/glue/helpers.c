@@ -23,10 +23,6 @@ bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
 void sgnic_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
 int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len) { return skb_put_padto(skb, len); }
 unsigned int sgnic_skb_headlen(const struct sk_buff *skb) { return skb_headlen(skb); }
-struct skb_shared_info *sgnic_skb_shinfo(const struct sk_buff *skb) { return skb_shinfo(skb); }
-bool sgnic_skb_is_gso(const struct sk_buff *skb) { return skb_is_gso(skb); }
-int sgnic_skb_checksum_start_offset(const struct sk_buff *skb) { return skb_checksum_start_offset(skb); }
-int sgnic_skb_network_offset(const struct sk_buff *skb) { return skb_network_offset(skb); }
 struct page *sgnic_skb_frag_page(const skb_frag_t *frag) { return skb_frag_page(frag); }
 unsigned int sgnic_skb_frag_size(const skb_frag_t *frag) { return skb_frag_size(frag); }
 struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len) { return napi_alloc_skb(napi, len); }
@@ -37,8 +33,6 @@ void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int 
 int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr) { return dma_mapping_error(dev, addr); }
 struct address_space *sgnic_page_mapping(struct page *page) { return folio_mapping(page_folio(page)); }
 netdev_features_t sgnic_vlan_features_check(struct sk_buff *skb, netdev_features_t features) { return vlan_features_check(skb, features); }
-u8 sgnic_skb_ip_summed(const struct sk_buff *skb) { return skb->ip_summed; }
-u16 sgnic_skb_csum_offset(const struct sk_buff *skb) { return skb->csum_offset; }
 bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool more) { return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), bytes, more); }
 struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
 void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }

@@ -144,9 +144,34 @@ impl Skb {
     /// reference to the whole struct may exist. Fields that stay put while
     /// the skb is held (frags, GSO parameters) are read one by one.
     fn shinfo(&self) -> *const b::skb_shared_info {
+        // `skb_shinfo()`: the area starts `end` bytes into the head
+        // (`end` is an offset on 64-bit kernels, which bindgen's type
+        // for it confirms: a pointer would not convert).
         // SAFETY: `self.0` is valid (type invariant); every skb has a shared
-        // info area that lives as long as the skb.
-        unsafe { b::sgnic_skb_shinfo(self.raw()) }
+        // info area at `head + end` that lives as long as the skb.
+        unsafe {
+            let raw = self.raw();
+            (*raw).head.add((*raw).end as usize).cast::<b::skb_shared_info>()
+        }
+    }
+
+    /// The header fields (`struct_group(headers)`): plain data of this skb,
+    /// which does not change while it is borrowed (type invariant).
+    fn headers(&self) -> &b::sk_buff__bindgen_ty_4__bindgen_ty_2 {
+        // SAFETY: as said; the group is one view of a `struct_group` union,
+        // and every bit pattern is valid for its integer fields.
+        unsafe { (*self.raw()).__bindgen_anon_4.headers.as_ref() }
+    }
+
+    /// `skb_headroom()`: bytes between the buffer's head and the frame.
+    fn headroom(&self) -> i64 {
+        // SAFETY: `data` and `head` point into the same allocation of a
+        // valid skb, `data` not before `head`.
+        unsafe {
+            let raw = self.raw();
+            // CAST: a headroom is far below `i64::MAX`.
+            (*raw).data.offset_from((*raw).head) as i64
+        }
     }
 
     fn nr_frags(&self) -> u8 {
@@ -183,8 +208,10 @@ impl Skb {
 
     /// The offloads this frame asks of the device.
     pub fn offload_request(&self) -> OffloadRequest {
-        // SAFETY: `self.0` is valid (type invariant).
-        if unsafe { b::sgnic_skb_ip_summed(self.raw()) } != CHECKSUM_PARTIAL {
+        // Fields read directly, as the inline C helpers do: this runs for
+        // every frame, twice (features_check and start_xmit).
+        let h = self.headers();
+        if h.ip_summed() != CHECKSUM_PARTIAL {
             // A super-frame must be segmented whatever its checksum state.
             return if self.is_gso() {
                 OffloadRequest::Unsupported
@@ -192,14 +219,15 @@ impl Skb {
                 OffloadRequest::None
             };
         }
-        // SAFETY: as above; the offsets are set for a CHECKSUM_PARTIAL skb.
-        let (start, offset) = unsafe {
-            (
-                b::sgnic_skb_checksum_start_offset(self.raw()),
-                b::sgnic_skb_csum_offset(self.raw()),
-            )
+        // SAFETY: for a CHECKSUM_PARTIAL skb the union holds the checksum
+        // start and offset (and either view is plain integers).
+        let (csum_start, offset) = unsafe {
+            let c = &h.__bindgen_anon_1.__bindgen_anon_1;
+            (c.csum_start, c.csum_offset)
         };
-        let Ok(start) = u32::try_from(start) else {
+        let headroom = self.headroom();
+        // `skb_checksum_start_offset()`.
+        let Ok(start) = u32::try_from(i64::from(csum_start) - headroom) else {
             return OffloadRequest::Unsupported;
         };
         if !self.is_gso() {
@@ -216,9 +244,8 @@ impl Skb {
             (false, true) => false,
             _ => return OffloadRequest::Unsupported,
         };
-        // SAFETY: `self.0` is valid (type invariant).
-        let ip_start = unsafe { b::sgnic_skb_network_offset(self.raw()) };
-        match u32::try_from(ip_start) {
+        // `skb_network_offset()`.
+        match u32::try_from(i64::from(h.network_header) - headroom) {
             Ok(ip_start) => OffloadRequest::Segmentation {
                 ipv4,
                 ip_start,
@@ -232,8 +259,7 @@ impl Skb {
     }
 
     fn is_gso(&self) -> bool {
-        // SAFETY: `self.0` is valid (type invariant).
-        unsafe { b::sgnic_skb_is_gso(self.raw()) }
+        self.gso_size() != 0
     }
 }
 
