@@ -45,5 +45,5 @@ vm=$out/insn-vm
 }
 [ -s "$counts" ] || { echo "insn-profile: the plugin wrote no counts" >&2; exit 1; }
 python3 "$ROOT/tests/insn-report.py" "$counts" --system-map "$map" --guest-dir "$vm/guest/insn" \
-	--top "${PROFILE_TOP:-25}" --out "$out/insn-report.md"
-echo "report: $out/insn-report.md; raw counts: $counts"
+	--top "${PROFILE_TOP:-25}" --out "$out/insn-report.md" --json "$out/insn-report.json"
+echo "report: $out/insn-report.md (figures per unit: $out/insn-report.json); raw counts: $counts"

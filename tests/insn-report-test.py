@@ -77,6 +77,15 @@ class Report(unittest.TestCase):
         self.assertIn("| guest kernel instructions | 17 | 13 | 1.308 |", text)
         self.assertIn("| NIC TDT writes | 2.00 | 1.00 | 2.000 |", text)
         self.assertIn("`<driver::port::Port as glue::netdev::Operations>::poll`", text)
+        rr = report.summary(list(phases.values()))["workloads"]["rr"]
+        self.assertEqual(rr["unit"], "transaction")
+        self.assertEqual(
+            rr["sgnic"],
+            {"runs": 1, "kernel_instructions": 17.0, "driver_instructions": 12.0,
+             "translation_blocks": 3.0, "nic_accesses": 2.0},
+        )
+        self.assertEqual(rr["e1000"]["driver_instructions"], 8.0)
+        self.assertEqual(rr["e1000"]["nic_accesses"], 1.0)
 
 
 if __name__ == "__main__":

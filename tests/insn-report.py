@@ -11,6 +11,7 @@ functions where the two differ most. The counts are exact, so runs of the
 same driver agree closely and small differences are real.
 """
 import argparse
+import json
 import bisect
 import collections
 import os
@@ -145,6 +146,35 @@ def per_unit(phases, getter):
     return sum(vals) / len(vals), vals
 
 
+def summary(phases):
+    """The headline figures per unit of work, as JSON-ready data:
+    {"workloads": {WORKLOAD: {"unit": ..., "sgnic": {...}, "e1000": {...}}}}.
+    driver_instructions is the driver module's own code plus the kernel's
+    Rust helpers it calls (the C shims are part of the module)."""
+    out = {}
+    for p in sorted(phases, key=lambda p: p.number):
+        if p.driver == "warmup":
+            continue
+        w = out.setdefault(p.workload, {"runs": collections.defaultdict(list), "unit": p.unit})
+        w["runs"][p.driver].append(p)
+    workloads = {}
+    for name, w in out.items():
+        scale, label = (1 << 20, "MiB") if w["unit"] == "byte" else (1, w["unit"])
+        entry = {"unit": label}
+        for driver, ps in sorted(w["runs"].items()):
+            def mean(getter):
+                return per_unit(ps, getter)[0] * scale
+            entry[driver] = {
+                "runs": len(ps),
+                "kernel_instructions": mean(lambda p: p.total),
+                "driver_instructions": mean(lambda p: p.module + p.rust_helpers),
+                "translation_blocks": mean(lambda p: p.blocks),
+                "nic_accesses": mean(lambda p: sum(p.nic.values())),
+            }
+        workloads[name] = entry
+    return {"workloads": workloads}
+
+
 def report(workload, phases, top):
     by_driver = collections.defaultdict(list)
     for p in phases:
@@ -230,6 +260,7 @@ def main():
     ap.add_argument("--guest-dir", required=True)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--out", help="also write the report here")
+    ap.add_argument("--json", help="write the headline figures per unit of work here, as JSON")
     args = ap.parse_args()
     phases = read_phases(args.guest_dir)
     if not phases:
@@ -244,6 +275,10 @@ def main():
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(summary(list(phases.values())), f, indent=1)
+            f.write("\n")
 
 
 if __name__ == "__main__":
