@@ -282,6 +282,12 @@ impl Operations for Port<'_> {
         Counters::add(&self.counters.napi_polls, 1);
         let budget = poll.budget();
         let events = self.take_events();
+        // The link first: reclaim restarts a stopped queue only with the
+        // carrier on, so a queue stopped across a flap wakes in this poll,
+        // not at the next interrupt (or the watchdog).
+        if events & Event::LINK != 0 {
+            self.update_link(dev);
+        }
         let tx = self.clean_tx(dev, poll, events);
         let work = {
             let mut state = self.napi_state.lock();
@@ -295,9 +301,6 @@ impl Operations for Port<'_> {
             self.adapt_itr(&mut state.moderation, tx, rx, work < budget);
             work
         };
-        if events & Event::LINK != 0 {
-            self.update_link(dev);
-        }
         work
     }
 
