@@ -17,10 +17,10 @@ impl NetDevice {
     pub fn request_shared_irq(&self, pdev: &pci::Device<device::Bound>) -> Result<IrqLine> {
         // SAFETY: `pci::Device` is a transparent wrapper of `pci_dev`.
         let irq = unsafe { b::sgnic_pci_dev_irq(core::ptr::from_ref(pdev).cast::<b::pci_dev>()) };
-        // SAFETY: the handler was installed by `Registration::new` for the
-        // netdev's own `T`; `dev_id` is the netdev, which outlives the
-        // `IrqLine` (it is freed in `stop` or at the latest before
-        // unregister returns). The name is the netdev's, which lives as long.
+        // `dev_id` and the name are the netdev's. The driver drops the line in
+        // `stop`, before unregister returns; a leaked `IrqLine` would outlive
+        // the netdev, the gap Documentation/glue-safety.md lists.
+        // SAFETY: the handler was installed by `Registration::new` for `T`.
         let ret = unsafe {
             b::sgnic_request_irq(
                 irq,

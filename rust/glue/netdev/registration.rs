@@ -72,10 +72,10 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         let raw = unsafe { b::alloc_etherdev_mqs(priv_size, 1, 1) };
         let ndev = NonNull::new(raw).ok_or(ENOMEM)?;
         let raw = ndev.as_ptr();
-        // SAFETY: `raw` is a freshly allocated, unregistered net_device that
-        // nothing else references yet, so we may initialise it freely. Its
-        // private area is at least `size_of::<Private<T>>()` bytes and
-        // suitably aligned (netdev_priv is NETDEV_ALIGN aligned).
+        // Its private area is `size_of::<Private<T>>()` bytes, NETDEV_ALIGN
+        // aligned (netdev_priv).
+        // SAFETY: `raw` is a fresh, unregistered net_device nothing else
+        // references yet, so it may be initialised freely.
         unsafe {
             let private = netdev_priv(raw).cast::<Private<T>>();
             // alloc_etherdev zeroed the area, a valid empty napi_struct.
