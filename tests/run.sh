@@ -123,11 +123,11 @@ if [ -d "$vm_out/guest/bench" ]; then
 		python3 - "$out/bench-smoke.json" >>"$out/bench-smoke.md" 2>&1 <<'PY'; then
 import json, sys
 rows = json.load(open(sys.argv[1]))["rounds"]
-streams = ("sendfile", "readwrite", "iperf3", "iperf3-Z", "rr")
+streams = ("sendfile", "sendfile-ipv6", "readwrite", "iperf3", "iperf3-Z", "rr")
 bad = [f"{r['driver']}-{r['workload']}" for r in rows
        if r["failed"] or r["wall_seconds"] <= 0 or r["cpu_seconds"] < 0
        or (r["workload"] in streams and (r["cpu_seconds"] <= 0 or r["irqs"] <= 0))]
-if bad or len(rows) != 14:
+if bad or len(rows) != 16:
     sys.exit(f"{len(rows)} measurements; without wall/CPU time or interrupts: {bad}")
 PY
 		report ok "host:bench-smoke-report ($(grep -c '^| ' "$out/bench-smoke.md") table rows)"

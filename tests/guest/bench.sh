@@ -55,6 +55,12 @@ send_file() { # send_file FILE METHOD: one transfer to the peer's receiver
 	wait "$RECV_PID"
 }
 
+send_file6() { # send_file6 FILE METHOD: as send_file, over IPv6
+	start_receiver peer $PORT 1
+	sgnic-test send --to "[$ADDR1_6]:$PORT" --file "$1" --method "$2"
+	wait "$RECV_PID"
+}
+
 iperf() { # iperf [-Z]: iperf3 for $SECS seconds, JSON report
 	peer iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 	sp=$!
@@ -82,6 +88,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		echo "bench: round $r/$ROUNDS, driver $drv" >&2
 		switch_driver $drv
 		wanted sendfile && measure $r $drv sendfile send_file /tmp/bench.bin sendfile
+		wanted sendfile-ipv6 && measure $r $drv sendfile-ipv6 send_file6 /tmp/bench.bin sendfile
 		wanted readwrite && measure $r $drv readwrite send_file /tmp/bench.bin read-write
 		wanted iperf3-Z && measure $r $drv iperf3-Z iperf -Z
 		wanted iperf3 && measure $r $drv iperf3 iperf

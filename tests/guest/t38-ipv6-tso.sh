@@ -1,11 +1,12 @@
 #!/bin/sh
 # IPv6 segmentation is never asked of the 8254x (QEMU's model writes a
 # wrong IPv6 payload length into every segment): sgnic offers TSO over
-# IPv6 and segments itself, so an IPv6 stream retransmits about as much as
-# IPv4's and is about as quick (measured level within noise; the test
-# allows 25%, which still fails the stack's own segmentation, 1.4x, and
-# the broken device offload, 50x). t36 checks the IPv6 payload lengths on
-# the wire.
+# IPv6 and segments itself. Checked here: the stack hands sgnic IPv6
+# super-frames, the driver segments them (counted), the file arrives
+# intact, and the stream does not retransmit the way the broken device
+# offload did (about 3,000 segments per 16 MiB). t36 and host:wire-capture-ipv6 check each
+# segment's payload length on the wire; the IPv6/IPv4 speed comparison is
+# a make bench workload (sendfile-ipv6), not a timed test.
 . /tests/sgnic.sh
 setup_wire
 ethtool -K "$IF0" tso on
@@ -17,28 +18,23 @@ retransmits() {
 	awk '$1 == "Tcp:" { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp
 }
 
-# Three rounds each, interleaved; the fastest round of each counts.
-best4=0 best6=0 re4=0 re6=0
-for round in 1 2 3; do
-	for v in 4 6; do
-		r0=$(retransmits) tso0=$(counter "$IF0" tx_tso_frames)
-		if [ $v = 4 ]; then
-			out=$(transfer /tmp/t38 sendfile forward)
-		else
-			out=$(ADDR1=[$ADDR1_6] transfer /tmp/t38 sendfile forward)
-		fi
-		r1=$(retransmits)
-		[ $v = 6 ] && [ "$(counter "$IF0" tx_tso_frames)" -le "$tso0" ] && die "IPv6: no TSO frames"
-		ms=$(json_field "$out" seconds | awk '{ printf "%d", $1 * 1000 }')
-		eval "b=\$best$v"
-		if [ "$b" = 0 ] || [ "$ms" -lt "$b" ]; then eval "best$v=$ms"; fi
-		eval "re$v=\$((re$v + r1 - r0))"
-	done
+re4=0 re6=0
+for v in 4 6; do
+	r0=$(retransmits) tso0=$(counter "$IF0" tx_tso_frames)
+	if [ $v = 4 ]; then
+		transfer /tmp/t38 sendfile forward >/dev/null
+	else
+		ADDR1=[$ADDR1_6] transfer /tmp/t38 sendfile forward >/dev/null
+	fi
+	r1=$(retransmits)
+	tso=$(($(counter "$IF0" tx_tso_frames) - tso0))
+	eval "re$v=$((r1 - r0)) tso$v=$tso"
 done
-echo "IPv4 ${best4} ms ($re4 retransmits), IPv6 ${best6} ms ($re6 retransmits)" >&2
+echo "IPv4: $tso4 TSO frames, $re4 retransmits; IPv6: $tso6 super-frames segmented by the driver, $re6 retransmits" >&2
+# A floor only: how the stack sizes its super-frames depends on timing.
+[ "$tso6" -ge 64 ] || die "IPv6: only $tso6 super-frames were segmented"
+[ "$tso4" -ge 64 ] || die "IPv4: only $tso4 TSO frames"
 # Under TCG the peer's receive ring overruns now and then, so both
-# streams retransmit a few hundred of their ~34,000 segments; the broken
-# device offload retransmitted about 3,000 per 16 MiB.
-[ "$re6" -le $((re4 + 600)) ] || die "IPv6 retransmitted $re6 segments, IPv4 $re4"
-[ $((best6 * 100)) -le $((best4 * 125)) ] || die "IPv6 took ${best6} ms, IPv4 ${best4} ms"
+# streams retransmit a few hundred of their ~12,000 segments.
+[ "$re6" -le $((re4 + 1000)) ] || die "IPv6 retransmitted $re6 segments, IPv4 $re4"
 rm -f /tmp/t38

@@ -6,6 +6,6 @@
 BENCH_ROUNDS=1 BENCH_SIZE=2M BENCH_SECONDS=1 BENCH_SWEEP="4K 256K" BENCH_RR=100 \
 	sh /tests/bench.sh || die "bench.sh failed"
 n=$(ls /out/bench/*.kv | wc -l)
-[ "$n" -eq 14 ] || die "expected 14 measurements (7 workloads x 2 drivers), got $n"
+[ "$n" -eq 16 ] || die "expected 16 measurements (8 workloads x 2 drivers), got $n"
 if grep -l failed=1 /out/bench/*.kv >/dev/null 2>&1; then die "failed: $(grep -l failed=1 /out/bench/*.kv | head -3)"; fi
 [ -e /sys/module/sgnic ] || die "sgnic not reloaded after the bench"
