@@ -54,7 +54,6 @@ fn is_multicast_address(first: u8) -> bool {
 /// driver's copybreak does) instead of giving up the mapped buffer.
 const COPYBREAK: u32 = 256;
 
-
 /// A receive descriptor ring and its buffers.
 ///
 /// # Invariants
@@ -219,7 +218,11 @@ impl<'a> RxRing<'a> {
         };
         // Unmapping hands the buffer back to the CPU before it is read.
         let received = mapped.unmap();
-        let multicast = received.bytes(len).first().copied().is_some_and(is_multicast_address);
+        let multicast = received
+            .bytes(len)
+            .first()
+            .copied()
+            .is_some_and(is_multicast_address);
         match received.into_skb(len) {
             Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
             None => work.alloc_failed += 1,

@@ -44,7 +44,8 @@ pub(crate) const STOP_THRESHOLD: u32 = MAX_DESCS_PER_FRAME;
 pub(crate) fn can_segment(l4_start: u32, segments: u32, mss: u16, fragments: u32) -> bool {
     let per_segment = 2 + u32::from(mss) / MAX_TX_DESC_DATA as u32;
     let descriptors = u64::from(segments) * u64::from(per_segment) + u64::from(fragments) + 2;
-    l4_start.saturating_add(TCP_MAX_HEADER) <= SEGMENT_HEADER_MAX && descriptors <= u64::from(MAX_DESCS_PER_FRAME)
+    l4_start.saturating_add(TCP_MAX_HEADER) <= SEGMENT_HEADER_MAX
+        && descriptors <= u64::from(MAX_DESCS_PER_FRAME)
 }
 
 /// Per-frame accounting returned by [`TxRing::queue`].
@@ -484,8 +485,19 @@ impl<'a> TxRing<'a> {
                 let payload = (seg.payload - segment * mss).min(mss);
                 let addr = seg
                     .layout
-                    .ipv6_segment(template, &mut header, segment, seg.segments, seg.mss, payload)
-                    .and_then(|()| self.headers.fill(next as usize / 2, &header[..hdr_len as usize]).ok());
+                    .ipv6_segment(
+                        template,
+                        &mut header,
+                        segment,
+                        seg.segments,
+                        seg.mss,
+                        payload,
+                    )
+                    .and_then(|()| {
+                        self.headers
+                            .fill(next as usize / 2, &header[..hdr_len as usize])
+                            .ok()
+                    });
                 let Some(addr) = addr else {
                     return Err(self.unwind(first, mapped));
                 };
@@ -493,7 +505,11 @@ impl<'a> TxRing<'a> {
                 next = self.cursor.wrap(next + 1);
             }
             let end = if piece.ends_segment { TxCmd::EOP } else { 0 };
-            let d = data(addrs[piece.buffer] + u64::from(piece.offset), piece.len, end);
+            let d = data(
+                addrs[piece.buffer] + u64::from(piece.offset),
+                piece.len,
+                end,
+            );
             if let Some((i, prev)) = pending.replace((next, d)) {
                 self.desc.write(i, prev);
             }
@@ -508,7 +524,6 @@ impl<'a> TxRing<'a> {
         self.finish_frame(skb, first, next, last, seg.segments, &mut out);
         Ok(out)
     }
-
 
     fn descriptors_needed(&self, skb: &SkBuff, offload: TxOffload) -> u32 {
         let pieces = |len: u32| len.div_ceil(MAX_TX_DESC_DATA as u32);

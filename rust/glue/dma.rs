@@ -111,9 +111,16 @@ impl SlotBuffer {
         if words == 0 {
             return Err(EINVAL);
         }
-        let mem = Coherent::<u64>::zeroed_slice(dev, slots.checked_mul(words).ok_or(EINVAL)?, GFP_KERNEL)?;
+        let mem = Coherent::<u64>::zeroed_slice(
+            dev,
+            slots.checked_mul(words).ok_or(EINVAL)?,
+            GFP_KERNEL,
+        )?;
         // INVARIANT: allocated with exactly that many words; `words > 0`.
-        Ok(Self { mem, slot_len: words })
+        Ok(Self {
+            mem,
+            slot_len: words,
+        })
     }
 
     /// Copies `bytes` into slot `slot` (the rest of its last word zeroed)
@@ -258,7 +265,9 @@ impl Drop for TxMapping<'_> {
         // direction (type invariant), and is unmapped only here.
         unsafe {
             match self.kind {
-                MapKind::Single => b::sgnic_dma_unmap_single(dev, self.addr, self.len as usize, dir),
+                MapKind::Single => {
+                    b::sgnic_dma_unmap_single(dev, self.addr, self.len as usize, dir)
+                }
                 MapKind::Page => b::sgnic_dma_unmap_page(dev, self.addr, self.len as usize, dir),
             }
         }
@@ -324,7 +333,10 @@ impl<'a> MappedRxBuffer<'a> {
     }
 
     fn sync(&self, len: u32, for_cpu: bool) {
-        let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::FromDevice));
+        let (dev, dir) = (
+            raw_device(self.dev),
+            raw_direction(DataDirection::FromDevice),
+        );
         // SAFETY: `len` is within the live mapping (type invariant; the
         // caller clamps it).
         unsafe {
@@ -346,7 +358,10 @@ impl<'a> MappedRxBuffer<'a> {
     }
 
     fn unmap_in_place(&mut self) {
-        let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::FromDevice));
+        let (dev, dir) = (
+            raw_device(self.dev),
+            raw_direction(DataDirection::FromDevice),
+        );
         // SAFETY: mapped exactly so (type invariant); called once, by
         // `unmap` or `drop`, which consume `self`.
         unsafe { b::sgnic_dma_unmap_single(dev, self.addr, self.buf.len() as usize, dir) }
@@ -389,7 +404,8 @@ impl RxView<'_, '_> {
     pub fn byte(&self, offset: u32) -> Option<u8> {
         // SAFETY: `offset < len`, inside the buffer (type invariant); a
         // volatile read creates no reference to memory the device maps.
-        (offset < self.len).then(|| unsafe { self.buf.buf.data().add(offset as usize).read_volatile() })
+        (offset < self.len)
+            .then(|| unsafe { self.buf.buf.data().add(offset as usize).read_volatile() })
     }
 
     /// Appends a copy of the view's bytes to `skb`'s linear part.

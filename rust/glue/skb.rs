@@ -151,7 +151,10 @@ impl Skb {
         // info area at `head + end` that lives as long as the skb.
         unsafe {
             let raw = self.raw();
-            (*raw).head.add((*raw).end as usize).cast::<b::skb_shared_info>()
+            (*raw)
+                .head
+                .add((*raw).end as usize)
+                .cast::<b::skb_shared_info>()
         }
     }
 

@@ -123,7 +123,11 @@ impl TcpLayout {
             IpVersion::V6 => write16(headers, self.ip_start + IPV6_PAYLOAD_LEN, 0)?,
         }
         let check = self.l4_start + TCP_CSUM_OFFSET as usize;
-        write16(headers, check, csum_sub_len(read16(headers, check)?, l4_len))
+        write16(
+            headers,
+            check,
+            csum_sub_len(read16(headers, check)?, l4_len),
+        )
     }
 
     /// Writes the headers of segment `index` (of `count`, each `mss`
@@ -146,7 +150,11 @@ impl TcpLayout {
         out.copy_from_slice(template.get(..self.hdr_len)?);
         // CAST: `hdr_len` fits a u32 (see `Self::hdr_len`).
         let ip_payload = (self.hdr_len - self.ip_start) as u32 - IPV6_HEADER + payload;
-        write16(out, self.ip_start + IPV6_PAYLOAD_LEN, u16::try_from(ip_payload).ok()?)?;
+        write16(
+            out,
+            self.ip_start + IPV6_PAYLOAD_LEN,
+            u16::try_from(ip_payload).ok()?,
+        )?;
         let seq_at = self.l4_start + TCP_SEQ;
         let seq = u32::from_be_bytes(out.get(seq_at..seq_at + 4)?.try_into().ok()?);
         let seq = seq.wrapping_add(index.wrapping_mul(u32::from(mss)));
@@ -320,7 +328,8 @@ mod tests {
         t.prepare_for_device(&mut template, 86 + 3000).unwrap();
         let mut out = [0u8; 128];
         for (i, payload) in [(0u32, 1428u32), (1, 1428), (2, 144)] {
-            t.ipv6_segment(&template, &mut out, i, 3, 1428, payload).unwrap();
+            t.ipv6_segment(&template, &mut out, i, 3, 1428, payload)
+                .unwrap();
             let seg = &out[..86];
             assert_eq!(u16::from_be_bytes([seg[18], seg[19]]), 32 + payload as u16);
             let seq = u32::from_be_bytes(seg[58..62].try_into().unwrap());
@@ -378,7 +387,10 @@ mod tests {
         };
         assert_eq!(big.map(|p| p.len), [4096, 4096, 756]);
         assert_eq!(big.map(|p| p.ends_segment), [false, false, true]);
-        assert_eq!(Pieces::new([9000u32].into_iter(), 9000, 8948, 4096).count(), 4);
+        assert_eq!(
+            Pieces::new([9000u32].into_iter(), 9000, 8948, 4096).count(),
+            4
+        );
         // Buffers shorter than the total, or no segment size: no more.
         assert_eq!(Pieces::new([5u32].into_iter(), 100, 6, 4096).count(), 1);
         assert_eq!(Pieces::new([5u32].into_iter(), 5, 0, 4096).count(), 0);
