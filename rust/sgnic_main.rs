@@ -18,7 +18,7 @@ pub mod driver;
 pub mod glue;
 
 kernel::module_pci_driver! {
-    type: driver::SgnicDriver,
+    type: glue::netdev::PciAdapter<driver::SgnicDriver>,
     name: "sgnic",
     authors: ["The sgnic developers"],
     description: "Zero-copy scatter-gather driver for QEMU's Intel 8254x (e1000) NICs",

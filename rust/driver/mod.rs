@@ -16,9 +16,12 @@ mod regs;
 mod rx;
 mod tx;
 
-use crate::glue::{features, netdev};
+use crate::glue::{
+    features,
+    netdev::{self, NetDevice},
+};
 use kernel::{
-    device::Core,
+    device::{Bound, Core},
     pci,
     prelude::*,
 };
@@ -48,7 +51,7 @@ impl Model {
 
 kernel::pci_device_table!(
     PCI_TABLE,
-    <SgnicDriver as pci::Driver>::IdInfo,
+    Model,
     [
         (
             pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100e),
@@ -90,28 +93,25 @@ const GSO_IPV6_MAX_SIZE: u32 = 24576;
 /// Most segments per TSO frame (64 KiB at the smallest sensible MSS).
 const GSO_MAX_SEGS: u16 = 64;
 
-/// The PCI driver. One [`Sgnic`] exists per bound device.
-pub struct SgnicDriver;
-
-/// Per-device driver data: the registered netdev, which owns the port.
+/// The PCI driver, run by the glue's [`netdev::PciAdapter`]: one netdev
+/// per bound device, owning a [`Port`].
 ///
-/// Dropping it (on unbind) unregisters the netdev, which stops the
-/// interface, then drops the port, which resets the MAC before the BAR is
-/// unmapped.
-pub struct Sgnic<'bound> {
-    _netdev: netdev::Registration<Port<'bound>>,
-}
+/// On unbind the glue unregisters the netdev (which stops the interface),
+/// frees the interrupt, then drops the port, which resets the MAC before
+/// the BAR is unmapped.
+pub(crate) struct SgnicDriver;
 
-impl pci::Driver for SgnicDriver {
+impl netdev::PciNetDriver for SgnicDriver {
     type IdInfo = Model;
-    type Data<'bound> = Sgnic<'bound>;
+    type Port<'bound> = Port<'bound>;
 
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+    const IRQ_NAME: &'static CStr = c"sgnic";
 
     fn probe<'bound>(
         pdev: &'bound pci::Device<Core<'_>>,
         info: Option<&'bound Self::IdInfo>,
-    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+    ) -> Result<netdev::NetProbe<impl PinInit<Port<'bound>, Error> + 'bound>> {
         let model = *info.ok_or(ENODEV)?;
         pdev.enable_device_mem()?;
         pdev.set_master();
@@ -138,22 +138,27 @@ impl pci::Driver for SgnicDriver {
             gso_max_segs: GSO_MAX_SEGS,
             unicast_filter: true,
         };
-        let bound: &'bound pci::Device<kernel::device::Bound> = pdev;
-        let netdev =
-            netdev::Registration::new(bound.as_ref(), &config, Port::new(bound, model, regs))?;
+        let bound: &'bound pci::Device<Bound> = pdev;
+        Ok(netdev::NetProbe {
+            config,
+            port: Port::new(bound, model, regs),
+        })
+    }
+
+    fn registered(pdev: &pci::Device<Bound>, dev: &NetDevice, port: &Port<'_>) {
+        let mac = dev.dev_addr();
         dev_info!(
             pdev,
             "{}: Intel {} at {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
-            netdev.netdev().name(),
-            model.name(),
-            bound.as_ref().name(),
-            mac_addr[0],
-            mac_addr[1],
-            mac_addr[2],
-            mac_addr[3],
-            mac_addr[4],
-            mac_addr[5]
+            dev.name(),
+            port.model.name(),
+            pdev.as_ref().name(),
+            mac[0],
+            mac[1],
+            mac[2],
+            mac[3],
+            mac[4],
+            mac[5]
         );
-        Ok(Sgnic { _netdev: netdev })
     }
 }

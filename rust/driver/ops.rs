@@ -9,7 +9,9 @@ use super::{
 };
 use crate::glue::{
     features,
-    netdev::{AddrLists, LinkStats, MtuChange, NapiPoll, NetDevice, Operations, TxOutcome, Xmit},
+    netdev::{
+        AddrLists, LinkStats, MtuChange, Napi, NapiPoll, NetDevice, Operations, TxOutcome, Xmit,
+    },
     skb::{OffloadRequest, SkBuff, Skb},
 };
 use crate::hw::{
@@ -308,7 +310,7 @@ impl Operations for Port<'_> {
         self.regs.write(r::IMS, Irq::DRIVER_MASK);
     }
 
-    fn interrupt(&self, dev: &NetDevice) -> bool {
+    fn interrupt(&self, napi: &Napi) -> bool {
         let icr = self.regs.read(r::ICR);
         if icr == 0 || icr == ICR_DEVICE_GONE {
             // Not ours (the line is shared), or the device is gone.
@@ -321,7 +323,7 @@ impl Operations for Port<'_> {
         // Mask until NAPI has done the work; it unmasks when complete.
         self.regs.write(r::IMC, !0);
         self.regs.flush();
-        dev.napi().schedule();
+        napi.schedule();
         true
     }
 }

@@ -4,7 +4,7 @@
 //! and bringing the datapath up and down.
 
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
-use crate::glue::netdev::{AddrLists, IrqLine, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
+use crate::glue::netdev::{AddrLists, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
 use crate::hw::{
     filter::FilterPlan,
     itr::{self, Moderation, Traffic},
@@ -14,11 +14,11 @@ use crate::hw::{
 };
 use kernel::{
     device::Bound,
-    new_mutex, new_spinlock, pci,
+    new_spinlock, pci,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        Mutex, SpinLock,
+        SpinLock,
     },
 };
 
@@ -245,9 +245,6 @@ pub(crate) struct Port<'bound> {
     /// The RX ring and moderation state (NAPI only, and open/stop).
     #[pin]
     pub(crate) napi_state: SpinLock<NapiState<'bound>>,
-    /// The interrupt line while the interface is up (open/stop, RTNL).
-    #[pin]
-    pub(crate) irq: Mutex<Option<IrqLine>>,
 }
 
 impl<'bound> Port<'bound> {
@@ -272,7 +269,6 @@ impl<'bound> Port<'bound> {
             events: Atomic::new(0),
             tx <- new_spinlock!(None),
             napi_state <- new_spinlock!(NapiState::default()),
-            irq <- new_mutex!(None),
         }? Error)
     }
 
@@ -318,14 +314,6 @@ impl<'bound> Port<'bound> {
         self.program_address(dev)?;
         dev.with_addr_lists(|lists| self.set_rx_filter(dev, lists));
 
-        match dev.request_shared_irq(self.pdev) {
-            Ok(line) => *self.irq.lock() = Some(line),
-            Err(e) => {
-                self.quiesce();
-                self.free_rings(dev);
-                return Err(e);
-            }
-        }
         dev.napi_enable();
         self.regs.write(r::ITR, self.itr.load(Relaxed));
         self.regs.write(r::IMS, Irq::DRIVER_MASK);
@@ -341,9 +329,9 @@ impl<'bound> Port<'bound> {
         // NAPI first, as the C driver does: once no poll can run, none can
         // unmask the interrupts masked next.
         dev.napi_disable();
+        // The interrupt stays registered until unbind (the glue owns it);
+        // with IMS cleared the device raises none.
         self.quiesce();
-        // free_irq waits for a handler running on another CPU.
-        drop(self.irq.lock().take());
         dev.carrier_off();
         // The reset clears the statistics registers: keep their counts.
         self.fold_device_counters();

@@ -43,8 +43,6 @@ bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool
 struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len);
 void sgnic_napi_schedule(struct napi_struct *napi);
 void sgnic_netif_tx_disable(struct net_device *dev);
-unsigned int sgnic_pci_dev_irq(const struct pci_dev *pdev);
-int sgnic_request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev);
 unsigned int sgnic_skb_tailroom(const struct sk_buff *skb);
 void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev);

@@ -8,7 +8,9 @@
 //! - `napi.rs`: the NAPI context and the poll token;
 //! - `context.rs`: the tokens that prove a calling context (xmit, MTU
 //!   change, address lists locked);
-//! - `irq.rs`: the device's interrupt line.
+//! - `irq.rs`: the interrupt handler;
+//! - `pci.rs`: [`PciAdapter`], the `pci::Driver` that owns the netdev and
+//!   its interrupt for as long as the device is bound.
 //!
 //! The netdev's private area holds a pointer to the driver's state, so
 //! each C callback can hand the driver a plain `&T`.
@@ -16,16 +18,16 @@
 mod context;
 mod irq;
 mod napi;
+mod pci;
 mod registration;
 
 pub use context::{AddrLists, MtuChange, Xmit};
-pub use irq::IrqLine;
 pub use napi::{Napi, NapiPoll};
-pub use registration::Registration;
+pub use pci::{BoundNetDevice, NetProbe, PciAdapter, PciNetDriver};
+pub(crate) use registration::Registration;
 
 use super::bindings as b;
 use crate::glue::skb::Skb;
-use core::ffi::c_int;
 use kernel::{prelude::*, sync::atomic::Atomic, types::Opaque};
 
 /// `IFF_PROMISC` and `IFF_ALLMULTI` from `uapi/linux/if.h`.
@@ -71,11 +73,10 @@ impl NetDevice {
 
     fn header(&self) -> *mut PrivateHeader {
         // SAFETY: `as_raw` is a live net_device (type invariant), created
-        // by `Registration::new`, whose private area starts with a
+        // by `Registration::allocate`, whose private area starts with a
         // `PrivateHeader`.
         unsafe { netdev_priv(self.as_raw()).cast::<PrivateHeader>() }
     }
-
 
     /// Forgets BQL state after the ring was emptied without completions.
     pub fn reset_queue(&self) {
@@ -176,7 +177,7 @@ impl NetDevice {
         unsafe {
             b::netdev_warn(
                 self.as_raw(),
-                c"%pA".as_ptr(),
+                c"%pA".as_char_ptr().cast(),
                 core::ptr::from_ref(&args).cast::<core::ffi::c_void>(),
             )
         }
@@ -230,7 +231,12 @@ pub trait Operations: Send + Sync + Sized {
     /// `ndo_stop`: bring the interface down; must release what `open` took.
     fn stop(&self, dev: &NetDevice);
     /// `ndo_start_xmit`: queue one frame.
-    fn start_xmit(&self, dev: &NetDevice, xmit: &Xmit<'_>, skb: crate::glue::skb::SkBuff) -> TxOutcome;
+    fn start_xmit(
+        &self,
+        dev: &NetDevice,
+        xmit: &Xmit<'_>,
+        skb: crate::glue::skb::SkBuff,
+    ) -> TxOutcome;
     /// `ndo_get_stats64`: report interface counters.
     fn stats(&self, dev: &NetDevice) -> LinkStats;
     /// `ndo_tx_timeout`: the TX queue made no progress for too long.
@@ -257,7 +263,9 @@ pub trait Operations: Send + Sync + Sized {
     /// the device's interrupts.
     fn poll_complete(&self, dev: &NetDevice);
     /// Hard interrupt on the (shared) line: return whether it was ours.
-    fn interrupt(&self, dev: &NetDevice) -> bool;
+    /// It may come while the interface is down, or before the netdev is
+    /// registered, so it gets the NAPI context rather than the netdev.
+    fn interrupt(&self, napi: &Napi) -> bool;
 }
 
 /// Static configuration of a netdev, applied before registration.
@@ -286,13 +294,10 @@ pub struct Config {
     pub unicast_filter: bool,
 }
 
-type IrqHandler = unsafe extern "C" fn(c_int, *mut core::ffi::c_void) -> b::irqreturn_t;
-
 /// The part of the private area that does not depend on `T`.
 #[repr(C)]
 struct PrivateHeader {
     napi: b::napi_struct,
-    irq_handler: Option<IrqHandler>,
     /// Whether `napi` is enabled: enable and disable go through
     /// [`NetDevice::napi_enable`] and [`NetDevice::napi_disable`], which
     /// pair them up whatever the caller does (a second `napi_disable` would

@@ -27,7 +27,7 @@ impl NetDevice {
     /// Allows NAPI polls (from `open`); nothing if they already are.
     pub fn napi_enable(&self) {
         if !self.napi_enabled().xchg(true, Full) {
-            // SAFETY: the napi_struct was added in `Registration::new`, and
+            // SAFETY: the napi_struct was added in `Registration::allocate`, and
             // the flag says it is disabled.
             unsafe { b::napi_enable(self.napi().as_raw()) }
         }
@@ -49,16 +49,24 @@ impl NetDevice {
 pub struct Napi(Opaque<b::napi_struct>);
 
 impl Napi {
+    /// # Safety
+    ///
+    /// `raw` must be a napi_struct added to a netdev, valid for `'a`.
+    pub(super) unsafe fn from_raw<'a>(raw: *mut b::napi_struct) -> &'a Self {
+        // SAFETY: `Napi` is a transparent wrapper; the caller guarantees
+        // the pointee is valid for `'a`.
+        unsafe { &*raw.cast::<Self>() }
+    }
+
     fn as_raw(&self) -> *mut b::napi_struct {
         self.0.get()
     }
 
     /// Schedules a poll (from the interrupt handler).
     pub fn schedule(&self) {
-        // SAFETY: the napi_struct was added in `Registration::new`.
+        // SAFETY: the napi_struct was added in `Registration::allocate`.
         unsafe { b::sgnic_napi_schedule(self.as_raw()) }
     }
-
 }
 
 /// One NAPI poll in progress. Only the poll trampoline creates it, so
@@ -126,12 +134,11 @@ impl NapiPoll<'_> {
         unsafe { b::netif_tx_unlock(dev.as_raw()) };
         result
     }
-
 }
 
 /// # Safety
 ///
-/// Called by the NAPI core with the napi_struct `Registration::<T>::new`
+/// Called by the NAPI core with the napi_struct `Registration::<T>::allocate`
 /// added, whose `dev` is our netdev.
 pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
     napi: *mut b::napi_struct,

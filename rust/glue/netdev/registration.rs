@@ -4,8 +4,8 @@
 //! driver's state, and the `net_device_ops` trampolines.
 
 use super::{
-    irq::irq_callback, napi::napi_poll, netdev_priv, AddrLists, Config, MtuChange, NetDevice,
-    Operations, Private, TxOutcome, Xmit,
+    napi::{napi_poll, Napi},
+    netdev_priv, AddrLists, Config, MtuChange, NetDevice, Operations, Private, TxOutcome, Xmit,
 };
 use crate::glue::{bindings as b, ethtool, skb::Skb};
 use core::{
@@ -38,14 +38,17 @@ impl<T: Operations + ethtool::Operations> Tables<T> {
     };
 }
 
-/// A registered network device that owns the driver's per-port state.
+/// A network device that owns the driver's per-port state. Only
+/// [`super::BoundNetDevice`] holds one, so it cannot be leaked.
 ///
 /// # Invariants
 ///
-/// `ndev` is a registered net_device whose private area holds a pointer to
-/// `*data`; `data` is pinned and outlives the registration.
-pub struct Registration<T: Operations + ethtool::Operations> {
+/// `ndev` is an allocated net_device whose private area holds a pointer to
+/// `*data`; `data` is pinned and outlives the net_device. `registered` says
+/// whether `ndev` is registered.
+pub(crate) struct Registration<T: Operations + ethtool::Operations> {
     ndev: NonNull<b::net_device>,
+    registered: bool,
     /// Dropped by hand, between unregistering the netdev and freeing it:
     /// whatever the driver state holds that refers to the netdev (its NAPI
     /// context, say) goes while the netdev still exists.
@@ -59,9 +62,9 @@ unsafe impl<T: Operations + ethtool::Operations> Send for Registration<T> {}
 unsafe impl<T: Operations + ethtool::Operations> Sync for Registration<T> {}
 
 impl<T: Operations + ethtool::Operations> Registration<T> {
-    /// Allocates an Ethernet netdev owning `data` under `parent` and
-    /// registers it with the stack. Callbacks may run before this returns.
-    pub fn new(
+    /// Allocates an Ethernet netdev owning `data` under `parent`, not yet
+    /// registered.
+    pub(super) fn allocate(
         parent: &device::Device<device::Bound>,
         config: &Config,
         data: impl PinInit<T, Error>,
@@ -79,7 +82,6 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         unsafe {
             let private = netdev_priv(raw).cast::<Private<T>>();
             // alloc_etherdev zeroed the area, a valid empty napi_struct.
-            (*private).header.irq_handler = Some(irq_callback::<T>);
             (*private).owner = core::ptr::from_ref::<T>(&data);
             b::sgnic_netif_napi_add(
                 raw,
@@ -99,7 +101,8 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             (*raw).gso_max_segs = config.gso_max_segs;
             if config.unicast_filter {
                 let group = &mut (*raw).__bindgen_anon_1.priv_flags_fast;
-                let flags = group.priv_flags() | c_ulong::from(b::netdev_priv_flags_IFF_UNICAST_FLT);
+                let flags =
+                    group.priv_flags() | c_ulong::from(b::netdev_priv_flags_IFF_UNICAST_FLT);
                 group.set_priv_flags(flags);
             }
             (*raw).min_mtu = config.min_mtu;
@@ -109,38 +112,76 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         // No link until the port is up and the PHY says so.
         // SAFETY: `raw` is a valid, not yet registered net_device.
         unsafe { b::netif_carrier_off(raw) };
-        // SAFETY: `raw` is fully initialised; on success the registration
-        // is undone in `Drop`, on failure we free it here.
-        let ret = unsafe { b::register_netdev(raw) };
-        if ret != 0 {
-            // SAFETY: registration failed, so we still own `raw` exclusively.
-            unsafe { b::free_netdev(raw) };
-            return Err(Error::from_errno(ret));
-        }
-        // INVARIANT: registered above; `data` is owned by `Self` and pinned.
+        // INVARIANT: allocated above, its private area points to the pinned
+        // `data`, which `Self` owns.
         Ok(Self {
             ndev,
+            registered: false,
             data: ManuallyDrop::new(data),
         })
     }
 
+    /// Registers the netdev with the stack. Callbacks may run before this
+    /// returns.
+    pub(super) fn register(&mut self) -> Result {
+        if self.registered {
+            return Ok(());
+        }
+        // SAFETY: `ndev` is fully initialised and not registered;
+        // `unregister` or `Drop` undoes this.
+        kernel::error::to_result(unsafe { b::register_netdev(self.ndev.as_ptr()) })?;
+        self.registered = true;
+        Ok(())
+    }
+
+    /// Unregisters the netdev: it is stopped first if it is up, and every
+    /// callback has returned when this does.
+    pub(super) fn unregister(&mut self) {
+        if core::mem::take(&mut self.registered) {
+            // SAFETY: registered, as the flag said.
+            unsafe { b::unregister_netdev(self.ndev.as_ptr()) };
+        }
+    }
+
     /// The driver state owned by this netdev.
-    pub fn data(&self) -> &T {
+    pub(super) fn data(&self) -> &T {
         &self.data
     }
 
-    /// The registered net_device.
-    pub fn netdev(&self) -> &NetDevice {
-        // SAFETY: `ndev` is registered for as long as `self` lives.
+    /// The net_device (registered once `register` succeeded).
+    pub(super) fn netdev(&self) -> &NetDevice {
+        // SAFETY: `ndev` lives as long as `self`.
         unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }
+    }
+
+    pub(super) fn raw(&self) -> NonNull<b::net_device> {
+        self.ndev
+    }
+
+    /// Recovers the state and the NAPI context for the interrupt handler.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be a net_device allocated by `Registration::<T>::allocate`
+    /// whose registration lives for `'a`.
+    pub(super) unsafe fn state_and_napi<'a>(raw: *mut b::net_device) -> (&'a T, &'a Napi) {
+        // SAFETY: per the function's contract, the private area holds an
+        // initialised `Private<T>` for `'a`.
+        unsafe {
+            let private = netdev_priv(raw).cast::<Private<T>>();
+            (
+                &*(*private).owner,
+                Napi::from_raw(addr_of_mut!((*private).header.napi)),
+            )
+        }
     }
 
     /// Recovers the registration's state and device inside a callback.
     ///
     /// # Safety
     ///
-    /// `raw` must be a net_device created by `Registration::<T>::new` and
-    /// still registered.
+    /// `raw` must be a net_device allocated by `Registration::<T>::allocate`
+    /// and still registered.
     pub(crate) unsafe fn from_callback<'a>(raw: *mut b::net_device) -> (&'a NetDevice, &'a T) {
         // SAFETY: per the function's contract, the private area holds a
         // `Private<T>` whose `owner` points to the pinned state, which lives
@@ -154,10 +195,9 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
 
 impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
     fn drop(&mut self) {
-        // SAFETY: `ndev` is registered (type invariant). unregister_netdev
-        // calls ndo_stop if needed and waits for all callbacks to finish, so
-        // no reference to `data` survives it.
-        unsafe { b::unregister_netdev(self.ndev.as_ptr()) };
+        // unregister_netdev calls ndo_stop if needed and waits for all
+        // callbacks to finish, so no reference to `data` survives it.
+        self.unregister();
         // SAFETY: dropped exactly once, here; nothing uses it afterwards.
         unsafe { ManuallyDrop::drop(&mut self.data) };
         // Polls must be off before the NAPI context goes with the netdev,
