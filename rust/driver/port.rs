@@ -4,7 +4,7 @@
 //! and bringing the datapath up and down.
 
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
-use crate::glue::netdev::{AddrLists, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
+use crate::glue::netdev::{AddrLists, NapiEnabled, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
 use crate::hw::{
     filter::FilterPlan,
     itr::{self, Moderation, Traffic},
@@ -144,6 +144,8 @@ pub(crate) struct NapiState<'bound> {
     pub(crate) ring: Option<RxRing<'bound>>,
     /// Adaptive interrupt moderation.
     pub(crate) moderation: ModerationState,
+    /// While the port is up: NAPI is enabled (`down` hands it back).
+    pub(crate) napi_enabled: Option<NapiEnabled>,
 }
 
 /// Events that other contexts hand to the NAPI poll ([`Port::events`]).
@@ -311,10 +313,16 @@ impl<'bound> Port<'bound> {
         self.program_rx(&rx, sizing)?;
         *self.tx.lock() = Some(tx);
         self.napi_state.lock().ring = Some(rx);
-        self.program_address(dev)?;
+        let enabled = self
+            .program_address(dev)
+            .and_then(|()| dev.napi_enable())
+            .inspect_err(|_| {
+                self.quiesce();
+                self.free_rings(dev);
+            })?;
+        self.napi_state.lock().napi_enabled = Some(enabled);
         dev.with_addr_lists(|lists| self.set_rx_filter(dev, lists));
 
-        dev.napi_enable();
         self.regs.write(r::ITR, self.itr.load(Relaxed));
         self.regs.write(r::IMS, Irq::DRIVER_MASK);
         self.update_link(dev);
@@ -327,8 +335,12 @@ impl<'bound> Port<'bound> {
     pub(crate) fn down(&self, dev: &NetDevice) {
         dev.tx_disable();
         // NAPI first, as the C driver does: once no poll can run, none can
-        // unmask the interrupts masked next.
-        dev.napi_disable();
+        // unmask the interrupts masked next. (Taken out of the lock first:
+        // napi_disable sleeps.)
+        let enabled = self.napi_state.lock().napi_enabled.take();
+        if let Some(enabled) = enabled {
+            dev.napi_disable(enabled);
+        }
         // The interrupt stays registered until unbind (the glue owns it);
         // with IMS cleared the device raises none.
         self.quiesce();

@@ -22,7 +22,7 @@ mod pci;
 mod registration;
 
 pub use context::{AddrLists, MtuChange, Xmit};
-pub use napi::{Napi, NapiPoll};
+pub use napi::{Napi, NapiEnabled, NapiPoll};
 pub use pci::{BoundNetDevice, NetProbe, PciAdapter, PciNetDriver};
 pub(crate) use registration::Registration;
 

@@ -6,6 +6,7 @@ use super::{NetDevice, Operations, Registration};
 use crate::glue::{bindings as b, ethtool};
 use core::ffi::c_int;
 use kernel::{
+    prelude::*,
     sync::atomic::{Atomic, Full},
     types::Opaque,
 };
@@ -24,18 +25,32 @@ impl NetDevice {
         unsafe { &*core::ptr::addr_of!((*self.header()).napi_enabled) }
     }
 
-    /// Allows NAPI polls (from `open`); nothing if they already are.
-    pub fn napi_enable(&self) {
-        if !self.napi_enabled().xchg(true, Full) {
-            // SAFETY: the napi_struct was added in `Registration::allocate`, and
-            // the flag says it is disabled.
-            unsafe { b::napi_enable(self.napi().as_raw()) }
+    /// Allows NAPI polls (from `open`). The returned token is the only way
+    /// to disable them again, and [`NetDevice::napi_disable`] consumes it,
+    /// so a second disable does not compile. `EBUSY` if polls are already
+    /// allowed.
+    pub fn napi_enable(&self) -> Result<NapiEnabled> {
+        if self.napi_enabled().xchg(true, Full) {
+            return Err(EBUSY);
         }
+        // SAFETY: the napi_struct was added in `Registration::allocate`, and
+        // the flag said it was disabled.
+        unsafe { b::napi_enable(self.napi().as_raw()) };
+        Ok(NapiEnabled(()))
     }
 
-    /// Waits for a running poll and prevents new ones (from `stop`);
-    /// nothing if polls are not allowed.
-    pub fn napi_disable(&self) {
+    /// Waits for a running poll and prevents new ones (from `stop`).
+    ///
+    /// The flag still guards the call: a token of another netdev (a
+    /// driver with two ports) cannot disable this one twice either.
+    pub fn napi_disable(&self, enabled: NapiEnabled) {
+        let NapiEnabled(()) = enabled;
+        self.napi_disable_if_enabled();
+    }
+
+    /// The registration's last resort before `free_netdev`, whatever the
+    /// driver did with its token.
+    pub(super) fn napi_disable_if_enabled(&self) {
         if self.napi_enabled().xchg(false, Full) {
             // SAFETY: the napi_struct was added and, as the flag says,
             // enabled.
@@ -43,6 +58,12 @@ impl NetDevice {
         }
     }
 }
+
+/// Proof that a netdev's NAPI polls are enabled, from
+/// [`NetDevice::napi_enable`]. Not `Clone`: handing it to
+/// [`NetDevice::napi_disable`] uses it up.
+#[must_use = "NAPI stays enabled until the token goes to napi_disable"]
+pub struct NapiEnabled(());
 
 /// The device's NAPI context.
 #[repr(transparent)]

@@ -203,7 +203,7 @@ impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
         // Polls must be off before the NAPI context goes with the netdev,
         // whatever the driver did with them.
         // SAFETY: the netdev is unregistered but not yet freed.
-        unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }.napi_disable();
+        unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }.napi_disable_if_enabled();
         // SAFETY: unregistered, and nothing refers to it any more: the
         // netdev is ours to free.
         unsafe { b::free_netdev(self.ndev.as_ptr()) };
