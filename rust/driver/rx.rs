@@ -223,7 +223,7 @@ impl<'a> RxRing<'a> {
             .first()
             .copied()
             .is_some_and(is_multicast_address);
-        match received.into_skb(len) {
+        match received.into_skb(poll, len) {
             Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
             None => work.alloc_failed += 1,
         }

@@ -9,7 +9,7 @@
 //! last carries EOP and RS so the device reports its completion.
 
 use crate::glue::{
-    dma::{DescRing, SlotBuffer, TxMapping},
+    dma::{DescRing, DmaBuf, MappedSkb, SlotBuffer},
     netdev::NapiPoll,
     skb::{Offload, SkBuff, Tso, MAX_FRAGS},
 };
@@ -88,10 +88,8 @@ pub(crate) enum QueueError {
 
 #[derive(Default)]
 struct Slot<'a> {
-    /// Mapping of the buffer this descriptor starts (dropped first).
-    map: Option<TxMapping<'a>>,
-    /// The frame, held by its last descriptor until completion.
-    skb: Option<SkBuff>,
+    /// On a frame's first descriptor: the frame, mapped until completion.
+    frame: Option<MappedSkb<'a>>,
     /// On a frame's first descriptor: the index of its EOP descriptor.
     eop: Option<u32>,
     /// On a frame's first descriptor: its byte and wire-packet counts.
@@ -189,12 +187,12 @@ impl TxOffload {
 ///
 /// - Every frame in `[next_to_clean, next_to_use)` occupies consecutive
 ///   descriptors; its first slot records its EOP descriptor (`eop`), its
-///   byte and packet counts, and its EOP slot holds the skb. Each of its
-///   buffers has its live mapping in one slot of the frame, so nothing the
-///   device may still read is unmapped before that frame's EOP descriptor
-///   shows DD (`reclaim`) or the device is stopped (`drop_all`).
-/// - Slots outside `[next_to_clean, next_to_use)` hold no mapping, no skb
-///   and no `eop`.
+///   byte and packet counts, and holds the frame, mapped ([`MappedSkb`]).
+///   So nothing the device may still read is unmapped before that frame's
+///   EOP descriptor shows DD (`reclaim`) or the device is stopped
+///   (`drop_all`).
+/// - Slots outside `[next_to_clean, next_to_use)` hold no frame and no
+///   `eop`.
 /// - `last_context` is the checksum context the device last read, or
 ///   `None` when that is not known.
 /// - Header slot `k` serves descriptors `2k` and `2k + 1`, of which at
@@ -205,7 +203,7 @@ pub(crate) struct TxRing<'a> {
     dev: &'a Device<Bound>,
     desc: DescRing,
     cursor: RingCursor,
-    slots: KVec<Slot<'a>>,
+    slots: KVVec<Slot<'a>>,
     /// The checksum context in effect on the device, so identical ones
     /// can be skipped.
     last_context: Option<ChecksumOffsets>,
@@ -221,7 +219,7 @@ impl<'a> TxRing<'a> {
         // descriptors 2k and 2k + 1 never both hold a header: they share
         // slot k.
         let headers = SlotBuffer::new(dev, size.get() / 2, SEGMENT_HEADER_MAX as usize)?;
-        let mut slots = KVec::with_capacity(size.get(), GFP_KERNEL)?;
+        let mut slots = KVVec::with_capacity(size.get(), GFP_KERNEL)?;
         for _ in 0..size.get() {
             slots.push(Slot::default(), GFP_KERNEL)?;
         }
@@ -287,13 +285,17 @@ impl<'a> TxRing<'a> {
         if needed > self.cursor.unused() {
             return Err(QueueError::Dropped);
         }
+        // Mapped after the headers were prepared: from here on the frame
+        // cannot change until the device has sent it.
+        let frame = MappedSkb::new(self.dev, skb).map_err(|_| QueueError::Dropped)?;
 
         let first = self.cursor.next_to_use();
         let mut next = first;
         let mut out = Queued {
-            bytes: skb.len(),
+            bytes: frame.skb().len(),
             ..Queued::default()
         };
+        Self::count_buffers(&frame, &mut out);
 
         let extended = offload != TxOffload::None;
         let context = self.context_for(offload);
@@ -313,47 +315,35 @@ impl<'a> TxRing<'a> {
         };
         out.tso = matches!(offload, TxOffload::Tso { .. });
 
-        // Map every buffer, writing its descriptors as we go; the newest
-        // descriptor is held back in `pending` so the frame's last one can
-        // get EOP before it reaches memory. On failure `unwind` drops every
-        // mapping made so far for this frame.
+        // Write each buffer's descriptors; the newest descriptor is held
+        // back in `pending` so the frame's last one can get EOP before it
+        // reaches memory.
         let mut pending = None;
-        let head_len = skb.headlen();
-        if head_len > 0 {
-            match TxMapping::skb_head(self.dev, &skb) {
-                Ok(map) => {
-                    self.write_buffer(&mut next, &mut pending, map, extended, dcmd_extra, popts);
-                    out.head_bytes = u64::from(head_len);
-                }
-                Err(_) => return Err(self.unwind(first, next)),
-            }
-        }
-        for frag in skb.frags() {
-            let len = frag.len();
-            if len == 0 {
-                continue;
-            }
-            match TxMapping::frag(self.dev, &frag, 0, len) {
-                Ok(map) => {
-                    self.write_buffer(&mut next, &mut pending, map, extended, dcmd_extra, popts);
-                    out.frag_bytes += u64::from(len);
-                    if frag.is_page_cache() {
-                        out.page_cache_bytes += u64::from(len);
-                    }
-                }
-                Err(_) => return Err(self.unwind(first, next)),
-            }
+        for buf in frame.buffers() {
+            self.write_buffer(&mut next, &mut pending, buf, extended, dcmd_extra, popts);
         }
         let Some((last, mut d)) = pending else {
             // Nothing to send (a zero-length frame).
-            return Err(self.unwind(first, next));
+            return Err(self.unwind());
         };
         // Close the frame: end of packet, and report status when sent.
         d[1] |= u64::from(TxCmd::EOP | TxCmd::RS) << 24;
         self.desc.write(last, d);
 
-        self.finish_frame(skb, first, next, last, packets, &mut out);
+        self.finish_frame(frame, first, next, last, packets, &mut out);
         Ok(out)
+    }
+
+    /// Counts a mapped frame's bytes by where they come from.
+    fn count_buffers(frame: &MappedSkb<'_>, out: &mut Queued) {
+        out.head_bytes = u64::from(frame.head().len);
+        for buf in frame.buffers() {
+            if buf.page_cache {
+                out.page_cache_bytes += u64::from(buf.len);
+            }
+            out.frag_bytes += u64::from(buf.len);
+        }
+        out.frag_bytes -= out.head_bytes;
     }
 
     /// Records a frame written to `[first, next)` whose last descriptor is
@@ -361,7 +351,7 @@ impl<'a> TxRing<'a> {
     #[inline]
     fn finish_frame(
         &mut self,
-        skb: SkBuff,
+        frame: MappedSkb<'a>,
         first: u32,
         next: u32,
         last: u32,
@@ -374,7 +364,7 @@ impl<'a> TxRing<'a> {
         head.eop = Some(last);
         head.bytes = out.bytes;
         head.packets = packets;
-        self.slots[last as usize].skb = Some(skb);
+        head.frame = Some(frame);
         self.cursor.advance_use(count);
     }
 
@@ -415,49 +405,23 @@ impl<'a> TxRing<'a> {
             Ok(h) => template.copy_from_slice(h),
             Err(_) => return Err(QueueError::Dropped),
         }
+        // Mapped once, whole; segments refer to the buffers in place.
+        let frame = MappedSkb::new(self.dev, skb).map_err(|_| QueueError::Dropped)?;
         let first = self.cursor.next_to_use();
         let mut next = first;
         let mut out = Queued {
-            bytes: skb.len(),
+            bytes: frame.skb().len(),
             tso: true,
             ..Queued::default()
         };
-
-        // Map each buffer once; the mappings live in the frame's first
-        // slots (a frame has more descriptors than buffers).
+        Self::count_buffers(&frame, &mut out);
+        // The payload's buffers, as `lens` counts them.
         let mut addrs = [0u64; 1 + MAX_FRAGS];
-        if lens[0] > 0 {
-            match TxMapping::skb_head(self.dev, &skb) {
-                Ok(map) => {
-                    addrs[0] = map.addr() + u64::from(hdr_len);
-                    self.slots[next as usize].map = Some(map);
-                    next = self.cursor.wrap(next + 1);
-                    out.head_bytes = u64::from(lens[0]);
-                }
-                Err(_) => return Err(self.unwind(first, next)),
-            }
+        addrs[0] = frame.head().addr + u64::from(hdr_len);
+        for (i, addr) in addrs[1..buffers].iter_mut().enumerate() {
+            *addr = frame.frag(i).addr;
         }
-        for (addr, frag) in addrs[1..].iter_mut().zip(skb.frags()) {
-            let len = frag.len();
-            if len == 0 {
-                continue;
-            }
-            match TxMapping::frag(self.dev, &frag, 0, len) {
-                Ok(map) => {
-                    *addr = map.addr();
-                    self.slots[next as usize].map = Some(map);
-                    next = self.cursor.wrap(next + 1);
-                    out.frag_bytes += u64::from(len);
-                    if frag.is_page_cache() {
-                        out.page_cache_bytes += u64::from(len);
-                    }
-                }
-                Err(_) => return Err(self.unwind(first, next)),
-            }
-        }
-        let mapped = next;
 
-        next = first;
         if let Some(ctx) = self.context_for(TxOffload::Checksum(seg.checksum)) {
             self.desc.write(next, ctx.encode());
             next = self.cursor.wrap(next + 1);
@@ -499,7 +463,7 @@ impl<'a> TxRing<'a> {
                             .ok()
                     });
                 let Some(addr) = addr else {
-                    return Err(self.unwind(first, mapped));
+                    return Err(self.unwind());
                 };
                 self.desc.write(next, data(addr, hdr_len, 0));
                 next = self.cursor.wrap(next + 1);
@@ -516,12 +480,12 @@ impl<'a> TxRing<'a> {
             next = self.cursor.wrap(next + 1);
         }
         let Some((last, mut d)) = pending else {
-            return Err(self.unwind(first, mapped));
+            return Err(self.unwind());
         };
         // Report status once, for the whole frame.
         d[1] |= u64::from(TxCmd::RS) << 24;
         self.desc.write(last, d);
-        self.finish_frame(skb, first, next, last, seg.segments, &mut out);
+        self.finish_frame(frame, first, next, last, seg.segments, &mut out);
         Ok(out)
     }
 
@@ -558,13 +522,12 @@ impl<'a> TxRing<'a> {
         &mut self,
         next: &mut u32,
         pending: &mut Option<(u32, [u64; 2])>,
-        map: TxMapping<'a>,
+        buf: DmaBuf,
         extended: bool,
         dcmd: u8,
         popts: u8,
     ) {
-        let (base, len) = (map.addr(), map.len());
-        let start = *next;
+        let (base, len) = (buf.addr, buf.len);
         let mut done = 0u32;
         while done < len {
             let piece = (len - done).min(MAX_TX_DESC_DATA as u32);
@@ -594,15 +557,10 @@ impl<'a> TxRing<'a> {
             *next = self.cursor.wrap(*next + 1);
             done += piece;
         }
-        self.slots[start as usize].map = Some(map);
     }
 
-    /// Drops the mappings of a partly queued frame.
-    fn unwind(&mut self, first: u32, end: u32) -> QueueError {
-        let n = end.wrapping_sub(first) & self.cursor.size().mask();
-        for i in self.cursor.slots_from(first, n) {
-            self.slots[i as usize].map = None;
-        }
+    /// Gives up on a partly written frame (its mapping goes with it).
+    fn unwind(&mut self) -> QueueError {
         // A context descriptor written for this frame never reaches the
         // device, so the cached one is no longer known to be in effect.
         self.last_context = None;
@@ -629,12 +587,8 @@ impl<'a> TxRing<'a> {
             done.bytes += slot.bytes;
             done.packets += u64::from(slot.packets);
             slot.eop = None;
-            for i in self.cursor.slots_from(first, n) {
-                let slot = &mut self.slots[i as usize];
-                slot.map = None;
-                if let Some(skb) = slot.skb.take() {
-                    poll.consume(skb);
-                }
+            if let Some(frame) = slot.frame.take() {
+                poll.consume(frame.unmap());
             }
             self.cursor.advance_clean(n);
         }
@@ -646,8 +600,7 @@ impl<'a> TxRing<'a> {
     pub(crate) fn drop_all(&mut self) -> u32 {
         let mut dropped = 0;
         for slot in self.slots.iter_mut() {
-            slot.map = None;
-            if slot.skb.take().is_some() {
+            if slot.frame.take().is_some() {
                 dropped += 1;
             }
             slot.eop = None;

@@ -5,19 +5,21 @@
 //! Descriptor rings use the kernel crate's [`Coherent`] allocation. The
 //! kernel crate has no streaming mapping for pages or sk_buffs, so the
 //! two kinds sgnic needs are here, each with its direction in its type:
-//! [`TxMapping`] (a frame's head or page, for the device to read) and
+//! [`MappedSkb`] (a whole frame, head and pages, for the device to read) and
 //! [`MappedRxBuffer`] (a receive buffer the device writes, whose bytes the
 //! CPU sees only through a synced [`RxView`] or once unmapped). Each
 //! mapping undoes exactly what it did when dropped, which is what DMA-API
 //! debugging checks.
 
 use super::bindings as b;
-use super::skb::{Frag, RxBuffer, SkBuff};
+use super::netdev::NapiPoll;
+use super::skb::{RxBuffer, SkBuff, MAX_FRAGS};
 use crate::hw::ring::RingSize;
 use core::{ffi::c_int, mem::ManuallyDrop};
 use kernel::{
     device::{Bound, Device},
     dma::{Coherent, DataDirection},
+    io::{io_read, io_write},
     prelude::*,
     sync::barrier::{dma_mb, Read, Write},
 };
@@ -32,7 +34,12 @@ pub(super) fn raw_device(dev: &Device<Bound>) -> *mut b::device {
 /// A ring of 16-byte descriptors in coherent DMA memory.
 ///
 /// The device reads and writes this memory concurrently, so every access
-/// is a volatile access of whole 64-bit words.
+/// is a volatile access of whole 64-bit words, through the kernel crate's
+/// `io_read!`/`io_write!` projections.
+///
+/// # Invariants
+///
+/// `mem` holds `2 * size` words: two per descriptor.
 pub struct DescRing {
     mem: Coherent<[u64]>,
     size: RingSize,
@@ -42,6 +49,7 @@ impl DescRing {
     /// Allocates a zeroed ring of `size` descriptors for `dev`.
     pub fn new(dev: &Device<Bound>, size: RingSize) -> Result<Self> {
         let mem = Coherent::<u64>::zeroed_slice(dev, size.get() * 2, GFP_KERNEL)?;
+        // INVARIANT: two words per descriptor.
         Ok(Self { mem, size })
     }
 
@@ -55,28 +63,27 @@ impl DescRing {
         self.size
     }
 
-    fn word(&self, index: u32, half: usize) -> *mut u64 {
-        let i = (index & self.size.mask()) as usize * 2 + half;
-        // The mask keeps `i` below `2 * size`, the allocation's length.
-        self.mem.as_mut_ptr().cast::<u64>().wrapping_add(i)
+    /// The index of descriptor `index`'s first word. The mask keeps it
+    /// below `2 * size - 1`, so both words are inside the allocation and
+    /// the projections below never panic.
+    fn first_word(&self, index: u32) -> usize {
+        (index & self.size.mask()) as usize * 2
     }
 
-    /// Writes descriptor `index` (CPU order), address word first.
+    /// Writes descriptor `index` (CPU order), address word first. Each
+    /// word is one volatile store: the device reads the ring concurrently.
     pub fn write(&self, index: u32, desc: [u64; 2]) {
-        // SAFETY: `word` returns an aligned pointer inside the live
-        // allocation; volatile because the device accesses it concurrently.
-        unsafe {
-            self.word(index, 0).write_volatile(desc[0].to_le());
-            self.word(index, 1).write_volatile(desc[1].to_le());
-        }
+        let i = self.first_word(index);
+        io_write!(&self.mem, [panic: i], desc[0].to_le());
+        io_write!(&self.mem, [panic: i + 1], desc[1].to_le());
     }
 
     /// Reads the status half of descriptor `index` (CPU order). Where the
     /// device writes status, length and errors share this word, so one
     /// 64-bit load sees them consistently.
     pub fn read_status_word(&self, index: u32) -> u64 {
-        // SAFETY: as in `write`.
-        let v = u64::from_le(unsafe { self.word(index, 1).read_volatile() });
+        let i = self.first_word(index);
+        let v = u64::from_le(io_read!(&self.mem, [panic: i + 1]));
         // Nothing the device wrote for this descriptor may be read before
         // its status.
         dma_mb(Read);
@@ -163,115 +170,145 @@ fn raw_direction(dir: DataDirection) -> c_int {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum MapKind {
-    /// `dma_map_single` of kernel-virtual memory (an skb's linear part).
-    Single,
-    /// `skb_frag_dma_map` of a page fragment.
-    Page,
+/// One buffer of a mapped frame, as the device reads it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DmaBuf {
+    /// Bus address.
+    pub addr: u64,
+    /// Length in bytes; 0 for a buffer that is not mapped.
+    pub len: u32,
+    /// Whether the bytes are in a page-cache page (a fragment only).
+    pub page_cache: bool,
 }
 
-/// Part of a frame being sent, mapped for the device to read: the
-/// direction is fixed ([`DataDirection::ToDevice`]), and the mapping is
-/// undone the way it was made when dropped, which is what DMA-API
-/// debugging checks.
+/// A frame mapped for the device to read ([`DataDirection::ToDevice`]).
+/// It owns the skb: the head and every fragment stay mapped, and the skb
+/// unchanged (there is only `&` access to it), until it is dropped or
+/// [`unmap`](Self::unmap)ped, which undo each mapping the way it was
+/// made.
 ///
 /// # Invariants
 ///
-/// `addr..addr + len` was mapped on `dev` with `kind`, to the device, and
-/// has not been unmapped.
-pub struct TxMapping<'a> {
+/// - `bufs[0]`, if its `len` is not 0, is the skb's head, mapped with
+///   `dma_map_single` on `dev`;
+/// - `bufs[1 + i]`, if its `len` is not 0, is fragment `i`, mapped whole
+///   with `skb_frag_dma_map` on `dev`;
+/// - every other entry has `len` 0;
+/// - `skb` is live until `unmap` or drop, after the last unmapping.
+pub struct MappedSkb<'a> {
     dev: &'a Device<Bound>,
-    addr: u64,
-    len: u32,
-    kind: MapKind,
+    skb: ManuallyDrop<SkBuff>,
+    bufs: [DmaBuf; 1 + MAX_FRAGS],
 }
 
-// SAFETY: a mapping is a plain bus address plus the device it belongs to;
-// it may be unmapped from any context.
-unsafe impl Send for TxMapping<'_> {}
+// SAFETY: the mappings are bus addresses on `dev`, and the skb may be
+// freed from any context; nothing is shared.
+unsafe impl Send for MappedSkb<'_> {}
 
-impl<'a> TxMapping<'a> {
-    /// Maps the linear part (head) of `skb`.
-    pub fn skb_head(dev: &'a Device<Bound>, skb: &SkBuff) -> Result<Self> {
-        let len = skb.headlen();
-        // SAFETY: `skb.data()` points to `headlen` valid bytes for as long
-        // as the skb lives; the TX ring keeps the skb until after the
-        // mapping is dropped.
-        let addr = unsafe {
-            b::sgnic_dma_map_single(
-                raw_device(dev),
-                skb.data().cast(),
-                len as usize,
-                raw_direction(DataDirection::ToDevice),
-            )
-        };
-        Self::checked(dev, addr, len, MapKind::Single)
-    }
-
-    /// Maps `len` bytes of `frag` starting `offset` bytes into it.
-    pub fn frag(dev: &'a Device<Bound>, frag: &Frag<'_>, offset: u32, len: u32) -> Result<Self> {
-        if u64::from(offset) + u64::from(len) > u64::from(frag.len()) {
-            return Err(EINVAL);
-        }
-        // SAFETY: `frag.as_raw()` is a fragment of a live skb, and the
-        // range was checked against its size above.
-        let addr = unsafe {
-            b::sgnic_skb_frag_dma_map(
-                raw_device(dev),
-                frag.as_raw(),
-                offset as usize,
-                len as usize,
-                raw_direction(DataDirection::ToDevice),
-            )
-        };
-        Self::checked(dev, addr, len, MapKind::Page)
-    }
-
-    fn checked(dev: &'a Device<Bound>, addr: u64, len: u32, kind: MapKind) -> Result<Self> {
-        // SAFETY: `addr` was just returned by a mapping call on `dev`.
-        if unsafe { b::sgnic_dma_mapping_error(raw_device(dev), addr) } != 0 {
-            return Err(ENOMEM);
-        }
-        // INVARIANT: mapped above and checked for errors.
-        Ok(Self {
+impl<'a> MappedSkb<'a> {
+    /// Maps the head and every fragment of `skb`. On failure whatever was
+    /// mapped is unmapped and the skb freed.
+    pub fn new(dev: &'a Device<Bound>, skb: SkBuff) -> Result<Self> {
+        // INVARIANT: nothing is mapped yet; every entry has `len` 0.
+        let mut this = Self {
             dev,
-            addr,
-            len,
-            kind,
-        })
+            skb: ManuallyDrop::new(skb),
+            bufs: [DmaBuf::default(); 1 + MAX_FRAGS],
+        };
+        let (rdev, dir) = (raw_device(dev), raw_direction(DataDirection::ToDevice));
+        let head = this.skb.headlen();
+        if head > 0 {
+            // SAFETY: `data()` points to `headlen` bytes of the skb, which
+            // `this` owns, and nobody changes, until after the unmapping.
+            let addr = unsafe {
+                b::sgnic_dma_map_single(rdev, this.skb.data().cast(), head as usize, dir)
+            };
+            // INVARIANT: recorded only once the mapping succeeded.
+            this.bufs[0] = checked(dev, addr, head, false)?;
+        }
+        for (i, frag) in this.skb.frags().enumerate() {
+            let len = frag.len();
+            if len == 0 {
+                continue;
+            }
+            // SAFETY: `frag` is a fragment of the owned skb, mapped whole.
+            let addr = unsafe { b::sgnic_skb_frag_dma_map(rdev, frag.as_raw(), 0, len as usize, dir) };
+            // INVARIANT: as for the head; `frags` yields at most MAX_FRAGS.
+            this.bufs[1 + i] = checked(dev, addr, len, frag.is_page_cache())?;
+        }
+        Ok(this)
     }
 
-    /// Bus address of the mapping.
-    pub fn addr(&self) -> u64 {
-        self.addr
+    /// The frame (read only: it must not change while mapped).
+    pub fn skb(&self) -> &SkBuff {
+        &self.skb
     }
 
-    /// Mapped length in bytes.
-    pub fn len(&self) -> u32 {
-        self.len
+    /// The head's mapping (`len` 0 if the head is empty).
+    pub fn head(&self) -> DmaBuf {
+        self.bufs[0]
     }
 
-    /// Whether the mapping is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
+    /// Fragment `i`'s mapping (`len` 0 if it is empty or absent).
+    pub fn frag(&self, i: usize) -> DmaBuf {
+        self.bufs.get(1 + i).copied().unwrap_or_default()
+    }
+
+    /// The mapped buffers in frame order: the head, then the fragments,
+    /// empty ones left out.
+    pub fn buffers(&self) -> impl Iterator<Item = DmaBuf> + '_ {
+        self.bufs.iter().copied().filter(|b| b.len != 0)
+    }
+
+    /// Unmaps every buffer and gives the skb back.
+    pub fn unmap(mut self) -> SkBuff {
+        self.unmap_all();
+        // SAFETY: taken once; `self` is forgotten next, so `Drop` does not
+        // touch the skb again.
+        let skb = unsafe { ManuallyDrop::take(&mut self.skb) };
+        core::mem::forget(self);
+        skb
+    }
+
+    fn unmap_all(&mut self) {
+        let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::ToDevice));
+        for (i, buf) in self.bufs.iter_mut().enumerate() {
+            if buf.len == 0 {
+                continue;
+            }
+            // SAFETY: mapped with this kind, length and direction (type
+            // invariant); `len` is zeroed next, so never unmapped twice.
+            unsafe {
+                if i == 0 {
+                    b::sgnic_dma_unmap_single(dev, buf.addr, buf.len as usize, dir)
+                } else {
+                    b::sgnic_dma_unmap_page(dev, buf.addr, buf.len as usize, dir)
+                }
+            }
+            buf.len = 0;
+        }
     }
 }
 
-impl Drop for TxMapping<'_> {
+impl Drop for MappedSkb<'_> {
     fn drop(&mut self) {
-        let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::ToDevice));
-        // SAFETY: the range is mapped with exactly this kind, length and
-        // direction (type invariant), and is unmapped only here.
-        unsafe {
-            match self.kind {
-                MapKind::Single => {
-                    b::sgnic_dma_unmap_single(dev, self.addr, self.len as usize, dir)
-                }
-                MapKind::Page => b::sgnic_dma_unmap_page(dev, self.addr, self.len as usize, dir),
-            }
-        }
+        self.unmap_all();
+        // SAFETY: dropped once, here, after the last unmapping.
+        unsafe { ManuallyDrop::drop(&mut self.skb) };
     }
+}
+
+/// The mapping just made at `addr`, or `ENOMEM` if it failed.
+fn checked(dev: &Device<Bound>, addr: u64, len: u32, page_cache: bool) -> Result<DmaBuf> {
+    // SAFETY: `addr` was just returned by a mapping call on `dev`.
+    if unsafe { b::sgnic_dma_mapping_error(raw_device(dev), addr) } != 0 {
+        return Err(ENOMEM);
+    }
+    Ok(DmaBuf {
+        addr,
+        len,
+        page_cache,
+    })
 }
 
 /// A receive buffer handed to the device, which owns its bytes: the CPU
@@ -439,7 +476,9 @@ impl ReceivedRxBuffer {
     }
 
     /// Turns the buffer, holding a `frame_len`-byte frame, into an skb.
-    pub fn into_skb(self, frame_len: u32) -> Option<SkBuff> {
-        self.0.into_skb(frame_len)
+    /// A page-fragment buffer becomes one through `napi_build_skb`, whose
+    /// per-CPU cache only the NAPI poll may use: hence the poll token.
+    pub fn into_skb(self, poll: &NapiPoll<'_>, frame_len: u32) -> Option<SkBuff> {
+        self.0.into_skb(poll, frame_len)
     }
 }

@@ -3,7 +3,7 @@
 //! Owned socket buffers (`struct sk_buff`) and their page fragments.
 
 use super::bindings as b;
-use super::netdev::NetDevice;
+use super::netdev::{NapiPoll, NetDevice};
 use core::ptr::{addr_of, NonNull};
 use kernel::{prelude::*, types::Opaque};
 
@@ -530,7 +530,7 @@ impl RxBuffer {
     /// Turns the buffer, holding a received `frame_len`-byte frame, into
     /// an skb (without copying). `None` if that fails; the memory is freed.
     #[inline]
-    pub(super) fn into_skb(self, frame_len: u32) -> Option<SkBuff> {
+    pub(super) fn into_skb(self, _poll: &NapiPoll<'_>, frame_len: u32) -> Option<SkBuff> {
         if frame_len > self.len() {
             return None;
         }
@@ -541,7 +541,8 @@ impl RxBuffer {
         match mem {
             RxMem::Frag { base, layout, .. } => {
                 // SAFETY: `base` is a fragment of `truesize` bytes laid out
-                // as napi_build_skb expects; on success the skb owns it.
+                // as napi_build_skb expects; on success the skb owns it. The
+                // poll token proves NAPI context, which its cache needs.
                 let raw = unsafe { b::napi_build_skb(base.as_ptr().cast(), layout.truesize) };
                 if raw.is_null() {
                     // SAFETY: still ours; free it.
