@@ -86,6 +86,11 @@ transfer() {
 }
 
 # Fails unless $1 <= $2 <= $3 (integers).
+# TCP segments this network namespace has retransmitted so far.
+retransmits() {
+	awk '$1 == "Tcp:" { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+
 in_range() {
 	[ "$2" -ge "$1" ] && [ "$2" -le "$3" ] || die "${4:-value} $2 not in [$1, $3]"
 }

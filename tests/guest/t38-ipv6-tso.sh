@@ -14,10 +14,6 @@ ethtool -k "$IF0" | grep -q 'tx-tcp6-segmentation: on' ||
 	die "TCP segmentation over IPv6 is not on: $(ethtool -k "$IF0" | grep tcp6)"
 sgnic-test mkfile /tmp/t38 16M --seed 38 >/dev/null
 
-retransmits() {
-	awk '$1 == "Tcp:" { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp
-}
-
 re4=0 re6=0
 for v in 4 6; do
 	r0=$(retransmits) tso0=$(counter "$IF0" tx_tso_frames)
