@@ -11,7 +11,7 @@ ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 SGNIC_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sgnic
 export SGNIC_CACHE
 export PATH := $(HOME)/.cargo/bin:$(PATH)
-export LIBCLANG_PATH ?= /usr/lib/llvm-19/lib
+export LIBCLANG_PATH ?= /usr/lib/llvm-22/lib
 
 OUT ?= $(ROOT)/out
 SGNIC_NIC_MODEL ?= e1000
@@ -22,10 +22,12 @@ INITRD := $(OUT)/initramfs.cpio.gz
 
 # KDIR: the kernel build tree to build against. Defaults to the cached guest
 # kernel, which is built on first use.
+# The module is built with the kernel's compiler (LLVM= for a clang one).
 KDIR_RESOLVE = kdir="$${KDIR:-}"; \
 	if [ -z "$$kdir" ]; then kdir=$$($(ROOT)/qemu/kernel-build.sh) || exit 1; fi; \
-	$(ROOT)/qemu/check-kdir.sh "$$kdir" || exit 1
-KBUILD = $(MAKE) -C "$$kdir" M=$(ROOT) $(if $(CLIPPY),CLIPPY=1)
+	$(ROOT)/qemu/check-kdir.sh "$$kdir" || exit 1; \
+	llvm=$$($(ROOT)/qemu/kdir-llvm.sh "$$kdir")
+KBUILD = $(MAKE) -C "$$kdir" M=$(ROOT) $$llvm $(if $(CLIPPY),CLIPPY=1)
 
 .PHONY: all modules clean modules_install rust-analyzer deps kernel tool \
 	initramfs vm shell test bench profile check help
@@ -74,8 +76,10 @@ initramfs: deps modules tool
 		--baseline "$$kdir/drivers/net/ethernet/intel/e1000/e1000.ko" \
 		--tool $(TOOL_BIN) --tests $(ROOT)/tests/guest
 
+# IOMMU=1: a q35 machine with an emulated Intel IOMMU in strict mode.
 VM_RUN = kdir=$$($(ROOT)/qemu/kernel-build.sh); \
-	$(ROOT)/qemu/run-vm.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD)
+	$(ROOT)/qemu/run-vm.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD) \
+		$(if $(filter 1,$(IOMMU)),--iommu)
 
 # make vm: boot with sgnic loaded and run the demo, or CMD='...' instead.
 vm: initramfs
@@ -92,6 +96,9 @@ shell: initramfs
 
 ## Tests and benchmark -----------------------------------------------------
 
+# make test boots the debug kernel (lockdep, KASAN, fault injection) with a
+# strict IOMMU; everything else boots the base kernel.
+test: export SGNIC_KERNEL_VARIANT = debug
 test: initramfs
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
 	$(ROOT)/tests/run.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD) --out $(OUT)/test
@@ -135,6 +142,7 @@ help:
 	@echo '  make check          rustfmt and clippy (CLIPPY=1) on all Rust code'
 	@echo 'Variables: KDIR=<rust-enabled kernel build tree>  SGNIC_CACHE=<cache dir>'
 	@echo '  SGNIC_NIC_MODEL=e1000|e1000-82544gc|e1000-82545em  PCAP=<file> (capture the wire)'
+	@echo '  IOMMU=1 (make vm/shell on q35 with a strict Intel IOMMU; make test always is)'
 	@echo '  CMD=<guest command>  SGNIC_TESTS="t00 t10" (select guest tests)  CLIPPY=1'
 	@echo '  BENCH_ROUNDS (8), BENCH_SECONDS, BENCH_ONLY=<workload>, BENCH_DEBUG=1 (keep kmemleak, DMA-API debug)'
 	@echo '  PROFILE_MODE=insn|perf, PROFILE_WORKLOAD="rr sendfile", PROFILE_SIZE, PROFILE_RR, PROFILE_TOP'

@@ -13,7 +13,11 @@ die() { printf '[deps] error: %s\n' "$*" >&2; exit 1; }
 BUILD_PKGS=(
 	flex:flex bison:bison bc:bc libelf-dev:/usr/include/libelf.h
 	libssl-dev:/usr/include/openssl/ssl.h cpio:cpio xz-utils:xz
-	libclang-19-dev:/usr/lib/llvm-19/lib/libclang.so
+	# The guest kernels and the module are built by clang-22 (22.1.8 in
+	# bookworm-security), whose LLVM is rustc 1.95's: LLVM=1 with
+	# CONFIG_RUST_INLINE_HELPERS, and KASAN with Rust, need that match.
+	clang-22:/usr/lib/llvm-22/bin/clang lld-22:/usr/lib/llvm-22/bin/ld.lld
+	llvm-22:/usr/lib/llvm-22/bin/llvm-link libclang-22-dev:/usr/lib/llvm-22/lib/libclang.so
 )
 # Needed to build the guest image, run the VM and check its results:
 VM_PKGS=(

@@ -1,9 +1,16 @@
 #!/bin/bash
-# Build the sgnic guest kernel into the cache, once per (version, fragment).
+# Build a sgnic guest kernel into the cache, once per (version, fragments,
+# compiler).
 #
-# The build directory is keyed by the kernel version and a hash of
-# qemu/guest.config, so editing the fragment builds a new kernel and
-# everything else reuses the cached one.
+# SGNIC_KERNEL_VARIANT=base (default): tinyconfig + qemu/guest.config, the
+# kernel of make vm, bench and profile. =debug: plus qemu/guest-debug.config
+# (lockdep, KASAN, fault injection), the kernel of make test.
+# Both are built by clang-22 (LLVM=1), whose LLVM matches rustc's, so the
+# kernel's Rust helpers are inlined (CONFIG_RUST_INLINE_HELPERS).
+#
+# The build directory is keyed by the kernel version, the variant and a
+# hash of the fragments and the compiler, so editing a fragment builds a
+# new kernel and everything else reuses the cached one.
 # Prints the build directory (a valid KDIR) on stdout.
 set -euo pipefail
 
@@ -12,12 +19,19 @@ say() { printf '[kernel] %s\n' "$*" >&2; }
 die() { printf '[kernel] error: %s\n' "$*" >&2; exit 1; }
 
 CACHE=${SGNIC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sgnic}
-FRAGMENT=$HERE/guest.config
+VARIANT=${SGNIC_KERNEL_VARIANT:-base}
+case $VARIANT in
+base) FRAGMENTS=("$HERE/guest.config") ;;
+debug) FRAGMENTS=("$HERE/guest.config" "$HERE/guest-debug.config") ;;
+*) die "SGNIC_KERNEL_VARIANT=$VARIANT: use base or debug" ;;
+esac
+# The compiler: Debian's clang-22 (bookworm-security), LLVM 22 like rustc.
+LLVM_BIN=/usr/lib/llvm-22/bin/
 JOBS=${SGNIC_KERNEL_JOBS:-$(($(nproc) + 1))}
 
 if [ "${1:-}" = --if-built ]; then
 	# Only report an existing build; never start one (used by make clean).
-	d=$(ls -d "$CACHE"/kernel/*/.sgnic-built 2>/dev/null | tail -1) || exit 1
+	d=$(ls -d "$CACHE"/kernel/*-"$VARIANT"-*/.sgnic-built 2>/dev/null | tail -1) || exit 1
 	[ -n "$d" ] && dirname "$d" && exit 0
 	exit 1
 fi
@@ -25,7 +39,8 @@ fi
 "$HERE/host-deps.sh" build
 src=$("$HERE/kernel-source.sh")
 kver=$(make -s -C "$src" kernelversion 2>/dev/null) || die "cannot read the kernel version of $src"
-key=$kver-$(sha256sum "$FRAGMENT" | cut -c1-12)
+[ -x "${LLVM_BIN}clang" ] || die "${LLVM_BIN}clang not found (run: make deps)"
+key=$kver-$VARIANT-$( (cat "${FRAGMENTS[@]}"; "${LLVM_BIN}clang" --version | head -1) | sha256sum | cut -c1-12)
 build=$CACHE/kernel/$key
 if [ -f "$build/.sgnic-built" ]; then
 	echo "$build"
@@ -33,15 +48,15 @@ if [ -f "$build/.sgnic-built" ]; then
 fi
 
 export PATH=$HOME/.cargo/bin:$PATH
-export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
-MAKE=(make -C "$src" O="$build" ARCH=x86_64 -s)
+export LIBCLANG_PATH=/usr/lib/llvm-22/lib
+MAKE=(make -C "$src" O="$build" ARCH=x86_64 LLVM="$LLVM_BIN" -s)
 
 mkdir -p "$build"
-say "configuring $kver (tinyconfig + $(basename "$FRAGMENT")) in $build"
+say "configuring $kver ($VARIANT: tinyconfig + ${FRAGMENTS[*]##*/}, clang-22) in $build"
 "${MAKE[@]}" rustavailable >/dev/null || die "the Rust toolchain is not usable for this kernel (make rustavailable failed)"
 "${MAKE[@]}" tinyconfig >/dev/null
 KCONFIG_CONFIG=$build/.config "$src/scripts/kconfig/merge_config.sh" -m -O "$build" \
-	"$build/.config" "$FRAGMENT" >/dev/null
+	"$build/.config" "${FRAGMENTS[@]}" >/dev/null
 "${MAKE[@]}" olddefconfig >/dev/null
 
 # Every option in the fragment must have survived Kconfig's dependency checks.
@@ -55,10 +70,10 @@ while IFS= read -r line; do
 		say "$line did not survive Kconfig (unmet dependency?): got '$(grep "^$opt=" "$build/.config" || echo unset)'"
 		bad=1
 	fi
-done <"$FRAGMENT"
-[ $bad = 0 ] || die "guest config is not what qemu/guest.config asks for"
+done < <(cat "${FRAGMENTS[@]}")
+[ $bad = 0 ] || die "guest config is not what ${FRAGMENTS[*]##*/} ask for"
 
-say "building bzImage and modules with -j$JOBS (about 5 minutes on 2 cores)"
+say "building bzImage and modules with -j$JOBS (about 10 minutes on 2 cores, more for the debug variant)"
 start=$SECONDS
 log=$build/build.log
 # Show one progress line every 15 s rather than the full Kbuild chatter.

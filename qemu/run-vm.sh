@@ -4,8 +4,11 @@
 # Usage: run-vm.sh --kernel BZIMAGE --initrd BASE.cpio.gz --out OUTDIR
 #                  [--cmd TEXT | --cmd-file FILE | --interactive] [--autoload]
 #                  [--pcap FILE] [--timeout SECONDS] [--append KERNEL-ARGS]
-#                  [--plugin QEMU-PLUGIN-SPEC]
+#                  [--plugin QEMU-PLUGIN-SPEC] [--iommu]
 #
+# --iommu: a q35 machine with an emulated Intel IOMMU, in strict mode (every
+# unmap invalidates at once, so a descriptor pointing at an unmapped buffer
+# faults instead of working by luck).
 # Two NICs of model $SGNIC_NIC_MODEL (e1000, e1000-82544gc, e1000-82545em)
 # share one QEMU hub. ttyS0 is the console (shown live, saved to
 # OUTDIR/console.log); ttyS1 carries the guest's /out back as a tar stream
@@ -18,7 +21,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 die() { printf 'run-vm: error: %s\n' "$*" >&2; exit 2; }
 
-kernel= initrd= out= cmd= cmd_file= interactive= autoload= pcap= append= plugin= timeout=${SGNIC_VM_TIMEOUT:-1800}
+kernel= initrd= out= cmd= cmd_file= interactive= autoload= pcap= append= plugin= iommu= timeout=${SGNIC_VM_TIMEOUT:-1800}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
+	--iommu) iommu=1; shift ;;
 	*) die "unknown option $1" ;;
 	esac
 done
@@ -81,7 +85,13 @@ mon=$run/monitor.sock chan=$run/link.sock
 # TCG, although TCG derives every vCPU's TSC from the same host clock;
 # without it the kernel would fall back to reading the HPET, an MMIO exit
 # per clock read.
-qemu=(qemu-system-x86_64 -accel "$accel" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
+machine=()
+if [ -n "$iommu" ]; then
+	# The IOMMU comes before the devices it translates for.
+	machine=(-machine q35 -device intel-iommu,intremap=off)
+	append="intel_iommu=on iommu.strict=1${append:+ $append}"
+fi
+qemu=(qemu-system-x86_64 -accel "$accel" "${machine[@]}" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd.gz"
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable${append:+ $append}"
 	-netdev hubport,id=p0,hubid=0 -device "$model,netdev=p0,mac=52:54:00:12:34:01"
