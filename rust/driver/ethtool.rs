@@ -45,18 +45,24 @@ impl Operations for Port<'_> {
     fn set_ring_params(&self, dev: &NetDevice, rx: u32, tx: u32) -> Result {
         // The core already rejected sizes above the maximum; round the
         // rest to the powers of two the ring arithmetic needs.
-        let rx = RingSize::round(rx).get() as u32;
-        let tx = RingSize::round(tx).get() as u32;
-        let running = dev.is_running();
-        if running {
-            self.down(dev);
+        let (rx, tx) = (RingSize::round(rx), RingSize::round(tx));
+        // If up, the new rings are allocated before the old ones go, so a
+        // failure leaves the port running as it was.
+        let rings = if dev.is_running() {
+            Some(self.allocate_rings(dev, dev.mtu(), tx, rx)?)
+        } else {
+            None
+        };
+        // CAST: ring sizes are at most 4096.
+        self.rx_ring_size.store(rx.get() as u32, Relaxed);
+        self.tx_ring_size.store(tx.get() as u32, Relaxed);
+        match rings {
+            Some(rings) => {
+                self.down(dev);
+                self.start(dev, rings)
+            }
+            None => Ok(()),
         }
-        self.rx_ring_size.store(rx, Relaxed);
-        self.tx_ring_size.store(tx, Relaxed);
-        if running {
-            self.up(dev)?;
-        }
-        Ok(())
     }
 
     fn coalesce(&self) -> Coalesce {

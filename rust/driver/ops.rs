@@ -212,16 +212,17 @@ impl Operations for Port<'_> {
     }
 
     fn change_mtu(&self, dev: &NetDevice, change: &MtuChange<'_>) -> Result {
-        // RX buffers are sized for the MTU: rebuild the rings if up.
-        let running = dev.is_running();
-        if running {
-            self.down(dev);
+        // RX buffers are sized for the MTU: if up, new rings are allocated
+        // first, so that a failure changes nothing, then swapped in.
+        if !dev.is_running() {
+            change.apply();
+            return Ok(());
         }
+        let (tx_size, rx_size) = self.ring_sizes();
+        let rings = self.allocate_rings(dev, change.mtu(), tx_size, rx_size)?;
+        self.down(dev);
         change.apply();
-        if running {
-            self.up(dev)?;
-        }
-        Ok(())
+        self.start(dev, rings)
     }
 
     fn set_mac_address(&self, dev: &NetDevice, mac: [u8; 6]) -> Result {

@@ -5,6 +5,7 @@
 
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
 use crate::glue::netdev::{AddrLists, NapiEnabled, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
+use crate::glue::softirq::with_bh_disabled;
 use crate::hw::{
     filter::FilterPlan,
     itr::{self, Moderation, Traffic},
@@ -219,6 +220,14 @@ impl DeviceCounters {
 /// recovery (cleared by the recovery itself).
 pub(crate) const PRIV_INJECT_TX_STALL: u32 = 1 << 0;
 
+/// Rings allocated for [`Port::start`], not yet known to the device.
+pub(crate) struct Rings<'bound> {
+    tx: TxRing<'bound>,
+    rx: RxRing<'bound>,
+    /// RCTL for the receive buffer size.
+    rctl: Rctl,
+}
+
 /// One sgnic port: an 8254x MAC and the netdev built on it.
 #[pin_data]
 pub(crate) struct Port<'bound> {
@@ -295,24 +304,58 @@ impl<'bound> Port<'bound> {
         RingSize::new(value.load(Relaxed)).unwrap_or(RingSize::DEFAULT)
     }
 
+    /// Allocates rings for `mtu` and the given sizes, touching nothing the
+    /// device or a running datapath uses: a reconfiguration allocates first
+    /// and only then takes the port down, so a failure leaves it as it was.
+    pub(crate) fn allocate_rings(
+        &self,
+        dev: &NetDevice,
+        mtu: u32,
+        tx_size: RingSize,
+        rx_size: RingSize,
+    ) -> Result<Rings<'bound>> {
+        let device = self.pdev.as_ref();
+        let sizing = r::RxSizing::for_mtu(mtu);
+        let mut rctl = Rctl(Rctl::EN | Rctl::BAM | Rctl::SECRC)
+            .with_buffer_size(sizing.bsize)
+            .ok_or(EINVAL)?;
+        if sizing.long_packets {
+            rctl.0 |= Rctl::LPE;
+        }
+        Ok(Rings {
+            tx: TxRing::new(device, tx_size)?,
+            rx: RxRing::new(device, dev, rx_size, sizing.max_frame)?,
+            rctl,
+        })
+    }
+
+    /// The ring sizes the next `up` uses.
+    pub(crate) fn ring_sizes(&self) -> (RingSize, RingSize) {
+        (
+            Self::ring_size(&self.tx_ring_size),
+            Self::ring_size(&self.rx_ring_size),
+        )
+    }
+
     /// Allocates the rings, programs the device and starts the datapath.
     pub(crate) fn up(&self, dev: &NetDevice) -> Result {
-        let device = self.pdev.as_ref();
-        let mtu = dev.mtu();
-        let sizing = r::RxSizing::for_mtu(mtu);
-        let tx = TxRing::new(device, Self::ring_size(&self.tx_ring_size))?;
-        let rx = RxRing::new(
-            device,
-            dev,
-            Self::ring_size(&self.rx_ring_size),
-            sizing.max_frame,
-        )?;
+        let (tx_size, rx_size) = self.ring_sizes();
+        let rings = self.allocate_rings(dev, dev.mtu(), tx_size, rx_size)?;
+        self.start(dev, rings)
+    }
 
+    /// Programs the device for `rings` and starts the datapath.
+    pub(crate) fn start(&self, dev: &NetDevice, rings: Rings<'bound>) -> Result {
+        let Rings { tx, rx, rctl } = rings;
         mac::set_link_up(&self.regs);
         self.program_tx(&tx);
-        self.program_rx(&rx, sizing)?;
-        *self.tx.lock() = Some(tx);
-        self.napi_state.lock().ring = Some(rx);
+        self.program_rx(&rx, rctl);
+        // The poll and start_xmit take these locks in softirq context, so
+        // process context takes them with softirqs off (spin_lock_bh).
+        with_bh_disabled(|| {
+            *self.tx.lock() = Some(tx);
+            self.napi_state.lock().ring = Some(rx);
+        });
         let enabled = self
             .program_address(dev)
             .and_then(|()| dev.napi_enable())
@@ -320,7 +363,7 @@ impl<'bound> Port<'bound> {
                 self.quiesce();
                 self.free_rings(dev);
             })?;
-        self.napi_state.lock().napi_enabled = Some(enabled);
+        with_bh_disabled(|| self.napi_state.lock().napi_enabled = Some(enabled));
         dev.with_addr_lists(|lists| self.set_rx_filter(dev, lists));
 
         self.regs.write(r::ITR, self.itr.load(Relaxed));
@@ -337,7 +380,7 @@ impl<'bound> Port<'bound> {
         // NAPI first, as the C driver does: once no poll can run, none can
         // unmask the interrupts masked next. (Taken out of the lock first:
         // napi_disable sleeps.)
-        let enabled = self.napi_state.lock().napi_enabled.take();
+        let enabled = with_bh_disabled(|| self.napi_state.lock().napi_enabled.take());
         if let Some(enabled) = enabled {
             dev.napi_disable(enabled);
         }
@@ -371,11 +414,17 @@ impl<'bound> Port<'bound> {
         self.regs.flush();
     }
 
+    /// Frees both rings (the device must be stopped). They are taken out
+    /// under their locks, one at a time (the poll holds the NAPI state
+    /// while GRO may transmit, which takes the TX lock: never the reverse
+    /// order), and freed outside them.
     fn free_rings(&self, dev: &NetDevice) {
-        if let Some(mut tx) = self.tx.lock().take() {
+        let tx = with_bh_disabled(|| self.tx.lock().take());
+        let rx = with_bh_disabled(|| self.napi_state.lock().ring.take());
+        if let Some(mut tx) = tx {
             Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
         }
-        drop(self.napi_state.lock().ring.take());
+        drop(rx);
         dev.reset_queue();
     }
 
@@ -393,7 +442,7 @@ impl<'bound> Port<'bound> {
             .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
     }
 
-    fn program_rx(&self, rx: &RxRing<'_>, sizing: r::RxSizing) -> Result {
+    fn program_rx(&self, rx: &RxRing<'_>, rctl: Rctl) {
         let addr = rx.dma_address();
         self.regs.write(r::RCTL, 0);
         self.regs.write(r::RDBAL, addr as u32);
@@ -402,16 +451,9 @@ impl<'bound> Port<'bound> {
         self.regs.write(r::RDH, 0);
         self.regs.write(r::RDTR, 0);
         self.regs.write(r::RADV, 0);
-        let mut rctl = Rctl(Rctl::EN | Rctl::BAM | Rctl::SECRC)
-            .with_buffer_size(sizing.bsize)
-            .ok_or(EINVAL)?;
-        if sizing.long_packets {
-            rctl.0 |= Rctl::LPE;
-        }
         self.regs.write(r::RCTL, rctl.0);
         // Hand the filled buffers over last, once the ring is enabled.
         self.regs.write(r::RDT, rx.tail());
-        Ok(())
     }
 
     /// Writes the interface address into receive-address slot 0.

@@ -239,7 +239,8 @@ impl<'a> MappedSkb<'a> {
                 continue;
             }
             // SAFETY: `frag` is a fragment of the owned skb, mapped whole.
-            let addr = unsafe { b::sgnic_skb_frag_dma_map(rdev, frag.as_raw(), 0, len as usize, dir) };
+            let addr =
+                unsafe { b::sgnic_skb_frag_dma_map(rdev, frag.as_raw(), 0, len as usize, dir) };
             // INVARIANT: as for the head; `frags` yields at most MAX_FRAGS.
             this.count = 2 + i;
             this.bufs[1 + i] = checked(dev, addr, len, frag.is_page_cache())?;
@@ -265,7 +266,10 @@ impl<'a> MappedSkb<'a> {
     /// The mapped buffers in frame order: the head, then the fragments,
     /// empty ones left out.
     pub fn buffers(&self) -> impl Iterator<Item = DmaBuf> + '_ {
-        self.bufs[..self.count].iter().copied().filter(|b| b.len != 0)
+        self.bufs[..self.count]
+            .iter()
+            .copied()
+            .filter(|b| b.len != 0)
     }
 
     /// Unmaps every buffer and gives the skb back.

@@ -50,3 +50,5 @@ unsigned int sgnic_skb_data_align(unsigned int len) { return SKB_DATA_ALIGN(len)
 unsigned int sgnic_rx_headroom(void) { return NET_SKB_PAD + NET_IP_ALIGN; }
 void sgnic_netif_addr_lock_bh(struct net_device *dev) { netif_addr_lock_bh(dev); }
 void sgnic_netif_addr_unlock_bh(struct net_device *dev) { netif_addr_unlock_bh(dev); }
+void sgnic_local_bh_disable(void) { local_bh_disable(); }
+void sgnic_local_bh_enable(void) { local_bh_enable(); }

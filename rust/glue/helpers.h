@@ -56,4 +56,6 @@ unsigned int sgnic_skb_data_align(unsigned int len);
 unsigned int sgnic_rx_headroom(void);
 void sgnic_netif_addr_lock_bh(struct net_device *dev);
 void sgnic_netif_addr_unlock_bh(struct net_device *dev);
+void sgnic_local_bh_disable(void);
+void sgnic_local_bh_enable(void);
 #endif

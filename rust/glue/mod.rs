@@ -12,3 +12,4 @@ pub mod ethtool;
 pub mod features;
 pub mod netdev;
 pub mod skb;
+pub mod softirq;

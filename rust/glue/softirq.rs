@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Softirqs held off for a stretch of process context.
+//!
+//! The kernel crate's `SpinLock` has no `_bh` flavour. A lock that a
+//! softirq (the NAPI poll, transmit) also takes must be taken from process
+//! context with this CPU's softirqs off, or the softirq can interrupt the
+//! holder and spin on the lock forever; lockdep reports that as an
+//! inconsistent lock state.
+
+use super::bindings as b;
+
+/// Runs `f` with this CPU's softirqs held off, as `spin_lock_bh` does
+/// around its critical section. Process context only: `local_bh_enable`
+/// from a hard interrupt is a kernel warning.
+pub fn with_bh_disabled<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: a plain call; paired with the enable below in this context.
+    unsafe { b::sgnic_local_bh_disable() };
+    let result = f();
+    // SAFETY: paired with the disable above; any softirq raised meanwhile
+    // runs now.
+    unsafe { b::sgnic_local_bh_enable() };
+    result
+}
