@@ -86,6 +86,29 @@ transfer() {
 }
 
 # Fails unless $1 <= $2 <= $3 (integers).
+# Whether this is make test's debug kernel (it has fault injection).
+debug_kernel() { [ -d /sys/kernel/debug/failslab ]; }
+
+# bulk SIZE (in M): the size of a bulk transfer. The debug kernel that
+# make test boots (KASAN, lockdep, a strict IOMMU, all under TCG) moves
+# data about ten times slower than the base kernel, so there it is an
+# eighth, at least 2M: the paths exercised are the same.
+bulk() {
+	if debug_kernel; then
+		n=$((${1%M} / 8))
+		[ "$n" -ge 2 ] || n=2
+		echo "${n}M"
+	else
+		echo "$1"
+	fi
+}
+
+# cycles N: how many times a repeat-until-it-breaks test goes round: N,
+# or half of it on the debug kernel, where each round is slow.
+cycles() {
+	if debug_kernel; then echo $(($1 / 2)); else echo "$1"; fi
+}
+
 # TCP segments this network namespace has retransmitted so far.
 retransmits() {
 	awk '$1 == "Tcp:" { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp
@@ -93,4 +116,57 @@ retransmits() {
 
 in_range() {
 	[ "$2" -ge "$1" ] && [ "$2" -le "$3" ] || die "${4:-value} $2 not in [$1, $3]"
+}
+
+# Fault injection (debug kernel): failslab and fail_page_alloc, limited to
+# allocations whose call stack passes through sgnic's code.
+FAULT_KINDS="failslab fail_page_alloc"
+# A budget large enough never to run out; injected = budget - what is left.
+FAULT_BUDGET=100000000
+
+# faults_on PERCENT: fail that share of sgnic's allocations, sleeping and
+# order-0 ones included. Quiet (verbose=0), and the kernel log is marked,
+# so the harness accepts the allocation-failure stack dumps in between.
+faults_on() {
+	range=$(sgnic-test module-text sgnic) || die "cannot find sgnic's code in /proc/kallsyms"
+	# DMA-API debugging's own bookkeeping allocates under sgnic's mapping
+	# calls; a failure there would switch it off for the rest of the run.
+	reject=$(sgnic-test symbol-range dma_entry_alloc add_dma_entry) ||
+		die "cannot find DMA-API debugging's code in /proc/kallsyms"
+	for f in $FAULT_KINDS; do
+		d=/sys/kernel/debug/$f
+		[ -d $d ] || die "$d missing: this kernel has no fault injection"
+		echo 0 >$d/verbose
+		echo N >$d/task-filter
+		echo "$(json_field "$range" start)" >$d/require-start
+		echo "$(json_field "$range" end)" >$d/require-end
+		echo "$(json_field "$reject" start)" >$d/reject-start
+		echo "$(json_field "$reject" end)" >$d/reject-end
+		echo 32 >$d/stacktrace-depth
+		echo 1 >$d/interval
+		echo $FAULT_BUDGET >$d/times
+		[ -e $d/ignore-gfp-wait ] && echo N >$d/ignore-gfp-wait
+		[ -e $d/ignore-gfp-highmem ] && echo N >$d/ignore-gfp-highmem
+		[ -e $d/min-order ] && echo 0 >$d/min-order
+	done
+	echo "sgnic-faults: on" >/dev/kmsg
+	faults_set "$1"
+}
+
+# faults_set PERCENT: change the rate while faults are on.
+faults_set() {
+	for f in $FAULT_KINDS; do echo "$1" >/sys/kernel/debug/$f/probability; done
+}
+
+# faults_off: stop injecting; prints how many faults were injected.
+faults_off() {
+	n=0
+	for f in $FAULT_KINDS; do
+		d=/sys/kernel/debug/$f
+		echo 0 >$d/probability
+		n=$((n + FAULT_BUDGET - $(cat $d/times)))
+		echo 0 >$d/times
+	done
+	echo "sgnic-faults: off" >/dev/kmsg
+	echo $n
 }

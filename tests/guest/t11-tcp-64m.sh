@@ -3,14 +3,14 @@
 # (ip -s link / ndo_get_stats64) agree with the bytes sent.
 . /tests/sgnic.sh
 setup_wire
-sgnic-test mkfile /tmp/t11 64M --seed 11 >/dev/null
+sgnic-test mkfile /tmp/t11 $(bulk 64M) --seed 11 >/dev/null
 tx0=$(cat /sys/class/net/$IF0/statistics/tx_bytes)
 rx1=$(peer cat /sys/class/net/$IF1/statistics/rx_bytes)
 re0=$(retransmits)
 transfer /tmp/t11 sendfile forward >/dev/null
 tx0_end=$(cat /sys/class/net/$IF0/statistics/tx_bytes)
 rx1_end=$(peer cat /sys/class/net/$IF1/statistics/rx_bytes)
-payload=67108864
+payload=$(stat -c %s /tmp/t11)
 # Headers add about 66 bytes per 1448-byte segment (under 5%), and every
 # retransmitted segment (receive overruns under TCG) up to 1514 more.
 resent=$(($(retransmits) - re0))

@@ -8,7 +8,7 @@ peer ip link set "$IF1" mtu 9000 || die "mtu 9000 on $IF1"
 wait_for "ping -c 1 -W 1 $ADDR1" 15 || die "no connectivity after MTU change"
 ping -c 2 -W 2 -M do -s 8972 $ADDR1 >/dev/null 2>&1 ||
 	ping -c 2 -W 2 -s 8972 $ADDR1 >/dev/null || die "8972-byte ping failed"
-sgnic-test mkfile /tmp/t12 16M --seed 12 >/dev/null
+sgnic-test mkfile /tmp/t12 $(bulk 16M) --seed 12 >/dev/null
 transfer /tmp/t12 sendfile forward >/dev/null
 transfer /tmp/t12 read-write reverse >/dev/null
 ip link set "$IF0" mtu 16110 || die "MTU 16110 (jumbo maximum) refused"

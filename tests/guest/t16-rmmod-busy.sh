@@ -3,7 +3,7 @@
 # harness), and the module loads and carries traffic again.
 . /tests/sgnic.sh
 setup_wire
-sgnic-test mkfile /tmp/t16 64M --seed 16 >/dev/null
+sgnic-test mkfile /tmp/t16 $(bulk 64M) --seed 16 >/dev/null
 start_receiver peer $PORT 1
 sgnic-test send --to "$ADDR1:$PORT" --file /tmp/t16 --method sendfile >/dev/null 2>&1 &
 sp=$!

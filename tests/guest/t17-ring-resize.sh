@@ -3,7 +3,7 @@
 # sizes, the transfer survives (TCP retransmits what was dropped) intact.
 . /tests/sgnic.sh
 setup_wire
-sgnic-test mkfile /tmp/t17 32M --seed 17 >/dev/null
+sgnic-test mkfile /tmp/t17 $(bulk 32M) --seed 17 >/dev/null
 start_receiver peer $PORT 1
 sgnic-test send --to "$ADDR1:$PORT" --file /tmp/t17 --method sendfile >/tmp/t17.send &
 sp=$!

@@ -9,7 +9,7 @@ insmod /opt/baseline/e1000.ko || die "cannot load the C e1000 driver"
 n=$(ls -d /sys/bus/pci/drivers/e1000/0000:* 2>/dev/null | wc -l)
 [ "$n" -eq 2 ] || { rmmod e1000; die "e1000 bound $n devices"; }
 SGNIC_DRIVER=e1000 setup_wire
-sgnic-test mkfile /tmp/t20 16M --seed 20 >/dev/null
+sgnic-test mkfile /tmp/t20 $(bulk 16M) --seed 20 >/dev/null
 transfer /tmp/t20 sendfile forward >/dev/null || { rmmod e1000; exit 1; }
 teardown_wire
 rmmod e1000 || die "cannot unload e1000"

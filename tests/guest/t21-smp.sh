@@ -10,7 +10,7 @@ cpus=$(grep -c '^processor' /proc/cpuinfo)
 clock=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
 [ "$clock" = tsc ] || die "the guest clock is $clock, not tsc"
 setup_wire
-sgnic-test mkfile /tmp/t21 32M --seed 21 >/dev/null
+sgnic-test mkfile /tmp/t21 $(bulk 32M) --seed 21 >/dev/null
 start_receiver peer $PORT 1
 fwd_recv=$RECV_PID
 start_receiver local $((PORT + 1)) 1

@@ -7,7 +7,7 @@
 # zero although the device (QEMU) still holds the old total.
 . /tests/sgnic.sh
 setup_wire
-sgnic-test mkfile /tmp/t22 32M --seed 22 >/dev/null
+sgnic-test mkfile /tmp/t22 $(bulk 32M) --seed 22 >/dev/null
 before=$(peer_counter "$IF1" rx_missed)
 peer ethtool -G "$IF1" rx 64 || die "ethtool -G rx 64 failed"
 missed=$before

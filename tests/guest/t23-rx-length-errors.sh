@@ -20,7 +20,9 @@ length_errors() {
 # prints how many of the short ones the peer received.
 long_then_short() {
 	rm -f /tmp/raw.ready
-	peer sgnic-test raw-recv --iface "$IF1" --seconds 4 --ready-file /tmp/raw.ready >/tmp/raw.json &
+	# Until the 10 short frames came, or 30 s: the debug kernel spawns
+	# the 20 senders slowly.
+	peer sgnic-test raw-recv --iface "$IF1" --seconds 30 --count 10 --ready-file /tmp/raw.ready >/tmp/raw.json &
 	rp=$!
 	wait_for "[ -f /tmp/raw.ready ]" 10 || die "raw receiver did not start"
 	for _i in 1 2 3 4 5 6 7 8 9 10; do

@@ -5,8 +5,8 @@
 . /tests/sgnic.sh
 setup_wire
 ethtool -K "$IF0" sg on tx on tso on
-size=67108864
-sgnic-test mkfile /tmp/t30 64M --seed 30 >/dev/null
+sgnic-test mkfile /tmp/t30 $(bulk 64M) --seed 30 >/dev/null
+size=$(stat -c %s /tmp/t30)
 for method in sendfile splice read-write mmap-write; do
 	before=$(counter "$IF0" tx_pagecache_bytes)
 	transfer /tmp/t30 $method forward >/dev/null

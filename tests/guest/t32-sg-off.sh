@@ -5,7 +5,7 @@
 # seeds describe for a NIC without SG-DMA.
 . /tests/sgnic.sh
 setup_wire
-sgnic-test mkfile /tmp/t32 16M --seed 32 >/dev/null
+sgnic-test mkfile /tmp/t32 $(bulk 16M) --seed 32 >/dev/null
 for off in "sg off" "tx off"; do
 	ethtool -K "$IF0" $off || die "ethtool -K $off failed"
 	before=$(counter "$IF0" tx_pagecache_bytes)

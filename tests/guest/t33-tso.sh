@@ -3,7 +3,7 @@
 # deliver correct data.
 . /tests/sgnic.sh
 setup_wire
-sgnic-test mkfile /tmp/t33 16M --seed 33 >/dev/null
+sgnic-test mkfile /tmp/t33 $(bulk 16M) --seed 33 >/dev/null
 ethtool -K "$IF0" tso on
 t0=$(counter "$IF0" tx_tso_frames)
 transfer /tmp/t33 sendfile forward >/dev/null

@@ -12,15 +12,17 @@ for size in 0 1 4095 4096 4097 1048577; do
 	out=$(transfer /tmp/t34 sendfile forward --offset 1 --len $((size - 2))) || exit 1
 	[ "$(json_field "$out" bytes)" = $((size - 2)) ] || die "size $size offset 1: wrong length"
 done
-sgnic-test mkfile /tmp/t34 256M --seed 256 >/dev/null
+sgnic-test mkfile /tmp/t34 $(bulk 256M) --seed 256 >/dev/null
 transfer /tmp/t34 sendfile forward >/dev/null
-out=$(transfer /tmp/t34 sendfile forward --offset 12345 --len 100000001) || exit 1
-# Truncation: shrink the file to 16 MiB while 256 MiB are being sent.
+# An unaligned offset and an odd length, well inside the file.
+len=$(($(stat -c %s /tmp/t34) / 8 * 3 + 1))
+out=$(transfer /tmp/t34 sendfile forward --offset 12345 --len $len) || exit 1
+# Truncation: shrink the file to 16 MiB while it is being sent.
 start_receiver peer $PORT 1
 sgnic-test send --to "$ADDR1:$PORT" --file /tmp/t34 --method sendfile >/tmp/t34.send &
 sp=$!
 sleep 1
-truncate -s 16M /tmp/t34 2>/dev/null || : >/tmp/t34
+truncate -s "$(bulk 16M)" /tmp/t34 2>/dev/null || : >/tmp/t34
 wait $sp || die "sendfile of a truncated file failed instead of reporting it"
 wait $RECV_PID
 json_field "$(cat /tmp/t34.send)" truncated | grep -qx true || die "truncation was not reported"

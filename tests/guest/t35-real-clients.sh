@@ -9,16 +9,17 @@ ip3=$!
 wait_for "iperf3 -c $ADDR1 -p 5201 -t 0 -n 1 >/dev/null 2>&1 || [ -d /proc/$ip3 ]" 5
 sleep 1
 p0=$(counter "$IF0" tx_pagecache_bytes)
-iperf3 -c $ADDR1 -p 5201 -Z -n 32M -J >/tmp/iperf.json || die "iperf3 -Z failed"
+n=$(bulk 32M)
+iperf3 -c $ADDR1 -p 5201 -Z -n $n -J >/tmp/iperf.json || die "iperf3 -Z failed"
 wait $ip3
 dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
 # iperf3 3.12 sends part of its stream with write() rather than sendfile()
 # (measured 90-100% page cache across runs), so it needs a majority here;
 # nginx below must be (nearly) all page cache.
-[ $((dp * 100)) -ge $((33554432 * 80)) ] || die "iperf3 -Z: only $dp page-cache bytes for 32 MiB"
+[ $((dp * 100)) -ge $((${n%M} * 1048576 * 80)) ] || die "iperf3 -Z: only $dp page-cache bytes for $n"
 
 mkdir -p /tmp/www
-sgnic-test mkfile /tmp/www/blob 32M --seed 35 >/dev/null
+sgnic-test mkfile /tmp/www/blob $n --seed 35 >/dev/null
 want=$(sgnic-test sha256 /tmp/www/blob --hex)
 cat >/tmp/nginx.conf <<CONF
 daemon on;
@@ -44,5 +45,5 @@ dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
 kill "$(cat /tmp/nginx.pid)"
 got=$(sgnic-test sha256 /tmp/blob.got --hex)
 [ "$got" = "$want" ] || die "nginx/curl: sha256 mismatch"
-[ $((dp * 100)) -ge $((33554432 * 99)) ] || die "nginx: only $dp page-cache bytes for 32 MiB"
+[ $((dp * 100)) -ge $((${n%M} * 1048576 * 99)) ] || die "nginx: only $dp page-cache bytes for $n"
 rm -rf /tmp/www /tmp/blob.got

@@ -12,7 +12,7 @@ setup_wire
 ethtool -K "$IF0" tso on
 ethtool -k "$IF0" | grep -q 'tx-tcp6-segmentation: on' ||
 	die "TCP segmentation over IPv6 is not on: $(ethtool -k "$IF0" | grep tcp6)"
-sgnic-test mkfile /tmp/t38 16M --seed 38 >/dev/null
+sgnic-test mkfile /tmp/t38 $(bulk 16M) --seed 38 >/dev/null
 
 re4=0 re6=0
 for v in 4 6; do

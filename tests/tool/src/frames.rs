@@ -26,7 +26,7 @@ pub fn multicast_receive(
         .ctx(|| format!("join {group} on {iface_addr}"))?;
     ready()?;
     let mut buf = [0u8; 2048];
-    count_for(seconds, |left| {
+    count_for(seconds, None, |left| {
         sock.set_read_timeout(Some(left)).ctx(|| "SO_RCVTIMEO")?;
         match sock.recv_from(&mut buf) {
             Ok(_) => Ok(true),
@@ -41,14 +41,19 @@ pub fn multicast_receive(
     })
 }
 
-/// Calls `receive_one` with the time left until `seconds` have passed,
-/// counting the calls that report a frame; returns the count.
-fn count_for(seconds: f64, mut receive_one: impl FnMut(Duration) -> Result<bool>) -> Result<u64> {
+/// Calls `receive_one` with the time left until `seconds` have passed
+/// (or until `stop_after` frames came), counting the calls that report a
+/// frame; returns the count.
+fn count_for(
+    seconds: f64,
+    stop_after: Option<u64>,
+    mut receive_one: impl FnMut(Duration) -> Result<bool>,
+) -> Result<u64> {
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut received = 0;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        if left.is_zero() || stop_after.is_some_and(|n| received >= n) {
             return Ok(received);
         }
         if receive_one(left)? {
@@ -197,19 +202,21 @@ pub fn raw_send(iface: &str, dst: [u8; 6], ethertype: u16, count: u64, size: usi
     Ok(count)
 }
 
-/// Counts frames of `ethertype` arriving on `iface` within `seconds`
-/// (frames the interface itself sent are not counted). The socket does
-/// not make the NIC promiscuous, so this sees what the NIC's filter passes.
+/// Counts frames of `ethertype` arriving on `iface` within `seconds`, or
+/// until `stop_after` came (frames the interface itself sent are not
+/// counted). The socket does not make the NIC promiscuous, so this sees
+/// what the NIC's filter passes.
 pub fn raw_receive(
     iface: &str,
     ethertype: u16,
     seconds: f64,
+    stop_after: Option<u64>,
     ready: impl FnOnce() -> Result<()>,
 ) -> Result<u64> {
     let sock = PacketSocket::open(iface, ethertype)?;
     ready()?;
     let mut buf = [0u8; 2048];
-    count_for(seconds, |left| {
+    count_for(seconds, stop_after, |left| {
         let mut pfd = libc::pollfd {
             fd: sock.fd.as_raw_fd(),
             events: libc::POLLIN,
@@ -261,7 +268,8 @@ mod tests {
 
     #[test]
     fn raw_frames_on_loopback() {
-        let handle = std::thread::spawn(|| raw_receive("lo", DEFAULT_ETHERTYPE, 1.5, || Ok(())));
+        let handle =
+            std::thread::spawn(|| raw_receive("lo", DEFAULT_ETHERTYPE, 1.5, None, || Ok(())));
         std::thread::sleep(Duration::from_millis(300));
         match raw_send("lo", [0; 6], DEFAULT_ETHERTYPE, 5, 100) {
             Ok(n) => assert_eq!(n, 5),

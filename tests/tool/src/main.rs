@@ -12,6 +12,7 @@ mod ethtool;
 mod files;
 mod frames;
 mod json;
+mod kallsyms;
 mod net;
 mod recv;
 mod rr;
@@ -59,8 +60,16 @@ usage: sgnic-test COMMAND [ARGS]
       send N datagrams to a multicast group
   raw-send --iface IF --dst MAC --count N [--ethertype 0x88b5] [--size B]
       send N raw Ethernet frames (B payload bytes, default 100)
-  raw-recv --iface IF [--ethertype 0x88b5] [--seconds S] [--ready-file PATH]
-      count frames of that EtherType the NIC lets in for S seconds (3)
+  raw-recv --iface IF [--ethertype 0x88b5] [--seconds S] [--count N]
+           [--ready-file PATH]
+      count frames of that EtherType the NIC lets in for S seconds (3),
+      or until N came
+  module-text MODULE
+      the code address range of a loaded module (for fault injection's
+      require-start/require-end), as JSON: start and end in hex
+  symbol-range FIRST LAST
+      the code from kernel function FIRST to the end of LAST (for fault
+      injection's reject-start/reject-end), as JSON: start and end in hex
   copy-table --to HOST:PORT --file PATH (--iface IF | --no-stats)
              [--methods m1,m2,...] [--json OUT]
       send the file by each method, with the driver's counters around
@@ -115,12 +124,45 @@ fn dispatch(args: &[String]) -> Result<()> {
         "raw-send" => cmd_raw_send(rest),
         "raw-recv" => cmd_raw_recv(rest),
         "copy-table" => cmd_copy_table(rest),
+        "module-text" => cmd_module_text(rest),
+        "symbol-range" => cmd_symbol_range(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
         }
         other => Err(CliError::usage(format!("unknown command '{other}'"))),
     }
+}
+
+fn cmd_module_text(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(args, &[], &[])?;
+    let pos = p.exact_positionals(&["MODULE"])?;
+    let syms = std::fs::read_to_string("/proc/kallsyms").ctx(|| "reading /proc/kallsyms")?;
+    let (start, end) = kallsyms::module_text(&syms, &pos[0]).ok_or_else(|| {
+        CliError::msg(format!(
+            "no text symbols of module {} in /proc/kallsyms",
+            pos[0]
+        ))
+    })?;
+    print_line(
+        &JsonObject::new()
+            .str("start", &format!("{start:#x}"))
+            .str("end", &format!("{end:#x}")),
+    )
+}
+
+fn cmd_symbol_range(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(args, &[], &[])?;
+    let pos = p.exact_positionals(&["FIRST", "LAST"])?;
+    let syms = std::fs::read_to_string("/proc/kallsyms").ctx(|| "reading /proc/kallsyms")?;
+    let (start, end) = kallsyms::symbol_range(&syms, &pos[0], &pos[1]).ok_or_else(|| {
+        CliError::msg(format!("no range {}..{} in /proc/kallsyms", pos[0], pos[1]))
+    })?;
+    print_line(
+        &JsonObject::new()
+            .str("start", &format!("{start:#x}"))
+            .str("end", &format!("{end:#x}")),
+    )
 }
 
 fn cmd_mkfile(args: &[String]) -> Result<()> {
@@ -426,7 +468,13 @@ fn cmd_raw_send(args: &[String]) -> Result<()> {
 fn cmd_raw_recv(args: &[String]) -> Result<()> {
     let p = Parsed::parse(
         args,
-        &["--iface", "--ethertype", "--seconds", "--ready-file"],
+        &[
+            "--iface",
+            "--ethertype",
+            "--seconds",
+            "--count",
+            "--ready-file",
+        ],
         &[],
     )?;
     p.exact_positionals(&[])?;
@@ -435,6 +483,7 @@ fn cmd_raw_recv(args: &[String]) -> Result<()> {
         p.required("--iface")?,
         parse_ethertype(&p)?,
         seconds,
+        p.parse_opt::<u64>("--count")?,
         ready_file(&p),
     )?;
     print_line(&JsonObject::new().uint("received", n))
