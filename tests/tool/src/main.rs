@@ -137,27 +137,29 @@ fn dispatch(args: &[String]) -> Result<()> {
 fn cmd_module_text(args: &[String]) -> Result<()> {
     let p = Parsed::parse(args, &[], &[])?;
     let pos = p.exact_positionals(&["MODULE"])?;
-    let syms = std::fs::read_to_string("/proc/kallsyms").ctx(|| "reading /proc/kallsyms")?;
-    let (start, end) = kallsyms::module_text(&syms, &pos[0]).ok_or_else(|| {
-        CliError::msg(format!(
-            "no text symbols of module {} in /proc/kallsyms",
-            pos[0]
-        ))
-    })?;
-    print_line(
-        &JsonObject::new()
-            .str("start", &format!("{start:#x}"))
-            .str("end", &format!("{end:#x}")),
+    print_code_range(
+        |syms| kallsyms::module_text(syms, &pos[0]),
+        || format!("no text symbols of module {} in /proc/kallsyms", pos[0]),
     )
 }
 
 fn cmd_symbol_range(args: &[String]) -> Result<()> {
     let p = Parsed::parse(args, &[], &[])?;
     let pos = p.exact_positionals(&["FIRST", "LAST"])?;
+    print_code_range(
+        |syms| kallsyms::symbol_range(syms, &pos[0], &pos[1]),
+        || format!("no range {}..{} in /proc/kallsyms", pos[0], pos[1]),
+    )
+}
+
+/// Prints the code range `find` picks out of /proc/kallsyms as JSON, with
+/// the addresses in hex (as debugfs fault-injection files take them).
+fn print_code_range(
+    find: impl FnOnce(&str) -> Option<(u64, u64)>,
+    missing: impl FnOnce() -> String,
+) -> Result<()> {
     let syms = std::fs::read_to_string("/proc/kallsyms").ctx(|| "reading /proc/kallsyms")?;
-    let (start, end) = kallsyms::symbol_range(&syms, &pos[0], &pos[1]).ok_or_else(|| {
-        CliError::msg(format!("no range {}..{} in /proc/kallsyms", pos[0], pos[1]))
-    })?;
+    let (start, end) = find(&syms).ok_or_else(|| CliError::msg(missing()))?;
     print_line(
         &JsonObject::new()
             .str("start", &format!("{start:#x}"))
