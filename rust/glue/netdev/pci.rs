@@ -113,10 +113,9 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
     ) -> Result<Self> {
         let vectors = pdev.alloc_irq_vectors(1, 1, irq_types())?;
         let request: irq::IrqRequest<'_> = vectors.index(0)?.into();
-        // SAFETY: a request is an IRQ number plus a marker of how long it
-        // may be used; `vectors` moves into `Self`, which frees the handler
-        // registered with this request before the vectors (field order and
-        // `Drop`), and cannot outlive `'bound`.
+        // A request is an IRQ number plus a marker of how long it may be used.
+        // SAFETY: `vectors` moves into `Self`, which frees the handler
+        // registered with it first (`Drop`) and cannot outlive `'bound`.
         let request = unsafe {
             core::mem::transmute::<irq::IrqRequest<'_>, irq::IrqRequest<'bound>>(request)
         };
@@ -124,10 +123,9 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
         // SAFETY: `netdev` moves into `Self`, whose `Drop` frees `irq`
         // before it.
         let handler = unsafe { Interrupt::new(&netdev) };
-        // SAFETY: the registration is owned by `Self`, which only the
-        // driver core holds (its per-device data, dropped at unbind), so it
-        // is never leaked; `Drop` frees it first.
         let irq = KBox::pin_init(
+            // SAFETY: owned by `Self`, which only the driver core holds (its
+            // per-device data, dropped at unbind): never leaked.
             unsafe {
                 irq::Registration::new(
                     request,
