@@ -13,9 +13,6 @@ use crate::glue::{
 use crate::hw::{itr, regs as r, ring::RingSize};
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
-/// Private flag names, bit `i` for entry `i` (see `port::PRIV_*`).
-const PRIV_FLAG_NAMES: &[&CStr] = &[c"inject-tx-stall"];
-
 impl Operations for Port<'_> {
     fn driver_info(&self) -> DriverInfo<'_> {
         DriverInfo {
@@ -108,19 +105,5 @@ impl Operations for Port<'_> {
     fn stat_values(&self, out: &mut [u64]) {
         self.fold_device_counters();
         self.counters.values(out);
-    }
-
-    const PRIV_FLAG_NAMES: &'static [&'static CStr] = PRIV_FLAG_NAMES;
-
-    fn priv_flags(&self) -> u32 {
-        self.priv_flags.load(Relaxed)
-    }
-
-    fn set_priv_flags(&self, _dev: &NetDevice, flags: u32) -> Result {
-        if flags >> PRIV_FLAG_NAMES.len() != 0 {
-            return Err(EINVAL);
-        }
-        self.priv_flags.store(flags, Relaxed);
-        Ok(())
     }
 }

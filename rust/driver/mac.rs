@@ -4,7 +4,11 @@
 
 use super::regs::Regs;
 use crate::hw::{eeprom, regs as r};
-use kernel::{io::poll::read_poll_timeout, prelude::*, time::Delta};
+use kernel::{
+    io::poll::{read_poll_timeout, read_poll_timeout_atomic},
+    prelude::*,
+    time::Delta,
+};
 
 /// How long an EEPROM word may take before the device is given up on (QEMU
 /// answers at once; real parts within a few microseconds).
@@ -25,6 +29,30 @@ pub(crate) fn reset(regs: &Regs<'_>) {
     kernel::time::delay::fsleep(Delta::from_millis(5));
     regs.write(r::IMC, !0);
     let _ = regs.read(r::ICR);
+}
+
+/// How long TX-timeout recovery waits, in atomic context, for the head to
+/// settle after TCTL.EN is cleared (one full-size frame at 10 Mb/s takes 1.2
+/// ms).
+const TX_SETTLE_POLL: Delta = Delta::from_micros(100);
+const TX_SETTLE_TRIES: usize = 100;
+
+/// Whether the transmit head (TDH) stayed put across one poll interval,
+/// within [`TX_SETTLE_TRIES`] intervals. Used in atomic context after
+/// TCTL.EN is cleared: the device then finishes the frame it is on and
+/// stops fetching descriptors and buffers.
+pub(crate) fn tx_head_settled(regs: &Regs<'_>) -> bool {
+    let mut last = regs.read(r::TDH);
+    read_poll_timeout_atomic(
+        || {
+            let head = regs.read(r::TDH);
+            Ok(core::mem::replace(&mut last, head) == head)
+        },
+        |settled| *settled,
+        TX_SETTLE_POLL,
+        TX_SETTLE_TRIES,
+    )
+    .is_ok()
 }
 
 /// Forces the link up (`CTRL.SLU`) with speed autodetection.

@@ -4,7 +4,8 @@
 //! interrupt handler, and the receive filter.
 
 use super::{
-    port::{Counters, Event, ModerationState, NapiState, Port, PRIV_INJECT_TX_STALL},
+    mac,
+    port::{Counters, Event, ModerationState, NapiState, Port},
     tx::{self, QueueError, STOP_THRESHOLD},
 };
 use crate::glue::{
@@ -60,15 +61,21 @@ impl Port<'_> {
         };
         self.regs.write(r::TCTL, r::Tctl::PSP);
         self.regs.flush();
+        // Unmap only once the device has stopped reading the ring: with
+        // TCTL.EN clear it finishes the frame in progress and stops. The
+        // 8254x has no TX-idle bit, so wait for the head to stop moving.
+        // Still moving after the wait: leave every buffer mapped and let the
+        // next watchdog tick try again.
+        if !mac::tx_head_settled(&self.regs) {
+            dev.warn(format_args!("TX engine still running after disable\n"));
+            return;
+        }
         Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
         dev.reset_queue();
         self.regs.write(r::TDH, 0);
         self.regs.write(r::TDT, 0);
         self.regs
             .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
-        let flags = self.priv_flags.load(Relaxed);
-        self.priv_flags
-            .store(flags & !PRIV_INJECT_TX_STALL, Relaxed);
     }
 
     /// Receives up to `budget` frames and gives the buffers back. Returns
@@ -128,10 +135,6 @@ impl Operations for Port<'_> {
 
     fn start_xmit(&self, dev: &NetDevice, xmit: &Xmit<'_>, skb: SkBuff) -> TxOutcome {
         let c = &self.counters;
-        let Ok(skb) = skb.pad_to(MIN_TX_FRAME as u32) else {
-            Counters::add(&c.tx_dropped, 1);
-            return TxOutcome::Consumed;
-        };
         let mut guard = self.tx.lock();
         let Some(tx) = &mut *guard else {
             drop(guard);
@@ -139,32 +142,40 @@ impl Operations for Port<'_> {
             Counters::add(&c.tx_dropped, 1);
             return TxOutcome::Consumed;
         };
-        let queued = match tx.queue(skb) {
-            Ok(q) => q,
+        let queued = match skb.pad_to(MIN_TX_FRAME as u32) {
+            Ok(skb) => tx.queue(skb),
+            Err(_) => Err(QueueError::Dropped),
+        };
+        // Whatever happens to this frame, the frames queued before it behind
+        // a deferred doorbell must not be left waiting: the doorbell rings
+        // at the end of every batch.
+        let (outcome, ring_now) = match queued {
+            Ok(queued) => {
+                Counters::add(&c.tx_descriptors, u64::from(queued.descriptors));
+                Counters::add(&c.tx_context_descriptors, u64::from(queued.context));
+                Counters::add(&c.tx_tso_frames, u64::from(queued.tso));
+                Counters::add(&c.tx_head_bytes, queued.head_bytes);
+                Counters::add(&c.tx_frag_bytes, queued.frag_bytes);
+                Counters::add(&c.tx_pagecache_bytes, queued.page_cache_bytes);
+                if tx.unused() < STOP_THRESHOLD {
+                    dev.stop_queue();
+                }
+                // One doorbell per batch: BQL says when the batch ends.
+                let ring_now = xmit.sent(queued.bytes) || dev.queue_stopped();
+                (TxOutcome::Consumed, ring_now)
+            }
             Err(QueueError::Full(skb)) => {
                 // The stop threshold should prevent this; back off.
                 dev.stop_queue();
-                return TxOutcome::Busy(skb);
+                (TxOutcome::Busy(skb), true)
             }
             Err(QueueError::Dropped) => {
                 Counters::add(&c.tx_dropped, 1);
-                return TxOutcome::Consumed;
+                (TxOutcome::Consumed, !xmit.more())
             }
         };
-        Counters::add(&c.tx_descriptors, u64::from(queued.descriptors));
-        Counters::add(&c.tx_context_descriptors, u64::from(queued.context));
-        Counters::add(&c.tx_tso_frames, u64::from(queued.tso));
-        Counters::add(&c.tx_head_bytes, queued.head_bytes);
-        Counters::add(&c.tx_frag_bytes, queued.frag_bytes);
-        Counters::add(&c.tx_pagecache_bytes, queued.page_cache_bytes);
-
-        if tx.unused() < STOP_THRESHOLD {
-            dev.stop_queue();
-        }
-        // One doorbell per batch: BQL says when the batch ends.
-        let ring_now = xmit.sent(queued.bytes) || dev.queue_stopped();
-        if !ring_now || self.priv_flags.load(Relaxed) & PRIV_INJECT_TX_STALL != 0 {
-            return TxOutcome::Consumed;
+        if !ring_now || self.tx_doorbell_fault.should_fail() {
+            return outcome;
         }
         tx.publish();
         let tail = tx.tail();
@@ -176,7 +187,7 @@ impl Operations for Port<'_> {
         drop(guard);
         self.regs.write(r::TDT, tail);
         Counters::add(&c.tx_doorbells, 1);
-        TxOutcome::Consumed
+        outcome
     }
 
     fn stats(&self, _dev: &NetDevice) -> LinkStats {

@@ -5,7 +5,7 @@
 
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
 use crate::glue::netdev::{AddrLists, NapiEnabled, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
-use crate::glue::softirq::with_bh_disabled;
+use crate::glue::{fault::FaultPoint, softirq::with_bh_disabled};
 use crate::hw::{
     filter::FilterPlan,
     itr::{self, Moderation, Traffic},
@@ -216,10 +216,6 @@ impl DeviceCounters {
     }
 }
 
-/// Private flag: stop ringing the TX doorbell, to exercise TX-timeout
-/// recovery (cleared by the recovery itself).
-pub(crate) const PRIV_INJECT_TX_STALL: u32 = 1 << 0;
-
 /// Rings allocated for [`Port::start`], not yet known to the device.
 pub(crate) struct Rings<'bound> {
     tx: TxRing<'bound>,
@@ -245,8 +241,11 @@ pub(crate) struct Port<'bound> {
     /// Ring sizes used at the next open.
     pub(crate) tx_ring_size: Atomic<u32>,
     pub(crate) rx_ring_size: Atomic<u32>,
-    /// Private flags (`PRIV_*`).
-    pub(crate) priv_flags: Atomic<u32>,
+    /// Fault injection: a failure skips a TX doorbell, so the queue stalls
+    /// and the watchdog's recovery runs (`fail_sgnic_tx_doorbell-<pci>`
+    /// in debugfs).
+    #[pin]
+    pub(crate) tx_doorbell_fault: FaultPoint,
     /// [`Event`] bits raised by the interrupt handler, the TX watchdog and
     /// ethtool, consumed by the NAPI poll (one load per poll).
     pub(crate) events: Atomic<u32>,
@@ -276,7 +275,10 @@ impl<'bound> Port<'bound> {
             device_counters <- new_spinlock!(DeviceCounters::new(regs)),
             tx_ring_size: Atomic::new(default),
             rx_ring_size: Atomic::new(default),
-            priv_flags: Atomic::new(0),
+            tx_doorbell_fault <- FaultPoint::new(fmt!(
+                "fail_sgnic_tx_doorbell-{}",
+                pdev.as_ref().name()
+            )),
             events: Atomic::new(0),
             tx <- new_spinlock!(None),
             napi_state <- new_spinlock!(NapiState::default()),

@@ -19,5 +19,7 @@
 #include <net/ip6_checksum.h>
 #include <net/checksum.h>
 #include <linux/pagemap.h>
+#include <linux/fault-inject.h>
+#include <linux/debugfs.h>
 
 #include "helpers.h"

@@ -71,13 +71,6 @@ pub trait Operations: Send + Sync + Sized {
     /// Values for `ethtool -S`, in the order of [`Self::STAT_NAMES`]; `out`
     /// has exactly that many entries.
     fn stat_values(&self, out: &mut [u64]);
-    /// Names of the private flags (`ethtool --show-priv-flags`), a constant
-    /// for the same reason.
-    const PRIV_FLAG_NAMES: &'static [&'static CStr];
-    /// Current private flags, bit `i` for name `i`.
-    fn priv_flags(&self) -> u32;
-    /// `ethtool --set-priv-flags`.
-    fn set_priv_flags(&self, dev: &NetDevice, flags: u32) -> Result;
 }
 
 struct Table<T>(core::marker::PhantomData<T>);
@@ -95,8 +88,6 @@ impl<T: Operations + super::netdev::Operations> Table<T> {
         get_sset_count: Some(get_sset_count::<T>),
         get_strings: Some(get_strings::<T>),
         get_ethtool_stats: Some(get_ethtool_stats::<T>),
-        get_priv_flags: Some(get_priv_flags::<T>),
-        set_priv_flags: Some(set_priv_flags::<T>),
         // SAFETY: all other members are optional callbacks or integers, for
         // which zero means "not supported".
         ..unsafe { core::mem::zeroed() }
@@ -246,10 +237,8 @@ unsafe extern "C" fn get_sset_count<T: Operations + super::netdev::Operations>(
     set: c_int,
 ) -> c_int {
     match u32::try_from(set) {
-        // CAST: constant name lists, far below `c_int::MAX`.
+        // CAST: a constant name list, far below `c_int::MAX`.
         Ok(b::ethtool_stringset_ETH_SS_STATS) => T::STAT_NAMES.len() as c_int,
-        // CAST: as above.
-        Ok(b::ethtool_stringset_ETH_SS_PRIV_FLAGS) => T::PRIV_FLAG_NAMES.len() as c_int,
         _ => EOPNOTSUPP.to_errno(),
     }
 }
@@ -265,7 +254,6 @@ unsafe extern "C" fn get_strings<T: Operations + super::netdev::Operations>(
 ) {
     let names = match set {
         b::ethtool_stringset_ETH_SS_STATS => T::STAT_NAMES,
-        b::ethtool_stringset_ETH_SS_PRIV_FLAGS => T::PRIV_FLAG_NAMES,
         _ => return,
     };
     let len = b::ETH_GSTRING_LEN as usize;
@@ -291,27 +279,4 @@ unsafe extern "C" fn get_ethtool_stats<T: Operations + super::netdev::Operations
     // SAFETY: the core sized `data` from our get_sset_count answer.
     let out = unsafe { core::slice::from_raw_parts_mut(data, n) };
     this.stat_values(out);
-}
-
-/// # Safety
-///
-/// As for [`get_drvinfo`].
-unsafe extern "C" fn get_priv_flags<T: Operations + super::netdev::Operations>(
-    raw: *mut b::net_device,
-) -> u32 {
-    // SAFETY: see the function's contract.
-    let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
-    this.priv_flags()
-}
-
-/// # Safety
-///
-/// As for [`get_drvinfo`]; called under RTNL.
-unsafe extern "C" fn set_priv_flags<T: Operations + super::netdev::Operations>(
-    raw: *mut b::net_device,
-    flags: u32,
-) -> c_int {
-    // SAFETY: see the function's contract.
-    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
-    from_result(|| this.set_priv_flags(dev, flags).map(|()| 0))
 }

@@ -31,7 +31,7 @@ header=$(realpath "$header")
 out=$(realpath -m "$out")
 mkdir -p "$(dirname "$out")"
 
-allow='pci_dev|net_device|netdev_priv_flags|sk_buff|skb_shared_info|skb_frag|napi_struct|ethtool_.*|net_device_ops|rtnl_link_stats64|netdev_hw_addr.*|netdev_queue|page|folio|address_space|iphdr|ipv6hdr|tcphdr|netdev_features_t'
+allow='pci_dev|net_device|netdev_priv_flags|sk_buff|skb_shared_info|skb_frag|napi_struct|ethtool_.*|net_device_ops|rtnl_link_stats64|netdev_hw_addr.*|netdev_queue|page|folio|address_space|iphdr|ipv6hdr|tcphdr|netdev_features_t|fault_attr'
 cd "$objtree"
 "$BINDGEN" "$header" \
 	--use-core --ctypes-prefix core::ffi --no-layout-tests --no-doc-comments \
@@ -40,6 +40,6 @@ cd "$objtree"
 	--opaque-type local_apic --opaque-type alt_instr --opaque-type x86_msi_data \
 	--opaque-type x86_msi_addr_lo --opaque-type spinlock \
 	--allowlist-type "$allow" \
-	--allowlist-function 'sgnic_.*|alloc_etherdev_mqs|free_netdev|register_netdev|unregister_netdev|netif_carrier_on|netif_carrier_off|napi_complete_done|__napi_schedule|napi_schedule_prep|napi_gro_receive|napi_disable|napi_enable|netif_napi_add_weight_locked|__netif_napi_del_locked|eth_type_trans|skb_put|__netdev_alloc_skb|__napi_alloc_skb|dev_kfree_skb_any_reason|netif_tx_wake_queue|netif_schedule_queue|dma_map_page_attrs|dma_unmap_page_attrs|dma_sync_single_for_cpu|dma_sync_single_for_device|netdev_info|netdev_warn|netdev_err|netif_device_attach|netif_device_detach|ethtool_op_get_link|netdev_update_features|rtnl_lock|rtnl_unlock|napi_consume_skb|skb_copy_bits|eth_validate_addr|synchronize_net|netif_set_real_num_tx_queues|dev_addr_mod|netdev_rx_csum_fault|csum_ipv6_magic|dql_completed|free_irq|skb_checksum_help|napi_enable|napi_disable|netif_napi_del|napi_build_skb|netif_tx_lock|netif_tx_unlock|skb_ensure_writable' \
+	--allowlist-function 'sgnic_.*|alloc_etherdev_mqs|free_netdev|register_netdev|unregister_netdev|netif_carrier_on|netif_carrier_off|napi_complete_done|__napi_schedule|napi_schedule_prep|napi_gro_receive|napi_disable|napi_enable|netif_napi_add_weight_locked|__netif_napi_del_locked|eth_type_trans|skb_put|__netdev_alloc_skb|__napi_alloc_skb|dev_kfree_skb_any_reason|netif_tx_wake_queue|netif_schedule_queue|dma_map_page_attrs|dma_unmap_page_attrs|dma_sync_single_for_cpu|dma_sync_single_for_device|netdev_info|netdev_warn|netdev_err|netif_device_attach|netif_device_detach|ethtool_op_get_link|netdev_update_features|rtnl_lock|rtnl_unlock|napi_consume_skb|skb_copy_bits|eth_validate_addr|synchronize_net|netif_set_real_num_tx_queues|dev_addr_mod|netdev_rx_csum_fault|csum_ipv6_magic|dql_completed|free_irq|skb_checksum_help|napi_enable|napi_disable|netif_napi_del|napi_build_skb|netif_tx_lock|netif_tx_unlock|skb_ensure_writable|should_fail|fault_create_debugfs_attr|debugfs_remove' \
 	--allowlist-var 'NETIF_F_.*|IFF_.*|ETH_.*|NETDEV_TX_.*|CHECKSUM_.*|SKB_GSO_.*|DMA_.*|IRQF_.*|SPEED_.*|DUPLEX_.*|PORT_.*|AUTONEG_.*|XCVR_.*|MAX_SKB_FRAGS|NET_IP_ALIGN|NAPI_POLL_WEIGHT|IPPROTO_.*|NETDEV_.*|ETHTOOL_.*' \
 	-o "$out" -- "${clang_args[@]}" -DMODULE -DKBUILD_MODNAME='"sgnic"' -D__KBUILD_MODNAME=sgnic -I"$(dirname "$header")"

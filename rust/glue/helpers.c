@@ -52,3 +52,4 @@ void sgnic_netif_addr_lock_bh(struct net_device *dev) { netif_addr_lock_bh(dev);
 void sgnic_netif_addr_unlock_bh(struct net_device *dev) { netif_addr_unlock_bh(dev); }
 void sgnic_local_bh_disable(void) { local_bh_disable(); }
 void sgnic_local_bh_enable(void) { local_bh_enable(); }
+void sgnic_ratelimit_default_init(struct ratelimit_state *rs) { ratelimit_default_init(rs); }

@@ -12,6 +12,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/pci.h>
+#include <linux/ratelimit.h>
 
 void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent);
 void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
@@ -58,4 +59,6 @@ void sgnic_netif_addr_lock_bh(struct net_device *dev);
 void sgnic_netif_addr_unlock_bh(struct net_device *dev);
 void sgnic_local_bh_disable(void);
 void sgnic_local_bh_enable(void);
+void sgnic_ratelimit_default_init(struct ratelimit_state *rs);
+
 #endif

@@ -9,6 +9,7 @@
 pub mod bindings;
 pub mod dma;
 pub mod ethtool;
+pub mod fault;
 pub mod features;
 pub mod netdev;
 pub mod skb;

@@ -1,22 +1,41 @@
 #!/bin/sh
-# A forced TX stall (private flag inject-tx-stall: frames are queued but
-# the doorbell is never rung) fills the ring, the queue stops, and the
-# watchdog fires; the timeout handler resets the TX ring, clears the
-# stall, and traffic recovers with data intact.
+# A forced TX stall fills the ring, the queue stops and the watchdog fires;
+# the timeout handler resets the TX ring and traffic recovers with data
+# intact. The stall comes from the kernel's fault injection: the port's
+# fault point fail_sgnic_tx_doorbell-<pci> (debugfs) makes start_xmit skip
+# the doorbell, so queued frames never reach the device.
 . /tests/sgnic.sh
 setup_wire
+pci=$(basename "$(readlink "/sys/class/net/$IF0/device")")
+point=/sys/kernel/debug/fail_sgnic_tx_doorbell-$pci
+if [ ! -d "$point" ]; then
+	debug_kernel && die "$point missing on a kernel with fault injection"
+	echo "this kernel has no fault injection"
+	exit 77
+fi
 before=$(counter "$IF0" tx_timeouts)
-ethtool --set-priv-flags "$IF0" inject-tx-stall on || die "cannot set inject-tx-stall"
+echo 0 >"$point/verbose"
+echo -1 >"$point/times"
+echo 100 >"$point/probability"
 # Whatever happens, leave the port able to transmit for the next test.
-trap 'ethtool --set-priv-flags "$IF0" inject-tx-stall off 2>/dev/null' EXIT
-# More frames than the ring holds, so the queue must stop.
-sgnic-test raw-send --iface "$IF0" --dst 02:00:00:00:00:02 --count 400 >/dev/null ||
-	die "raw-send failed"
+trap 'echo 0 >"$point/probability"' EXIT
+# Frames that never complete: BQL (or the ring) stops the queue. The
+# sender blocks once its socket buffer is full, so it runs in the
+# background until the fault is off.
+sgnic-test raw-send --iface "$IF0" --dst 02:00:00:00:00:02 --count 400 >/dev/null &
+rs=$!
 # The watchdog fires 5-10 s after the queue stops.
 wait_for "[ \$(counter $IF0 tx_timeouts) -gt $before ]" 60 || die "the TX watchdog never fired"
-ethtool --show-priv-flags "$IF0" | grep -q 'inject-tx-stall *: off' || die "recovery did not clear the stall"
+echo 0 >"$point/probability"
+wait $rs || die "raw-send failed"
 dmesg | grep -q "TX timeout, resetting" || die "no reset message in the log"
 [ "$(counter "$IF0" tx_dropped)" -gt 0 ] || die "frames in flight at the reset were not counted as dropped"
 sgnic-test mkfile /tmp/t18 8M --seed 18 >/dev/null
 transfer /tmp/t18 sendfile forward >/dev/null
 rm -f /tmp/t18
+# The point goes with the port: after rmmod no directory is left behind
+# (a stale one would point into freed memory).
+teardown_wire
+sgnic_unload || die "rmmod failed"
+[ ! -d "$point" ] || die "$point survived rmmod"
+sgnic_load || die "insmod failed"

@@ -79,6 +79,14 @@ impl Xmit<'_> {
             b::sgnic_netdev_tx_sent_queue(self.dev.as_raw(), bytes, more)
         }
     }
+
+    /// Whether the stack has more frames coming right behind this one
+    /// (`netdev_xmit_more`), for a frame that was dropped rather than sent.
+    pub fn more(&self) -> bool {
+        // SAFETY: inside ndo_start_xmit (type invariant): the per-CPU flag
+        // describes this frame.
+        unsafe { b::sgnic_netdev_xmit_more() }
+    }
 }
 
 /// An MTU change the stack asked for, inside `ndo_change_mtu` (under
