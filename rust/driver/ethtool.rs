@@ -42,7 +42,10 @@ impl Operations for Port<'_> {
     fn set_ring_params(&self, dev: &NetDevice, rx: u32, tx: u32) -> Result {
         // The core already rejected sizes above the maximum; round the
         // rest to the powers of two the ring arithmetic needs.
-        let (rx, tx) = (RingSize::round(rx), RingSize::round(tx));
+        let (rx, tx) = (
+            RingSize::round(rx),
+            RingSize::round(tx.max(super::tx::MIN_RING)),
+        );
         // If up, the new rings are allocated before the old ones go, so a
         // failure leaves the port running as it was.
         let rings = if dev.is_running() {

@@ -83,11 +83,11 @@ const OFFLOADS: u64 = features::SG | features::HW_CSUM | features::TSO | feature
 /// Largest TSO super-frame over IPv4: the 64 KiB the stack builds by
 /// default, which the descriptor budget in `tx::MAX_DESCS_PER_FRAME` is
 /// sized for.
-const GSO_IPV4_MAX_SIZE: u32 = 65536;
+pub(crate) const GSO_IPV4_MAX_SIZE: u32 = 65536;
 
 /// Largest super-frame over IPv6, which the driver segments: per segment a
 /// header and a payload descriptor, so 24 KiB (18 segments at MSS 1428)
-/// keeps a frame within the descriptor budget of `tx::MAX_DESCS_PER_FRAME`.
+/// keeps a frame within the descriptor budget of `tx::can_segment`.
 const GSO_IPV6_MAX_SIZE: u32 = 24576;
 
 /// Most segments per TSO frame (64 KiB at the smallest sensible MSS).

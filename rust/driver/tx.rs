@@ -26,11 +26,34 @@ use kernel::{
     prelude::*,
 };
 
-/// Most descriptors one frame can need. A 64 KiB frame split at 4 KiB,
-/// plus one more for each of the head and up to 17 fragments starting
-/// mid-page, plus a context descriptor, needs 35; the driver segments an
-/// IPv6 super-frame only within this budget ([`can_segment`]).
-pub(crate) const MAX_DESCS_PER_FRAME: u32 = 48;
+/// Descriptors an IPv6 super-frame the driver segments itself may use
+/// ([`can_segment`]); `GSO_IPV6_MAX_SIZE` is sized from it.
+const SEGMENTED_FRAME_BUDGET: u32 = 48;
+
+/// Most descriptors a frame the device segments or sends whole can need:
+/// a context descriptor, then the frame's bytes (at most the 64 KiB TSO
+/// limit) split at 4 KiB, plus one more piece for each of the head and
+/// the `MAX_SKB_FRAGS` fragments (Kconfig: 17 to 45), which may start
+/// mid-page.
+const OFFLOADED_FRAME_BUDGET: u32 = {
+    // CAST: MAX_FRAGS is at most 45 and MAX_TX_DESC_DATA is 4096.
+    let buffers = 1 + MAX_FRAGS as u32;
+    1 + super::GSO_IPV4_MAX_SIZE / MAX_TX_DESC_DATA as u32 + buffers
+};
+
+/// Most descriptors one frame can need: the queue stops below this, and a
+/// frame is queued only with this much room.
+pub(crate) const MAX_DESCS_PER_FRAME: u32 = if OFFLOADED_FRAME_BUDGET > SEGMENTED_FRAME_BUDGET {
+    OFFLOADED_FRAME_BUDGET
+} else {
+    SEGMENTED_FRAME_BUDGET
+};
+
+/// Smallest TX ring that can take a worst-case frame with the stop
+/// threshold's room left to wake the queue at.
+pub(crate) const MIN_RING: u32 = (MAX_DESCS_PER_FRAME + 2).next_power_of_two();
+
+const _: () = assert!(MIN_RING <= RingSize::MAX.get() as u32 / 2);
 
 /// Stop the queue when fewer slots than one worst-case frame remain.
 pub(crate) const STOP_THRESHOLD: u32 = MAX_DESCS_PER_FRAME;
@@ -45,7 +68,7 @@ pub(crate) fn can_segment(l4_start: u32, segments: u32, mss: u16, fragments: u32
     let per_segment = 2 + u32::from(mss) / MAX_TX_DESC_DATA as u32;
     let descriptors = u64::from(segments) * u64::from(per_segment) + u64::from(fragments) + 2;
     l4_start.saturating_add(TCP_MAX_HEADER) <= SEGMENT_HEADER_MAX
-        && descriptors <= u64::from(MAX_DESCS_PER_FRAME)
+        && descriptors <= u64::from(SEGMENTED_FRAME_BUDGET)
 }
 
 /// Per-frame accounting returned by [`TxRing::queue`].

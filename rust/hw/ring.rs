@@ -30,7 +30,7 @@ impl RingSize {
     }
 
     /// Number of descriptors.
-    pub fn get(self) -> usize {
+    pub const fn get(self) -> usize {
         self.0 as usize
     }
 
