@@ -192,8 +192,12 @@ impl DeviceCounters {
     }
 
     /// Reads MPC, RNBC, ROC and RUC; returns the events new since the last
-    /// read.
+    /// read. A device that is gone (STATUS all ones) reads all ones
+    /// everywhere: nothing is counted then.
     fn read(&mut self, regs: &Regs<'_>) -> DeviceDrops {
+        if r::Status(regs.read(r::STATUS)).device_gone() {
+            return DeviceDrops::default();
+        }
         DeviceDrops {
             missed: Self::increment(&mut self.missed, || regs.read(r::MPC)),
             no_buffer: Self::increment(&mut self.no_buffer, || regs.read(r::RNBC)),

@@ -138,9 +138,16 @@ impl Status {
     const SPEED_SHIFT: u32 = 6;
     const SPEED_MASK: u32 = 0b11;
 
-    /// Whether the link is up.
+    /// Whether the value says the device is gone: a read from a device
+    /// that left the bus (surprise removal, a dead link) returns all
+    /// ones, which a live 8254x never reports (bits 31..30 are reserved).
+    pub fn device_gone(self) -> bool {
+        self.0 == u32::MAX
+    }
+
+    /// Whether the link is up (never on a device that is gone).
     pub fn link_up(self) -> bool {
-        self.0 & Self::LU != 0
+        !self.device_gone() && self.0 & Self::LU != 0
     }
 
     /// Whether the link runs full duplex.
@@ -340,6 +347,9 @@ mod tests {
         assert_eq!(s.speed_mbps(), 1000);
         assert_eq!(Status(1 << 6).speed_mbps(), 100);
         assert!(!Status(0).link_up());
+        // All ones: the device is gone, whatever the bits would mean.
+        assert!(Status(u32::MAX).device_gone() && !Status(u32::MAX).link_up());
+        assert!(!s.device_gone());
     }
 
     #[test]
