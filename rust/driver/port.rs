@@ -382,14 +382,15 @@ impl<'bound> Port<'bound> {
     /// Stops the datapath and frees the rings; the device does no DMA and
     /// raises no interrupt afterwards.
     pub(crate) fn down(&self, dev: &NetDevice) {
-        dev.tx_disable();
-        // NAPI first, as the C driver does: once no poll can run, none can
-        // unmask the interrupts masked next. (Taken out of the lock first:
-        // napi_disable sleeps.)
+        // NAPI first: once no poll can run, none can wake the queue stopped
+        // next or unmask the interrupts masked after that. This is the
+        // "going down" state the C driver keeps in __E1000_DOWN. (Taken out
+        // of the lock first: napi_disable sleeps.)
         let enabled = with_bh_disabled(|| self.napi_state.lock().napi_enabled.take());
         if let Some(enabled) = enabled {
             dev.napi_disable(enabled);
         }
+        dev.tx_disable();
         // The interrupt stays registered until unbind (the glue owns it);
         // with IMS cleared the device raises none.
         self.quiesce();
