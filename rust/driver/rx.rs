@@ -98,7 +98,10 @@ impl<'a> RxRing<'a> {
             desc,
             cursor: RingCursor::new(size),
             slots,
-            layout: RxLayout::new(max_frame),
+            // Frames up to a standard MTU go into page fragments and become
+            // sk_buffs only on arrival; jumbo buffers do not fit a page, so
+            // they are whole sk_buffs from the start.
+            layout: RxLayout::fragment(max_frame).unwrap_or(RxLayout::skb(max_frame)),
             frames: RxFrames::new(),
         };
         ring.refill(netdev);

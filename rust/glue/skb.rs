@@ -419,11 +419,12 @@ impl Frag<'_> {
 
 /// How a ring's receive buffers are laid out, worked out once per ring so
 /// that allocating and converting a buffer involves no size arithmetic.
+/// Which layout a ring uses is the driver's choice.
 ///
-/// Standard frames go into a page fragment with headroom in front and room
-/// for `skb_shared_info` behind, so a frame becomes an sk_buff only when it
-/// arrives (`napi_build_skb`), without a copy. Jumbo buffers are larger
-/// than the fragment allocator serves, so they are whole sk_buffs.
+/// - [`RxLayout::fragment`]: a page fragment with headroom in front and
+///   room for `skb_shared_info` behind, so a frame becomes an sk_buff only
+///   when it arrives (`napi_build_skb`), without a copy.
+/// - [`RxLayout::skb`]: a whole sk_buff, allocated up front.
 #[derive(Clone, Copy, Debug)]
 pub struct RxLayout {
     /// Bytes the device may write.
@@ -431,27 +432,40 @@ pub struct RxLayout {
     /// Bytes in front of the frame (`NET_SKB_PAD + NET_IP_ALIGN`).
     headroom: u32,
     /// The whole fragment: headroom, frame and `skb_shared_info`, each
-    /// cache-line aligned; 0 for sk_buff-backed (jumbo) buffers.
+    /// cache-line aligned; 0 for sk_buff-backed buffers.
     truesize: u32,
 }
 
-/// Largest fragment `netdev_alloc_frag` is asked for.
+/// Largest fragment `netdev_alloc_frag` is asked for (one page: larger
+/// ones would need higher-order pages).
 const MAX_FRAG: u32 = 4096;
 
 impl RxLayout {
-    /// The layout for buffers that hold frames of up to `len` bytes.
-    pub fn new(len: u32) -> Self {
+    /// Page-fragment buffers for frames of up to `len` bytes; `None` if
+    /// such a buffer would not fit in one page.
+    pub fn fragment(len: u32) -> Option<Self> {
         // SAFETY: pure size computations.
         let (headroom, truesize) = unsafe {
             let headroom = b::sgnic_rx_headroom();
-            let truesize = b::sgnic_skb_data_align(headroom + len)
-                + b::sgnic_skb_data_align(core::mem::size_of::<b::skb_shared_info>() as u32);
+            // CAST: skb_shared_info is a few hundred bytes.
+            let shinfo = core::mem::size_of::<b::skb_shared_info>() as u32;
+            let truesize = b::sgnic_skb_data_align(headroom.checked_add(len)?)
+                + b::sgnic_skb_data_align(shinfo);
             (headroom, truesize)
         };
-        Self {
+        (truesize <= MAX_FRAG).then_some(Self {
             len,
             headroom,
-            truesize: if truesize <= MAX_FRAG { truesize } else { 0 },
+            truesize,
+        })
+    }
+
+    /// sk_buff buffers with `len` bytes of room for a frame.
+    pub fn skb(len: u32) -> Self {
+        Self {
+            len,
+            headroom: 0,
+            truesize: 0,
         }
     }
 
