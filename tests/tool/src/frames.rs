@@ -202,9 +202,10 @@ pub fn raw_send(iface: &str, dst: [u8; 6], ethertype: u16, count: u64, size: usi
     Ok(count)
 }
 
-/// Counts frames of `ethertype` arriving on `iface` within `seconds`, or
+/// Receives frames of `ethertype` arriving on `iface` within `seconds`, or
 /// until `stop_after` came (frames the interface itself sent are not
-/// counted). The socket does not make the NIC promiscuous, so this sees
+/// counted), and returns their lengths (Ethernet header included) in order
+/// of arrival. The socket does not make the NIC promiscuous, so this sees
 /// what the NIC's filter passes.
 pub fn raw_receive(
     iface: &str,
@@ -212,10 +213,11 @@ pub fn raw_receive(
     seconds: f64,
     stop_after: Option<u64>,
     ready: impl FnOnce() -> Result<()>,
-) -> Result<u64> {
+) -> Result<Vec<usize>> {
     let sock = PacketSocket::open(iface, ethertype)?;
     ready()?;
     let mut buf = [0u8; 2048];
+    let mut lengths = Vec::new();
     count_for(seconds, stop_after, |left| {
         let mut pfd = libc::pollfd {
             fd: sock.fd.as_raw_fd(),
@@ -230,13 +232,14 @@ pub fn raw_receive(
         // SAFETY: sockaddr_ll is plain data.
         let mut from: libc::sockaddr_ll = unsafe { zeroed() };
         let mut len = size_of::<libc::sockaddr_ll>() as libc::socklen_t;
-        // SAFETY: `buf` and `from` are valid for the lengths given.
+        // SAFETY: `buf` and `from` are valid for the lengths given;
+        // MSG_TRUNC returns the frame's real length even if longer.
         let n = unsafe {
             libc::recvfrom(
                 sock.fd.as_raw_fd(),
                 buf.as_mut_ptr().cast(),
                 buf.len(),
-                0,
+                libc::MSG_TRUNC,
                 (&mut from as *mut libc::sockaddr_ll).cast(),
                 &mut len,
             )
@@ -247,8 +250,14 @@ pub fn raw_receive(
                 std::io::Error::last_os_error(),
             ));
         }
-        Ok(from.sll_pkttype != libc::PACKET_OUTGOING)
-    })
+        if from.sll_pkttype == libc::PACKET_OUTGOING {
+            return Ok(false);
+        }
+        // CAST: checked non-negative above.
+        lengths.push(n as usize);
+        Ok(true)
+    })?;
+    Ok(lengths)
 }
 
 #[cfg(test)]
@@ -278,6 +287,7 @@ mod tests {
             Err(e) => panic!("{e}"),
         }
         let got = handle.join().unwrap().unwrap();
-        assert!(got >= 5, "received {got}");
+        assert!(got.len() >= 5, "received {got:?}");
+        assert!(got.iter().all(|&n| n == 114), "lengths {got:?}");
     }
 }

@@ -63,7 +63,7 @@ usage: sgnic-test COMMAND [ARGS]
   raw-recv --iface IF [--ethertype 0x88b5] [--seconds S] [--count N]
            [--ready-file PATH]
       count frames of that EtherType the NIC lets in for S seconds (3),
-      or until N came
+      or until N came; also lists their lengths, header included
   module-text MODULE
       the code address range of a loaded module (for fault injection's
       require-start/require-end), as JSON: start and end in hex
@@ -481,14 +481,19 @@ fn cmd_raw_recv(args: &[String]) -> Result<()> {
     )?;
     p.exact_positionals(&[])?;
     let seconds = p.parse_opt::<f64>("--seconds")?.unwrap_or(3.0);
-    let n = frames::raw_receive(
+    let lengths = frames::raw_receive(
         p.required("--iface")?,
         parse_ethertype(&p)?,
         seconds,
         p.parse_opt::<u64>("--count")?,
         ready_file(&p),
     )?;
-    print_line(&JsonObject::new().uint("received", n))
+    let list: Vec<String> = lengths.iter().map(usize::to_string).collect();
+    print_line(
+        &JsonObject::new()
+            .uint("received", lengths.len() as u64)
+            .str("lengths", &list.join(" ")),
+    )
 }
 
 fn cmd_copy_table(args: &[String]) -> Result<()> {
