@@ -7,49 +7,63 @@
 #include <linux/pagemap.h>
 #include <linux/if_vlan.h>
 
-void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent) { SET_NETDEV_DEV(ndev, parent); }
-void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr) { eth_hw_addr_set(dev, addr); }
-void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
+/*
+ * Built as bitcode for inlining into the Rust code (Kbuild, with
+ * CONFIG_RUST_INLINE_HELPERS), the shims are __always_inline, as the
+ * kernel's own Rust helpers are: LLVM would otherwise refuse to inline C
+ * into Rust over attribute differences that do not matter here (see
+ * rust/helpers/helpers.c). The kernel's gnu_inline semantics still emit
+ * an out-of-line copy.
+ */
+#ifdef SGNIC_INLINE_SHIMS
+#define __sgnic_shim __always_inline
+#else
+#define __sgnic_shim
+#endif
+
+__sgnic_shim void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent) { SET_NETDEV_DEV(ndev, parent); }
+__sgnic_shim void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr) { eth_hw_addr_set(dev, addr); }
+__sgnic_shim void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 			  int (*poll)(struct napi_struct *, int)) { netif_napi_add(dev, napi, poll); }
-void sgnic_netif_stop_queue(struct net_device *dev) { netif_stop_queue(dev); }
-void sgnic_netif_wake_queue(struct net_device *dev) { netif_wake_queue(dev); }
-void sgnic_netif_start_queue(struct net_device *dev) { netif_start_queue(dev); }
-bool sgnic_netif_queue_stopped(const struct net_device *dev) { return netif_queue_stopped(dev); }
-bool sgnic_netif_carrier_ok(const struct net_device *dev) { return netif_carrier_ok(dev); }
-bool sgnic_netif_running(const struct net_device *dev) { return netif_running(dev); }
-void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes) { netdev_completed_queue(dev, pkts, bytes); }
-void sgnic_netdev_reset_queue(struct net_device *dev) { netdev_reset_queue(dev); }
-bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
-void sgnic_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
-int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len) { return skb_put_padto(skb, len); }
-unsigned int sgnic_skb_headlen(const struct sk_buff *skb) { return skb_headlen(skb); }
-struct page *sgnic_skb_frag_page(const skb_frag_t *frag) { return skb_frag_page(frag); }
-unsigned int sgnic_skb_frag_size(const skb_frag_t *frag) { return skb_frag_size(frag); }
-struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len) { return napi_alloc_skb(napi, len); }
-dma_addr_t sgnic_dma_map_single(struct device *dev, void *ptr, size_t size, int dir) { return dma_map_single(dev, ptr, size, dir); }
-void sgnic_dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_unmap_single(dev, addr, size, dir); }
-dma_addr_t sgnic_skb_frag_dma_map(struct device *dev, const skb_frag_t *frag, size_t offset, size_t size, int dir) { return skb_frag_dma_map(dev, frag, offset, size, dir); }
-void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_unmap_page(dev, addr, size, dir); }
-int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr) { return dma_mapping_error(dev, addr); }
-struct address_space *sgnic_page_mapping(struct page *page) { return folio_mapping(page_folio(page)); }
-netdev_features_t sgnic_vlan_features_check(struct sk_buff *skb, netdev_features_t features) { return vlan_features_check(skb, features); }
-bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool more) { return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), bytes, more); }
-struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
-void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }
-void sgnic_netif_tx_disable(struct net_device *dev) { netif_tx_disable(dev); }
-unsigned int sgnic_skb_tailroom(const struct sk_buff *skb) { return skb_tailroom(skb); }
-void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) { napi_gro_receive(napi, skb); }
-void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev) { skb->protocol = eth_type_trans(skb, dev); }
-void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_cpu(dev, addr, size, dir); }
-void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_device(dev, addr, size, dir); }
-void *sgnic_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len) { return skb_put_data(skb, data, len); }
-void *sgnic_netdev_alloc_frag(unsigned int fragsz) { return netdev_alloc_frag(fragsz); }
-void sgnic_skb_free_frag(void *addr) { skb_free_frag(addr); }
-void sgnic_skb_reserve(struct sk_buff *skb, int len) { skb_reserve(skb, len); }
-unsigned int sgnic_skb_data_align(unsigned int len) { return SKB_DATA_ALIGN(len); }
-unsigned int sgnic_rx_headroom(void) { return NET_SKB_PAD + NET_IP_ALIGN; }
-void sgnic_netif_addr_lock_bh(struct net_device *dev) { netif_addr_lock_bh(dev); }
-void sgnic_netif_addr_unlock_bh(struct net_device *dev) { netif_addr_unlock_bh(dev); }
-void sgnic_local_bh_disable(void) { local_bh_disable(); }
-void sgnic_local_bh_enable(void) { local_bh_enable(); }
-void sgnic_ratelimit_default_init(struct ratelimit_state *rs) { ratelimit_default_init(rs); }
+__sgnic_shim void sgnic_netif_stop_queue(struct net_device *dev) { netif_stop_queue(dev); }
+__sgnic_shim void sgnic_netif_wake_queue(struct net_device *dev) { netif_wake_queue(dev); }
+__sgnic_shim void sgnic_netif_start_queue(struct net_device *dev) { netif_start_queue(dev); }
+__sgnic_shim bool sgnic_netif_queue_stopped(const struct net_device *dev) { return netif_queue_stopped(dev); }
+__sgnic_shim bool sgnic_netif_carrier_ok(const struct net_device *dev) { return netif_carrier_ok(dev); }
+__sgnic_shim bool sgnic_netif_running(const struct net_device *dev) { return netif_running(dev); }
+__sgnic_shim void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes) { netdev_completed_queue(dev, pkts, bytes); }
+__sgnic_shim void sgnic_netdev_reset_queue(struct net_device *dev) { netdev_reset_queue(dev); }
+__sgnic_shim bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
+__sgnic_shim void sgnic_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
+__sgnic_shim int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len) { return skb_put_padto(skb, len); }
+__sgnic_shim unsigned int sgnic_skb_headlen(const struct sk_buff *skb) { return skb_headlen(skb); }
+__sgnic_shim struct page *sgnic_skb_frag_page(const skb_frag_t *frag) { return skb_frag_page(frag); }
+__sgnic_shim unsigned int sgnic_skb_frag_size(const skb_frag_t *frag) { return skb_frag_size(frag); }
+__sgnic_shim struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len) { return napi_alloc_skb(napi, len); }
+__sgnic_shim dma_addr_t sgnic_dma_map_single(struct device *dev, void *ptr, size_t size, int dir) { return dma_map_single(dev, ptr, size, dir); }
+__sgnic_shim void sgnic_dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_unmap_single(dev, addr, size, dir); }
+__sgnic_shim dma_addr_t sgnic_skb_frag_dma_map(struct device *dev, const skb_frag_t *frag, size_t offset, size_t size, int dir) { return skb_frag_dma_map(dev, frag, offset, size, dir); }
+__sgnic_shim void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_unmap_page(dev, addr, size, dir); }
+__sgnic_shim int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr) { return dma_mapping_error(dev, addr); }
+__sgnic_shim struct address_space *sgnic_page_mapping(struct page *page) { return folio_mapping(page_folio(page)); }
+__sgnic_shim netdev_features_t sgnic_vlan_features_check(struct sk_buff *skb, netdev_features_t features) { return vlan_features_check(skb, features); }
+__sgnic_shim bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool more) { return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), bytes, more); }
+__sgnic_shim struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
+__sgnic_shim void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }
+__sgnic_shim void sgnic_netif_tx_disable(struct net_device *dev) { netif_tx_disable(dev); }
+__sgnic_shim unsigned int sgnic_skb_tailroom(const struct sk_buff *skb) { return skb_tailroom(skb); }
+__sgnic_shim void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) { napi_gro_receive(napi, skb); }
+__sgnic_shim void sgnic_eth_type_trans(struct sk_buff *skb, struct net_device *dev) { skb->protocol = eth_type_trans(skb, dev); }
+__sgnic_shim void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_cpu(dev, addr, size, dir); }
+__sgnic_shim void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_device(dev, addr, size, dir); }
+__sgnic_shim void *sgnic_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len) { return skb_put_data(skb, data, len); }
+__sgnic_shim void *sgnic_netdev_alloc_frag(unsigned int fragsz) { return netdev_alloc_frag(fragsz); }
+__sgnic_shim void sgnic_skb_free_frag(void *addr) { skb_free_frag(addr); }
+__sgnic_shim void sgnic_skb_reserve(struct sk_buff *skb, int len) { skb_reserve(skb, len); }
+__sgnic_shim unsigned int sgnic_skb_data_align(unsigned int len) { return SKB_DATA_ALIGN(len); }
+__sgnic_shim unsigned int sgnic_rx_headroom(void) { return NET_SKB_PAD + NET_IP_ALIGN; }
+__sgnic_shim void sgnic_netif_addr_lock_bh(struct net_device *dev) { netif_addr_lock_bh(dev); }
+__sgnic_shim void sgnic_netif_addr_unlock_bh(struct net_device *dev) { netif_addr_unlock_bh(dev); }
+__sgnic_shim void sgnic_local_bh_disable(void) { local_bh_disable(); }
+__sgnic_shim void sgnic_local_bh_enable(void) { local_bh_enable(); }
+__sgnic_shim void sgnic_ratelimit_default_init(struct ratelimit_state *rs) { ratelimit_default_init(rs); }
