@@ -308,25 +308,9 @@ impl<'a> TxRing<'a> {
         if needed > self.cursor.unused() {
             return Err(QueueError::Dropped);
         }
-        // Mapped after the headers were prepared: from here on the frame
-        // cannot change until the device has sent it.
-        let frame = MappedSkb::new(self.dev, skb).map_err(|_| QueueError::Dropped)?;
-
         let first = self.cursor.next_to_use();
-        let mut next = first;
-        let mut out = Queued {
-            bytes: frame.skb().len(),
-            ..Queued::default()
-        };
-        Self::count_buffers(&frame, &mut out);
-
         let extended = offload != TxOffload::None;
         let context = self.context_for(offload);
-        if let Some(ctx) = context {
-            self.desc.write(next, ctx.encode());
-            next = self.cursor.wrap(next + 1);
-            out.context = true;
-        }
         let (dcmd_extra, popts, packets) = match offload {
             TxOffload::None | TxOffload::Segment(_) => (0, 0, 1),
             TxOffload::Checksum(_) => (0, Popts::TXSM, 1),
@@ -336,24 +320,52 @@ impl<'a> TxRing<'a> {
                 segments,
             ),
         };
-        out.tso = matches!(offload, TxOffload::Tso { .. });
-
-        // Write each buffer's descriptors; the newest descriptor is held
-        // back in `pending` so the frame's last one can get EOP before it
-        // reaches memory.
+        let mut next = first;
+        let mut out = Queued {
+            tso: matches!(offload, TxOffload::Tso { .. }),
+            ..Queued::default()
+        };
+        // The newest descriptor is held back in `pending` so the frame's
+        // last one can get EOP before it reaches memory.
         let mut pending = None;
-        for buf in frame.buffers() {
-            self.write_buffer(&mut next, &mut pending, buf, extended, dcmd_extra, popts);
+        {
+            // Mapped after the headers were prepared: from here on the
+            // frame cannot change until the device has sent it. It is
+            // mapped straight into the slot it lives in until completion.
+            let Ok(frame) =
+                MappedSkb::map_into(&mut self.slots[first as usize].frame, self.dev, skb)
+            else {
+                return Err(self.unwind());
+            };
+            out.bytes = frame.skb().len();
+            Self::count_buffers(frame, &mut out);
+            if let Some(ctx) = context {
+                self.desc.write(next, ctx.encode());
+                next = self.cursor.wrap(next + 1);
+                out.context = true;
+            }
+            for buf in frame.buffers() {
+                Self::write_buffer(
+                    &self.desc,
+                    &self.cursor,
+                    &mut next,
+                    &mut pending,
+                    buf,
+                    extended,
+                    dcmd_extra,
+                    popts,
+                );
+            }
         }
         let Some((last, mut d)) = pending else {
             // Nothing to send (a zero-length frame).
-            return Err(self.unwind());
+            return Err(self.unwind_frame(first));
         };
         // Close the frame: end of packet, and report status when sent.
         d[1] |= u64::from(TxCmd::EOP | TxCmd::RS) << 24;
         self.desc.write(last, d);
 
-        self.finish_frame(frame, first, next, last, packets, &mut out);
+        self.finish_frame(first, next, last, packets, &mut out);
         Ok(out)
     }
 
@@ -372,22 +384,13 @@ impl<'a> TxRing<'a> {
     /// Records a frame written to `[first, next)` whose last descriptor is
     /// `last`, and hands the descriptors to the device side of the ring.
     #[inline]
-    fn finish_frame(
-        &mut self,
-        frame: MappedSkb<'a>,
-        first: u32,
-        next: u32,
-        last: u32,
-        packets: u32,
-        out: &mut Queued,
-    ) {
+    fn finish_frame(&mut self, first: u32, next: u32, last: u32, packets: u32, out: &mut Queued) {
         let count = next.wrapping_sub(first) & self.cursor.size().mask();
         out.descriptors = count;
         let head = &mut self.slots[first as usize];
         head.eop = Some(last);
         head.bytes = out.bytes;
         head.packets = packets;
-        head.frame = Some(frame);
         self.cursor.advance_use(count);
     }
 
@@ -429,20 +432,26 @@ impl<'a> TxRing<'a> {
             Err(_) => return Err(QueueError::Dropped),
         }
         // Mapped once, whole; segments refer to the buffers in place.
-        let frame = MappedSkb::new(self.dev, skb).map_err(|_| QueueError::Dropped)?;
         let first = self.cursor.next_to_use();
         let mut next = first;
         let mut out = Queued {
-            bytes: frame.skb().len(),
             tso: true,
             ..Queued::default()
         };
-        Self::count_buffers(&frame, &mut out);
         // The payload's buffers, as `lens` counts them.
         let mut addrs = [0u64; 1 + MAX_FRAGS];
-        addrs[0] = frame.head().addr + u64::from(hdr_len);
-        for (i, addr) in addrs[1..buffers].iter_mut().enumerate() {
-            *addr = frame.frag(i).addr;
+        {
+            let Ok(frame) =
+                MappedSkb::map_into(&mut self.slots[first as usize].frame, self.dev, skb)
+            else {
+                return Err(QueueError::Dropped);
+            };
+            out.bytes = frame.skb().len();
+            Self::count_buffers(frame, &mut out);
+            addrs[0] = frame.head().addr + u64::from(hdr_len);
+            for (i, addr) in addrs[1..buffers].iter_mut().enumerate() {
+                *addr = frame.frag(i).addr;
+            }
         }
 
         if let Some(ctx) = self.context_for(TxOffload::Checksum(seg.checksum)) {
@@ -486,7 +495,7 @@ impl<'a> TxRing<'a> {
                             .ok()
                     });
                 let Some(addr) = addr else {
-                    return Err(self.unwind());
+                    return Err(self.unwind_frame(first));
                 };
                 self.desc.write(next, data(addr, hdr_len, 0));
                 next = self.cursor.wrap(next + 1);
@@ -503,12 +512,12 @@ impl<'a> TxRing<'a> {
             next = self.cursor.wrap(next + 1);
         }
         let Some((last, mut d)) = pending else {
-            return Err(self.unwind());
+            return Err(self.unwind_frame(first));
         };
         // Report status once, for the whole frame.
         d[1] |= u64::from(TxCmd::RS) << 24;
         self.desc.write(last, d);
-        self.finish_frame(frame, first, next, last, seg.segments, &mut out);
+        self.finish_frame(first, next, last, seg.segments, &mut out);
         Ok(out)
     }
 
@@ -541,8 +550,10 @@ impl<'a> TxRing<'a> {
     /// Writes the descriptors for one mapped buffer starting at `*next`,
     /// split at the per-descriptor limit. The newest descriptor stays in
     /// `pending` (index, value) until the next one is written.
+    #[allow(clippy::too_many_arguments)]
     fn write_buffer(
-        &mut self,
+        desc: &DescRing,
+        cursor: &RingCursor,
         next: &mut u32,
         pending: &mut Option<(u32, [u64; 2])>,
         buf: DmaBuf,
@@ -575,14 +586,21 @@ impl<'a> TxRing<'a> {
                 .encode()
             };
             if let Some((i, prev)) = pending.replace((*next, d)) {
-                self.desc.write(i, prev);
+                desc.write(i, prev);
             }
-            *next = self.cursor.wrap(*next + 1);
+            *next = cursor.wrap(*next + 1);
             done += piece;
         }
     }
 
-    /// Gives up on a partly written frame (its mapping goes with it).
+    /// Gives up on a partly written frame mapped into slot `first`: the
+    /// mapping goes with it.
+    fn unwind_frame(&mut self, first: u32) -> QueueError {
+        self.slots[first as usize].frame = None;
+        self.unwind()
+    }
+
+    /// Gives up on a partly written frame not (or no longer) mapped.
     fn unwind(&mut self) -> QueueError {
         // A context descriptor written for this frame never reaches the
         // device, so the cached one is no longer known to be in effect.

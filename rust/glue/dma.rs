@@ -15,7 +15,10 @@ use super::bindings as b;
 use super::netdev::NapiPoll;
 use super::skb::{RxBuffer, SkBuff, MAX_FRAGS};
 use crate::hw::ring::RingSize;
-use core::{ffi::c_int, mem::ManuallyDrop};
+use core::{
+    ffi::c_int,
+    mem::{ManuallyDrop, MaybeUninit},
+};
 use kernel::{
     device::{Bound, Device},
     dma::{Coherent, DataDirection},
@@ -190,21 +193,24 @@ pub struct DmaBuf {
 /// [`unmap`](Self::unmap)ped, which undo each mapping the way it was
 /// made.
 ///
+/// It is built where it will live ([`Self::map_into`]), and only the
+/// entries in use are ever written, so queuing a frame copies no record
+/// of its buffers.
+///
 /// # Invariants
 ///
-/// - `bufs[0]`, if its `len` is not 0, is the skb's head, mapped with
-///   `dma_map_single` on `dev`;
-/// - `bufs[1 + i]`, if its `len` is not 0, is fragment `i`, mapped whole
-///   with `skb_frag_dma_map` on `dev`;
-/// - every other entry has `len` 0, and so does every entry from
-///   `bufs[count]` on;
+/// - `bufs[..count]` are initialised; the rest are not, and are never read;
+/// - `bufs[0]` (if `count > 0`), if its `len` is not 0, is the skb's head,
+///   mapped with `dma_map_single` on `dev`;
+/// - `bufs[1 + i]` (if `1 + i < count`), if its `len` is not 0, is fragment
+///   `i`, mapped whole with `skb_frag_dma_map` on `dev`;
 /// - `skb` is live until `unmap` or drop, after the last unmapping.
 pub struct MappedSkb<'a> {
     dev: &'a Device<Bound>,
     skb: ManuallyDrop<SkBuff>,
-    /// Entries in use: 1 + the number of fragments.
+    /// Entries initialised: 1 + the number of fragments, once mapped.
     count: usize,
-    bufs: [DmaBuf; 1 + MAX_FRAGS],
+    bufs: [MaybeUninit<DmaBuf>; 1 + MAX_FRAGS],
 }
 
 // SAFETY: the mappings are bus addresses on `dev`, and the skb may be
@@ -212,40 +218,73 @@ pub struct MappedSkb<'a> {
 unsafe impl Send for MappedSkb<'_> {}
 
 impl<'a> MappedSkb<'a> {
-    /// Maps the head and every fragment of `skb`. On failure whatever was
-    /// mapped is unmapped and the skb freed.
-    pub fn new(dev: &'a Device<Bound>, skb: SkBuff) -> Result<Self> {
-        // INVARIANT: nothing is mapped yet; every entry has `len` 0.
-        let mut this = Self {
+    /// Maps the head and every fragment of `skb`, recording the mappings
+    /// in `slot` (which must be empty; anything in it is dropped first),
+    /// and lends the result. On failure whatever was mapped is unmapped,
+    /// the skb freed and `slot` left empty.
+    pub fn map_into<'s>(
+        slot: &'s mut Option<Self>,
+        dev: &'a Device<Bound>,
+        skb: SkBuff,
+    ) -> Result<&'s Self> {
+        // INVARIANT: nothing is initialised or mapped yet.
+        let this = Self {
             dev,
             skb: ManuallyDrop::new(skb),
-            count: 1,
-            bufs: [DmaBuf::default(); 1 + MAX_FRAGS],
+            count: 0,
+            bufs: [const { MaybeUninit::uninit() }; 1 + MAX_FRAGS],
         };
-        let (rdev, dir) = (raw_device(dev), raw_direction(DataDirection::ToDevice));
-        let head = this.skb.headlen();
-        if head > 0 {
+        if let Err(e) = slot.insert(this).map_all() {
+            // Unmaps what was mapped and frees the skb.
+            *slot = None;
+            return Err(e);
+        }
+        // Just filled.
+        slot.as_ref().ok_or(EINVAL)
+    }
+
+    /// Maps the head, then the fragments, initialising one entry each.
+    fn map_all(&mut self) -> Result {
+        let (rdev, dir) = (raw_device(self.dev), raw_direction(DataDirection::ToDevice));
+        let head = self.skb.headlen();
+        let buf = if head > 0 {
             // SAFETY: `data()` points to `headlen` bytes of the skb, which
-            // `this` owns, and nobody changes, until after the unmapping.
+            // `self` owns, and nobody changes, until after the unmapping.
             let addr = unsafe {
-                b::sgnic_dma_map_single(rdev, this.skb.data().cast(), head as usize, dir)
+                b::sgnic_dma_map_single(rdev, self.skb.data().cast(), head as usize, dir)
             };
-            // INVARIANT: recorded only once the mapping succeeded.
-            this.bufs[0] = checked(dev, addr, head, false)?;
-        }
-        for (i, frag) in this.skb.frags().enumerate() {
+            checked(self.dev, addr, head, false)?
+        } else {
+            DmaBuf::default()
+        };
+        // INVARIANT: initialised, and counted only once it holds a mapping
+        // that succeeded (or none).
+        self.bufs[0].write(buf);
+        self.count = 1;
+        for (i, frag) in self.skb.frags().enumerate() {
             let len = frag.len();
-            if len == 0 {
-                continue;
-            }
-            // SAFETY: `frag` is a fragment of the owned skb, mapped whole.
-            let addr =
-                unsafe { b::sgnic_skb_frag_dma_map(rdev, frag.as_raw(), 0, len as usize, dir) };
+            let buf = if len == 0 {
+                DmaBuf::default()
+            } else {
+                // SAFETY: `frag` is a fragment of the owned skb, mapped
+                // whole.
+                let addr =
+                    unsafe { b::sgnic_skb_frag_dma_map(rdev, frag.as_raw(), 0, len as usize, dir) };
+                checked(self.dev, addr, len, frag.is_page_cache())?
+            };
             // INVARIANT: as for the head; `frags` yields at most MAX_FRAGS.
-            this.count = 2 + i;
-            this.bufs[1 + i] = checked(dev, addr, len, frag.is_page_cache())?;
+            self.bufs[1 + i].write(buf);
+            self.count = 2 + i;
         }
-        Ok(this)
+        Ok(())
+    }
+
+    /// The initialised entries.
+    fn entries(&self) -> &[DmaBuf] {
+        let init = &self.bufs[..self.count];
+        // SAFETY: `bufs[..count]` are initialised (type invariant), and
+        // `MaybeUninit<T>` has `T`'s layout.
+        unsafe { core::slice::from_raw_parts(init.as_ptr().cast::<DmaBuf>(), init.len()) }
     }
 
     /// The frame (read only: it must not change while mapped).
@@ -255,21 +294,18 @@ impl<'a> MappedSkb<'a> {
 
     /// The head's mapping (`len` 0 if the head is empty).
     pub fn head(&self) -> DmaBuf {
-        self.bufs[0]
+        self.entries().first().copied().unwrap_or_default()
     }
 
     /// Fragment `i`'s mapping (`len` 0 if it is empty or absent).
     pub fn frag(&self, i: usize) -> DmaBuf {
-        self.bufs.get(1 + i).copied().unwrap_or_default()
+        self.entries().get(1 + i).copied().unwrap_or_default()
     }
 
     /// The mapped buffers in frame order: the head, then the fragments,
     /// empty ones left out.
     pub fn buffers(&self) -> impl Iterator<Item = DmaBuf> + '_ {
-        self.bufs[..self.count]
-            .iter()
-            .copied()
-            .filter(|b| b.len != 0)
+        self.entries().iter().copied().filter(|b| b.len != 0)
     }
 
     /// Unmaps every buffer and gives the skb back.
@@ -284,12 +320,13 @@ impl<'a> MappedSkb<'a> {
 
     fn unmap_all(&mut self) {
         let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::ToDevice));
-        for (i, buf) in self.bufs[..self.count].iter_mut().enumerate() {
+        for (i, buf) in self.entries().iter().enumerate() {
             if buf.len == 0 {
                 continue;
             }
             // SAFETY: mapped with this kind, length and direction (type
-            // invariant); `len` is zeroed next, so never unmapped twice.
+            // invariant); `count` is zeroed after the loop, so never
+            // unmapped twice.
             unsafe {
                 if i == 0 {
                     b::sgnic_dma_unmap_single(dev, buf.addr, buf.len as usize, dir)
@@ -297,8 +334,9 @@ impl<'a> MappedSkb<'a> {
                     b::sgnic_dma_unmap_page(dev, buf.addr, buf.len as usize, dir)
                 }
             }
-            buf.len = 0;
         }
+        // INVARIANT: nothing is left mapped.
+        self.count = 0;
     }
 }
 
