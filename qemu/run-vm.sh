@@ -86,16 +86,24 @@ mon=$run/monitor.sock chan=$run/link.sock
 # without it the kernel would fall back to reading the HPET, an MMIO exit
 # per clock read.
 machine=()
+# Each NIC is a device the host can unplug and plug again (sgnic-link
+# unplug/plug): on q35, behind its own PCIe root port with native hotplug
+# (pciehp; QEMU's ACPI hotplug is turned off, the guest has none).
+nic_spec=("$model,id=nic0,netdev=p0,mac=52:54:00:12:34:01" "$model,id=nic1,netdev=p1,mac=52:54:00:12:34:02")
 if [ -n "$iommu" ]; then
 	# The IOMMU comes before the devices it translates for.
-	machine=(-machine q35 -device intel-iommu,intremap=off)
+	machine=(-machine q35 -device intel-iommu,intremap=off
+		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+		-device pcie-root-port,id=rp0,chassis=1,slot=1
+		-device pcie-root-port,id=rp1,chassis=2,slot=2)
+	nic_spec=("${nic_spec[0]},bus=rp0" "${nic_spec[1]},bus=rp1")
 	append="intel_iommu=on iommu.strict=1${append:+ $append}"
 fi
 qemu=(qemu-system-x86_64 -accel "$accel" "${machine[@]}" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd.gz"
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable${append:+ $append}"
-	-netdev hubport,id=p0,hubid=0 -device "$model,netdev=p0,mac=52:54:00:12:34:01"
-	-netdev hubport,id=p1,hubid=0 -device "$model,netdev=p1,mac=52:54:00:12:34:02"
+	-netdev hubport,id=p0,hubid=0 -device "${nic_spec[0]}"
+	-netdev hubport,id=p1,hubid=0 -device "${nic_spec[1]}"
 	-monitor "unix:$mon,server=on,wait=off"
 	-chardev "socket,id=link,path=$chan,server=on,wait=off")
 if [ -n "$interactive" ]; then
@@ -114,7 +122,9 @@ else
 	timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null &
 fi
 qemu_pid=$!
-python3 "$HERE/link-control.py" "$chan" "$mon" "$pcap" &
+hotplug=
+[ -n "$iommu" ] && hotplug="${nic_spec[0]};${nic_spec[1]}"
+python3 "$HERE/link-control.py" "$chan" "$mon" "$pcap" "$hotplug" &
 lc_pid=$!
 if [ -z "$interactive" ]; then
 	# Stream the console live.

@@ -200,7 +200,7 @@ else
 		grep -q 'qemu-system-x86_64: .*Assertion .* failed' "$out/insn-plugin-vm.$attempt.log" || break
 	done
 	summary=$(awk '$1 == "tb" { n[$2] += $4 * $5 } $1 == "io" { io += $6 }
-		END { printf "%d %d %d %d", n[0], n[1], n[2], io }' "$counts" 2>/dev/null)
+		END { printf "%.0f %.0f %.0f %.0f", n[0], n[1], n[2], io }' "$counts" 2>/dev/null)
 	read -r p0 p1 p2 io <<<"${summary:-0 0 0 0}"
 	again=$([ "$attempt" = 2 ] && echo "; QEMU aborted the first boot, the second counted")
 	if [ "$p0" -gt 0 ] && [ "$p1" -gt 0 ] && [ "$p2" -gt 0 ] && [ "$io" -gt 0 ]; then
@@ -220,7 +220,25 @@ else
 	# fault-injection markers a test writes, an injected allocation failure
 	# may print its stack (warn_alloc): those Call Trace lines alone are
 	# accepted there.
-	bad=$(awk '/sgnic-faults: on/ { f = 1 } /sgnic-faults: off/ { f = 0 } !(f && /Call Trace/)' "$log" |
+	#
+	# One lockdep report is the kernel's, not sgnic's: pciehp re-takes
+	# its reset_lock under pci_rescan_remove_lock when it removes a device
+	# (pciehp_unconfigure_device, drivers/pci/hotplug/pciehp_pci.c), so the
+	# first hot-unplug (t98) reports a circular dependency whose two chains
+	# both lie inside pciehp_unconfigure_device. That exact report, with no
+	# sgnic frame in it, is set aside and counted; any other stays.
+	pciehp_known=$(awk '/WARNING: possible circular locking dependency/ { b = 1; blk = "" }
+		b { blk = blk "\n" $0 } b && /<\/TASK>/ { b = 0
+			if (blk ~ /pci_rescan_remove_lock/ && blk ~ /ctrl->reset_lock/ &&
+				blk ~ /pciehp_unconfigure_device/ && blk !~ /sgnic/) n++ }
+		END { print n + 0 }' "$log")
+	bad=$(awk '/WARNING: possible circular locking dependency/ { b = 1; blk = "" }
+		b { blk = blk "\n" $0; if (/<\/TASK>/) { b = 0
+			if (!(blk ~ /pci_rescan_remove_lock/ && blk ~ /ctrl->reset_lock/ &&
+				blk ~ /pciehp_unconfigure_device/ && blk !~ /sgnic/)) print substr(blk, 2) }
+			next }
+		{ print }' "$log" |
+		awk '/sgnic-faults: on/ { f = 1 } /sgnic-faults: off/ { f = 0 } !(f && /Call Trace/)' |
 		grep -aE 'WARNING:|BUG:|Oops|Call Trace|general protection|DMA-API: .*(error|mismatch|leak|not freed|device driver)|kmemleak: [0-9]+ new suspected|refcount_t:|UBSAN|sleeping function called from invalid context|Kernel panic|DMAR: \[|DRHD: handling fault|nobody cared|INFO: task .* blocked' | head -1)
 	errs=$(cat "$vm_out/guest/dma-api-errors" 2>/dev/null || echo "?")
 	# The checkers must really have been on: a clean log from a kernel
@@ -238,7 +256,9 @@ else
 	elif [ -n "$missing" ]; then
 		report FAIL host:kernel-log "checkers not active in the guest:$missing"
 	else
-		report ok "host:kernel-log (clean under lockdep, KASAN, kmemleak, DMA-API debug and a strict IOMMU)"
+		known=
+		[ "$pciehp_known" -gt 0 ] && known="; set aside: pciehp's own lockdep report at hot-unplug"
+		report ok "host:kernel-log (clean under lockdep, KASAN, kmemleak, DMA-API debug and a strict IOMMU$known)"
 	fi
 fi
 

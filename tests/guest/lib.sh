@@ -113,15 +113,6 @@ teardown_wire() {
 	return 0
 }
 
-# Fails if the kernel log shows a warning, bug, oops, leak or DMA-API
-# complaint, or the DMA-API debug error count is not zero.
-kernel_log_clean() {
-	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|DMA-API: .*(error|mismatch|leak|not freed|device driver)|kmemleak: [0-9]+ new suspected|refcount_t:|UBSAN|list_(add|del) corruption|sleeping function called from invalid context' | head -3)
-	[ -z "$bad" ] || { echo "kernel log: $bad" >&2; return 1; }
-	errs=$(cat /sys/kernel/debug/dma-api/error_count 2>/dev/null || echo 0)
-	[ "$errs" = 0 ] || { echo "DMA-API debug counted $errs errors" >&2; return 1; }
-}
-
 # Fails if kmemleak finds unreferenced objects.
 kmemleak_scan() {
 	f=/sys/kernel/debug/kmemleak

@@ -17,11 +17,8 @@ wait_for "ping -c 1 -W 1 $ADDR1" 15 || die "traffic did not resume after the fla
 # and must wake on link-up by itself, not through the TX watchdog.
 timeouts=$(counter "$IF0" tx_timeouts)
 sgnic-test mkfile /tmp/t14 $(bulk 16M) --seed 14 >/dev/null
-start_receiver peer $PORT 1
-sgnic-test send --to "$ADDR1:$PORT" --file /tmp/t14 --method sendfile >/tmp/t14.send &
-sp=$!
-sleep 1
-kill -0 $sp 2>/dev/null || die "the stream ended before the flap: make it longer"
+background_sendfile /tmp/t14 /tmp/t14.send
+sp=$SEND_PID
 sgnic-link p0 off || die "host refused set_link p0 off"
 wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 0 ]" 10 || die "carrier stayed up after set_link off"
 sleep 1

@@ -4,10 +4,8 @@
 . /tests/sgnic.sh
 setup_wire
 sgnic-test mkfile /tmp/t16 $(bulk 64M) --seed 16 >/dev/null
-start_receiver peer $PORT 1
-sgnic-test send --to "$ADDR1:$PORT" --file /tmp/t16 --method sendfile >/dev/null 2>&1 &
-sp=$!
-sleep 1
+background_sendfile /tmp/t16
+sp=$SEND_PID
 teardown_wire
 sgnic_unload || die "rmmod during a transfer failed"
 kill $sp $RECV_PID 2>/dev/null

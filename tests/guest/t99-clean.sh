@@ -1,8 +1,10 @@
 #!/bin/sh
-# After everything: unload sgnic, then no kmemleak report, no DMA-API
-# error, and a clean kernel log.
+# After everything: unload sgnic, then no kmemleak report and no DMA-API
+# error. (The whole kernel log is judged on the host, by host:kernel-log,
+# which knows the one report that is the kernel's own: see t98.)
 . /tests/sgnic.sh
 teardown_wire
 sgnic_unload
 kmemleak_scan || die "kmemleak reports leaks"
-kernel_log_clean || die "kernel log is not clean"
+errs=$(cat /sys/kernel/debug/dma-api/error_count 2>/dev/null || echo 0)
+[ "$errs" = 0 ] || die "DMA-API debug counted $errs errors"
