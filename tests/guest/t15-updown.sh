@@ -1,5 +1,5 @@
 #!/bin/sh
-# ifdown/ifup 50 times (25 on the debug kernel); the link and traffic
+# ifdown/ifup 50 times (10 on the debug kernel); the link and traffic
 # work afterwards.
 . /tests/sgnic.sh
 setup_wire
