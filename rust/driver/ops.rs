@@ -11,7 +11,8 @@ use super::{
 use crate::glue::{
     features,
     netdev::{
-        AddrLists, LinkStats, MtuChange, Napi, NapiPoll, NetDevice, Operations, TxOutcome, Xmit,
+        AddrLists, LinkStats, MacChange, MtuChange, Napi, NapiPoll, NetDevice, Operations,
+        TxOutcome, Xmit,
     },
     skb::{OffloadRequest, SkBuff, Skb},
 };
@@ -236,11 +237,11 @@ impl Operations for Port<'_> {
         self.start(dev, rings)
     }
 
-    fn set_mac_address(&self, dev: &NetDevice, mac: [u8; 6]) -> Result {
-        if !r::is_valid_unicast_mac(&mac) {
+    fn set_mac_address(&self, dev: &NetDevice, change: &MacChange<'_>) -> Result {
+        if !r::is_valid_unicast_mac(&change.mac()) {
             return Err(EADDRNOTAVAIL);
         }
-        dev.set_dev_addr(&mac);
+        change.apply();
         self.program_address(dev)
     }
 

@@ -19,6 +19,10 @@ pub const TSO6: u64 = bit(b::NETIF_F_TSO6_BIT);
 /// The device can DMA from high memory.
 pub const HIGHDMA: u64 = bit(b::NETIF_F_HIGHDMA_BIT);
 
+/// Every feature a driver on this glue may claim: the offloads above,
+/// which need no callback beyond `start_xmit` and `features_check`.
+pub const SUPPORTED: u64 = SG | HW_CSUM | TSO | TSO6 | HIGHDMA;
+
 /// Every checksum offload (`NETIF_F_CSUM_MASK`).
 pub const CSUM_MASK: u64 = bit(b::NETIF_F_IP_CSUM_BIT) | bit(b::NETIF_F_IPV6_CSUM_BIT) | HW_CSUM;
 /// Every segmentation offload (`NETIF_F_GSO_MASK`).

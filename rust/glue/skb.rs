@@ -444,6 +444,10 @@ impl RxLayout {
     /// Page-fragment buffers for frames of up to `len` bytes; `None` if
     /// such a buffer would not fit in one page.
     pub fn fragment(len: u32) -> Option<Self> {
+        // Bounded first: SKB_DATA_ALIGN wraps near u32::MAX.
+        if len > MAX_FRAG {
+            return None;
+        }
         // SAFETY: pure size computations.
         let (headroom, truesize) = unsafe {
             let headroom = b::sgnic_rx_headroom();
@@ -521,7 +525,7 @@ impl RxBuffer {
     pub(super) fn data(&self) -> *mut u8 {
         match &self.0 {
             // SAFETY: the fragment is `truesize` bytes, which includes the
-            // headroom (see `RxLayout::new`).
+            // headroom (see `RxLayout::fragment`).
             RxMem::Frag { base, layout } => unsafe { base.as_ptr().add(layout.headroom as usize) },
             RxMem::Skb { skb, .. } => skb.data(),
         }

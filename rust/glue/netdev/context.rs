@@ -114,6 +114,31 @@ impl MtuChange<'_> {
     }
 }
 
+/// An address change the stack asked for, inside `ndo_set_mac_address`
+/// (under RTNL, which serialises every writer of the address).
+///
+/// # Invariants
+///
+/// Exists only for the duration of an `ndo_set_mac_address` call on `dev`.
+pub struct MacChange<'a> {
+    pub(super) dev: &'a NetDevice,
+    pub(super) mac: [u8; 6],
+}
+
+impl MacChange<'_> {
+    /// The requested address, not yet validated.
+    pub fn mac(&self) -> [u8; 6] {
+        self.mac
+    }
+
+    /// Makes the requested address the netdev's.
+    pub fn apply(&self) {
+        // SAFETY: inside ndo_set_mac_address under RTNL (type invariant),
+        // as eth_hw_addr_set requires; `mac` holds ETH_ALEN bytes.
+        unsafe { b::sgnic_eth_hw_addr_set(self.dev.as_raw(), self.mac.as_ptr()) }
+    }
+}
+
 /// # Safety
 ///
 /// `list` must be a valid netdev address list that cannot change during

@@ -21,7 +21,7 @@ mod napi;
 mod pci;
 mod registration;
 
-pub use context::{AddrLists, MtuChange, Xmit};
+pub use context::{AddrLists, MacChange, MtuChange, Xmit};
 pub use napi::{Napi, NapiEnabled, NapiPoll};
 pub use pci::{BoundNetDevice, NetProbe, PciAdapter, PciNetDriver};
 pub(crate) use registration::Registration;
@@ -161,13 +161,6 @@ impl NetDevice {
         mac
     }
 
-    /// Changes the interface address (from `set_mac_address`, under RTNL).
-    pub fn set_dev_addr(&self, mac: &[u8; 6]) {
-        // SAFETY: `as_raw` is valid, `mac` holds ETH_ALEN bytes and the
-        // caller holds RTNL as eth_hw_addr_set requires.
-        unsafe { b::sgnic_eth_hw_addr_set(self.as_raw(), mac.as_ptr()) }
-    }
-
     /// Logs a warning prefixed with the driver, bus address and interface
     /// name, as `netdev_warn` does.
     pub fn warn(&self, args: core::fmt::Arguments<'_>) {
@@ -244,8 +237,9 @@ pub trait Operations: Send + Sync + Sized {
     /// `ndo_change_mtu`: the MTU is already range-checked by the stack;
     /// the driver applies it when its rings are ready for it.
     fn change_mtu(&self, dev: &NetDevice, change: &MtuChange<'_>) -> Result;
-    /// `ndo_set_mac_address`: `mac` is a valid unicast address.
-    fn set_mac_address(&self, dev: &NetDevice, mac: [u8; 6]) -> Result;
+    /// `ndo_set_mac_address`: the address is not validated yet; the
+    /// driver makes it the netdev's with `change.apply()`.
+    fn set_mac_address(&self, dev: &NetDevice, change: &MacChange<'_>) -> Result;
     /// `ndo_set_rx_mode`: reprogram the receive filter (atomic context,
     /// the address lists locked).
     fn set_rx_mode(&self, dev: &NetDevice, lists: &AddrLists<'_>);

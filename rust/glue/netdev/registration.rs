@@ -5,9 +5,10 @@
 
 use super::{
     napi::{napi_poll, Napi},
-    netdev_priv, AddrLists, Config, MtuChange, NetDevice, Operations, Private, TxOutcome, Xmit,
+    netdev_priv, AddrLists, Config, MacChange, MtuChange, NetDevice, Operations, Private,
+    TxOutcome, Xmit,
 };
-use crate::glue::{bindings as b, ethtool, skb::Skb};
+use crate::glue::{bindings as b, ethtool, features, skb::Skb};
 use core::{
     ffi::{c_int, c_ulong},
     marker::PhantomData,
@@ -92,9 +93,11 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             b::sgnic_eth_hw_addr_set(raw, config.mac.as_ptr());
             (*raw).netdev_ops = &Tables::<T>::NETDEV_OPS;
             (*raw).ethtool_ops = ethtool::ops_table::<T>();
-            (*raw).hw_features = config.hw_features;
-            (*raw).features = config.features;
-            (*raw).vlan_features = config.features;
+            // Only offloads the glue knows the meaning of: a feature bit
+            // promises callbacks (ndo_dfwd_add_station, ...) it may not have.
+            (*raw).hw_features = config.hw_features & features::SUPPORTED;
+            (*raw).features = config.features & features::SUPPORTED;
+            (*raw).vlan_features = config.features & features::SUPPORTED;
             (*raw).gso_ipv4_max_size = config.gso_ipv4_max_size;
             // The core's name for the IPv6 (and default) limit.
             (*raw).gso_max_size = config.gso_ipv6_max_size;
@@ -195,15 +198,16 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
 
 impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
     fn drop(&mut self) {
-        // unregister_netdev calls ndo_stop if needed and waits for all
-        // callbacks to finish, so no reference to `data` survives it.
+        // unregister_netdev calls ndo_stop if needed and waits for the
+        // netdev callbacks to finish. It does not stop NAPI (ndo_stop's
+        // job): a driver that left NAPI enabled could still be polled, so
+        // polls are switched off before `data`, which they use, goes.
         self.unregister();
-        // SAFETY: dropped exactly once, here; nothing uses it afterwards.
-        unsafe { ManuallyDrop::drop(&mut self.data) };
-        // Polls must be off before the NAPI context goes with the netdev,
-        // whatever the driver did with them.
         // SAFETY: the netdev is unregistered but not yet freed.
         unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }.napi_disable_if_enabled();
+        // SAFETY: dropped exactly once, here; no callback and no poll can
+        // run any more, so nothing uses it afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.data) };
         // SAFETY: unregistered, and nothing refers to it any more: the
         // netdev is ours to free.
         unsafe { b::free_netdev(self.ndev.as_ptr()) };
@@ -243,15 +247,23 @@ unsafe extern "C" fn ndo_start_xmit<T: Operations + ethtool::Operations>(
 ) -> b::netdev_tx_t {
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    let given = skb;
     // SAFETY: the core passes us ownership of a valid skb.
     let skb = unsafe { crate::glue::skb::SkBuff::from_raw(skb) };
     // INVARIANT: this is the ndo_start_xmit call.
     match this.start_xmit(dev, &Xmit { dev }, skb) {
         TxOutcome::Consumed => b::netdev_tx_NETDEV_TX_OK,
-        TxOutcome::Busy(skb) => {
-            // Ownership goes back to the stack, which requeues the frame.
+        // Ownership goes back to the stack, which requeues the frame; only
+        // the frame it gave, untouched, may go back.
+        TxOutcome::Busy(skb) if skb.as_raw() == given => {
             skb.into_raw();
             b::netdev_tx_NETDEV_TX_BUSY
+        }
+        // Another skb: the one given is gone, so it must not be requeued.
+        // The one handed back is freed.
+        TxOutcome::Busy(other) => {
+            drop(other);
+            b::netdev_tx_NETDEV_TX_OK
         }
     }
 }
@@ -328,7 +340,11 @@ unsafe extern "C" fn ndo_set_mac_address<T: Operations + ethtool::Operations>(
             6,
         );
     }
-    from_result(|| this.set_mac_address(dev, mac).map(|()| 0))
+    // INVARIANT: this is the ndo_set_mac_address call, under RTNL.
+    from_result(|| {
+        this.set_mac_address(dev, &MacChange { dev, mac })
+            .map(|()| 0)
+    })
 }
 
 /// # Safety
