@@ -193,9 +193,9 @@ pub struct DmaBuf {
 /// [`unmap`](Self::unmap)ped, which undo each mapping the way it was
 /// made.
 ///
-/// It is built where it will live ([`Self::map_into`]), and only the
-/// entries in use are ever written, so queuing a frame copies no record
-/// of its buffers.
+/// It is put into the slot it lives in ([`Self::map_into`]) before any
+/// buffer is mapped, and only the entries in use are ever written: nothing
+/// zeroes the unused ones, and no finished record is moved.
 ///
 /// # Invariants
 ///

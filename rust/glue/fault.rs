@@ -32,9 +32,11 @@ mod imp {
         dir: *mut b::dentry,
     }
 
-    // SAFETY: `should_fail` may run on any CPU concurrently (its state is
-    // atomics and a rate-limit lock, as for failslab), and `dir` is only
-    // used by `drop`.
+    // SAFETY: `should_fail` may run on any CPU concurrently, as for
+    // failslab: `times`, `space` and the rate limit are atomic or locked,
+    // and the plain fields (`probability`, `interval`, `count`) are word
+    // sized, written by debugfs and read racily by design, as C does.
+    // `dir` is only used by `drop`.
     unsafe impl Send for FaultPoint {}
     // SAFETY: as above.
     unsafe impl Sync for FaultPoint {}
