@@ -221,11 +221,7 @@ impl<'a> RxRing<'a> {
         };
         // Unmapping hands the buffer back to the CPU before it is read.
         let received = mapped.unmap();
-        let multicast = received
-            .bytes(len)
-            .first()
-            .copied()
-            .is_some_and(is_multicast_address);
+        let multicast = len > 0 && received.byte(0).is_some_and(is_multicast_address);
         match received.into_skb(poll, len) {
             Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
             None => work.alloc_failed += 1,

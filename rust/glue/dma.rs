@@ -518,11 +518,14 @@ impl Drop for RxView<'_, '_> {
 pub struct ReceivedRxBuffer(RxBuffer);
 
 impl ReceivedRxBuffer {
-    /// The first `len` bytes (at most the buffer).
-    pub fn bytes(&self, len: u32) -> &[u8] {
-        let len = len.min(self.0.len());
-        // SAFETY: the buffer is unmapped and ours; `len` is within it.
-        unsafe { core::slice::from_raw_parts(self.0.data(), len as usize) }
+    /// The byte at `offset`, if inside the buffer. A single volatile read
+    /// and no slice: the glue cannot know how much of the buffer the
+    /// device wrote, so it lends no `&[u8]` over it.
+    pub fn byte(&self, offset: u32) -> Option<u8> {
+        // SAFETY: the buffer is unmapped and ours, and `offset` is inside
+        // it; a volatile read, as of any DMA buffer.
+        (offset < self.0.len())
+            .then(|| unsafe { self.0.data().add(offset as usize).read_volatile() })
     }
 
     /// Turns the buffer, holding a `frame_len`-byte frame, into an skb.

@@ -315,8 +315,10 @@ impl SkBuff {
         Ok(unsafe { SkBuff::from_raw(raw) })
     }
 
-    /// Appends `len` received bytes to the linear part.
-    pub fn put(&mut self, len: u32) -> Result {
+    /// Appends `len` received bytes to the linear part. Glue only: the
+    /// bytes must already have been written (by the device, into a buffer
+    /// it was handed), or the frame would expose memory nobody wrote.
+    pub(super) fn put(&mut self, len: u32) -> Result {
         if len > self.tailroom() {
             return Err(EINVAL);
         }

@@ -13,7 +13,10 @@ use super::bindings as b;
 /// Runs `f` with this CPU's softirqs held off, as `spin_lock_bh` does
 /// around its critical section. Process context only: `local_bh_enable`
 /// from a hard interrupt is a kernel warning.
-pub fn with_bh_disabled<R>(f: impl FnOnce() -> R) -> R {
+///
+/// The result must be `Send`: a lock guard is not, so no guard taken
+/// inside can outlive the softirq-off section.
+pub fn with_bh_disabled<R: Send>(f: impl FnOnce() -> R) -> R {
     // SAFETY: a plain call; paired with the enable below in this context.
     unsafe { b::sgnic_local_bh_disable() };
     let result = f();
