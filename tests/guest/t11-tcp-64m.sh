@@ -18,7 +18,12 @@ most=$((payload + payload / 20 + resent * 1514))
 sent=$((tx0_end - tx0))
 in_range $payload $sent $most "tx_bytes delta ($resent segments retransmitted)"
 got=$((rx1_end - rx1))
-in_range $payload $got $most "peer rx_bytes delta ($resent segments retransmitted)"
+# The receiver counts every wire segment's headers, the sender a TSO
+# super-frame's once, and TCP's loss probes and spurious retransmissions
+# under TCG's receive overruns arrive as duplicates: measured 4.6-6.8%
+# over the payload, so 8% plus the retransmits counted.
+most_rx=$((payload + payload * 2 / 25 + resent * 1514))
+in_range $payload $got $most_rx "peer rx_bytes delta ($resent segments retransmitted)"
 # ip -s link reports the same counters (later, so a few more frames may
 # have gone out meanwhile).
 shown=$(ip -s -j link show "$IF0" | sed -n 's/.*"tx":{"bytes":\([0-9]*\).*/\1/p')

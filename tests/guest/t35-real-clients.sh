@@ -13,10 +13,11 @@ n=$(bulk 32M)
 iperf3 -c $ADDR1 -p 5201 -Z -n $n -J >/tmp/iperf.json || die "iperf3 -Z failed"
 wait $ip3
 dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
-# iperf3 3.12 sends part of its stream with write() rather than sendfile()
-# (measured 90-100% page cache across runs), so it needs a majority here;
-# nginx below must be (nearly) all page cache.
-[ $((dp * 100)) -ge $((${n%M} * 1048576 * 80)) ] || die "iperf3 -Z: only $dp page-cache bytes for $n"
+# iperf3 3.12 sends part of its stream with write() rather than sendfile(),
+# and TCP copies what it collapses for retransmission (measured 57-100%
+# page cache across runs on the debug kernel), so it needs a majority
+# here; nginx below must be (nearly) all page cache.
+[ $((dp * 100)) -ge $((${n%M} * 1048576 * 50)) ] || die "iperf3 -Z: only $dp page-cache bytes for $n"
 
 mkdir -p /tmp/www
 sgnic-test mkfile /tmp/www/blob $n --seed 35 >/dev/null
