@@ -8,7 +8,7 @@ use super::{
 };
 use crate::glue::{
     ethtool::{Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
-    netdev::NetDevice,
+    netdev::{NetDevice, Rtnl},
 };
 use crate::hw::{itr, regs as r, ring::RingSize};
 use kernel::{prelude::*, sync::atomic::Relaxed};
@@ -39,7 +39,7 @@ impl Operations for Port<'_> {
         }
     }
 
-    fn set_ring_params(&self, dev: &NetDevice, rx: u32, tx: u32) -> Result {
+    fn set_ring_params(&self, dev: &NetDevice, rtnl: &Rtnl<'_>, rx: u32, tx: u32) -> Result {
         // The core already rejected sizes above the maximum; round the
         // rest to the powers of two the ring arithmetic needs.
         let (rx, tx) = (
@@ -58,8 +58,8 @@ impl Operations for Port<'_> {
         self.tx_ring_size.store(tx.get() as u32, Relaxed);
         match rings {
             Some(rings) => {
-                self.down(dev);
-                self.start(dev, rings)
+                self.down(dev, rtnl);
+                self.start(dev, rtnl, rings)
             }
             None => Ok(()),
         }

@@ -80,18 +80,19 @@ kernel::pci_device_table!(
 /// from the frame's pages, each segment's checksum offloaded.
 const OFFLOADS: u64 = features::SG | features::HW_CSUM | features::TSO | features::TSO6;
 
-/// Largest TSO super-frame over IPv4: the 64 KiB the stack builds by
-/// default, which the descriptor budget in `tx::MAX_DESCS_PER_FRAME` is
-/// sized for.
-pub(crate) const GSO_IPV4_MAX_SIZE: u32 = 65536;
+/// Largest TSO super-frame: the 64 KiB the stack builds by default, which
+/// the descriptor budget in `tx::MAX_DESCS_PER_FRAME` is sized for.
+pub(crate) const TSO_MAX_SIZE: u32 = 65536;
 
-/// Largest super-frame over IPv6, which the driver segments: per segment a
-/// header and a payload descriptor, so 24 KiB (18 segments at MSS 1428)
-/// keeps a frame within the descriptor budget of `tx::can_segment`.
+/// The stack's starting limit for IPv6 super-frames, which the driver
+/// segments: per segment a header and a payload descriptor, so 24 KiB (18
+/// segments at MSS 1428) keeps a frame within the descriptor budget of
+/// `tx::can_segment`. Larger ones (after `ip link set gso_max_size`)
+/// `features_check` hands to software GSO.
 const GSO_IPV6_MAX_SIZE: u32 = 24576;
 
 /// Most segments per TSO frame (64 KiB at the smallest sensible MSS).
-const GSO_MAX_SEGS: u16 = 64;
+const TSO_MAX_SEGS: u16 = 64;
 
 /// The PCI driver, run by the glue's [`netdev::PciAdapter`]: one netdev
 /// per bound device, owning a [`Port`].
@@ -133,9 +134,9 @@ impl netdev::PciNetDriver for SgnicDriver {
             watchdog_ms: 5000,
             hw_features: OFFLOADS,
             features: OFFLOADS,
-            gso_ipv4_max_size: GSO_IPV4_MAX_SIZE,
-            gso_ipv6_max_size: GSO_IPV6_MAX_SIZE,
-            gso_max_segs: GSO_MAX_SEGS,
+            tso_max_size: TSO_MAX_SIZE,
+            tso_max_segs: TSO_MAX_SEGS,
+            gso_max_size: GSO_IPV6_MAX_SIZE,
             unicast_filter: true,
         };
         let bound: &'bound pci::Device<Bound> = pdev;
@@ -145,20 +146,19 @@ impl netdev::PciNetDriver for SgnicDriver {
         })
     }
 
-    fn registered(pdev: &pci::Device<Bound>, dev: &NetDevice, port: &Port<'_>) {
+    fn registered(_pdev: &pci::Device<Bound>, dev: &NetDevice, port: &Port<'_>) {
         let mac = dev.dev_addr();
-        dev_info!(
-            pdev,
-            "{}: Intel {} at {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
-            dev.name(),
+        // netdev_info's prefix names the driver, the bus address and the
+        // interface.
+        dev.info(format_args!(
+            "Intel {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
             port.model.name(),
-            pdev.as_ref().name(),
             mac[0],
             mac[1],
             mac[2],
             mac[3],
             mac[4],
             mac[5]
-        );
+        ));
     }
 }

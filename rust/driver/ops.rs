@@ -11,7 +11,7 @@ use super::{
 use crate::glue::{
     features,
     netdev::{
-        AddrLists, LinkStats, MacChange, MtuChange, Napi, NapiPoll, NetDevice, Operations,
+        AddrLists, LinkStats, MacChange, MtuChange, Napi, NapiPoll, NetDevice, Operations, Rtnl,
         TxOutcome, Xmit,
     },
     skb::{OffloadRequest, SkBuff, Skb},
@@ -126,12 +126,12 @@ impl Port<'_> {
 }
 
 impl Operations for Port<'_> {
-    fn open(&self, dev: &NetDevice) -> Result {
-        self.up(dev)
+    fn open(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) -> Result {
+        self.up(dev, rtnl)
     }
 
-    fn stop(&self, dev: &NetDevice) {
-        self.down(dev);
+    fn stop(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) {
+        self.down(dev, rtnl);
     }
 
     fn start_xmit(&self, dev: &NetDevice, xmit: &Xmit<'_>, skb: SkBuff) -> TxOutcome {
@@ -232,9 +232,9 @@ impl Operations for Port<'_> {
         }
         let (tx_size, rx_size) = self.ring_sizes();
         let rings = self.allocate_rings(dev, change.mtu(), tx_size, rx_size)?;
-        self.down(dev);
+        self.down(dev, change.rtnl());
         change.apply();
-        self.start(dev, rings)
+        self.start(dev, change.rtnl(), rings)
     }
 
     fn set_mac_address(&self, dev: &NetDevice, change: &MacChange<'_>) -> Result {

@@ -4,7 +4,7 @@
 //! and bringing the datapath up and down.
 
 use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
-use crate::glue::netdev::{AddrLists, NapiEnabled, NetDevice, IFF_ALLMULTI, IFF_PROMISC};
+use crate::glue::netdev::{AddrLists, NapiEnabled, NetDevice, Rtnl, IFF_ALLMULTI, IFF_PROMISC};
 use crate::glue::{fault::FaultPoint, softirq::with_bh_disabled};
 use crate::hw::{
     filter::FilterPlan,
@@ -344,14 +344,14 @@ impl<'bound> Port<'bound> {
     }
 
     /// Allocates the rings, programs the device and starts the datapath.
-    pub(crate) fn up(&self, dev: &NetDevice) -> Result {
+    pub(crate) fn up(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) -> Result {
         let (tx_size, rx_size) = self.ring_sizes();
         let rings = self.allocate_rings(dev, dev.mtu(), tx_size, rx_size)?;
-        self.start(dev, rings)
+        self.start(dev, rtnl, rings)
     }
 
     /// Programs the device for `rings` and starts the datapath.
-    pub(crate) fn start(&self, dev: &NetDevice, rings: Rings<'bound>) -> Result {
+    pub(crate) fn start(&self, dev: &NetDevice, rtnl: &Rtnl<'_>, rings: Rings<'bound>) -> Result {
         let Rings { tx, rx, rctl } = rings;
         mac::set_link_up(&self.regs);
         self.program_tx(&tx);
@@ -364,7 +364,7 @@ impl<'bound> Port<'bound> {
         });
         let enabled = self
             .program_address(dev)
-            .and_then(|()| dev.napi_enable())
+            .and_then(|()| dev.napi_enable(rtnl))
             .inspect_err(|_| {
                 self.quiesce();
                 self.free_rings(dev);
@@ -381,14 +381,14 @@ impl<'bound> Port<'bound> {
 
     /// Stops the datapath and frees the rings; the device does no DMA and
     /// raises no interrupt afterwards.
-    pub(crate) fn down(&self, dev: &NetDevice) {
+    pub(crate) fn down(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) {
         // NAPI first: once no poll can run, none can wake the queue stopped
         // next or unmask the interrupts masked after that. This is the
         // "going down" state the C driver keeps in __E1000_DOWN. (Taken out
         // of the lock first: napi_disable sleeps.)
         let enabled = with_bh_disabled(|| self.napi_state.lock().napi_enabled.take());
         if let Some(enabled) = enabled {
-            dev.napi_disable(enabled);
+            dev.napi_disable(rtnl, enabled);
         }
         dev.tx_disable();
         // The interrupt stays registered until unbind (the glue owns it);

@@ -38,7 +38,7 @@ const SEGMENTED_FRAME_BUDGET: u32 = 48;
 const OFFLOADED_FRAME_BUDGET: u32 = {
     // CAST: MAX_FRAGS is at most 45 and MAX_TX_DESC_DATA is 4096.
     let buffers = 1 + MAX_FRAGS as u32;
-    1 + super::GSO_IPV4_MAX_SIZE / MAX_TX_DESC_DATA as u32 + buffers
+    1 + super::TSO_MAX_SIZE / MAX_TX_DESC_DATA as u32 + buffers
 };
 
 /// Most descriptors one frame can need: the queue stops below this, and a

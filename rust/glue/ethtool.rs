@@ -3,7 +3,7 @@
 //! The `ethtool_ops` callbacks, as a safe trait.
 
 use super::bindings as b;
-use super::netdev::{NetDevice, Registration};
+use super::netdev::{NetDevice, Registration, Rtnl};
 use core::ffi::{c_char, c_int};
 use kernel::{error::from_result, prelude::*};
 
@@ -59,7 +59,7 @@ pub trait Operations: Send + Sync + Sized {
     /// `ethtool -g`.
     fn ring_params(&self) -> RingParams;
     /// `ethtool -G`: the requested sizes, not yet validated.
-    fn set_ring_params(&self, dev: &NetDevice, rx: u32, tx: u32) -> Result;
+    fn set_ring_params(&self, dev: &NetDevice, rtnl: &Rtnl<'_>, rx: u32, tx: u32) -> Result;
     /// `ethtool -c`.
     fn coalesce(&self) -> Coalesce;
     /// `ethtool -C`: the requested settings, not yet validated.
@@ -187,8 +187,10 @@ unsafe extern "C" fn set_ringparam<T: Operations + super::netdev::Operations>(
     if ring.rx_mini_pending != 0 || ring.rx_jumbo_pending != 0 {
         return EINVAL.to_errno();
     }
+    // SAFETY: the ethtool core calls set_ringparam under RTNL.
+    let rtnl = unsafe { Rtnl::new() };
     from_result(|| {
-        this.set_ring_params(dev, ring.rx_pending, ring.tx_pending)
+        this.set_ring_params(dev, &rtnl, ring.rx_pending, ring.tx_pending)
             .map(|()| 0)
     })
 }

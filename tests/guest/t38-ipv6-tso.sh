@@ -33,4 +33,20 @@ echo "IPv4: $tso4 TSO frames, $re4 retransmits; IPv6: $tso6 super-frames segment
 # Under TCG the peer's receive ring overruns now and then, so both
 # streams retransmit a few hundred of their ~12,000 segments.
 [ "$re6" -le $((re4 + 1000)) ] || die "IPv6 retransmitted $re6 segments, IPv4 $re4"
+
+# The device's limits are the core's: gso_max_size may be raised to the
+# TSO limit (64 KiB) and no further. IPv6 super-frames bigger than the
+# driver segments then go to software GSO (features_check): intact, and
+# nothing dropped.
+ip -d link show "$IF0" | grep -q 'tso_max_size 65536 tso_max_segs 64' ||
+	die "TSO limits not set: $(ip -d link show "$IF0" | grep -o 'gso_max_size.*')"
+ip link set "$IF0" gso_max_size 65537 2>/dev/null && die "gso_max_size above the TSO limit accepted"
+ip link set "$IF0" gso_max_segs 65 2>/dev/null && die "gso_max_segs above the TSO limit accepted"
+ip link set "$IF0" gso_max_size 65536 || die "gso_max_size 65536 refused"
+drop0=$(counter "$IF0" tx_dropped) tso0=$(counter "$IF0" tx_tso_frames)
+ADDR1=[$ADDR1_6] transfer /tmp/t38 sendfile forward >/dev/null
+drops=$(($(counter "$IF0" tx_dropped) - drop0)) big=$(($(counter "$IF0" tx_tso_frames) - tso0))
+ip link set "$IF0" gso_max_size 24576
+echo "IPv6 with gso_max_size 65536: $big super-frames segmented by the driver, $drops dropped" >&2
+[ "$drops" -eq 0 ] || die "$drops frames dropped with gso_max_size 65536"
 rm -f /tmp/t38

@@ -6,6 +6,7 @@
 
 use super::NetDevice;
 use crate::glue::bindings as b;
+use core::marker::PhantomData;
 
 impl NetDevice {
     /// Runs `f` with the address lists locked (`netif_addr_lock_bh`), for
@@ -55,6 +56,29 @@ impl AddrLists<'_> {
     }
 }
 
+/// `DQL_MAX_OBJECT` (`include/linux/dynamic_queue_limits.h`): the most
+/// bytes BQL accepts in one `netdev_tx_sent_queue`.
+const DQL_MAX_OBJECT: u32 = u32::MAX / 16;
+
+/// Proof that the caller holds RTNL, and so runs in process context and
+/// may sleep. Only the trampolines of callbacks the core makes under RTNL
+/// (`ndo_open`, `ndo_stop`, `ndo_change_mtu`, `ethtool -G`) create one.
+///
+/// # Invariants
+///
+/// RTNL is held by this thread for as long as this exists. Neither `Send`
+/// nor `Sync`: the lock is this thread's.
+pub struct Rtnl<'a>(PhantomData<(&'a (), *mut ())>);
+
+impl Rtnl<'_> {
+    /// # Safety
+    ///
+    /// The caller holds RTNL for the token's whole life.
+    pub(in crate::glue) unsafe fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
 /// One `start_xmit` call in progress. Only the xmit trampoline creates it,
 /// so holding one proves the code runs inside `ndo_start_xmit`, with the
 /// queue's xmit lock held: the per-CPU `xmit_more` flag describes this
@@ -71,7 +95,11 @@ impl Xmit<'_> {
     /// Reports `bytes` queued to the device to BQL; returns whether the
     /// doorbell must be rung now (no more frames coming right behind this
     /// one, or BQL stopped the queue).
+    ///
+    /// BQL ignores (with a WARN) a count above `DQL_MAX_OBJECT`, far beyond
+    /// any frame; such a count is clamped instead.
     pub fn sent(&self, bytes: u32) -> bool {
+        let bytes = bytes.min(DQL_MAX_OBJECT);
         // SAFETY: inside ndo_start_xmit (type invariant): the flag is this
         // frame's, and the queue's sent side is ours.
         unsafe {
@@ -98,9 +126,15 @@ impl Xmit<'_> {
 pub struct MtuChange<'a> {
     pub(super) dev: &'a NetDevice,
     pub(super) mtu: u32,
+    pub(super) rtnl: Rtnl<'a>,
 }
 
-impl MtuChange<'_> {
+impl<'a> MtuChange<'a> {
+    /// RTNL, which the stack holds around the change.
+    pub fn rtnl(&self) -> &Rtnl<'a> {
+        &self.rtnl
+    }
+
     /// The requested MTU, already range-checked by the stack.
     pub fn mtu(&self) -> u32 {
         self.mtu

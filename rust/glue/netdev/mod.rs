@@ -21,7 +21,7 @@ mod napi;
 mod pci;
 mod registration;
 
-pub use context::{AddrLists, MacChange, MtuChange, Xmit};
+pub use context::{AddrLists, MacChange, MtuChange, Rtnl, Xmit};
 pub use napi::{Napi, NapiEnabled, NapiPoll};
 pub use pci::{BoundNetDevice, NetProbe, PciAdapter, PciNetDriver};
 pub(crate) use registration::Registration;
@@ -76,6 +76,26 @@ impl NetDevice {
         // by `Registration::allocate`, whose private area starts with a
         // `PrivateHeader`.
         unsafe { netdev_priv(self.as_raw()).cast::<PrivateHeader>() }
+    }
+
+    /// Bytes BQL counts as queued and not completed on the (only) TX queue.
+    /// The completion side calls this; `num_queued` is read once, as
+    /// `dql_completed` does, since `start_xmit` may be adding to it.
+    fn bql_outstanding(&self) -> u32 {
+        #[cfg(CONFIG_BQL)]
+        {
+            // SAFETY: `_tx` is the netdev's array of `real_num_tx_queues`
+            // (here one) queues, live as long as the netdev (type
+            // invariant). `num_completed` is written only by the completer,
+            // the caller.
+            unsafe {
+                let dql = core::ptr::addr_of!((*(*self.as_raw())._tx).dql);
+                let queued = core::ptr::addr_of!((*dql).num_queued).read_volatile();
+                queued.wrapping_sub((*dql).num_completed)
+            }
+        }
+        #[cfg(not(CONFIG_BQL))]
+        u32::MAX
     }
 
     /// Forgets BQL state after the ring was emptied without completions.
@@ -176,11 +196,20 @@ impl NetDevice {
         }
     }
 
-    /// The interface name, for log messages.
-    pub fn name(&self) -> &CStr {
-        // SAFETY: `name` is a NUL-terminated array inside the net_device,
-        // which outlives `&self`.
-        unsafe { CStr::from_char_ptr((*self.as_raw()).name.as_ptr().cast()) }
+    /// Logs a message with the same prefix, as `netdev_info` does.
+    ///
+    /// There is deliberately no accessor for the interface name: a rename
+    /// rewrites `dev->name` in place under a seqlock that modules cannot
+    /// take, so only the C printing code reads it.
+    pub fn info(&self, args: core::fmt::Arguments<'_>) {
+        // SAFETY: as in `warn`.
+        unsafe {
+            b::netdev_info(
+                self.as_raw(),
+                c"%pA".as_char_ptr().cast(),
+                core::ptr::from_ref(&args).cast::<core::ffi::c_void>(),
+            )
+        }
     }
 }
 
@@ -220,9 +249,9 @@ pub enum TxOutcome {
 /// The driver's side of the netdev callbacks.
 pub trait Operations: Send + Sync + Sized {
     /// `ndo_open`: bring the interface up.
-    fn open(&self, dev: &NetDevice) -> Result;
+    fn open(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) -> Result;
     /// `ndo_stop`: bring the interface down; must release what `open` took.
-    fn stop(&self, dev: &NetDevice);
+    fn stop(&self, dev: &NetDevice, rtnl: &Rtnl<'_>);
     /// `ndo_start_xmit`: queue one frame.
     fn start_xmit(
         &self,
@@ -276,12 +305,16 @@ pub struct Config {
     pub hw_features: u64,
     /// Offloads enabled at registration (`features`).
     pub features: u64,
-    /// Largest GSO super-frame over IPv4.
-    pub gso_ipv4_max_size: u32,
-    /// Largest GSO super-frame over IPv6.
-    pub gso_ipv6_max_size: u32,
-    /// Most segments one GSO super-frame may have.
-    pub gso_max_segs: u16,
+    /// Largest TSO super-frame the device (or driver) can segment; the
+    /// core keeps every GSO limit, a user's `ip link set gso_max_size`
+    /// included, at or below it.
+    pub tso_max_size: u32,
+    /// Most segments one TSO super-frame may have.
+    pub tso_max_segs: u16,
+    /// The stack's initial limit for super-frames other than IPv4 (the
+    /// core's `gso_max_size`), for a device that handles smaller ones
+    /// better; clamped to `tso_max_size`. IPv4 starts at `tso_max_size`.
+    pub gso_max_size: u32,
     /// Whether the device filters secondary unicast addresses exactly
     /// (`IFF_UNICAST_FLT`); otherwise the stack makes the port promiscuous
     /// as soon as one is added.

@@ -2,7 +2,7 @@
 
 //! NAPI: the context, its enable state, and the poll token.
 
-use super::{NetDevice, Operations, Registration};
+use super::{NetDevice, Operations, Registration, Rtnl};
 use crate::glue::{bindings as b, ethtool};
 use core::ffi::c_int;
 use kernel::{
@@ -28,8 +28,9 @@ impl NetDevice {
     /// Allows NAPI polls (from `open`). The returned token is the only way
     /// to disable them again, and [`NetDevice::napi_disable`] consumes it,
     /// so a second disable does not compile. `EBUSY` if polls are already
-    /// allowed.
-    pub fn napi_enable(&self) -> Result<NapiEnabled> {
+    /// allowed. It takes the netdev's instance mutex, hence [`Rtnl`]: a
+    /// context that may sleep.
+    pub fn napi_enable(&self, _rtnl: &Rtnl<'_>) -> Result<NapiEnabled> {
         if self.napi_enabled().xchg(true, Full) {
             return Err(EBUSY);
         }
@@ -39,11 +40,12 @@ impl NetDevice {
         Ok(NapiEnabled(()))
     }
 
-    /// Waits for a running poll and prevents new ones (from `stop`).
+    /// Waits for a running poll and prevents new ones (from `stop`); it
+    /// sleeps, hence [`Rtnl`].
     ///
     /// The flag still guards the call: a token of another netdev (a
     /// driver with two ports) cannot disable this one twice either.
-    pub fn napi_disable(&self, enabled: NapiEnabled) {
+    pub fn napi_disable(&self, _rtnl: &Rtnl<'_>, enabled: NapiEnabled) {
         let NapiEnabled(()) = enabled;
         self.napi_disable_if_enabled();
     }
@@ -126,7 +128,12 @@ impl NapiPoll<'_> {
 
     /// Reports frames the device completed to BQL (the completion side,
     /// which the poll owns).
+    ///
+    /// BQL calls `BUG()` when more bytes complete than are outstanding, so
+    /// a count beyond them is clamped: a driver that miscounts gets wrong
+    /// queue limits, not a crash.
     pub fn completed_queue(&self, dev: &NetDevice, packets: u32, bytes: u32) {
+        let bytes = bytes.min(dev.bql_outstanding());
         // SAFETY: `dev` is registered (type invariant of `NetDevice`); the
         // poll is the only completer.
         unsafe { b::sgnic_netdev_completed_queue(dev.as_raw(), packets, bytes) }

@@ -5,7 +5,7 @@
 
 use super::{
     napi::{napi_poll, Napi},
-    netdev_priv, AddrLists, Config, MacChange, MtuChange, NetDevice, Operations, Private,
+    netdev_priv, AddrLists, Config, MacChange, MtuChange, NetDevice, Operations, Private, Rtnl,
     TxOutcome, Xmit,
 };
 use crate::glue::{bindings as b, ethtool, features, skb::Skb};
@@ -98,10 +98,14 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             (*raw).hw_features = config.hw_features & features::SUPPORTED;
             (*raw).features = config.features & features::SUPPORTED;
             (*raw).vlan_features = config.features & features::SUPPORTED;
-            (*raw).gso_ipv4_max_size = config.gso_ipv4_max_size;
-            // The core's name for the IPv6 (and default) limit.
-            (*raw).gso_max_size = config.gso_ipv6_max_size;
-            (*raw).gso_max_segs = config.gso_max_segs;
+            // The core's setters clamp, and lower the GSO limits with the
+            // TSO ones.
+            b::netif_set_tso_max_size(raw, config.tso_max_size);
+            b::netif_set_tso_max_segs(raw, config.tso_max_segs.into());
+            // A lower starting point for the rest, a state `ip link set
+            // gso_max_size` can reach too; nothing reads it before
+            // registration.
+            (*raw).gso_max_size = config.gso_max_size.min((*raw).gso_max_size);
             if config.unicast_filter {
                 let group = &mut (*raw).__bindgen_anon_1.priv_flags_fast;
                 let flags =
@@ -222,7 +226,9 @@ unsafe extern "C" fn ndo_open<T: Operations + ethtool::Operations>(
 ) -> c_int {
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
-    from_result(|| this.open(dev).map(|()| 0))
+    // SAFETY: the core calls ndo_open under RTNL.
+    let rtnl = unsafe { Rtnl::new() };
+    from_result(|| this.open(dev, &rtnl).map(|()| 0))
 }
 
 /// # Safety
@@ -233,7 +239,9 @@ unsafe extern "C" fn ndo_stop<T: Operations + ethtool::Operations>(
 ) -> c_int {
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
-    this.stop(dev);
+    // SAFETY: the core calls ndo_stop under RTNL.
+    let rtnl = unsafe { Rtnl::new() };
+    this.stop(dev, &rtnl);
     0
 }
 
@@ -315,8 +323,11 @@ unsafe extern "C" fn ndo_change_mtu<T: Operations + ethtool::Operations>(
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
     from_result(|| {
         let mtu = u32::try_from(mtu).map_err(|_| EINVAL)?;
+        // SAFETY: the core calls ndo_change_mtu under RTNL.
+        let rtnl = unsafe { Rtnl::new() };
         // INVARIANT: this is the ndo_change_mtu call.
-        this.change_mtu(dev, &MtuChange { dev, mtu }).map(|()| 0)
+        this.change_mtu(dev, &MtuChange { dev, mtu, rtnl })
+            .map(|()| 0)
     })
 }
 
