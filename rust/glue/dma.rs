@@ -22,6 +22,7 @@ use core::{
 use kernel::{
     device::{Bound, Device},
     dma::{Coherent, DataDirection},
+    io::{io_read, io_write, SysMem},
     prelude::*,
     sync::barrier::{dma_mb, Read, Write},
 };
@@ -36,11 +37,8 @@ pub(super) fn raw_device(dev: &Device<Bound>) -> *mut b::device {
 /// A ring of 16-byte descriptors in coherent DMA memory.
 ///
 /// The device reads and writes this memory concurrently, so every access
-/// is a volatile access of whole 64-bit words. (The kernel crate's
-/// `io_read!`/`io_write!` projections were tried and measured: with their
-/// bounds and DMA-address overflow checks, on top of the mask that already
-/// keeps the index in range, `write` and `read_status_word` no longer
-/// inlined and ran 386 instructions per request/response transaction.)
+/// is a volatile access of a whole 64-bit word, through the kernel crate's
+/// `io_read!`/`io_write!`.
 ///
 /// # Invariants
 ///
@@ -68,28 +66,37 @@ impl DescRing {
         self.size
     }
 
-    fn word(&self, index: u32, half: usize) -> *mut u64 {
-        let i = (index & self.size.mask()) as usize * 2 + half;
-        // The mask keeps `i` below `2 * size`, the allocation's length.
-        self.mem.as_mut_ptr().cast::<u64>().wrapping_add(i)
+    /// Descriptor `index` (masked to the ring) as a kernel-crate I/O view,
+    /// so each word is one volatile access through `io_read!`/`io_write!`.
+    /// The mask already bounds the index: a projection of the whole ring
+    /// would check it again on every access, and compute a DMA address
+    /// nobody uses (about 100 instructions per request/response
+    /// transaction, measured).
+    #[inline]
+    fn desc(&self, index: u32) -> SysMem<'_, [u64; 2]> {
+        let i = (index & self.size.mask()) as usize;
+        let desc = self.mem.as_mut_ptr().cast::<[u64; 2]>().wrapping_add(i);
+        // SAFETY: the mask keeps `i` below `size`, and `mem` holds two
+        // aligned words per descriptor (type invariant), so `desc` is 16
+        // bytes inside the allocation, which lives as long as `&self`.
+        unsafe { SysMem::new(desc) }
     }
 
-    /// Writes descriptor `index` (CPU order), address word first.
+    /// Writes descriptor `index` (CPU order), address word first; the
+    /// device reads the ring concurrently.
+    #[inline]
     pub fn write(&self, index: u32, desc: [u64; 2]) {
-        // SAFETY: `word` returns an aligned pointer inside the live
-        // allocation; volatile because the device accesses it concurrently.
-        unsafe {
-            self.word(index, 0).write_volatile(desc[0].to_le());
-            self.word(index, 1).write_volatile(desc[1].to_le());
-        }
+        let slot = self.desc(index);
+        io_write!(slot, [build: 0], desc[0].to_le());
+        io_write!(slot, [build: 1], desc[1].to_le());
     }
 
     /// Reads the status half of descriptor `index` (CPU order). Where the
     /// device writes status, length and errors share this word, so one
     /// 64-bit load sees them consistently.
+    #[inline]
     pub fn read_status_word(&self, index: u32) -> u64 {
-        // SAFETY: as in `write`.
-        let v = u64::from_le(unsafe { self.word(index, 1).read_volatile() });
+        let v = u64::from_le(io_read!(self.desc(index), [build: 1]));
         // Nothing the device wrote for this descriptor may be read before
         // its status.
         dma_mb(Read);
