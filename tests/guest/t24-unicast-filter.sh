@@ -12,7 +12,8 @@ trap 'peer ip link set "$IF1" address $MAC1 2>/dev/null' EXIT
 # frames_to MAC: send 20 raw frames to MAC, print how many the peer got.
 frames_to() {
 	rm -f /tmp/raw.ready
-	peer sgnic-test raw-recv --iface "$IF1" --seconds 3 --ready-file /tmp/raw.ready >/tmp/raw.json &
+	# Returns as soon as all 20 came, or after 3 s.
+	peer sgnic-test raw-recv --iface "$IF1" --seconds 3 --count 20 --ready-file /tmp/raw.ready >/tmp/raw.json &
 	rp=$!
 	wait_for "[ -f /tmp/raw.ready ]" 10 || die "raw receiver did not start"
 	sgnic-test raw-send --iface "$IF0" --dst "$1" --count 20 >/dev/null
