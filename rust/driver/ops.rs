@@ -32,7 +32,7 @@ impl Port<'_> {
         if events & Event::TX_RESET != 0 {
             // `start_xmit` rings the doorbell after releasing the ring's
             // lock, so the tail is only rewritten while no xmit can run.
-            poll.with_xmit_frozen(dev, || self.reset_tx(dev));
+            poll.with_xmit_frozen(dev, || self.reset_tx(dev, poll));
         }
         let mut completed = (0, 0);
         let mut guard = self.tx.lock();
@@ -55,7 +55,7 @@ impl Port<'_> {
 
     /// Watchdog recovery: stops the TX engine, drops what is in flight and
     /// restarts from an empty ring. The caller keeps `start_xmit` out.
-    fn reset_tx(&self, dev: &NetDevice) {
+    fn reset_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) {
         let mut guard = self.tx.lock();
         let Some(tx) = &mut *guard else {
             return;
@@ -72,7 +72,7 @@ impl Port<'_> {
             return;
         }
         Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
-        dev.reset_queue();
+        poll.reset_queue(dev);
         self.regs.write(r::TDH, 0);
         self.regs.write(r::TDT, 0);
         self.regs
@@ -143,7 +143,8 @@ impl Operations for Port<'_> {
             Counters::add(&c.tx_dropped, 1);
             return TxOutcome::Consumed;
         };
-        let queued = match skb.pad_to(MIN_TX_FRAME as u32) {
+        // CAST: MIN_TX_FRAME is 60.
+        let queued = match skb.pad_to(MIN_TX_FRAME as u16) {
             Ok(skb) => tx.queue(skb),
             Err(_) => Err(QueueError::Dropped),
         };

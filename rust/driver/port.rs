@@ -367,10 +367,10 @@ impl<'bound> Port<'bound> {
             .and_then(|()| dev.napi_enable(rtnl))
             .inspect_err(|_| {
                 self.quiesce();
-                self.free_rings(dev);
+                self.free_rings();
             })?;
         with_bh_disabled(|| self.napi_state.lock().napi_enabled = Some(enabled));
-        dev.with_addr_lists(|lists| self.set_rx_filter(dev, lists));
+        dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(dev, lists));
 
         self.regs.write(r::ITR, self.itr.load(Relaxed));
         self.regs.write(r::IMS, Irq::DRIVER_MASK);
@@ -390,7 +390,7 @@ impl<'bound> Port<'bound> {
         if let Some(enabled) = enabled {
             dev.napi_disable(rtnl, enabled);
         }
-        dev.tx_disable();
+        dev.tx_disable(rtnl);
         // The interrupt stays registered until unbind (the glue owns it);
         // with IMS cleared the device raises none.
         self.quiesce();
@@ -399,7 +399,7 @@ impl<'bound> Port<'bound> {
         self.fold_device_counters();
         // The MAC reset guarantees no DMA is in flight before unmapping.
         mac::reset(&self.regs);
-        self.free_rings(dev);
+        self.free_rings();
     }
 
     /// Adds the device's drop counters (MPC, RNBC, ROC, RUC) to [`Counters`]; called
@@ -425,14 +425,13 @@ impl<'bound> Port<'bound> {
     /// under their locks, one at a time (the poll holds the NAPI state
     /// while GRO may transmit, which takes the TX lock: never the reverse
     /// order), and freed outside them.
-    fn free_rings(&self, dev: &NetDevice) {
+    fn free_rings(&self) {
         let tx = with_bh_disabled(|| self.tx.lock().take());
         let rx = with_bh_disabled(|| self.napi_state.lock().ring.take());
         if let Some(mut tx) = tx {
             Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
         }
         drop(rx);
-        dev.reset_queue();
     }
 
     fn program_tx(&self, tx: &TxRing<'_>) {

@@ -171,7 +171,7 @@ impl<'a> RxRing<'a> {
                 // The buffer is reused in place below either way.
                 RxVerdict::Continuation => {}
                 RxVerdict::Drop(RxError::MultiDescriptor) => work.multi_descriptor += 1,
-                RxVerdict::Drop(RxError::TooLong { .. } | RxError::ZeroLength) => {
+                RxVerdict::Drop(RxError::TooLong { .. } | RxError::TooShort(_)) => {
                     work.length_errors += 1
                 }
                 RxVerdict::Drop(_) => work.errors += 1,
@@ -201,10 +201,7 @@ impl<'a> RxRing<'a> {
             // The view syncs the frame for the CPU, and back when dropped.
             let view = buf.view(len);
             let multicast = view.byte(0).is_some_and(is_multicast_address);
-            let copy = poll.alloc_skb(len).and_then(|mut skb| {
-                view.copy_into(&mut skb).ok()?;
-                Some(skb)
-            });
+            let copy = view.copy_to_skb(poll);
             drop(view);
             match copy {
                 Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),

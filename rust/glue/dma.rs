@@ -502,16 +502,20 @@ impl RxView<'_, '_> {
             .then(|| unsafe { self.buf.buf.data().add(offset as usize).read_volatile() })
     }
 
-    /// Appends a copy of the view's bytes to `skb`'s linear part.
-    pub fn copy_into(&self, skb: &mut SkBuff) -> Result {
+    /// A copy of the view's bytes in a fresh skb from this CPU's NAPI
+    /// cache (copybreak). The skb is made here, linear and not shared, so
+    /// the copy can neither hit `skb_put`'s assertion on a paged skb nor
+    /// write into a buffer a clone shares. `None` if none could be had.
+    pub fn copy_to_skb(&self, poll: &NapiPoll<'_>) -> Option<SkBuff> {
+        let skb = poll.alloc_skb(self.len)?;
         if self.len > skb.tailroom() {
-            return Err(EINVAL);
+            return None;
         }
-        // SAFETY: `len` fits the tailroom (checked above) and the view's
-        // `len` bytes are the CPU's for now (type invariant); the skb is a
-        // different buffer, exclusively ours.
+        // SAFETY: `len` fits the tailroom of a fresh linear skb (checked
+        // above) and the view's `len` bytes are the CPU's for now (type
+        // invariant).
         unsafe { b::sgnic_skb_put_data(skb.as_raw(), self.buf.buf.data().cast(), self.len) };
-        Ok(())
+        Some(skb)
     }
 }
 

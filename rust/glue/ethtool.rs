@@ -96,6 +96,13 @@ impl<T: Operations + super::netdev::Operations> Table<T> {
 
 /// The static `ethtool_ops` table for `T`.
 pub(super) fn ops_table<T: Operations + super::netdev::Operations>() -> &'static b::ethtool_ops {
+    // An empty list makes the core WARN on `ethtool -S`.
+    const {
+        assert!(
+            !T::STAT_NAMES.is_empty(),
+            "ethtool::Operations::STAT_NAMES is empty"
+        )
+    };
     &Table::<T>::OPS
 }
 

@@ -304,11 +304,13 @@ impl SkBuff {
 
     /// Zero-pads the frame to at least `len` bytes. On failure the kernel
     /// has already freed the skb.
-    pub fn pad_to(self, len: u32) -> Result<SkBuff> {
+    pub fn pad_to(self, len: u16) -> Result<SkBuff> {
         let raw = self.into_raw();
         // SAFETY: we own `raw`; skb_put_padto frees it on failure and
         // otherwise leaves it to us.
-        if unsafe { b::sgnic_skb_put_padto(raw, len) } != 0 {
+        // `len` fits a u16, so the pad the C side computes (an `int`)
+        // cannot go negative.
+        if unsafe { b::sgnic_skb_put_padto(raw, len.into()) } != 0 {
             return Err(ENOMEM);
         }
         // SAFETY: success leaves the skb valid and ours.
@@ -329,8 +331,17 @@ impl SkBuff {
 
     /// Computes the checksum in software (fallback when the device's
     /// context descriptor cannot describe the offsets).
+    ///
+    /// Nothing to do unless the stack asked for a checksum; a GSO frame is
+    /// refused (`EINVAL`), as the core would warn about it.
     pub fn checksum_help(&mut self) -> Result {
-        // SAFETY: we own the skb.
+        if self.is_gso() {
+            return Err(EINVAL);
+        }
+        if self.headers().ip_summed() != CHECKSUM_PARTIAL {
+            return Ok(());
+        }
+        // SAFETY: we own the skb, a CHECKSUM_PARTIAL frame without GSO.
         kernel::error::to_result(unsafe { b::skb_checksum_help(self.raw()) })
     }
 

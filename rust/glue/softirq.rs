@@ -15,8 +15,10 @@ use super::bindings as b;
 /// from a hard interrupt is a kernel warning.
 ///
 /// The result must be `Send`: a lock guard is not, so no guard taken
-/// inside can outlive the softirq-off section.
-pub fn with_bh_disabled<R: Send>(f: impl FnOnce() -> R) -> R {
+/// inside can outlive the softirq-off section. So must the closure: an
+/// [`Rtnl`](super::netdev::Rtnl) token is not, so nothing that needs a
+/// context that may sleep (NAPI enable and disable) can be called inside.
+pub fn with_bh_disabled<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     // SAFETY: a plain call; paired with the enable below in this context.
     unsafe { b::sgnic_local_bh_disable() };
     let result = f();

@@ -9,6 +9,9 @@
 /// Size of every descriptor in bytes.
 pub const DESC_SIZE: usize = 16;
 
+/// An Ethernet header: destination, source, EtherType.
+pub const ETH_HLEN: usize = 14;
+
 /// Shortest frame on the wire without FCS; shorter ones are zero-padded.
 pub const MIN_TX_FRAME: usize = 60;
 
@@ -486,8 +489,9 @@ pub enum RxError {
     /// The frame continues in the next descriptor, which the driver does
     /// not allow (buffers are sized for the MTU).
     MultiDescriptor,
-    /// The device reported an empty frame.
-    ZeroLength,
+    /// The device reported a frame shorter than an Ethernet header (or
+    /// none at all): nothing the stack can parse.
+    TooShort(u16),
     /// The device reported more bytes than the buffer holds.
     TooLong {
         /// Length the device claimed.
@@ -528,8 +532,8 @@ impl RxDescriptor {
         if self.errors & RxErrors::FATAL != 0 {
             return Err(RxError::HardwareError(self.errors & RxErrors::FATAL));
         }
-        if self.length == 0 {
-            return Err(RxError::ZeroLength);
+        if usize::from(self.length) < ETH_HLEN {
+            return Err(RxError::TooShort(self.length));
         }
         if u32::from(self.length) > buffer_size {
             return Err(RxError::TooLong {
@@ -715,7 +719,9 @@ mod tests {
             rx(60, RxStatus::DD, 0).validate(2048),
             Err(RxError::MultiDescriptor)
         );
-        assert_eq!(rx(0, ok, 0).validate(2048), Err(RxError::ZeroLength));
+        assert_eq!(rx(0, ok, 0).validate(2048), Err(RxError::TooShort(0)));
+        assert_eq!(rx(13, ok, 0).validate(2048), Err(RxError::TooShort(13)));
+        assert_eq!(rx(14, ok, 0).validate(2048), Ok(RxFrame { len: 14 }));
         assert_eq!(
             rx(4000, ok, 0).validate(2048),
             Err(RxError::TooLong {

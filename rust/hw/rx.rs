@@ -124,7 +124,7 @@ mod tests {
         ];
         let (v, boundary) = run(&seq);
         assert_eq!(v[1], RxVerdict::Continuation);
-        assert_eq!(v[2], RxVerdict::Drop(RxError::ZeroLength));
+        assert_eq!(v[2], RxVerdict::Drop(RxError::TooShort(0)));
         assert_eq!(v[3], RxVerdict::Deliver(RxFrame { len: 60 }));
         assert!(boundary);
     }

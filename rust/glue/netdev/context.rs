@@ -11,7 +11,9 @@ use core::marker::PhantomData;
 impl NetDevice {
     /// Runs `f` with the address lists locked (`netif_addr_lock_bh`), for
     /// reprogramming the receive filter outside `set_rx_mode`.
-    pub fn with_addr_lists<R>(&self, f: impl FnOnce(&AddrLists<'_>) -> R) -> R {
+    /// Under RTNL: inside `set_rx_mode` the core already holds the lock,
+    /// and taking it again would wait for itself.
+    pub fn with_addr_lists<R>(&self, _rtnl: &Rtnl<'_>, f: impl FnOnce(&AddrLists<'_>) -> R) -> R {
         // SAFETY: `as_raw` is a registered net_device (type invariant);
         // paired with the unlock below.
         unsafe { b::sgnic_netif_addr_lock_bh(self.as_raw()) };
@@ -185,8 +187,14 @@ unsafe fn walk_addr_list(list: *const b::netdev_hw_addr_list, mut f: impl FnMut(
         let mut node = (*head).next;
         while node != head {
             let entry = node.cast::<b::netdev_hw_addr>();
+            // Only the first `addr_len` (6) bytes were written: copy those,
+            // never borrow the whole array.
             let mut mac = [0u8; 6];
-            mac.copy_from_slice(&(&(*entry).addr)[..6]);
+            core::ptr::copy_nonoverlapping(
+                core::ptr::addr_of!((*entry).addr).cast::<u8>(),
+                mac.as_mut_ptr(),
+                6,
+            );
             f(&mac);
             node = (*node).next;
         }

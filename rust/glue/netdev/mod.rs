@@ -98,14 +98,19 @@ impl NetDevice {
         u32::MAX
     }
 
-    /// Forgets BQL state after the ring was emptied without completions.
-    pub fn reset_queue(&self) {
+    /// Forgets BQL state. Only where no completion can run concurrently:
+    /// from the completer itself ([`NapiPoll::reset_queue`]) or while NAPI
+    /// is off (`napi_enable`); `dql_reset` racing `dql_completed` ends in
+    /// BQL's `BUG()`.
+    fn reset_queue(&self) {
         // SAFETY: `as_raw` is a registered net_device (type invariant).
         unsafe { b::sgnic_netdev_reset_queue(self.as_raw()) }
     }
 
     /// Stops the queue and waits for a running `start_xmit` to finish.
-    pub fn tx_disable(&self) {
+    /// Under RTNL: from inside `start_xmit` or the TX watchdog, which hold
+    /// the queue's lock, it would wait for itself.
+    pub fn tx_disable(&self, _rtnl: &Rtnl<'_>) {
         // SAFETY: `as_raw` is a registered net_device (type invariant).
         unsafe { b::sgnic_netif_tx_disable(self.as_raw()) }
     }
@@ -166,17 +171,22 @@ impl NetDevice {
 
     /// The interface flags (`IFF_*`), e.g. for the receive filter.
     pub fn flags(&self) -> u32 {
-        // SAFETY: `as_raw` is valid; reading an integer field.
-        unsafe { (*self.as_raw()).flags }
+        // SAFETY: `as_raw` is valid; READ_ONCE, as the core may be
+        // changing the flags.
+        unsafe { core::ptr::addr_of!((*self.as_raw()).flags).read_volatile() }
     }
 
     /// The unicast address the interface currently uses.
     pub fn dev_addr(&self) -> [u8; 6] {
         let mut mac = [0u8; 6];
         // SAFETY: `dev_addr` points to at least `addr_len` (6 for Ethernet)
-        // bytes for the lifetime of a registered netdev.
+        // bytes for the lifetime of a registered netdev; byte-wise volatile
+        // reads, as an address change may be copying over them.
         unsafe {
-            core::ptr::copy_nonoverlapping((*self.as_raw()).dev_addr, mac.as_mut_ptr(), 6);
+            let addr = (*self.as_raw()).dev_addr;
+            for (i, byte) in mac.iter_mut().enumerate() {
+                *byte = addr.add(i).read_volatile();
+            }
         }
         mac
     }

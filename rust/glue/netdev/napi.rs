@@ -30,10 +30,22 @@ impl NetDevice {
     /// so a second disable does not compile. `EBUSY` if polls are already
     /// allowed. It takes the netdev's instance mutex, hence [`Rtnl`]: a
     /// context that may sleep.
+    ///
+    /// Only while the interface is up (`EINVAL` otherwise): the glue
+    /// disables NAPI after `stop` and after a failed `open`, and nothing
+    /// else would.
     pub fn napi_enable(&self, _rtnl: &Rtnl<'_>) -> Result<NapiEnabled> {
+        // Under RTNL, which the core holds while it sets and clears the
+        // running state around ndo_open and ndo_stop.
+        if !self.is_running() {
+            return Err(EINVAL);
+        }
         if self.napi_enabled().xchg(true, Full) {
             return Err(EBUSY);
         }
+        // No poll runs, so no completion either: BQL starts afresh (what
+        // was in flight when NAPI went off will never complete).
+        self.reset_queue();
         // SAFETY: the napi_struct was added in `Registration::allocate`, and
         // the flag said it was disabled.
         unsafe { b::napi_enable(self.napi().as_raw()) };
@@ -107,15 +119,20 @@ impl NapiPoll<'_> {
     }
 
     /// Allocates a small skb for a frame copied out of a receive buffer.
-    pub fn alloc_skb(&self, len: u32) -> Option<crate::glue::skb::SkBuff> {
+    pub(in crate::glue) fn alloc_skb(&self, len: u32) -> Option<crate::glue::skb::SkBuff> {
         // SAFETY: NAPI softirq context (type invariant).
         let raw = unsafe { b::sgnic_napi_alloc_skb(self.napi.as_raw(), len) };
         // SAFETY: a fresh skb that only we reference.
         (!raw.is_null()).then(|| unsafe { crate::glue::skb::SkBuff::from_raw(raw) })
     }
 
-    /// Passes a received Ethernet frame up the stack through GRO.
+    /// Passes a received Ethernet frame up the stack through GRO. A frame
+    /// shorter than an Ethernet header is dropped instead: `eth_type_trans`
+    /// would read (and packet sockets copy out) bytes beyond it.
     pub fn receive(&self, dev: &NetDevice, skb: crate::glue::skb::SkBuff) {
+        if skb.headlen() < b::ETH_HLEN {
+            return;
+        }
         let raw = skb.into_raw();
         // SAFETY: NAPI softirq context (type invariant); we hand over
         // ownership of a valid skb holding a whole Ethernet frame, after
@@ -137,6 +154,12 @@ impl NapiPoll<'_> {
         // SAFETY: `dev` is registered (type invariant of `NetDevice`); the
         // poll is the only completer.
         unsafe { b::sgnic_netdev_completed_queue(dev.as_raw(), packets, bytes) }
+    }
+
+    /// Forgets BQL state after the ring was emptied without completions.
+    /// The poll is the only completer, so none can race the reset.
+    pub fn reset_queue(&self, dev: &NetDevice) {
+        dev.reset_queue();
     }
 
     /// Frees a transmitted frame as consumed, not dropped: into this

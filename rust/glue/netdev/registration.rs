@@ -17,6 +17,10 @@ use core::{
 };
 use kernel::{device, error::from_result, prelude::*};
 
+/// The smallest TSO or GSO size the glue sets: far above `MAX_TCP_HEADER`
+/// (a few hundred bytes), below which rtnetlink refuses a size.
+const MIN_GSO_SIZE: u32 = 4096;
+
 /// Builds the `net_device_ops` and `ethtool_ops` tables for `T`.
 struct Tables<T>(PhantomData<T>);
 
@@ -100,18 +104,28 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             (*raw).vlan_features = config.features & features::SUPPORTED;
             // The core's setters clamp, and lower the GSO limits with the
             // TSO ones.
-            b::netif_set_tso_max_size(raw, config.tso_max_size);
-            b::netif_set_tso_max_segs(raw, config.tso_max_segs.into());
+            // Sizes at or below MAX_TCP_HEADER would wrap the socket
+            // layer's limit (`sk_dst_gso_max_size`), which is why
+            // rtnetlink refuses them; `MIN_GSO_SIZE` is well above it.
+            b::netif_set_tso_max_size(raw, config.tso_max_size.max(MIN_GSO_SIZE));
+            b::netif_set_tso_max_segs(raw, config.tso_max_segs.max(1).into());
             // A lower starting point for the rest, a state `ip link set
             // gso_max_size` can reach too; nothing reads it before
             // registration.
-            (*raw).gso_max_size = config.gso_max_size.min((*raw).gso_max_size);
+            (*raw).gso_max_size = config.gso_max_size.clamp(MIN_GSO_SIZE, (*raw).gso_max_size);
+            let group = &mut (*raw).__bindgen_anon_1.priv_flags_fast;
+            let mut flags = group.priv_flags();
             if config.unicast_filter {
-                let group = &mut (*raw).__bindgen_anon_1.priv_flags_fast;
-                let flags =
-                    group.priv_flags() | c_ulong::from(b::netdev_priv_flags_IFF_UNICAST_FLT);
-                group.set_priv_flags(flags);
+                flags |= c_ulong::from(b::netdev_priv_flags_IFF_UNICAST_FLT);
             }
+            // ether_setup lets pktgen hand the same skb to start_xmit again
+            // while the ring still holds it; `SkBuff` is an owned skb, so
+            // the glue refuses shared ones, as veth and tun do.
+            flags &= !c_ulong::from(b::netdev_priv_flags_IFF_TX_SKB_SHARING);
+            // netpoll (netconsole) polls with IRQs off and a zero budget,
+            // contexts `NapiPoll` and `Xmit` do not describe.
+            flags |= c_ulong::from(b::netdev_priv_flags_IFF_DISABLE_NETPOLL);
+            group.set_priv_flags(flags);
             (*raw).min_mtu = config.min_mtu;
             (*raw).max_mtu = config.max_mtu;
             (*raw).watchdog_timeo = kernel::time::msecs_to_jiffies(config.watchdog_ms) as c_int;
@@ -228,7 +242,12 @@ unsafe extern "C" fn ndo_open<T: Operations + ethtool::Operations>(
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
     // SAFETY: the core calls ndo_open under RTNL.
     let rtnl = unsafe { Rtnl::new() };
-    from_result(|| this.open(dev, &rtnl).map(|()| 0))
+    let result = this.open(dev, &rtnl);
+    // A failed open is not followed by ndo_stop: NAPI must not stay on.
+    if result.is_err() {
+        dev.napi_disable_if_enabled();
+    }
+    from_result(|| result.map(|()| 0))
 }
 
 /// # Safety
@@ -242,6 +261,9 @@ unsafe extern "C" fn ndo_stop<T: Operations + ethtool::Operations>(
     // SAFETY: the core calls ndo_stop under RTNL.
     let rtnl = unsafe { Rtnl::new() };
     this.stop(dev, &rtnl);
+    // Nothing stops NAPI after ndo_stop, unregistration included: a poll
+    // left enabled would run on an interface the core has closed.
+    dev.napi_disable_if_enabled();
     0
 }
 
