@@ -5,7 +5,8 @@
 # an RX flood into the other port. Each time the driver unbinds without a
 # crash, hang, leak or warning (the harness reads the log), and when the
 # host plugs the NIC back (device_add) sgnic probes it and it passes
-# traffic. Only on the q35 machine (make test), where NICs sit behind
+# traffic. Then port 0 vanishes from the bus first (command register
+# cleared) and is removed after that, as in a surprise removal. Only on the q35 machine (make test), where NICs sit behind
 # hotplug-capable PCIe root ports.
 . /tests/sgnic.sh
 MAC0=52:54:00:12:34:01
@@ -70,5 +71,31 @@ peer ip -6 addr add $ADDR1_6/64 dev "$IF1" nodad
 peer ip link set "$IF1" up
 wait_for "ping -c 1 -W 1 $ADDR1" 20 || die "no connectivity to the port plugged back"
 transfer /tmp/t98 sendfile reverse >/dev/null
+
+# 3. A surprise removal: port 0 leaves the bus before anyone is told. In
+# the middle of a sendfile its PCI command register is cleared (no memory
+# decoding, so every register access goes unanswered; no bus mastering,
+# so no DMA; INTx disabled, as a vanished device raises none). The driver
+# must survive its own paths on a dead device (statistics, stop) and the
+# removal that follows, which finds the device already gone.
+bdf=$(basename "$(readlink "/sys/class/net/$IF0/device")")
+background_sendfile /tmp/t98
+sp=$SEND_PID
+printf '\000\004' | dd of="/sys/bus/pci/devices/$bdf/config" bs=1 seek=4 count=2 conv=notrunc 2>/dev/null ||
+	die "cannot switch $bdf off the bus"
+sleep 2
+ethtool -S "$IF0" >/dev/null || die "ethtool -S failed on the vanished port"
+ip link set "$IF0" down || die "ip link set down failed on the vanished port"
+unplug p0 $MAC0
+killall sgnic-test 2>/dev/null
+wait_for "! killall -0 sgnic-test 2>/dev/null" 10 || die "the transfer's processes did not exit"
+wait $sp 2>/dev/null
+plug p0 $MAC0
+IF0=$(iface_with_mac $MAC0)
+ip addr add $ADDR0/24 dev "$IF0"
+ip -6 addr add $ADDR0_6/64 dev "$IF0" nodad
+ip link set "$IF0" up
+wait_for "ping -c 1 -W 1 $ADDR1" 20 || die "no connectivity through the port plugged back after the surprise removal"
+transfer /tmp/t98 sendfile forward >/dev/null
 rm -f /tmp/t98
-echo "both ports unplugged under traffic and plugged back; traffic passes"
+echo "both ports unplugged under traffic and plugged back, port 0 also after leaving the bus unannounced; traffic passes"
