@@ -370,15 +370,11 @@ impl<'a> TxRing<'a> {
     }
 
     /// Counts a mapped frame's bytes by where they come from.
+    #[inline]
     fn count_buffers(frame: &MappedSkb<'_>, out: &mut Queued) {
         out.head_bytes = u64::from(frame.head().len);
-        for buf in frame.buffers() {
-            if buf.page_cache {
-                out.page_cache_bytes += u64::from(buf.len);
-            }
-            out.frag_bytes += u64::from(buf.len);
-        }
-        out.frag_bytes -= out.head_bytes;
+        out.frag_bytes = u64::from(frame.frag_bytes());
+        out.page_cache_bytes = u64::from(frame.page_cache_bytes());
     }
 
     /// Records a frame written to `[first, next)` whose last descriptor is

@@ -217,6 +217,10 @@ pub struct MappedSkb<'a> {
     skb: ManuallyDrop<SkBuff>,
     /// Entries initialised: 1 + the number of fragments, once mapped.
     count: usize,
+    /// Bytes mapped from fragments, and of those from page-cache pages,
+    /// counted while mapping so that nobody walks the buffers again.
+    frag_bytes: u32,
+    page_cache_bytes: u32,
     bufs: [MaybeUninit<DmaBuf>; 1 + MAX_FRAGS],
 }
 
@@ -239,6 +243,8 @@ impl<'a> MappedSkb<'a> {
             dev,
             skb: ManuallyDrop::new(skb),
             count: 0,
+            frag_bytes: 0,
+            page_cache_bytes: 0,
             bufs: [const { MaybeUninit::uninit() }; 1 + MAX_FRAGS],
         };
         if let Err(e) = slot.insert(this).map_all() {
@@ -277,7 +283,14 @@ impl<'a> MappedSkb<'a> {
                 // whole.
                 let addr =
                     unsafe { b::sgnic_skb_frag_dma_map(rdev, frag.as_raw(), 0, len as usize, dir) };
-                checked(self.dev, addr, len, frag.is_page_cache())?
+                let page_cache = frag.is_page_cache();
+                let buf = checked(self.dev, addr, len, page_cache)?;
+                // The fragments' lengths add up to `skb->data_len`, a u32.
+                self.frag_bytes = self.frag_bytes.wrapping_add(len);
+                if page_cache {
+                    self.page_cache_bytes = self.page_cache_bytes.wrapping_add(len);
+                }
+                buf
             };
             // INVARIANT: as for the head; `frags` yields at most MAX_FRAGS.
             self.bufs[1 + i].write(buf);
@@ -307,6 +320,16 @@ impl<'a> MappedSkb<'a> {
     /// Fragment `i`'s mapping (`len` 0 if it is empty or absent).
     pub fn frag(&self, i: usize) -> DmaBuf {
         self.entries().get(1 + i).copied().unwrap_or_default()
+    }
+
+    /// Bytes mapped from page fragments.
+    pub fn frag_bytes(&self) -> u32 {
+        self.frag_bytes
+    }
+
+    /// Of those, bytes from page-cache pages.
+    pub fn page_cache_bytes(&self) -> u32 {
+        self.page_cache_bytes
     }
 
     /// The mapped buffers in frame order: the head, then the fragments,

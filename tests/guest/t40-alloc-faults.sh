@@ -10,7 +10,7 @@
 setup_wire
 trap 'faults_off >/dev/null' EXIT
 sgnic-test mkfile /tmp/t40 $(bulk 64M) --seed 40 >/dev/null
-sgnic-test mkfile /tmp/t40s 4M --seed 41 >/dev/null
+sgnic-test mkfile /tmp/t40s 1M --seed 41 >/dev/null
 
 # both_ways FILE: FILE from here to the peer by sendfile and from the peer
 # to here by read/write, at the same time; both must arrive intact.
