@@ -134,7 +134,16 @@ impl<'a> RxRing<'a> {
     /// Hands every free slot back to the device, allocating buffers where
     /// a slot has none. Returns whether the tail moved (RDT must be
     /// written, after [`DescRing::publish`]).
+    ///
+    /// Most polls find nothing to do: that test is inlined at the call
+    /// site, and only the work is a call.
+    #[inline]
     pub(crate) fn refill(&mut self, netdev: &NetDevice) -> bool {
+        !self.cursor.is_full() && self.refill_slots(netdev)
+    }
+
+    #[inline(never)]
+    fn refill_slots(&mut self, netdev: &NetDevice) -> bool {
         let mut moved = false;
         while !self.cursor.is_full() {
             let i = self.cursor.next_to_use();
