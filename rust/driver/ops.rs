@@ -12,7 +12,7 @@ use crate::glue::{
     features,
     netdev::{
         AddrLists, LinkStats, MacChange, MtuChange, Napi, NapiPoll, NetDevice, Operations, Rtnl,
-        TxOutcome, Xmit,
+        TxOutcome, Xmit, XmitFrozen,
     },
     skb::{OffloadRequest, SkBuff, Skb},
 };
@@ -32,7 +32,7 @@ impl Port<'_> {
         if events & Event::TX_RESET != 0 {
             // `start_xmit` rings the doorbell after releasing the ring's
             // lock, so the tail is only rewritten while no xmit can run.
-            poll.with_xmit_frozen(dev, || self.reset_tx(dev, poll));
+            poll.with_xmit_frozen(dev, |frozen| self.reset_tx(frozen));
         }
         let mut completed = (0, 0);
         let mut guard = self.tx.lock();
@@ -55,7 +55,7 @@ impl Port<'_> {
 
     /// Watchdog recovery: stops the TX engine, drops what is in flight and
     /// restarts from an empty ring. The caller keeps `start_xmit` out.
-    fn reset_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) {
+    fn reset_tx(&self, frozen: &XmitFrozen<'_>) {
         let mut guard = self.tx.lock();
         let Some(tx) = &mut *guard else {
             return;
@@ -68,11 +68,13 @@ impl Port<'_> {
         // Still moving after the wait: leave every buffer mapped and let the
         // next watchdog tick try again.
         if !mac::tx_head_settled(&self.regs) {
-            dev.warn(format_args!("TX engine still running after disable\n"));
+            frozen
+                .dev()
+                .warn(format_args!("TX engine still running after disable\n"));
             return;
         }
         Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
-        poll.reset_queue(dev);
+        frozen.reset_queue();
         self.regs.write(r::TDH, 0);
         self.regs.write(r::TDT, 0);
         self.regs

@@ -370,7 +370,7 @@ impl<'bound> Port<'bound> {
                 self.free_rings();
             })?;
         with_bh_disabled(|| self.napi_state.lock().napi_enabled = Some(enabled));
-        dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(dev, lists));
+        dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
 
         self.regs.write(r::ITR, self.itr.load(Relaxed));
         self.regs.write(r::IMS, Irq::DRIVER_MASK);

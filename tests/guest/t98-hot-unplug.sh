@@ -35,25 +35,31 @@ plug() {
 	wait_for "iface_with_mac $2 >/dev/null" 20 || die "$1: no interface after the plug"
 }
 
+# replug_port0 SENDER-PID: the host removes port 0 while SENDER-PID sends
+# through it, then plugs it back; the new port 0 (in this namespace; the
+# peer's stays where it is) carries a whole transfer.
+replug_port0() {
+	unplug p0 $MAC0
+	# The connection lost its interface; its sockets go with the processes
+	# (the receiver runs in the peer's namespace, under nsenter: by name).
+	killall sgnic-test 2>/dev/null
+	wait_for "! killall -0 sgnic-test 2>/dev/null" 10 || die "the transfer's processes did not exit"
+	wait "$1" 2>/dev/null
+	plug p0 $MAC0
+	IF0=$(iface_with_mac $MAC0)
+	ip addr add $ADDR0/24 dev "$IF0"
+	ip -6 addr add $ADDR0_6/64 dev "$IF0" nodad
+	ip link set "$IF0" up
+	wait_for "ping -c 1 -W 1 $ADDR1" 20 || die "no connectivity through the port plugged back"
+	transfer /tmp/t98 sendfile forward >/dev/null
+}
+
 # 1. Port 0 removed in the middle of a sendfile it sends.
 setup_wire
 sgnic-test mkfile /tmp/t98 $(bulk 64M) --seed 98 >/dev/null
 background_sendfile /tmp/t98
 sp=$SEND_PID
-unplug p0 $MAC0
-# The connection lost its interface; its sockets go with the processes
-# (the receiver runs in the peer's namespace, under nsenter: by name).
-killall sgnic-test 2>/dev/null
-wait_for "! killall -0 sgnic-test 2>/dev/null" 10 || die "the transfer's processes did not exit"
-wait $sp 2>/dev/null
-plug p0 $MAC0
-# The new port 0 comes up in this namespace; the peer's stays where it is.
-IF0=$(iface_with_mac $MAC0)
-ip addr add $ADDR0/24 dev "$IF0"
-ip -6 addr add $ADDR0_6/64 dev "$IF0" nodad
-ip link set "$IF0" up
-wait_for "ping -c 1 -W 1 $ADDR1" 20 || die "no connectivity through the port plugged back"
-transfer /tmp/t98 sendfile forward >/dev/null
+replug_port0 "$sp"
 
 # 2. Port 1 (the peer's) removed while port 0 floods it.
 sgnic-test raw-send --iface "$IF0" --dst $MAC1 --count 1000000000 >/dev/null 2>&1 &
@@ -86,16 +92,6 @@ printf '\000\004' | dd of="/sys/bus/pci/devices/$bdf/config" bs=1 seek=4 count=2
 sleep 2
 ethtool -S "$IF0" >/dev/null || die "ethtool -S failed on the vanished port"
 ip link set "$IF0" down || die "ip link set down failed on the vanished port"
-unplug p0 $MAC0
-killall sgnic-test 2>/dev/null
-wait_for "! killall -0 sgnic-test 2>/dev/null" 10 || die "the transfer's processes did not exit"
-wait $sp 2>/dev/null
-plug p0 $MAC0
-IF0=$(iface_with_mac $MAC0)
-ip addr add $ADDR0/24 dev "$IF0"
-ip -6 addr add $ADDR0_6/64 dev "$IF0" nodad
-ip link set "$IF0" up
-wait_for "ping -c 1 -W 1 $ADDR1" 20 || die "no connectivity through the port plugged back after the surprise removal"
-transfer /tmp/t98 sendfile forward >/dev/null
+replug_port0 "$sp"
 rm -f /tmp/t98
 echo "both ports unplugged under traffic and plugged back, port 0 also after leaving the bus unannounced; traffic passes"

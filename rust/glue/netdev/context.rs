@@ -12,8 +12,14 @@ impl NetDevice {
     /// Runs `f` with the address lists locked (`netif_addr_lock_bh`), for
     /// reprogramming the receive filter outside `set_rx_mode`.
     /// Under RTNL: inside `set_rx_mode` the core already holds the lock,
-    /// and taking it again would wait for itself.
-    pub fn with_addr_lists<R>(&self, _rtnl: &Rtnl<'_>, f: impl FnOnce(&AddrLists<'_>) -> R) -> R {
+    /// and taking it again would wait for itself. The closure is `Send`,
+    /// so it cannot take the `Rtnl` token (or the netdev, which
+    /// [`AddrLists::dev`] lends) inside: no nested lock, no sleep under it.
+    pub fn with_addr_lists<R>(
+        &self,
+        _rtnl: &Rtnl<'_>,
+        f: impl FnOnce(&AddrLists<'_>) -> R + Send,
+    ) -> R {
         // SAFETY: `as_raw` is a registered net_device (type invariant);
         // paired with the unlock below.
         unsafe { b::sgnic_netif_addr_lock_bh(self.as_raw()) };
@@ -37,6 +43,11 @@ pub struct AddrLists<'a> {
 }
 
 impl AddrLists<'_> {
+    /// The netdev whose lists these are.
+    pub fn dev(&self) -> &NetDevice {
+        self.dev
+    }
+
     /// Calls `f` with each multicast address the stack subscribed to.
     pub fn for_each_multicast(&self, f: impl FnMut(&[u8; 6])) {
         // SAFETY: `mc` is the netdev's multicast list, locked (type

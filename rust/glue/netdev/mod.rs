@@ -22,7 +22,7 @@ mod pci;
 mod registration;
 
 pub use context::{AddrLists, MacChange, MtuChange, Rtnl, Xmit};
-pub use napi::{Napi, NapiEnabled, NapiPoll};
+pub use napi::{Napi, NapiEnabled, NapiPoll, XmitFrozen};
 pub use pci::{BoundNetDevice, NetProbe, PciAdapter, PciNetDriver};
 pub(crate) use registration::Registration;
 
@@ -194,16 +194,7 @@ impl NetDevice {
     /// Logs a warning prefixed with the driver, bus address and interface
     /// name, as `netdev_warn` does.
     pub fn warn(&self, args: core::fmt::Arguments<'_>) {
-        // SAFETY: `as_raw` is a registered net_device (type invariant);
-        // `%pA` formats the `fmt::Arguments` the pointer refers to, which
-        // lives across the call.
-        unsafe {
-            b::netdev_warn(
-                self.as_raw(),
-                c"%pA".as_char_ptr().cast(),
-                core::ptr::from_ref(&args).cast::<core::ffi::c_void>(),
-            )
-        }
+        self.print(b::netdev_warn, args);
     }
 
     /// Logs a message with the same prefix, as `netdev_info` does.
@@ -212,9 +203,19 @@ impl NetDevice {
     /// rewrites `dev->name` in place under a seqlock that modules cannot
     /// take, so only the C printing code reads it.
     pub fn info(&self, args: core::fmt::Arguments<'_>) {
-        // SAFETY: as in `warn`.
+        self.print(b::netdev_info, args);
+    }
+
+    fn print(
+        &self,
+        printer: unsafe extern "C" fn(*const b::net_device, *const core::ffi::c_char, ...),
+        args: core::fmt::Arguments<'_>,
+    ) {
+        // SAFETY: `as_raw` is a registered net_device (type invariant);
+        // `%pA` formats the `fmt::Arguments` the pointer refers to, which
+        // lives across the call.
         unsafe {
-            b::netdev_info(
+            printer(
                 self.as_raw(),
                 c"%pA".as_char_ptr().cast(),
                 core::ptr::from_ref(&args).cast::<core::ffi::c_void>(),

@@ -156,12 +156,6 @@ impl NapiPoll<'_> {
         unsafe { b::sgnic_netdev_completed_queue(dev.as_raw(), packets, bytes) }
     }
 
-    /// Forgets BQL state after the ring was emptied without completions.
-    /// The poll is the only completer, so none can race the reset.
-    pub fn reset_queue(&self, dev: &NetDevice) {
-        dev.reset_queue();
-    }
-
     /// Frees a transmitted frame as consumed, not dropped: into this
     /// CPU's NAPI skb cache (bulk-freed, and reused by receive), or
     /// through the normal path when the poll has no budget (netpoll).
@@ -174,16 +168,49 @@ impl NapiPoll<'_> {
     /// Runs `f` while no `start_xmit` runs on `dev` and none can start:
     /// the stack's transmit queues are locked and frozen for its duration.
     /// Lets the poll rewrite state that `start_xmit` uses outside the
-    /// driver's own locks (the TX tail register).
-    pub fn with_xmit_frozen<R>(&self, dev: &NetDevice, f: impl FnOnce() -> R) -> R {
+    /// driver's own locks (the TX tail register). The closure is `Send`,
+    /// so it cannot capture this token or the netdev (it gets them back
+    /// through [`XmitFrozen`]) and cannot freeze again, which would wait
+    /// for itself.
+    pub fn with_xmit_frozen<R>(
+        &self,
+        dev: &NetDevice,
+        f: impl FnOnce(&XmitFrozen<'_>) -> R + Send,
+    ) -> R {
         // SAFETY: `dev` is registered (type invariant); netif_tx_lock wants
         // bottom halves disabled, which they are in a NAPI poll (type
         // invariant of `NapiPoll`). It waits for a running start_xmit.
         unsafe { b::netif_tx_lock(dev.as_raw()) };
-        let result = f();
+        // INVARIANT: the queues are frozen until `f` returns, inside the
+        // poll (the only completer).
+        let result = f(&XmitFrozen { dev });
         // SAFETY: paired with the netif_tx_lock above, same context.
         unsafe { b::netif_tx_unlock(dev.as_raw()) };
         result
+    }
+}
+
+/// The transmit queues frozen inside a NAPI poll, from
+/// [`NapiPoll::with_xmit_frozen`].
+///
+/// # Invariants
+///
+/// Exists only while `dev`'s queues are locked and frozen, inside its
+/// poll: neither `start_xmit` nor a completion can run.
+pub struct XmitFrozen<'a> {
+    dev: &'a NetDevice,
+}
+
+impl XmitFrozen<'_> {
+    /// The netdev whose queues are frozen.
+    pub fn dev(&self) -> &NetDevice {
+        self.dev
+    }
+
+    /// Forgets BQL state after the ring was emptied without completions;
+    /// nothing can race the reset (type invariant).
+    pub fn reset_queue(&self) {
+        self.dev.reset_queue();
     }
 }
 

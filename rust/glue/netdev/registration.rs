@@ -17,8 +17,9 @@ use core::{
 };
 use kernel::{device, error::from_result, prelude::*};
 
-/// The smallest TSO or GSO size the glue sets: far above `MAX_TCP_HEADER`
-/// (a few hundred bytes), below which rtnetlink refuses a size.
+/// The smallest TSO or GSO size the glue accepts: far above
+/// `MAX_TCP_HEADER` (a few hundred bytes), below which rtnetlink refuses
+/// a size.
 const MIN_GSO_SIZE: u32 = 4096;
 
 /// Builds the `net_device_ops` and `ethtool_ops` tables for `T`.
@@ -74,6 +75,11 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         config: &Config,
         data: impl PinInit<T, Error>,
     ) -> Result<Self> {
+        // The socket layer subtracts MAX_TCP_HEADER from these limits: a
+        // device that cannot take a few KiB should not offer TSO at all.
+        if config.tso_max_size < MIN_GSO_SIZE {
+            return Err(EINVAL);
+        }
         let data = KBox::pin_init(data, GFP_KERNEL)?;
         let priv_size = core::mem::size_of::<Private<T>>() as c_int;
         // SAFETY: plain allocation call; one TX and one RX queue.
@@ -107,7 +113,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             // Sizes at or below MAX_TCP_HEADER would wrap the socket
             // layer's limit (`sk_dst_gso_max_size`), which is why
             // rtnetlink refuses them; `MIN_GSO_SIZE` is well above it.
-            b::netif_set_tso_max_size(raw, config.tso_max_size.max(MIN_GSO_SIZE));
+            b::netif_set_tso_max_size(raw, config.tso_max_size);
             b::netif_set_tso_max_segs(raw, config.tso_max_segs.max(1).into());
             // A lower starting point for the rest, a state `ip link set
             // gso_max_size` can reach too; nothing reads it before
@@ -278,13 +284,24 @@ unsafe extern "C" fn ndo_start_xmit<T: Operations + ethtool::Operations>(
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
     let given = skb;
-    // SAFETY: the core passes us ownership of a valid skb.
+    // pktgen hands the same skb over again with extra references (its
+    // default, whatever IFF_TX_SKB_SHARING says): `SkBuff` must be the
+    // only owner, so a shared skb is swapped for a clone, as
+    // skb_share_check does; the original reference is consumed, and the
+    // frame dropped if no clone can be had.
+    // SAFETY: the core passes us a reference to a valid skb.
+    let skb = unsafe { b::sgnic_skb_share_check(skb) };
+    if skb.is_null() {
+        return b::netdev_tx_NETDEV_TX_OK;
+    }
+    // SAFETY: an skb whose only reference is ours.
     let skb = unsafe { crate::glue::skb::SkBuff::from_raw(skb) };
     // INVARIANT: this is the ndo_start_xmit call.
     match this.start_xmit(dev, &Xmit { dev }, skb) {
         TxOutcome::Consumed => b::netdev_tx_NETDEV_TX_OK,
         // Ownership goes back to the stack, which requeues the frame; only
-        // the frame it gave, untouched, may go back.
+        // the frame it gave, untouched and not swapped for a clone, may go
+        // back.
         TxOutcome::Busy(skb) if skb.as_raw() == given => {
             skb.into_raw();
             b::netdev_tx_NETDEV_TX_BUSY
