@@ -5,7 +5,11 @@
 . /tests/sgnic.sh
 setup_wire
 ethtool -K "$IF0" sg on tx on tso on
-sgnic-test mkfile /tmp/t30 $(bulk 64M) --seed 30 >/dev/null
+# On the debug kernel 4 MiB (about 2,900 segments) per method: the
+# fraction is the same, at half the time of bulk's 8 MiB.
+size=$(bulk 64M)
+debug_kernel && size=4M
+sgnic-test mkfile /tmp/t30 $size --seed 30 >/dev/null
 size=$(stat -c %s /tmp/t30)
 for method in sendfile splice read-write mmap-write; do
 	before=$(counter "$IF0" tx_pagecache_bytes)

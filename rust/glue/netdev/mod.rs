@@ -99,9 +99,9 @@ impl NetDevice {
     }
 
     /// Forgets BQL state. Only where no completion can run concurrently:
-    /// from the completer itself ([`NapiPoll::reset_queue`]) or while NAPI
-    /// is off (`napi_enable`); `dql_reset` racing `dql_completed` ends in
-    /// BQL's `BUG()`.
+    /// inside the poll with the queues frozen ([`XmitFrozen::reset_queue`])
+    /// or while NAPI is off (`napi_enable`); `dql_reset` racing
+    /// `dql_completed` ends in BQL's `BUG()`.
     fn reset_queue(&self) {
         // SAFETY: `as_raw` is a registered net_device (type invariant).
         unsafe { b::sgnic_netdev_reset_queue(self.as_raw()) }
