@@ -306,10 +306,10 @@ impl SkBuff {
     /// has already freed the skb.
     pub fn pad_to(self, len: u16) -> Result<SkBuff> {
         let raw = self.into_raw();
-        // SAFETY: we own `raw`; skb_put_padto frees it on failure and
-        // otherwise leaves it to us.
         // `len` fits a u16, so the pad the C side computes (an `int`)
         // cannot go negative.
+        // SAFETY: we own `raw`; skb_put_padto frees it on failure and
+        // otherwise leaves it to us.
         if unsafe { b::sgnic_skb_put_padto(raw, len.into()) } != 0 {
             return Err(ENOMEM);
         }

@@ -84,10 +84,9 @@ impl NetDevice {
     fn bql_outstanding(&self) -> u32 {
         #[cfg(CONFIG_BQL)]
         {
-            // SAFETY: `_tx` is the netdev's array of `real_num_tx_queues`
-            // (here one) queues, live as long as the netdev (type
-            // invariant). `num_completed` is written only by the completer,
-            // the caller.
+            // SAFETY: `_tx` is the netdev's (one) queue, live as long as the
+            // netdev (type invariant); only the completer, the caller,
+            // writes `num_completed`.
             unsafe {
                 let dql = core::ptr::addr_of!((*(*self.as_raw())._tx).dql);
                 let queued = core::ptr::addr_of!((*dql).num_queued).read_volatile();

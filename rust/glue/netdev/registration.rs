@@ -109,10 +109,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             (*raw).features = config.features & features::SUPPORTED;
             (*raw).vlan_features = config.features & features::SUPPORTED;
             // The core's setters clamp, and lower the GSO limits with the
-            // TSO ones.
-            // Sizes at or below MAX_TCP_HEADER would wrap the socket
-            // layer's limit (`sk_dst_gso_max_size`), which is why
-            // rtnetlink refuses them; `MIN_GSO_SIZE` is well above it.
+            // TSO ones (the size was checked against `MIN_GSO_SIZE` above).
             b::netif_set_tso_max_size(raw, config.tso_max_size);
             b::netif_set_tso_max_segs(raw, config.tso_max_segs.max(1).into());
             // A lower starting point for the rest, a state `ip link set
@@ -124,9 +121,10 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             if config.unicast_filter {
                 flags |= c_ulong::from(b::netdev_priv_flags_IFF_UNICAST_FLT);
             }
-            // ether_setup lets pktgen hand the same skb to start_xmit again
-            // while the ring still holds it; `SkBuff` is an owned skb, so
-            // the glue refuses shared ones, as veth and tun do.
+            // ether_setup allows pktgen's clone_skb and burst modes, which
+            // queue one skb many times over; they are refused, as veth and
+            // tun do (and the xmit trampoline swaps any skb that is still
+            // shared for a clone).
             flags &= !c_ulong::from(b::netdev_priv_flags_IFF_TX_SKB_SHARING);
             // netpoll (netconsole) polls with IRQs off and a zero budget,
             // contexts `NapiPoll` and `Xmit` do not describe.
