@@ -73,8 +73,9 @@ impl AddrLists<'_> {
 /// bytes BQL accepts in one `netdev_tx_sent_queue`.
 const DQL_MAX_OBJECT: u32 = u32::MAX / 16;
 
-/// Proof that the caller holds RTNL, and so runs in process context and
-/// may sleep. Only the trampolines of callbacks the core makes under RTNL
+/// Proof that the caller holds RTNL, and so runs in process context (it
+/// may sleep unless it holds a spinlock of its own, which no token
+/// records). Only the trampolines of callbacks the core makes under RTNL
 /// (`ndo_open`, `ndo_stop`, `ndo_change_mtu`, `ethtool -G`) create one.
 ///
 /// # Invariants
