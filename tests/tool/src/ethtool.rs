@@ -1,5 +1,6 @@
-//! `ethtool-stats`: the driver's `ethtool -S` counters via the SIOCETHTOOL
-//! ioctl, so the guest needs no ethtool binary.
+//! The driver's `ethtool -S` counters (`ethtool-stats`) and ring sizes
+//! (`ethtool -G`, for `probe-cycles`) via the SIOCETHTOOL ioctl, without
+//! an ethtool process.
 //!
 //! The ethtool request structs end in flexible arrays, so each request is
 //! built as a byte buffer laid out like the kernel's struct (native endian).
@@ -10,6 +11,8 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 // From <linux/sockios.h> and <linux/ethtool.h>.
 const SIOCETHTOOL: libc::c_ulong = 0x8946;
+const ETHTOOL_GRINGPARAM: u32 = 0x10;
+const ETHTOOL_SRINGPARAM: u32 = 0x11;
 const ETHTOOL_GSTRINGS: u32 = 0x1b;
 const ETHTOOL_GSTATS: u32 = 0x1d;
 const ETHTOOL_GSSET_INFO: u32 = 0x37;
@@ -153,6 +156,20 @@ impl Ethtool {
         }
         Ok((0..n).map(|i| get_u64(&buf, 8 + i * 8)).collect())
     }
+}
+
+/// Sets the RX and TX ring sizes of `iface` (`ethtool -G IFACE rx RX tx TX`).
+pub fn set_rings(iface: &str, rx: u32, tx: u32) -> Result<()> {
+    let et = Ethtool::open(iface)?;
+    // struct ethtool_ringparam: cmd, then eight u32: four maxima
+    // (rx, rx_mini, rx_jumbo, tx) and four settings in the same order.
+    let mut buf = [0u8; 36];
+    buf[0..4].copy_from_slice(&ETHTOOL_GRINGPARAM.to_ne_bytes());
+    et.request(&mut buf, "ETHTOOL_GRINGPARAM")?;
+    buf[0..4].copy_from_slice(&ETHTOOL_SRINGPARAM.to_ne_bytes());
+    buf[20..24].copy_from_slice(&rx.to_ne_bytes());
+    buf[32..36].copy_from_slice(&tx.to_ne_bytes());
+    et.request(&mut buf, "ETHTOOL_SRINGPARAM")
 }
 
 /// Reads all `ethtool -S` counters of `iface` as (name, value) pairs in the

@@ -14,6 +14,7 @@ mod frames;
 mod json;
 mod kallsyms;
 mod net;
+mod probe;
 mod recv;
 mod rr;
 mod send;
@@ -64,6 +65,12 @@ usage: sgnic-test COMMAND [ARGS]
            [--ready-file PATH]
       count frames of that EtherType the NIC lets in for S seconds (3),
       or until N came; also lists their lengths, header included
+  probe-cycles --module KO --driver NAME --port BDF [--guard BDF] [--ring N]
+               [--cycles N] [--rx-every K] [--wait-seconds S]
+      N times (1): load KO, wait until NAME binds BDF (never --guard),
+      set both rings to N, bring BDF's interface up, in every Kth cycle
+      (1) and the last wait for received frames (at most S seconds, 10),
+      unload NAME; prints the mean time of each step per cycle
   module-text MODULE
       the code address range of a loaded module (for fault injection's
       require-start/require-end), as JSON: start and end in hex
@@ -124,6 +131,7 @@ fn dispatch(args: &[String]) -> Result<()> {
         "raw-send" => cmd_raw_send(rest),
         "raw-recv" => cmd_raw_recv(rest),
         "copy-table" => cmd_copy_table(rest),
+        "probe-cycles" => cmd_probe_cycles(rest),
         "module-text" => cmd_module_text(rest),
         "symbol-range" => cmd_symbol_range(rest),
         "help" | "--help" | "-h" => {
@@ -132,6 +140,51 @@ fn dispatch(args: &[String]) -> Result<()> {
         }
         other => Err(CliError::usage(format!("unknown command '{other}'"))),
     }
+}
+
+fn cmd_probe_cycles(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(
+        args,
+        &[
+            "--module",
+            "--driver",
+            "--port",
+            "--guard",
+            "--ring",
+            "--cycles",
+            "--rx-every",
+            "--wait-seconds",
+        ],
+        &[],
+    )?;
+    p.exact_positionals(&[])?;
+    let cycles: u32 = p.parse_opt("--cycles")?.unwrap_or(1);
+    let spec = probe::CycleSpec {
+        module: Path::new(p.required("--module")?),
+        driver: p.required("--driver")?,
+        port: p.required("--port")?,
+        guard: p.get("--guard"),
+        ring: p.parse_opt("--ring")?.unwrap_or(0),
+        cycles,
+        rx_every: p.parse_opt("--rx-every")?.unwrap_or(1),
+        wait: std::time::Duration::from_secs(p.parse_opt("--wait-seconds")?.unwrap_or(10)),
+    };
+    let t = probe::run(&spec)?;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0 / f64::from(cycles.max(1));
+    print_line(
+        &JsonObject::new()
+            .uint("cycles", u64::from(cycles))
+            .uint("rx_cycles", u64::from(t.rx_cycles))
+            .float("load_ms", ms(t.load), 1)
+            .float("open_ms", ms(t.open), 1)
+            .float("first_rx_ms", ms(t.first_rx), 1)
+            .float("unload_ms", ms(t.unload), 1)
+            .float(
+                "longest_cycle_ms",
+                t.longest_cycle.as_secs_f64() * 1000.0,
+                1,
+            ),
+    )
 }
 
 fn cmd_module_text(args: &[String]) -> Result<()> {
