@@ -11,12 +11,19 @@ die() {
 	exit 1
 }
 
+# On make test's debug kernel starting a process costs 0.15-0.5 s, so the
+# helpers here start as few as they can. A FIFO that nobody writes makes
+# `read -t` a sleep that starts none.
+[ -p /run/sgnic-nap ] || mkfifo /run/sgnic-nap
+exec 9<>/run/sgnic-nap
+nap() { read -r -t "$1" -u 9 _ || :; }
+
 # wait_for 'shell condition' SECONDS: poll every 0.2 s.
 wait_for() {
 	_cond=$1 _limit=$(($2 * 5))
 	while [ "$_limit" -gt 0 ]; do
 		eval "$_cond" >/dev/null 2>&1 && return 0
-		sleep 0.2
+		nap 0.2
 		_limit=$((_limit - 1))
 	done
 	return 1
@@ -46,7 +53,7 @@ sgnic_ifaces() {
 # The interface (in this namespace) with MAC $1.
 iface_with_mac() {
 	for _d in /sys/class/net/*; do
-		[ "$(cat "$_d/address" 2>/dev/null)" = "$1" ] && basename "$_d" && return 0
+		read -r _a 2>/dev/null <"$_d/address" && [ "$_a" = "$1" ] && echo "${_d##*/}" && return 0
 	done
 	return 1
 }
@@ -60,7 +67,7 @@ peer() {
 	ip) _cmd=/usr/sbin/ip ;;
 	bridge) _cmd=/usr/sbin/bridge ;;
 	esac
-	_pid=$(cat $PEER_PIDFILE)
+	read -r _pid <$PEER_PIDFILE
 	nsenter --net=/proc/$_pid/ns/net --mount=/proc/$_pid/ns/mnt -- "$_cmd" "$@"
 }
 
@@ -68,7 +75,7 @@ peer() {
 # (MAC ...:02) moves into a namespace held by `unshare -n -m` as
 # 10.0.0.2/fd00::2. Both up, link waited for. Idempotent. Sets IF0, IF1.
 setup_wire() {
-	if [ -f $PEER_PIDFILE ] && [ -d /proc/"$(cat $PEER_PIDFILE)" ]; then
+	if [ -f $PEER_PIDFILE ] && read -r _pid <$PEER_PIDFILE && [ -d /proc/"$_pid" ]; then
 		IF0=$(iface_with_mac 52:54:00:12:34:01)
 		IF1=$(peer sh -c '. /tests/lib.sh; iface_with_mac 52:54:00:12:34:02')
 		[ -n "$IF0" ] && [ -n "$IF1" ] && return 0
@@ -80,18 +87,24 @@ setup_wire() {
 	# A network namespace plus a mount namespace with its own sysfs, so
 	# /sys/class/net inside `peer` shows the peer's interfaces.
 	unshare -n -m sh -c 'mount -t sysfs sysfs /sys && exec sleep 100000' &
-	echo $! >$PEER_PIDFILE
-	wait_for "[ \"\$(readlink /proc/$!/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]" 5 ||
+	_peer=$!
+	echo $_peer >$PEER_PIDFILE
+	wait_for "[ \"\$(readlink /proc/$_peer/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]" 5 ||
 		die "peer namespace did not appear"
-	ip link set "$IF1" netns "$(cat $PEER_PIDFILE)" || die "cannot move $IF1 to the peer namespace"
-	ip addr add 10.0.0.1/24 dev "$IF0"
-	ip -6 addr add fd00::1/64 dev "$IF0" nodad
-	ip link set "$IF0" up
-	peer ip link set lo up
-	peer ip addr add 10.0.0.2/24 dev "$IF1"
-	peer ip -6 addr add fd00::2/64 dev "$IF1" nodad
-	peer ip link set "$IF1" up
-	wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "$IF0 has no carrier"
+	ip link set "$IF1" netns "$_peer" || die "cannot move $IF1 to the peer namespace"
+	# One ip process per side (each costs 0.5 s on the debug kernel).
+	ip -batch - <<-EOF || die "cannot configure $IF0"
+		addr add 10.0.0.1/24 dev $IF0
+		addr add fd00::1/64 dev $IF0 nodad
+		link set $IF0 up
+	EOF
+	peer ip -batch - <<-EOF || die "cannot configure $IF1 in the peer namespace"
+		link set lo up
+		addr add 10.0.0.2/24 dev $IF1
+		addr add fd00::2/64 dev $IF1 nodad
+		link set $IF1 up
+	EOF
+	wait_for "read -r _c </sys/class/net/$IF0/carrier && [ \"\$_c\" = 1 ]" 10 || die "$IF0 has no carrier"
 	wait_for "peer cat /sys/class/net/$IF1/carrier | grep -qx 1" 10 || die "$IF1 has no carrier"
 	wait_for "ping -c 1 -W 1 10.0.0.2" 15 || die "no IPv4 connectivity across the wire"
 }
@@ -99,7 +112,7 @@ setup_wire() {
 # Ends the peer namespace; its interface falls back here.
 teardown_wire() {
 	[ -f $PEER_PIDFILE ] || return 0
-	_pid=$(cat $PEER_PIDFILE)
+	read -r _pid <$PEER_PIDFILE
 	rm -f $PEER_PIDFILE
 	kill "$_pid" 2>/dev/null
 	wait "$_pid" 2>/dev/null
