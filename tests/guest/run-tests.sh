@@ -29,6 +29,13 @@ for t in /tests/t[0-9][0-9]-*.sh; do
 	# A failed or timed-out test may leave helpers behind: end them so the
 	# next test starts from a known state.
 	killall sgnic-test iperf3 nginx curl 2>/dev/null
+	# A test killed by the timeout skips its EXIT trap: fault injection
+	# must not outlive it (nor the log marker the harness reads).
+	for f in /sys/kernel/debug/failslab /sys/kernel/debug/fail_page_alloc; do
+		read -r p 2>/dev/null <$f/probability && [ "$p" != 0 ] || continue
+		echo 0 >$f/probability
+		echo "sgnic-faults: off" >/dev/kmsg
+	done
 	if [ $rc = 0 ]; then
 		echo "SGNIC-RESULT ok $base (${secs}s, $tasks tasks)"
 	elif [ $rc = 77 ]; then

@@ -173,7 +173,7 @@ fn cmd_probe_cycles(args: &[String]) -> Result<()> {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0 / f64::from(cycles.max(1));
     print_line(
         &JsonObject::new()
-            .uint("cycles", u64::from(cycles))
+            .uint("cycles", u64::from(t.cycles))
             .uint("rx_cycles", u64::from(t.rx_cycles))
             .float("load_ms", ms(t.load), 1)
             .float("open_ms", ms(t.open), 1)

@@ -43,6 +43,8 @@ pub struct CycleTimes {
     pub first_rx: Duration,
     pub unload: Duration,
     pub longest_cycle: Duration,
+    /// Cycles completed (loaded, bound, opened and unloaded).
+    pub cycles: u32,
     /// Cycles that waited for, and got, received frames.
     pub rx_cycles: u32,
 }
@@ -112,19 +114,17 @@ fn set_up(iface: &str) -> Result<()> {
     for (dst, src) in ifr.ifr_name.iter_mut().zip(iface.bytes()) {
         *dst = src as libc::c_char;
     }
-    for (request, what) in [
-        (libc::SIOCGIFFLAGS, "SIOCGIFFLAGS"),
-        (libc::SIOCSIFFLAGS, "SIOCSIFFLAGS"),
-    ] {
-        if request == libc::SIOCSIFFLAGS {
-            // SAFETY: SIOCGIFFLAGS filled in the flags member of the union.
-            unsafe { ifr.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short };
-        }
+    let ioctl = |request, ifr: &mut libc::ifreq, what: &str| {
         // SAFETY: `ifr` is a valid ifreq naming the interface.
-        if unsafe { libc::ioctl(sock.as_raw_fd(), request as _, &mut ifr) } < 0 {
+        if unsafe { libc::ioctl(sock.as_raw_fd(), request as _, ifr) } < 0 {
             return Err(io::Error::last_os_error()).ctx(|| format!("{what} {iface}"));
         }
-    }
+        Ok(())
+    };
+    ioctl(libc::SIOCGIFFLAGS, &mut ifr, "SIOCGIFFLAGS")?;
+    // SAFETY: SIOCGIFFLAGS filled in the flags member of the union.
+    unsafe { ifr.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short };
+    ioctl(libc::SIOCSIFFLAGS, &mut ifr, "SIOCSIFFLAGS")?;
     Ok(())
 }
 
@@ -181,6 +181,7 @@ pub fn run(spec: &CycleSpec) -> Result<CycleTimes> {
         times.first_rx += received - opened;
         times.unload += end - received;
         times.longest_cycle = times.longest_cycle.max(end - start);
+        times.cycles += 1;
     }
     Ok(times)
 }
