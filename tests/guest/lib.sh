@@ -11,12 +11,24 @@ die() {
 	exit 1
 }
 
+# die_all MESSAGE: as die, but from inside $(...) too, where exit alone
+# ends only the subshell and the test would go on with an empty value.
+# ($$ is the test's own shell, in a subshell as well.)
+trap 'exit 1' USR1
+die_all() {
+	echo "$*" >&2
+	kill -USR1 $$
+	exit 1
+}
+
 # On make test's debug kernel starting a process costs 0.15-0.5 s, so the
 # helpers here start as few as they can. A FIFO that nobody writes makes
 # `read -t` a sleep that starts none.
-[ -p /run/sgnic-nap ] || mkfifo /run/sgnic-nap
-exec 9<>/run/sgnic-nap
-nap() { read -r -t "$1" -u 9 _ || :; }
+if { [ -p /run/sgnic-nap ] || mkfifo /run/sgnic-nap 2>/dev/null; } && exec 9<>/run/sgnic-nap; then
+	nap() { read -r -t "$1" -u 9 _ || :; }
+else
+	nap() { sleep "$1"; }
+fi
 
 # wait_for 'shell condition' SECONDS: poll every 0.2 s.
 wait_for() {

@@ -30,15 +30,15 @@ switch_driver() {
 
 # Value of driver counter $2 of interface $1 (in this namespace).
 counter() {
-	_stats=$(sgnic-test ethtool-stats "$1") || die "no counters on $1"
-	case $_stats in *"\"$2\":"*) ;; *) die "no counter $2 on $1" ;; esac
+	_stats=$(sgnic-test ethtool-stats "$1") || die_all "no counters on $1"
+	case $_stats in *"\"$2\":"*) ;; *) die_all "no counter $2 on $1" ;; esac
 	json_field "$_stats" "$2"
 }
 
 # Same, for the peer's interface.
 peer_counter() {
-	_stats=$(peer sgnic-test ethtool-stats "$1") || die "no counters on peer $1"
-	case $_stats in *"\"$2\":"*) ;; *) die "no counter $2 on peer $1" ;; esac
+	_stats=$(peer sgnic-test ethtool-stats "$1") || die_all "no counters on peer $1"
+	case $_stats in *"\"$2\":"*) ;; *) die_all "no counter $2 on peer $1" ;; esac
 	json_field "$_stats" "$2"
 }
 
@@ -46,7 +46,7 @@ peer_counter() {
 # (Shell only: on the debug kernel a sed per field cost 0.15 s.) The last
 # occurrence of the key wins; nothing is printed if it is absent.
 json_field() {
-	_v=${1##*\"$2\":}
+	_v=${1##*\""$2"\":}
 	[ "$_v" != "$1" ] || return 0
 	_v=${_v#\"}
 	_end='[,"}]*'
