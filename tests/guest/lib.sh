@@ -21,7 +21,7 @@ die_all() {
 	exit 1
 }
 
-# On make test's debug kernel starting a process costs 0.15-0.5 s, so the
+# On make test's debug kernel starting a process costs 0.1-0.3 s, so the
 # helpers here start as few as they can. A FIFO that nobody writes makes
 # `read -t` a sleep that starts none.
 if { [ -p /run/sgnic-nap ] || mkfifo /run/sgnic-nap 2>/dev/null; } && exec 9<>/run/sgnic-nap; then

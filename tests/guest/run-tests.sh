@@ -4,7 +4,7 @@
 # line per test, prefixed so the host harness can pick it out of the
 # console: "SGNIC-RESULT ok|FAIL|skip name[: reason]". A passing test's
 # line gives its time and the tasks (processes and threads) it started: on
-# make test's debug kernel starting a process costs 0.15-0.5 s, so that
+# make test's debug kernel starting a process costs 0.1-0.3 s, so that
 # count explains much of a test's time.
 mkdir -p /out/tests
 limit=${SGNIC_TEST_TIMEOUT:-600}

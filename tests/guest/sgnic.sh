@@ -43,7 +43,7 @@ peer_counter() {
 }
 
 # Value of JSON field $2 in the one-line JSON object $1 (numbers and strings).
-# (Shell only: on the debug kernel a sed per field cost 0.15 s.) The last
+# (Shell only: on the debug kernel a sed per field cost 0.1-0.15 s.) The last
 # occurrence of the key wins; nothing is printed if it is absent.
 json_field() {
 	_v=${1##*\""$2"\":}

@@ -8,7 +8,7 @@
 # that is to unload with frames arriving must wait for them: every 10th
 # cycle does (SGNIC_PROBE_RX_EVERY), the others unload right after the
 # open. The cycles run inside sgnic-test: on the debug kernel every
-# process started costs 0.15-0.5 s, which would be most of a cycle.
+# process started costs 0.1-0.3 s, which would be most of a cycle.
 # No cycle may crash, hang, leak or warn (the harness reads the log).
 . /tests/sgnic.sh
 MAC0=52:54:00:12:34:01

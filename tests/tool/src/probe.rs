@@ -1,7 +1,7 @@
 //! `probe-cycles`: load the driver, bring one port up until it has received
 //! frames, and unload it again, N times, with no process started per step.
 //!
-//! On make test's debug kernel starting a process costs 0.15-0.5 s (KASAN
+//! On make test's debug kernel starting a process costs 0.1-0.3 s (KASAN
 //! and lockdep on every fork, exec and page fault), which made a cycle
 //! driven by insmod, ethtool, ip and rmmod mostly process start-up. Here a
 //! cycle is the kernel's own work: module load, probe, ring setup, open,
