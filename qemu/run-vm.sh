@@ -87,15 +87,23 @@ mon=$run/monitor.sock chan=$run/link.sock
 # per clock read.
 machine=()
 # Each NIC is a device the host can unplug and plug again (sgnic-link
-# unplug/plug): on q35, behind its own PCIe root port with native hotplug
-# (pciehp; QEMU's ACPI hotplug is turned off, the guest has none).
+# unplug/plug): on q35, behind its own PCIe root port. A kernel with
+# acpiphp (the debug kernel) gets QEMU's ACPI hotplug; any other gets
+# native hotplug (pciehp), whose removal path trips lockdep by itself.
+# The root ports sit in slots 2 and 6, which ICH9's default routing sends
+# to the same PIRQ (slot s, pin A -> PIRQ E + s mod 4): both NICs share one
+# INTx line, so each driver's handler sees the other device's interrupts,
+# as on a real shared line.
 nic_spec=("$model,id=nic0,netdev=p0,mac=52:54:00:12:34:01" "$model,id=nic1,netdev=p1,mac=52:54:00:12:34:02")
 if [ -n "$iommu" ]; then
 	# The IOMMU comes before the devices it translates for.
+	acpi_hotplug=off
+	kconfig=$(dirname "$kernel")/../../../.config
+	grep -qx 'CONFIG_HOTPLUG_PCI_ACPI=y' "$kconfig" 2>/dev/null && acpi_hotplug=on
 	machine=(-machine q35 -device intel-iommu,intremap=off
-		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
-		-device pcie-root-port,id=rp0,chassis=1,slot=1
-		-device pcie-root-port,id=rp1,chassis=2,slot=2)
+		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=$acpi_hotplug
+		-device pcie-root-port,id=rp0,chassis=1,slot=1,addr=2
+		-device pcie-root-port,id=rp1,chassis=2,slot=2,addr=6)
 	nic_spec=("${nic_spec[0]},bus=rp0" "${nic_spec[1]},bus=rp1")
 	append="intel_iommu=on iommu.strict=1${append:+ $append}"
 fi
