@@ -163,6 +163,7 @@ impl Operations for Port<'_> {
                 Counters::add(&c.tx_pagecache_bytes, queued.page_cache_bytes);
                 if tx.unused() < STOP_THRESHOLD {
                     dev.stop_queue();
+                    Counters::add(&c.tx_stops, 1);
                 }
                 // One doorbell per batch: BQL says when the batch ends.
                 let ring_now = xmit.sent(queued.bytes) || dev.queue_stopped();
@@ -171,6 +172,7 @@ impl Operations for Port<'_> {
             Err(QueueError::Full(skb)) => {
                 // The stop threshold should prevent this; back off.
                 dev.stop_queue();
+                Counters::add(&c.tx_stops, 1);
                 (TxOutcome::Busy(skb), true)
             }
             Err(QueueError::Dropped) => {

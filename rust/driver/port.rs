@@ -64,6 +64,8 @@ counters! {
     tx_bytes,
     /// Frames dropped on transmit (mapping failure, device down, reset).
     tx_dropped,
+    /// Times the TX queue was stopped for lack of room.
+    tx_stops,
     /// Times a stopped TX queue was restarted.
     tx_restarts,
     /// Writes of the TX tail register.
