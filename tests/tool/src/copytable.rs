@@ -157,6 +157,7 @@ pub fn run(
             len: None,
             chunk: None,
             extra_headers: Default::default(),
+            scatter: None,
         };
         let outcome = send::send(&spec)?;
         let after = iface.map(ethtool::read_stats).transpose()?;

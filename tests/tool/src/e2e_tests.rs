@@ -58,6 +58,18 @@ fn transfer_and_check(
     len: Option<u64>,
     chunk: Option<usize>,
 ) -> SendReport {
+    transfer_and_check_scattered(path, method, offset, len, chunk, None)
+}
+
+/// [`transfer_and_check`], with the zerocopy data scattered in memory.
+fn transfer_and_check_scattered(
+    path: &Path,
+    method: Method,
+    offset: u64,
+    len: Option<u64>,
+    chunk: Option<usize>,
+    scatter: Option<usize>,
+) -> SendReport {
     let expected_len = len.unwrap_or(FILE_SIZE - offset);
     let (n, expected_sha) = sha256_region(path, offset, Some(expected_len)).unwrap();
     assert_eq!(n, expected_len);
@@ -72,6 +84,7 @@ fn transfer_and_check(
             len,
             chunk,
             extra_headers: Default::default(),
+            scatter,
         };
         let outcome = send(&spec).unwrap_or_else(|e| panic!("send {}: {e}", method.name()));
         (outcome, receiver.join().expect("receiver thread"))
@@ -158,6 +171,42 @@ fn zerocopy_on_loopback_reports_copied_completions() {
 }
 
 #[test]
+fn zerocopy_scattered_sends_the_region_in_order() {
+    let file = TempPath::new("e2e-zc-scatter");
+    make_file(&file.0, FILE_SIZE, 15).unwrap();
+    // Odd piece, offset and chunk sizes: sends end mid-piece.
+    for (piece, chunk) in [(1000, None), (333, Some(70_001)), (1, Some(4096))] {
+        let report = transfer_and_check_scattered(
+            &file.0,
+            Method::Zerocopy,
+            5,
+            Some(300_000),
+            chunk,
+            Some(piece),
+        );
+        assert_eq!(report.bytes, 300_000);
+    }
+}
+
+#[test]
+fn scatter_needs_zerocopy() {
+    let file = TempPath::new("e2e-scatter-rw");
+    make_file(&file.0, 1000, 1).unwrap();
+    let spec = SendSpec {
+        to: SocketAddr::from(([127, 0, 0, 1], 9)),
+        file: file.0.clone(),
+        method: Method::Sendfile,
+        offset: 0,
+        len: None,
+        chunk: None,
+        extra_headers: Default::default(),
+        scatter: Some(1000),
+    };
+    let err = send(&spec).unwrap_err();
+    assert!(err.to_string().contains("--scatter needs"), "{err}");
+}
+
+#[test]
 fn region_beyond_end_is_rejected() {
     let file = TempPath::new("e2e-bad");
     make_file(&file.0, 1000, 1).unwrap();
@@ -171,6 +220,7 @@ fn region_beyond_end_is_rejected() {
             len,
             chunk: None,
             extra_headers: Default::default(),
+            scatter: None,
         };
         let err = send(&spec).unwrap_err();
         assert!(err.to_string().contains("beyond the end"), "{err}");
@@ -195,6 +245,7 @@ fn connection_refused_is_a_clean_error() {
         len: None,
         chunk: None,
         extra_headers: Default::default(),
+        scatter: None,
     };
     let err = send(&spec).unwrap_err();
     assert!(
@@ -240,6 +291,7 @@ fn sendfile_stops_when_file_is_truncated_mid_send() {
             len: None,
             chunk: None,
             extra_headers: Default::default(),
+            scatter: None,
         };
         let outcome = send(&spec).expect("send");
         cutter.join().unwrap();

@@ -14,6 +14,7 @@ mod frames;
 mod json;
 mod kallsyms;
 mod net;
+mod pci;
 mod probe;
 mod recv;
 mod rr;
@@ -43,10 +44,13 @@ usage: sgnic-test COMMAND [ARGS]
       accept N connections (default 1, 0 = forever), each read to EOF
   send --to HOST:PORT --file PATH --method METHOD [--offset N] [--len N]
        [--chunk BYTES] [--ip-options BYTES | --ipv6-rthdr BYTES] [--as-user UID]
+       [--scatter BYTES]
       METHOD: read-write | mmap-write | sendfile | splice | zerocopy
       --ip-options: IPv4 NOP options (multiple of 4, <= 40); --ipv6-rthdr:
       a segment routing header (multiple of 8, 24..2040) that routes
-      nowhere else; --as-user: drop root for UID first
+      nowhere else; --as-user: drop root for UID first; --scatter (zerocopy):
+      the data lies in memory in pieces of BYTES with gaps between, so a
+      frame carries one skb fragment per piece
   ethtool-stats IFACE
       print the driver's ethtool -S counters
   cpu-snapshot
@@ -77,6 +81,9 @@ usage: sgnic-test COMMAND [ARGS]
   symbol-range FIRST LAST
       the code from kernel function FIRST to the end of LAST (for fault
       injection's reject-start/reject-end), as JSON: start and end in hex
+  bar-read BDF OFFSET
+      a 32-bit register of PCI device BDF's BAR 0 (OFFSET in hex or
+      decimal), read through sysfs whatever driver is bound; JSON: value
   copy-table --to HOST:PORT --file PATH (--iface IF | --no-stats)
              [--methods m1,m2,...] [--json OUT]
       send the file by each method, with the driver's counters around
@@ -134,6 +141,7 @@ fn dispatch(args: &[String]) -> Result<()> {
         "probe-cycles" => cmd_probe_cycles(rest),
         "module-text" => cmd_module_text(rest),
         "symbol-range" => cmd_symbol_range(rest),
+        "bar-read" => cmd_bar_read(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -194,6 +202,19 @@ fn cmd_module_text(args: &[String]) -> Result<()> {
         |syms| kallsyms::module_text(syms, &pos[0]),
         || format!("no text symbols of module {} in /proc/kallsyms", pos[0]),
     )
+}
+
+fn cmd_bar_read(args: &[String]) -> Result<()> {
+    let p = Parsed::parse(args, &[], &[])?;
+    let pos = p.exact_positionals(&["BDF", "OFFSET"])?;
+    let text = pos[1].as_str();
+    let offset = match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    }
+    .map_err(|_| CliError::usage(format!("OFFSET '{text}' is not a number")))?;
+    let value = pci::read_bar0(&pos[0], offset)?;
+    print_line(&JsonObject::new().str("value", &format!("{value:#010x}")))
 }
 
 fn cmd_symbol_range(args: &[String]) -> Result<()> {
@@ -320,6 +341,7 @@ fn cmd_send(args: &[String]) -> Result<()> {
             "--ip-options",
             "--ipv6-rthdr",
             "--as-user",
+            "--scatter",
         ],
         &[],
     )?;
@@ -350,6 +372,10 @@ fn cmd_send(args: &[String]) -> Result<()> {
         len: p.size_opt("--len")?,
         chunk,
         extra_headers,
+        scatter: p
+            .size_opt("--scatter")?
+            .map(|s| usize::try_from(s).map_err(|_| CliError::usage("--scatter too large")))
+            .transpose()?,
     };
     match send::send(&spec)? {
         SendOutcome::Done(report) => {

@@ -100,6 +100,10 @@ pub struct SendSpec {
     pub chunk: Option<usize>,
     /// IP-layer headers each packet carries besides the basic ones.
     pub extra_headers: ExtraHeaders,
+    /// Zerocopy only: the data lies in memory in pieces of this many
+    /// bytes with a gap after each, so that no two pieces can share an
+    /// skb fragment: a frame gets one fragment per piece.
+    pub scatter: Option<usize>,
 }
 
 /// MSG_ZEROCOPY completion accounting.
@@ -207,7 +211,21 @@ enum Prepared {
         data: Vec<u8>,
         short: bool,
     },
+    /// The region laid out in `piece`-byte pieces, `piece + SCATTER_GAP`
+    /// bytes apart.
+    ZerocopyScattered {
+        data: Vec<u8>,
+        len: usize,
+        piece: usize,
+        short: bool,
+    },
 }
+
+/// Bytes left unused after each piece of a scattered zerocopy send.
+const SCATTER_GAP: usize = 64;
+
+/// Most pieces handed to one sendmsg(2).
+const SCATTER_IOVECS: usize = 256;
 
 /// Sends the region described by `spec` and returns the measurements.
 pub fn send(spec: &SendSpec) -> Result<SendOutcome> {
@@ -232,6 +250,13 @@ pub fn send(spec: &SendSpec) -> Result<SendOutcome> {
         Some(c) => c,
         None => DEFAULT_CHUNK,
     };
+    match spec.scatter {
+        Some(0) => return Err(CliError::usage("--scatter must be at least 1 byte")),
+        Some(_) if spec.method != Method::Zerocopy => {
+            return Err(CliError::usage("--scatter needs --method zerocopy"))
+        }
+        _ => {}
+    }
     let mut prepared = prepare(spec, &file, len, chunk)?;
     let stream = connect(&spec.to, spec.extra_headers)?;
     let sock = stream.as_raw_fd();
@@ -314,7 +339,22 @@ fn prepare(spec: &SendSpec, file: &File, len: u64, chunk: usize) -> Result<Prepa
             }
             let short = got < len;
             data.truncate(got);
-            Prepared::Zerocopy { data, short }
+            match spec.scatter {
+                None => Prepared::Zerocopy { data, short },
+                Some(piece) => {
+                    let stride = piece + SCATTER_GAP;
+                    let mut spread = vec![0u8; got.div_ceil(piece) * stride];
+                    for (i, p) in data.chunks(piece).enumerate() {
+                        spread[i * stride..i * stride + p.len()].copy_from_slice(p);
+                    }
+                    Prepared::ZerocopyScattered {
+                        data: spread,
+                        len: got,
+                        piece,
+                        short,
+                    }
+                }
+            }
         }
     })
 }
@@ -476,6 +516,50 @@ fn run_loop(
                     sent += m as u64;
                 }
             }
+        }
+        Prepared::ZerocopyScattered {
+            data,
+            len,
+            piece,
+            short,
+        } => {
+            let (len, piece, stride) = (*len, *piece, *piece + SCATTER_GAP);
+            let mut stalls = 0;
+            while (sent as usize) < len {
+                // The pieces from logical offset `sent` on, up to `chunk`
+                // bytes, as iovecs into the spread-out buffer.
+                let mut iov = Vec::with_capacity(SCATTER_IOVECS);
+                let mut at = sent as usize;
+                while at < len && iov.len() < SCATTER_IOVECS && at - (sent as usize) < chunk {
+                    let (i, within) = (at / piece, at % piece);
+                    let n = (piece - within).min(len - at);
+                    iov.push(libc::iovec {
+                        iov_base: data[i * stride + within..].as_ptr() as *mut libc::c_void,
+                        iov_len: n,
+                    });
+                    at += n;
+                }
+                match sys.sendmsg_iov(sock, &iov, libc::MSG_ZEROCOPY) {
+                    Ok(n) => {
+                        sent += n as u64;
+                        zc.sends += 1;
+                        stalls = 0;
+                    }
+                    Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                        if drain_zc(sys, sock, zc, 100).ctx(|| "recvmsg MSG_ERRQUEUE")? == 0 {
+                            stalls += 1;
+                            if stalls > 100 {
+                                return Err(e).ctx(sock_err(sent));
+                            }
+                        }
+                    }
+                    Err(e) => return Err(e).ctx(sock_err(sent)),
+                }
+            }
+            return Ok(LoopResult {
+                sent,
+                truncated: *short,
+            });
         }
         Prepared::Zerocopy { data, short } => {
             let mut stalls = 0;

@@ -71,6 +71,22 @@ impl Sys {
         self.counted(|| unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags) })
     }
 
+    /// sendmsg(2) of the buffers `iov` describes, with no address.
+    pub fn sendmsg_iov(
+        &mut self,
+        fd: RawFd,
+        iov: &[libc::iovec],
+        flags: libc::c_int,
+    ) -> io::Result<usize> {
+        // SAFETY: msghdr is plain data; all-zero means no name and no control.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = iov.as_ptr().cast_mut();
+        msg.msg_iovlen = iov.len() as _;
+        // SAFETY: the caller's iovecs point at readable memory that outlives
+        // the call (and, for MSG_ZEROCOPY, the completion).
+        self.counted(|| unsafe { libc::sendmsg(fd, &msg, flags) })
+    }
+
     /// sendfile(2): `offset` is advanced by the kernel.
     pub fn sendfile(
         &mut self,
