@@ -181,6 +181,15 @@ faults_set() {
 	for f in $FAULT_KINDS; do echo "$1" >/sys/kernel/debug/$f/probability; done
 }
 
+# faults_injected: how many faults were injected since faults_on.
+faults_injected() {
+	n=0
+	for f in $FAULT_KINDS; do
+		n=$((n + FAULT_BUDGET - $(cat /sys/kernel/debug/$f/times)))
+	done
+	echo $n
+}
+
 # faults_off: stop injecting; prints how many faults were injected.
 faults_off() {
 	n=0

@@ -2,8 +2,8 @@
 # Reconfiguration while sgnic's allocations fail (failslab and
 # fail_page_alloc, limited to sgnic's code): an MTU change and an ethtool
 # -G fail cleanly, and the port keeps running at its old settings (new
-# rings are allocated before the old ones go). Afterwards both changes
-# work, and so do down/up.
+# rings are allocated before the old ones go); down/up and rmmod work
+# after the failures. Afterwards both changes work, and so does down/up.
 . /tests/sgnic.sh
 setup_wire
 trap 'faults_off >/dev/null' EXIT
@@ -24,6 +24,16 @@ ip link show "$IF0" | grep -q 'state UP' || die "$IF0 is no longer up"
 wait_for "ping -c 1 -W 1 $ADDR1" 10 || die "no traffic at the old settings after the failed changes"
 sgnic-test mkfile /tmp/t41 4M --seed 41 >/dev/null
 transfer /tmp/t41 sendfile forward >/dev/null
+
+# A failed change leaves nothing behind that down/up or unbinding trips
+# on (NAPI disabled twice would hang here, under RTNL).
+ip link set "$IF0" down && ip link set "$IF0" up || die "down/up failed after the failed changes"
+wait_for "ping -c 1 -W 1 $ADDR1" 10 || die "no traffic after down/up"
+teardown_wire
+sgnic_unload || die "rmmod failed after the failed changes"
+[ ! -e /sys/module/sgnic ] || die "sgnic still loaded after rmmod"
+setup_wire
+wait_for "ping -c 1 -W 1 $ADDR1" 10 || die "no traffic after reloading sgnic"
 
 # The same changes now succeed, and so does down/up.
 ip link set dev "$IF0" mtu 4000 || die "the MTU change failed without faults"
