@@ -163,9 +163,25 @@ impl PacketSocket {
     }
 }
 
+/// Frames sent by [`raw_send`], and how often the stack refused one for
+/// lack of queue room (ENOBUFS; the frame was sent again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawSent {
+    pub sent: u64,
+    pub refused: u64,
+}
+
 /// Sends `count` Ethernet frames to `dst` with `ethertype` and a
-/// `size`-byte payload out of `iface`.
-pub fn raw_send(iface: &str, dst: [u8; 6], ethertype: u16, count: u64, size: usize) -> Result<u64> {
+/// `size`-byte payload out of `iface`, `gap` apart (none: as fast as the
+/// queue takes them).
+pub fn raw_send(
+    iface: &str,
+    dst: [u8; 6],
+    ethertype: u16,
+    count: u64,
+    size: usize,
+    gap: Duration,
+) -> Result<RawSent> {
     let sock = PacketSocket::open(iface, ethertype)?;
     let src = sock.own_mac(iface)?;
     let mut frame = Vec::with_capacity(14 + size);
@@ -179,7 +195,11 @@ pub fn raw_send(iface: &str, dst: [u8; 6], ethertype: u16, count: u64, size: usi
     to.sll_ifindex = sock.ifindex;
     to.sll_halen = 6;
     to.sll_addr[..6].copy_from_slice(&dst);
-    for _ in 0..count {
+    let mut out = RawSent {
+        sent: 0,
+        refused: 0,
+    };
+    while out.sent < count {
         // SAFETY: `frame` and `to` are valid for the lengths given.
         let n = unsafe {
             libc::sendto(
@@ -192,14 +212,21 @@ pub fn raw_send(iface: &str, dst: [u8; 6], ethertype: u16, count: u64, size: usi
             )
         };
         if n < 0 {
-            return Err(CliError::os(
-                "sendto(AF_PACKET)",
-                std::io::Error::last_os_error(),
-            ));
+            let err = std::io::Error::last_os_error();
+            if err.raw_os_error() != Some(libc::ENOBUFS) {
+                return Err(CliError::os("sendto(AF_PACKET)", err));
+            }
+            // The queue is stopped and the qdisc full: wait for room.
+            out.refused += 1;
+            std::thread::sleep(Duration::from_micros(100));
+            continue;
         }
-        std::thread::sleep(Duration::from_millis(1));
+        out.sent += 1;
+        if !gap.is_zero() {
+            std::thread::sleep(gap);
+        }
     }
-    Ok(count)
+    Ok(out)
 }
 
 /// Receives frames of `ethertype` arriving on `iface` within `seconds`, or
@@ -280,8 +307,15 @@ mod tests {
         let handle =
             std::thread::spawn(|| raw_receive("lo", DEFAULT_ETHERTYPE, 1.5, None, || Ok(())));
         std::thread::sleep(Duration::from_millis(300));
-        match raw_send("lo", [0; 6], DEFAULT_ETHERTYPE, 5, 100) {
-            Ok(n) => assert_eq!(n, 5),
+        match raw_send(
+            "lo",
+            [0; 6],
+            DEFAULT_ETHERTYPE,
+            5,
+            100,
+            Duration::from_millis(1),
+        ) {
+            Ok(n) => assert_eq!(n.sent, 5),
             // Without CAP_NET_RAW there is nothing to test.
             Err(e) if e.to_string().contains("Operation not permitted") => return,
             Err(e) => panic!("{e}"),

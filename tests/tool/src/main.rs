@@ -64,7 +64,10 @@ usage: sgnic-test COMMAND [ARGS]
   mcast-send --group ADDR --port P --iface-addr IPV4 --count N [--size B]
       send N datagrams to a multicast group
   raw-send --iface IF --dst MAC --count N [--ethertype 0x88b5] [--size B]
-      send N raw Ethernet frames (B payload bytes, default 100)
+           [--gap-us U]
+      send N raw Ethernet frames (B payload bytes, default 100), U
+      microseconds apart (1000; 0 = as fast as the queue takes them); a
+      frame the full queue refuses (ENOBUFS) is sent again, and counted
   raw-recv --iface IF [--ethertype 0x88b5] [--seconds S] [--count N]
            [--ready-file PATH]
       count frames of that EtherType the NIC lets in for S seconds (3),
@@ -528,7 +531,14 @@ fn cmd_mcast_send(args: &[String]) -> Result<()> {
 fn cmd_raw_send(args: &[String]) -> Result<()> {
     let p = Parsed::parse(
         args,
-        &["--iface", "--dst", "--count", "--ethertype", "--size"],
+        &[
+            "--iface",
+            "--dst",
+            "--count",
+            "--ethertype",
+            "--size",
+            "--gap-us",
+        ],
         &[],
     )?;
     p.exact_positionals(&[])?;
@@ -536,14 +546,20 @@ fn cmd_raw_send(args: &[String]) -> Result<()> {
         .parse_opt::<u64>("--count")?
         .ok_or_else(|| CliError::usage("missing required option --count"))?;
     let size = p.size_opt("--size")?.unwrap_or(100) as usize;
+    let gap = std::time::Duration::from_micros(p.parse_opt::<u64>("--gap-us")?.unwrap_or(1000));
     let n = frames::raw_send(
         p.required("--iface")?,
         frames::parse_mac(p.required("--dst")?)?,
         parse_ethertype(&p)?,
         count,
         size,
+        gap,
     )?;
-    print_line(&JsonObject::new().uint("sent", n))
+    print_line(
+        &JsonObject::new()
+            .uint("sent", n.sent)
+            .uint("refused", n.refused),
+    )
 }
 
 fn cmd_raw_recv(args: &[String]) -> Result<()> {
