@@ -14,18 +14,45 @@ wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "carrier st
 wait_for "ping -c 1 -W 1 $ADDR1" 15 || die "traffic did not resume after the flap"
 [ "$(counter "$IF0" link_changes)" -ge $((changes + 2)) ] || die "link_changes did not count the flap"
 
-# Flaps in the middle of a stream, with the queue stopped: at the
-# smallest TX ring one TSO frame stops it, and while the carrier is off
-# reclaim must not restart it (frames would go to a dead link). On
-# link-up the poll that sees the link restarts it: within 3 s, not
-# through the TX watchdog (5 s). A queue that was stopped while the
-# carrier was off has more stops than restarts then; up to 10 flaps find
-# one.
+# Flaps in the middle of a stream, with the queue stopped while the
+# carrier is off, where reclaim must not restart it (frames would go to a
+# dead link). On link-up the poll that sees the link restarts it: within
+# 3 s, not through the TX watchdog (5 s). For the driver's own stop to be
+# what holds the queue, its ring must fill: the smallest TX ring,
+# interrupts (and so reclaim) at most every 16 ms, BQL kept from stopping
+# the queue first (limit_min raised), a raw flood from this port beside
+# the stream, and a stream of large frames: MSG_ZEROCOPY from data
+# scattered in 1000-byte pieces, with TCP told to build TSO frames of at
+# least 64 segments (tcp_min_tso_segs), so each carries as many fragments
+# as the kernel allows. Each link-down follows the last link-up within a
+# second, so linkwatch holds it back for the rest of that second (its
+# rate limit) and the flood fills the ring meanwhile. The queue was
+# stopped while the carrier was off if one snapshot of the counters then
+# has more stops than restarts; up to 10 flaps find one.
+bql=/sys/class/net/$IF0/queues/tx-0/byte_queue_limits/limit_min
+read -r bql0 <$bql
+usecs0=$(ethtool -c "$IF0" | awk '$1 == "rx-usecs:" { print $2 }')
+adaptive0=$(ethtool -c "$IF0" | awk '/^Adaptive RX:/ { print $3 }')
+read -r segs0 </proc/sys/net/ipv4/tcp_min_tso_segs
+restore() {
+	kill "$flood" 2>/dev/null
+	echo "$bql0" >$bql
+	echo "$segs0" >/proc/sys/net/ipv4/tcp_min_tso_segs
+	ethtool -C "$IF0" adaptive-rx "$adaptive0" rx-usecs "$usecs0"
+	ethtool -G "$IF0" tx 256
+}
+trap restore EXIT
 ethtool -G "$IF0" tx 64 || die "cannot shrink the TX ring"
+echo 10000000 >$bql
+ethtool -C "$IF0" adaptive-rx off rx-usecs 16000 || die "cannot slow the interrupts"
+echo 64 >/proc/sys/net/ipv4/tcp_min_tso_segs
 timeouts=$(counter "$IF0" tx_timeouts)
-sgnic-test mkfile /tmp/t14 $(bulk 32M) --seed 14 >/dev/null
-background_sendfile /tmp/t14 /tmp/t14.send
-sp=$SEND_PID
+sgnic-test mkfile /tmp/t14 $(bulk 64M) --seed 14 >/dev/null
+start_receiver peer $PORT 1
+sgnic-test send --to "$ADDR1:$PORT" --file /tmp/t14 --method zerocopy --scatter 1000 >/tmp/t14.send &
+sp=$!
+sgnic-test raw-send --iface "$IF0" --dst 02:00:00:00:00:14 --count 1000000000 --gap-us 0 >/dev/null 2>&1 &
+flood=$!
 flaps=0 stopped=0
 while [ $flaps -lt 10 ] && [ $stopped = 0 ] && kill -0 $sp 2>/dev/null; do
 	flaps=$((flaps + 1))
@@ -33,7 +60,9 @@ while [ $flaps -lt 10 ] && [ $stopped = 0 ] && kill -0 $sp 2>/dev/null; do
 	wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 0 ]" 10 || die "carrier stayed up after set_link off"
 	# Past linkwatch's 1 s delay, the stack hands the driver nothing more.
 	sleep 1.5
-	stops=$(counter "$IF0" tx_stops) restarts=$(counter "$IF0" tx_restarts)
+	stats=$(sgnic-test ethtool-stats "$IF0") || die "cannot read $IF0's counters"
+	stops=$(json_field "$stats" tx_stops) restarts=$(json_field "$stats" tx_restarts)
+	[ -n "$stops" ] && [ -n "$restarts" ] || die "no tx_stops/tx_restarts counters: $stats"
 	sgnic-link p0 on || die "host refused set_link p0 on"
 	wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "carrier stayed down after set_link on"
 	if [ "$stops" -gt "$restarts" ]; then
@@ -41,8 +70,9 @@ while [ $flaps -lt 10 ] && [ $stopped = 0 ] && kill -0 $sp 2>/dev/null; do
 		wait_for "[ \$(counter $IF0 tx_restarts) -gt $restarts ]" 3 ||
 			die "the queue stopped across flap $flaps did not restart within 3 s of link-up"
 	fi
-	sleep 0.5
 done
+kill $flood 2>/dev/null
+wait $flood 2>/dev/null
 wait $sp || die "the stream failed across the flaps"
 wait $RECV_PID
 sent=$(json_field "$(cat /tmp/t14.send)" sha256)
@@ -50,6 +80,5 @@ got=$(json_field "$(grep sha256 /tmp/recv.$PORT.json)" sha256)
 [ "$sent" = "$got" ] || die "data corrupted across the flaps"
 [ "$(counter "$IF0" tx_timeouts)" = "$timeouts" ] || die "the queue needed the TX watchdog to restart after a flap"
 [ $stopped -gt 0 ] || die "the queue was never stopped across a flap in $flaps flaps"
-ethtool -G "$IF0" tx 256
 rm -f /tmp/t14 /tmp/t14.send
 echo "the queue was stopped across flap $stopped of $flaps and restarted on link-up"
