@@ -524,13 +524,12 @@ fn run_loop(
             short,
         } => {
             let (len, piece, stride) = (*len, *piece, *piece + SCATTER_GAP);
-            let mut stalls = 0;
-            while (sent as usize) < len {
+            return zerocopy_loop(sys, sock, zc, len, *short, |sys, sent| {
                 // The pieces from logical offset `sent` on, up to `chunk`
                 // bytes, as iovecs into the spread-out buffer.
                 let mut iov = Vec::with_capacity(SCATTER_IOVECS);
-                let mut at = sent as usize;
-                while at < len && iov.len() < SCATTER_IOVECS && at - (sent as usize) < chunk {
+                let mut at = sent;
+                while at < len && iov.len() < SCATTER_IOVECS && at - sent < chunk {
                     let (i, within) = (at / piece, at % piece);
                     let n = (piece - within).min(len - at);
                     iov.push(libc::iovec {
@@ -539,61 +538,57 @@ fn run_loop(
                     });
                     at += n;
                 }
-                match sys.sendmsg_iov(sock, &iov, libc::MSG_ZEROCOPY) {
-                    Ok(n) => {
-                        sent += n as u64;
-                        zc.sends += 1;
-                        stalls = 0;
-                    }
-                    Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                        if drain_zc(sys, sock, zc, 100).ctx(|| "recvmsg MSG_ERRQUEUE")? == 0 {
-                            stalls += 1;
-                            if stalls > 100 {
-                                return Err(e).ctx(sock_err(sent));
-                            }
-                        }
-                    }
-                    Err(e) => return Err(e).ctx(sock_err(sent)),
-                }
-            }
-            return Ok(LoopResult {
-                sent,
-                truncated: *short,
+                sys.sendmsg_iov(sock, &iov, libc::MSG_ZEROCOPY)
             });
         }
         Prepared::Zerocopy { data, short } => {
-            let mut stalls = 0;
-            while (sent as usize) < data.len() {
-                let start = sent as usize;
-                let end = data.len().min(start + chunk);
-                match sys.send(sock, &data[start..end], libc::MSG_ZEROCOPY) {
-                    Ok(n) => {
-                        sent += n as u64;
-                        zc.sends += 1;
-                        stalls = 0;
-                    }
-                    // The socket's option memory for pending notifications is
-                    // exhausted: reap completions, then try again.
-                    Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                        if drain_zc(sys, sock, zc, 100).ctx(|| "recvmsg MSG_ERRQUEUE")? == 0 {
-                            stalls += 1;
-                            if stalls > 100 {
-                                return Err(e).ctx(sock_err(sent));
-                            }
-                        }
-                    }
-                    Err(e) => return Err(e).ctx(sock_err(sent)),
-                }
-            }
-            return Ok(LoopResult {
-                sent,
-                truncated: *short,
+            return zerocopy_loop(sys, sock, zc, data.len(), *short, |sys, sent| {
+                let end = data.len().min(sent + chunk);
+                sys.send(sock, &data[sent..end], libc::MSG_ZEROCOPY)
             });
         }
     }
     Ok(LoopResult {
         sent,
         truncated: false,
+    })
+}
+
+/// Sends `len` bytes with MSG_ZEROCOPY, `send_from(sys, sent)` sending
+/// from logical offset `sent` on; when the socket's option memory for
+/// pending notifications runs out (ENOBUFS), reaps completions and tries
+/// again.
+fn zerocopy_loop(
+    sys: &mut Sys,
+    sock: RawFd,
+    zc: &mut ZcStats,
+    len: usize,
+    short: bool,
+    mut send_from: impl FnMut(&mut Sys, usize) -> io::Result<usize>,
+) -> Result<LoopResult> {
+    let mut sent = 0usize;
+    let mut stalls = 0;
+    while sent < len {
+        match send_from(sys, sent) {
+            Ok(n) => {
+                sent += n;
+                zc.sends += 1;
+                stalls = 0;
+            }
+            Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                if drain_zc(sys, sock, zc, 100).ctx(|| "recvmsg MSG_ERRQUEUE")? == 0 {
+                    stalls += 1;
+                    if stalls > 100 {
+                        return Err(e).ctx(|| format!("zerocopy to socket after {sent} bytes"));
+                    }
+                }
+            }
+            Err(e) => return Err(e).ctx(|| format!("zerocopy to socket after {sent} bytes")),
+        }
+    }
+    Ok(LoopResult {
+        sent: sent as u64,
+        truncated: short,
     })
 }
 
