@@ -46,6 +46,8 @@ ethtool -G "$IF0" tx 64 || die "cannot shrink the TX ring"
 echo 10000000 >$bql
 ethtool -C "$IF0" adaptive-rx off rx-usecs 16000 || die "cannot slow the interrupts"
 echo 64 >/proc/sys/net/ipv4/tcp_min_tso_segs
+# The ring change restarted the port: wait until it passes traffic again.
+wait_for "ping -c 1 -W 1 $ADDR1" 15 || die "no traffic after shrinking the TX ring"
 timeouts=$(counter "$IF0" tx_timeouts)
 sgnic-test mkfile /tmp/t14 $(bulk 64M) --seed 14 >/dev/null
 start_receiver peer $PORT 1
