@@ -13,11 +13,13 @@ n=$(bulk 32M)
 iperf3 -c $ADDR1 -p 5201 -Z -n $n -J >/tmp/iperf.json || die "iperf3 -Z failed"
 wait $ip3
 dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
-# iperf3 3.12 sends part of its stream with write() rather than sendfile(),
-# and TCP copies what it collapses for retransmission (measured 57-100%
-# page cache across runs on the debug kernel), so it needs a majority
-# here; nginx below must be (nearly) all page cache.
-[ $((dp * 100)) -ge $((${n%M} * 1048576 * 50)) ] || die "iperf3 -Z: only $dp page-cache bytes for $n"
+# iperf3 3.12 -Z counts a whole block as sent whatever sendfile() took,
+# so fewer bytes than -n cross the wire (2.6-3.7 of 4 MiB measured on
+# the debug kernel): judge by what the server received.
+got=$(awk '/"sum_received"/ { r = 1 } r && /"bytes"/ { gsub(/[^0-9]/, ""); print; exit }' /tmp/iperf.json)
+[ -n "$got" ] && [ "$got" -ge 1048576 ] || die "iperf3 -Z: the server received ${got:-nothing} (of $n)"
+[ $((dp * 100)) -ge $((got * 99)) ] || die "iperf3 -Z: only $dp page-cache bytes for $got received"
+echo "iperf3 -Z: $got bytes received, $dp of them sent from page-cache frags" >&2
 
 mkdir -p /tmp/www
 sgnic-test mkfile /tmp/www/blob $n --seed 35 >/dev/null
