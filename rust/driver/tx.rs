@@ -624,8 +624,8 @@ impl<'a> TxRing<'a> {
             done.bytes += slot.bytes;
             done.packets += u64::from(slot.packets);
             slot.eop = None;
-            if let Some(frame) = slot.frame.take() {
-                poll.consume(frame.unmap());
+            if let Some(skb) = MappedSkb::unmap_in_place(&mut slot.frame) {
+                poll.consume(skb);
             }
             self.cursor.advance_clean(n);
         }
@@ -637,7 +637,7 @@ impl<'a> TxRing<'a> {
     pub(crate) fn drop_all(&mut self) -> u32 {
         let mut dropped = 0;
         for slot in self.slots.iter_mut() {
-            if slot.frame.take().is_some() {
+            if MappedSkb::unmap_in_place(&mut slot.frame).is_some() {
                 dropped += 1;
             }
             slot.eop = None;
