@@ -38,7 +38,13 @@ restore() {
 	kill "$flood" 2>/dev/null
 	echo "$bql0" >$bql
 	echo "$segs0" >/proc/sys/net/ipv4/tcp_min_tso_segs
-	ethtool -C "$IF0" adaptive-rx "$adaptive0" rx-usecs "$usecs0"
+	# A new rx-usecs turns adaptive moderation off; "adaptive-rx on" alone
+	# turns it back on.
+	if [ "$adaptive0" = on ]; then
+		ethtool -C "$IF0" adaptive-rx on
+	else
+		ethtool -C "$IF0" adaptive-rx off rx-usecs "$usecs0"
+	fi
 	ethtool -G "$IF0" tx 256
 }
 trap restore EXIT
@@ -48,11 +54,14 @@ ethtool -C "$IF0" adaptive-rx off rx-usecs 16000 || die "cannot slow the interru
 echo 64 >/proc/sys/net/ipv4/tcp_min_tso_segs
 # The ring change restarted the port: wait until it passes traffic again.
 wait_for "ping -c 1 -W 1 $ADDR1" 15 || die "no traffic after shrinking the TX ring"
-timeouts=$(counter "$IF0" tx_timeouts)
+timeouts=$(counter "$IF0" tx_timeouts) tso0=$(counter "$IF0" tx_tso_frames)
 sgnic-test mkfile /tmp/t14 $(bulk 64M) --seed 14 >/dev/null
 start_receiver peer $PORT 1
 sgnic-test send --to "$ADDR1:$PORT" --file /tmp/t14 --method zerocopy --scatter 1000 >/tmp/t14.send &
 sp=$!
+# The first flap must not come before the connection: a carrier loss
+# flushes the neighbour entries, and a SYN sent then finds no route.
+wait_for "[ \$(counter $IF0 tx_tso_frames) -gt $((tso0 + 10)) ]" 20 || die "the stream did not start"
 sgnic-test raw-send --iface "$IF0" --dst 02:00:00:00:00:14 --count 1000000000 --gap-us 0 >/dev/null 2>&1 &
 flood=$!
 flaps=0 stopped=0

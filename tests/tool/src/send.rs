@@ -554,10 +554,15 @@ fn run_loop(
     })
 }
 
+/// How long a MSG_ZEROCOPY send may wait for room without any completion
+/// before it gives up. Completions come only as the peer acknowledges, so
+/// a link that is down stalls them for as long as it is down.
+const ZC_STALL_LIMIT: Duration = Duration::from_secs(60);
+
 /// Sends `len` bytes with MSG_ZEROCOPY, `send_from(sys, sent)` sending
 /// from logical offset `sent` on; when the socket's option memory for
 /// pending notifications runs out (ENOBUFS), reaps completions and tries
-/// again.
+/// again, for up to [`ZC_STALL_LIMIT`] without progress.
 fn zerocopy_loop(
     sys: &mut Sys,
     sock: RawFd,
@@ -567,20 +572,19 @@ fn zerocopy_loop(
     mut send_from: impl FnMut(&mut Sys, usize) -> io::Result<usize>,
 ) -> Result<LoopResult> {
     let mut sent = 0usize;
-    let mut stalls = 0;
+    let mut progress = Instant::now();
     while sent < len {
         match send_from(sys, sent) {
             Ok(n) => {
                 sent += n;
                 zc.sends += 1;
-                stalls = 0;
+                progress = Instant::now();
             }
             Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                if drain_zc(sys, sock, zc, 100).ctx(|| "recvmsg MSG_ERRQUEUE")? == 0 {
-                    stalls += 1;
-                    if stalls > 100 {
-                        return Err(e).ctx(|| format!("zerocopy to socket after {sent} bytes"));
-                    }
+                if drain_zc(sys, sock, zc, 100).ctx(|| "recvmsg MSG_ERRQUEUE")? > 0 {
+                    progress = Instant::now();
+                } else if progress.elapsed() > ZC_STALL_LIMIT {
+                    return Err(e).ctx(|| format!("zerocopy to socket after {sent} bytes"));
                 }
             }
             Err(e) => return Err(e).ctx(|| format!("zerocopy to socket after {sent} bytes")),
