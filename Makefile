@@ -82,13 +82,26 @@ VM_RUN = kdir=$$($(ROOT)/qemu/kernel-build.sh); \
 		$(if $(filter 1,$(IOMMU)),--iommu)
 
 # make vm: boot with sgnic loaded and run the demo, or CMD='...' instead.
+# The demo runs under the counting QEMU plugin, and the host then prints
+# the measured copy table (tests/copy-report.py) and writes it as JSON.
+# kmemleak and DMA-API debugging are off for it, as for make profile: their
+# bookkeeping would be most of the kernel instructions counted.
 vm: initramfs
-	@$(VM_RUN) --out $(OUT)/vm --autoload \
-		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))',--cmd-file $(ROOT)/tests/guest/demo.sh) \
+	@kdir=$$($(ROOT)/qemu/kernel-build.sh) || exit 1; \
+	counts=$(OUT)/vm/copy-counts.txt; rm -f $$counts; initrd=$(INITRD); \
+	$(if $(CMD),,plugin=$$(python3 $(ROOT)/tests/copy-report.py plugin-args \
+		--kdir "$$kdir" --out $$counts) || exit 1; \
+		java=$$($(ROOT)/qemu/java-image.sh) || exit 1; \
+		initrd=$(OUT)/initramfs-java.cpio.gz; cat $(INITRD) "$$java" >$$initrd;) \
+	$(ROOT)/qemu/run-vm.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $$initrd \
+		$(if $(filter 1,$(IOMMU)),--iommu) --out $(OUT)/vm --autoload \
+		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))',--cmd-file $(ROOT)/tests/guest/demo.sh \
+			--plugin "$$plugin" --append "kmemleak=off dma_debug=off") \
 		$(if $(PCAP),--pcap $(PCAP)); rc=$$?; \
-	if [ -f $(OUT)/vm/guest/copy-table.json ]; then \
-		cp $(OUT)/vm/guest/copy-table.json $(OUT)/copy-table.json; \
-		echo "copy table: $(OUT)/copy-table.json"; fi; \
+	if [ $$rc = 0 ] && [ -z '$(CMD)' ]; then \
+		python3 $(ROOT)/tests/copy-report.py report --kdir "$$kdir" --counts $$counts \
+			--guest-dir $(OUT)/vm/guest --json $(OUT)/copy-table.json && \
+		echo "copy table: $(OUT)/copy-table.json" || rc=1; fi; \
 	exit $$rc
 
 shell: initramfs

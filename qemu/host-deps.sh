@@ -25,6 +25,10 @@ VM_PKGS=(
 	iproute2:/usr/sbin/ip ethtool:/usr/sbin/ethtool iperf3:iperf3
 	nginx-light:/usr/sbin/nginx curl:curl pciutils:lspci kmod:modinfo
 	tshark:tshark linux-perf:/usr/bin/perf
+	# The copy table's java-transferto row: javac, and jlink with the
+	# jmods to cut a small runtime for the guest (qemu/java-image.sh).
+	openjdk-17-jdk-headless:/usr/lib/jvm/java-17-openjdk-amd64/bin/javac
+	openjdk-17-jmods:/usr/lib/jvm/java-17-openjdk-amd64/jmods/java.base.jmod
 )
 
 apt_ready=

@@ -3,7 +3,8 @@
  * The few declarations of QEMU's TCG plugin API (API version 2, which
  * QEMU 10 still accepts) that insncount.c uses. Debian ships no
  * qemu-plugin.h, so they are declared here; the layout of qemu_info_t and
- * the enum values follow QEMU's documented, stable plugin ABI.
+ * the enum values follow QEMU's documented, stable plugin ABI. The
+ * declarations below match QEMU 10's include/qemu/qemu-plugin.h.
  */
 #ifndef SGNIC_QEMU_PLUGIN_API_H
 #define SGNIC_QEMU_PLUGIN_API_H
@@ -60,5 +61,7 @@ struct qemu_plugin_hwaddr *qemu_plugin_get_hwaddr(qemu_plugin_meminfo_t info, ui
 bool qemu_plugin_hwaddr_is_io(const struct qemu_plugin_hwaddr *haddr);
 uint64_t qemu_plugin_hwaddr_phys_addr(const struct qemu_plugin_hwaddr *haddr);
 bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);
+unsigned int qemu_plugin_mem_size_shift(qemu_plugin_meminfo_t info);
+char *qemu_plugin_insn_disas(const struct qemu_plugin_insn *insn);
 
 #endif

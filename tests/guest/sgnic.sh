@@ -55,11 +55,12 @@ json_field() {
 
 # start_receiver [peer|local] PORT COUNT: start `sgnic-test recv` and wait
 # until it listens. Sets RECV_PID; output goes to /tmp/recv.$PORT.json.
+# RECV_CPU=N pins a peer receiver to CPU N.
 start_receiver() {
 	where=$1 port=$2 count=${3:-1}
 	rm -f "/tmp/ready.$port"
 	if [ "$where" = peer ]; then
-		peer sgnic-test recv --bind :: --port "$port" --count "$count" --ready-file "/tmp/ready.$port" \
+		peer ${RECV_CPU:+taskset -c "$RECV_CPU"} sgnic-test recv --bind :: --port "$port" --count "$count" --ready-file "/tmp/ready.$port" \
 			>"/tmp/recv.$port.json" 2>/dev/null &
 	else
 		sgnic-test recv --bind :: --port "$port" --count "$count" --ready-file "/tmp/ready.$port" \

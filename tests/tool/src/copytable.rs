@@ -15,17 +15,23 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 /// The methods in the seeds' order.
-pub const DEFAULT_METHODS: [Method; 5] = [
+pub const DEFAULT_METHODS: [Method; 6] = [
     Method::ReadWrite,
     Method::MmapWrite,
     Method::Sendfile,
     Method::Splice,
     Method::Zerocopy,
+    Method::IoUringZc,
 ];
 
 /// One measured method.
 pub struct Row {
     method: Method,
+    /// The row's name: the method's, unless the caller renamed it (the
+    /// same method under other settings, such as `sendfile-nosg`).
+    name: String,
+    /// With phase marks: the counting plugin's phase of the transfer.
+    phase: Option<u32>,
     report: Option<send::SendReport>,
     unsupported: Option<String>,
     deltas: Option<Deltas>,
@@ -56,7 +62,7 @@ fn seeds_model(method: Method, zero_copy_seen: bool) -> (u64, u64) {
         Method::ReadWrite => (2, 4),
         Method::MmapWrite => (1, 4),
         Method::Sendfile | Method::Splice => (u64::from(!zero_copy_seen), 2),
-        Method::Zerocopy => (0, 2),
+        Method::Zerocopy | Method::IoUringZc => (0, 2),
     }
 }
 
@@ -65,9 +71,10 @@ impl Row {
         let (report, d) = (self.report.as_ref()?, self.deltas?);
         let page = fraction(d.pagecache, report.bytes);
         let user = fraction(d.frag.saturating_sub(d.pagecache), report.bytes);
-        // Only MSG_ZEROCOPY hands user pages over; other methods' non-page-
-        // cache frags are kernel buffers the CPU filled.
-        let user = if self.method == Method::Zerocopy {
+        // Only MSG_ZEROCOPY (and io_uring's SEND_ZC) hands user pages over;
+        // other methods' non-page-cache frags are kernel buffers the CPU
+        // filled.
+        let user = if matches!(self.method, Method::Zerocopy | Method::IoUringZc) {
             user
         } else {
             0.0
@@ -76,7 +83,10 @@ impl Row {
     }
 
     fn to_json(&self) -> JsonObject {
-        let mut obj = JsonObject::new().str("method", self.method.name());
+        let mut obj = JsonObject::new().str("method", &self.name);
+        if let Some(phase) = self.phase {
+            obj = obj.uint("phase", u64::from(phase));
+        }
         if let Some(reason) = &self.unsupported {
             return obj.bool("unsupported", true).str("error", reason);
         }
@@ -112,7 +122,7 @@ impl Row {
     }
 
     fn table_line(&self) -> String {
-        let name = self.method.name();
+        let name = &self.name;
         if self.unsupported.is_some() {
             return format!("{name:<11} unsupported by this kernel");
         }
@@ -138,6 +148,17 @@ impl Row {
     }
 }
 
+/// How the rows are labelled for the host's counting plugin.
+#[derive(Default)]
+pub struct Marking<'a> {
+    /// Bracket each transfer with phase marks; the first transfer is then
+    /// in phase `base + 1`, the next in `base + 3`, and so on (two marks
+    /// per method).
+    pub phase_base: Option<u32>,
+    /// The name of the (single) row instead of its method's.
+    pub name: Option<&'a str>,
+}
+
 /// Sends `file` to `to` once per method, reading `iface`'s counters
 /// around each transfer unless `iface` is `None`.
 pub fn run(
@@ -145,9 +166,13 @@ pub fn run(
     file: &Path,
     iface: Option<&str>,
     methods: &[Method],
+    marking: &Marking<'_>,
 ) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
-    for &method in methods {
+    for (k, &method) in methods.iter().enumerate() {
+        // CAST: a handful of methods.
+        let phase = marking.phase_base.map(|base| base + 2 * k as u32 + 1);
+        let name = marking.name.unwrap_or(method.name()).to_string();
         let before = iface.map(ethtool::read_stats).transpose()?;
         let spec = SendSpec {
             to,
@@ -159,7 +184,7 @@ pub fn run(
             extra_headers: Default::default(),
             scatter: None,
         };
-        let outcome = send::send(&spec)?;
+        let outcome = send::send_marked(&spec, phase.is_some())?;
         let after = iface.map(ethtool::read_stats).transpose()?;
         let deltas = before.zip(after).map(|(b, a)| Deltas {
             pagecache: counter(&a, "tx_pagecache_bytes") - counter(&b, "tx_pagecache_bytes"),
@@ -169,12 +194,16 @@ pub fn run(
         rows.push(match outcome {
             SendOutcome::Done(report) => Row {
                 method,
+                name,
+                phase,
                 report: Some(report),
                 unsupported: None,
                 deltas,
             },
             SendOutcome::Unsupported { reason, .. } => Row {
                 method,
+                name,
+                phase,
                 report: None,
                 unsupported: Some(reason),
                 deltas: None,

@@ -20,6 +20,7 @@ mod recv;
 mod rr;
 mod send;
 mod sys;
+mod uring;
 
 #[cfg(test)]
 mod e2e_tests;
@@ -88,9 +89,13 @@ usage: sgnic-test COMMAND [ARGS]
       a 32-bit register of PCI device BDF's BAR 0 (OFFSET in hex or
       decimal), read through sysfs whatever driver is bound; JSON: value
   copy-table --to HOST:PORT --file PATH (--iface IF | --no-stats)
-             [--methods m1,m2,...] [--json OUT]
+             [--methods m1,m2,...] [--json OUT] [--phase-base N]
+             [--name ROW]
       send the file by each method, with the driver's counters around
-      each transfer; human table on stderr, one JSON object on stdout
+      each transfer; human table on stderr, one JSON object on stdout.
+      --phase-base: bracket each transfer with sync(2), the phase marks
+      of the host's counting plugin; the k-th method (from 0) is then in
+      phase N + 2k + 1. --name: the row's name (one method only)
 
 Results are single JSON lines on stdout. Exit status: 0 ok, 1 failure,
 2 usage error, 3 feature unsupported by the kernel.";
@@ -594,7 +599,15 @@ fn cmd_raw_recv(args: &[String]) -> Result<()> {
 fn cmd_copy_table(args: &[String]) -> Result<()> {
     let p = Parsed::parse(
         args,
-        &["--to", "--file", "--iface", "--methods", "--json"],
+        &[
+            "--to",
+            "--file",
+            "--iface",
+            "--methods",
+            "--json",
+            "--phase-base",
+            "--name",
+        ],
         &["--no-stats"],
     )?;
     p.exact_positionals(&[])?;
@@ -615,7 +628,21 @@ fn cmd_copy_table(args: &[String]) -> Result<()> {
     let file_bytes = std::fs::metadata(&file)
         .ctx(|| format!("stat {}", file.display()))?
         .len();
-    let rows = copytable::run(to, &file, iface, &methods)?;
+    let phase_base = p
+        .get("--phase-base")
+        .map(|v| {
+            v.parse::<u32>()
+                .map_err(|_| CliError::usage(format!("--phase-base: not a number: '{v}'")))
+        })
+        .transpose()?;
+    let name = p.get("--name");
+    if name.is_some() && methods.len() != 1 {
+        return Err(CliError::usage(
+            "--name needs exactly one method in --methods",
+        ));
+    }
+    let marking = copytable::Marking { phase_base, name };
+    let rows = copytable::run(to, &file, iface, &methods, &marking)?;
     eprint!("{}", copytable::table(&rows));
     let json = copytable::to_json(iface, file_bytes, &rows);
     if let Some(out) = p.get("--json") {

@@ -45,16 +45,19 @@ pub enum Method {
     Splice,
     /// send(MSG_ZEROCOPY) from a user buffer.
     Zerocopy,
+    /// io_uring's IORING_OP_SEND_ZC from a user buffer.
+    IoUringZc,
 }
 
 impl Method {
     /// All methods, in the order they are usually compared.
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 6] = [
         Method::ReadWrite,
         Method::MmapWrite,
         Method::Sendfile,
         Method::Splice,
         Method::Zerocopy,
+        Method::IoUringZc,
     ];
 
     /// Command-line and JSON name.
@@ -65,6 +68,7 @@ impl Method {
             Method::Sendfile => "sendfile",
             Method::Splice => "splice",
             Method::Zerocopy => "zerocopy",
+            Method::IoUringZc => "io-uring-zc",
         }
     }
 
@@ -219,6 +223,16 @@ enum Prepared {
         piece: usize,
         short: bool,
     },
+    /// The region in memory, sent through an io_uring. The ring is
+    /// dropped before the buffer (field order): by then every
+    /// notification is in.
+    IoUringZc {
+        ring: crate::uring::Uring,
+        data: Vec<u8>,
+        short: bool,
+    },
+    /// The kernel cannot do this method; why.
+    Unsupported(String),
 }
 
 /// Bytes left unused after each piece of a scattered zerocopy send.
@@ -229,6 +243,40 @@ const SCATTER_IOVECS: usize = 256;
 
 /// Sends the region described by `spec` and returns the measurements.
 pub fn send(spec: &SendSpec) -> Result<SendOutcome> {
+    send_marked(spec, false)
+}
+
+/// As [`send`]; with `mark_phases`, the transfer (and nothing else this
+/// process does, such as the setup or the closing checksum of the file)
+/// lies between two sync(2) calls, the phase marks of the host's counting
+/// plugin. Exactly two are made whatever happens, an unsupported method
+/// or an error included, so that a caller can number the phases.
+pub fn send_marked(spec: &SendSpec, mark_phases: bool) -> Result<SendOutcome> {
+    let mut marks = PhaseMarks {
+        left: if mark_phases { 2 } else { 0 },
+    };
+    let outcome = send_inner(spec, &mut marks);
+    while marks.left > 0 {
+        marks.mark();
+    }
+    outcome
+}
+
+/// The phase marks a send still owes.
+struct PhaseMarks {
+    left: u32,
+}
+
+impl PhaseMarks {
+    fn mark(&mut self) {
+        if self.left > 0 {
+            self.left -= 1;
+            crate::sys::phase_mark();
+        }
+    }
+}
+
+fn send_inner(spec: &SendSpec, marks: &mut PhaseMarks) -> Result<SendOutcome> {
     let shown = spec.file.display();
     let file = File::open(&spec.file).ctx(|| format!("open {shown}"))?;
     let size = file.metadata().ctx(|| format!("stat {shown}"))?.len();
@@ -258,6 +306,12 @@ pub fn send(spec: &SendSpec) -> Result<SendOutcome> {
         _ => {}
     }
     let mut prepared = prepare(spec, &file, len, chunk)?;
+    if let Prepared::Unsupported(reason) = prepared {
+        return Ok(SendOutcome::Unsupported {
+            method: spec.method,
+            reason,
+        });
+    }
     let stream = connect(&spec.to, spec.extra_headers)?;
     let sock = stream.as_raw_fd();
     if spec.method == Method::Zerocopy {
@@ -271,6 +325,7 @@ pub fn send(spec: &SendSpec) -> Result<SendOutcome> {
 
     let mut sys = Sys::default();
     let mut zc = ZcStats::default();
+    marks.mark();
     let usage_before = Usage::now();
     let start = Instant::now();
     let result = run_loop(
@@ -286,9 +341,18 @@ pub fn send(spec: &SendSpec) -> Result<SendOutcome> {
     if spec.method == Method::Zerocopy {
         wait_zc_completions(&mut sys, sock, &mut zc)?;
     }
+    if let Prepared::IoUringZc { ring, .. } = &mut prepared {
+        ring.wait_notifications(&mut sys)
+            .ctx(|| "io_uring: waiting for SEND_ZC notifications")?;
+        zc.sends = ring.stats.sends;
+        zc.completions = ring.stats.notifications;
+        zc.copied_completions = ring.stats.copied;
+        zc.notifications = ring.stats.notifications;
+    }
     wait_for_peer_close(&mut sys, sock)?;
     let seconds = start.elapsed().as_secs_f64();
     let usage = Usage::now().since(&usage_before);
+    marks.mark();
     drop(stream);
     // Keep the buffers alive until all zero-copy completions are in.
     drop(prepared);
@@ -302,7 +366,7 @@ pub fn send(spec: &SendSpec) -> Result<SendOutcome> {
         usage,
         truncated: result.truncated,
         sha256,
-        zc: (spec.method == Method::Zerocopy).then_some(zc),
+        zc: matches!(spec.method, Method::Zerocopy | Method::IoUringZc).then_some(zc),
     }))
 }
 
@@ -322,23 +386,17 @@ fn prepare(spec: &SendSpec, file: &File, len: u64, chunk: usize) -> Result<Prepa
                 pipe_w,
             }
         }
+        Method::IoUringZc => {
+            let ring = match crate::uring::Uring::new(8) {
+                Ok(ring) => ring,
+                Err(e) => return Ok(Prepared::Unsupported(format!("io_uring_setup: {e}"))),
+            };
+            let (data, short) = read_region(spec, file, len)?;
+            Prepared::IoUringZc { ring, data, short }
+        }
         Method::Zerocopy => {
-            // The user buffer is filled outside the timed section: what is
-            // measured is the socket path, not the file read.
-            let len = usize::try_from(len)
-                .map_err(|_| CliError::usage("region too large to hold in memory"))?;
-            let mut data = vec![0u8; len];
-            let mut sys = Sys::default();
-            let mut got = 0usize;
-            while got < len {
-                match sys.pread(file.as_raw_fd(), &mut data[got..], spec.offset + got as u64) {
-                    Ok(0) => break,
-                    Ok(n) => got += n,
-                    Err(e) => return Err(e).ctx(|| format!("read {}", spec.file.display())),
-                }
-            }
-            let short = got < len;
-            data.truncate(got);
+            let (data, short) = read_region(spec, file, len)?;
+            let got = data.len();
             match spec.scatter {
                 None => Prepared::Zerocopy { data, short },
                 Some(piece) => {
@@ -357,6 +415,26 @@ fn prepare(spec: &SendSpec, file: &File, len: u64, chunk: usize) -> Result<Prepa
             }
         }
     })
+}
+
+/// Reads the region into memory for the zero-copy sends from user memory,
+/// outside the timed section: what is measured is the socket path, not the
+/// file read. Returns the bytes and whether the file ended early.
+fn read_region(spec: &SendSpec, file: &File, len: u64) -> Result<(Vec<u8>, bool)> {
+    let len =
+        usize::try_from(len).map_err(|_| CliError::usage("region too large to hold in memory"))?;
+    let mut data = vec![0u8; len];
+    let mut sys = Sys::default();
+    let mut got = 0usize;
+    while got < len {
+        match sys.pread(file.as_raw_fd(), &mut data[got..], spec.offset + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) => return Err(e).ctx(|| format!("read {}", spec.file.display())),
+        }
+    }
+    data.truncate(got);
+    Ok((data, got < len))
 }
 
 /// Creates a close-on-exec pipe.
@@ -547,6 +625,28 @@ fn run_loop(
                 sys.send(sock, &data[sent..end], libc::MSG_ZEROCOPY)
             });
         }
+        Prepared::IoUringZc { ring, data, short } => {
+            let mut at = 0usize;
+            while at < data.len() {
+                let end = data.len().min(at + chunk);
+                // SAFETY: `data` outlives the ring (`Prepared` drops the ring
+                // first) and is not changed until the caller has waited for
+                // every notification.
+                let n = unsafe { ring.send_zc(sys, sock, &data[at..end]) }
+                    .ctx(|| format!("io_uring SEND_ZC to socket after {at} bytes"))?;
+                if n == 0 {
+                    return Err(CliError::msg(format!(
+                        "io_uring SEND_ZC made no progress after {at} bytes"
+                    )));
+                }
+                at += n;
+            }
+            return Ok(LoopResult {
+                sent: at as u64,
+                truncated: *short,
+            });
+        }
+        Prepared::Unsupported(_) => {}
     }
     Ok(LoopResult {
         sent,

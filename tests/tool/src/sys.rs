@@ -15,6 +15,14 @@ fn check(rc: isize) -> io::Result<usize> {
     }
 }
 
+/// sync(2), not counted: it marks a phase boundary for the host's
+/// instruction-counting QEMU plugin, which starts a new phase whenever the
+/// kernel enters sync (`make profile`, the copy table).
+pub fn phase_mark() {
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe { libc::sync() };
+}
+
 /// System-call issuer that counts every call it makes.
 #[derive(Debug, Default)]
 pub struct Sys {
@@ -32,6 +40,11 @@ impl Sys {
                 other => return other,
             }
         }
+    }
+
+    /// Any other system call `f` makes, counted like the rest.
+    pub fn counted_raw(&mut self, f: impl FnMut() -> isize) -> io::Result<usize> {
+        self.counted(f)
     }
 
     /// pread(2): reads at an explicit offset, so no lseek is needed.
