@@ -23,7 +23,10 @@ done
 [ -f "$JDK/jmods/java.base.jmod" ] || die "$JDK/jmods has no java.base.jmod (run: make deps; it installs openjdk-17-jmods)"
 
 src=$ROOT/tests/java/TransferTo.java
-key=$( (cat "$0" "$src"; "$JDK/bin/javac" -version 2>&1) | sha256sum | cut -c1-12)
+# The host's libraries go into the archive too: their versions are part of
+# the key.
+key=$( (cat "$0" "$src"; "$JDK/bin/javac" -version 2>&1; ldd --version | head -1
+	dpkg-query -W libstdc++6 zlib1g 2>/dev/null) | sha256sum | cut -c1-12)
 out=$CACHE/java/java-$key.cpio.gz
 if [ -f "$out" ]; then
 	echo "$out"

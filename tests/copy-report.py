@@ -27,9 +27,9 @@ import sys
 # FSRM, so it is called, not inlined), memcpy into skbs through memcpy, and
 # receive checksumming through csum_partial_copy_generic (or, with the
 # generic checksum code, memcpy). The nocache (copy_to_nontemporal, once
-# __copy_user_nocache) and machine-check variants are listed too. Under KASAN
-# memcpy and memmove are checking wrappers around __memcpy and __memmove;
-# elsewhere the two names are one routine, counted once.
+# __copy_user_nocache) and machine-check variants are listed too. memcpy
+# and __memcpy (memmove and __memmove) are one routine, counted once;
+# KASAN's checked copies (__asan_memcpy) end in __memcpy too.
 COPY_ROUTINES = [
     "rep_movs_alternative",
     "__copy_user_nocache",
@@ -45,6 +45,40 @@ COPY_ROUTINES = [
 ]
 
 MIB = 1024 * 1024
+
+# The unit of every figure in a row of out/copy-table.json.
+UNITS = {
+    "payload_bytes": "bytes sent",
+    "send_cpu_copied_bytes": "bytes written by the kernel's copy routines on the sender's CPU, in calls of more than 192 bytes",
+    "recv_cpu_copied_bytes": "the same on the receiver's CPU",
+    "send_header_copied_bytes": "bytes written by copy calls of at most 192 bytes (headers and skb metadata) on the sender's CPU",
+    "recv_header_copied_bytes": "the same on the receiver's CPU",
+    "send_copy_ratio": "send_cpu_copied_bytes / payload_bytes (CPU copies per payload byte)",
+    "recv_copy_ratio": "recv_cpu_copied_bytes / payload_bytes",
+    "send_copied_by_routine": "bytes per copy routine on the sender's CPU, headers included",
+    "recv_copied_by_routine": "the same on the receiver's CPU",
+    "send_copy_sizes": "copy calls on the sender's CPU by size (bytes, from-to): [bytes written, calls]",
+    "recv_copy_sizes": "the same on the receiver's CPU",
+    "syscalls": "system calls entered on the sender's CPU during the transfer (entry_SYSCALL_64 executions)",
+    "user_kernel_transitions": "2 x syscalls (each call enters and leaves the kernel)",
+    "syscalls_made_by_sender": "system calls the sending program counted itself (sgnic-test only)",
+    "context_switches": "the sender's voluntary + involuntary context switches",
+    "kernel_instructions_per_mib": "guest kernel instructions on the sender's CPU per MiB sent (a rep-prefixed string instruction counts once)",
+    "kernel_instructions_per_mib_split": "the same, by function: the copy routines, net/ (TCP/IP and the core network code), the driver module, the rest",
+    "recv_kernel_instructions_per_mib": "guest kernel instructions on the receiver's CPU per MiB",
+    "sender_cpu_ms_per_mib": "the sending process's user + system CPU time per MiB, ms (getrusage; TCG time)",
+    "mib_per_s": "wall-clock rate of the transfer, MiB/s",
+    "seconds": "wall-clock time of the transfer, s",
+    "tx_pagecache_bytes": "bytes the driver mapped from page-cache pages during the transfer (ethtool -S)",
+    "tx_frag_bytes": "bytes the driver mapped from page fragments",
+    "tx_head_bytes": "bytes the driver mapped from linear skb heads",
+    "pagecache_fraction": "tx_pagecache_bytes / payload_bytes",
+    "user_frag_fraction": "user pages handed over without a copy (MSG_ZEROCOPY, SEND_ZC) / payload_bytes",
+    "cpu_copied_fraction": "what the driver's counters leave to a CPU copy / payload_bytes",
+    "seeds_send_cpu_copies": "CPU copies on the send side in the seeds' model",
+    "seeds_mode_switches": "user/kernel switches in the seeds' model",
+    "phase": "the plugin's phase number of the transfer",
+}
 
 # What the seeds say each method costs: CPU copies on the send side.
 SEEDS_SEND_COPIES = {
@@ -93,6 +127,12 @@ def copy_ranges(syms):
         if i >= len(addrs):
             continue
         ranges.append((want, start, addrs[i]))
+    # memcpy is a 16-byte stub in front of memcpy_orig: a jump to it, or
+    # with FSRM `rep movsb` (which the demo refuses). Only the routine it
+    # jumps to is watched; the plugin needs each call to end in a `ret`.
+    names = {n: (s, e) for n, s, e in ranges}
+    if "memcpy" in names and "memcpy_orig" in names and names["memcpy"][1] == names["memcpy_orig"][0]:
+        ranges = [r for r in ranges if r[0] != "memcpy"]
     return ranges
 
 
@@ -154,7 +194,7 @@ def module_symbols(path):
 
 
 def read_counts(path):
-    tbv, copies, small, sys_entries = [], {}, {}, {}
+    tbv, copies, small, sys_entries, sizes = [], {}, {}, {}, {}
     with open(path) as f:
         for line in f:
             p = line.split()
@@ -163,11 +203,14 @@ def read_counts(path):
             elif p[0] == "copy":
                 key = (int(p[1]), int(p[2]))
                 copies.setdefault(key, {})[int(p[3])] = int(p[4])
+            elif p[0] == "size":
+                lo = 1 << int(p[3])
+                sizes.setdefault((int(p[1]), int(p[2])), {})[f"{lo}-{2 * lo - 1}"] = [int(p[4]), int(p[5])]
             elif p[0] == "small":
                 small[(int(p[1]), int(p[2]))] = int(p[3])
             elif p[0] == "sys":
                 sys_entries[(int(p[1]), int(p[2]))] = int(p[3])
-    return tbv, copies, small, sys_entries
+    return tbv, copies, small, sys_entries, sizes
 
 
 def read_rows(guest_dir):
@@ -216,7 +259,7 @@ class Classifier:
 def report(args):
     syms = text_symbols(os.path.join(args.kdir, "System.map"))
     ranges = copy_ranges(syms)
-    tbv, copies, small, sys_entries = read_counts(args.counts)
+    tbv, copies, small, sys_entries, sizes = read_counts(args.counts)
     if not tbv:
         die(f"{args.counts} has no per-vCPU counts: was the plugin given vcpus=on?")
     rows = read_rows(args.guest_dir)
@@ -244,7 +287,8 @@ def report(args):
             return sum(copies.get((phase, vcpu), {}).values())
 
         def copied(vcpu):
-            # Headers aside: calls of at most 256 bytes (a copied-out ACK).
+            # Headers aside: calls of at most 192 bytes (a copied-out ACK, a
+            # segment's headers moved when the stack linearizes it).
             return copied_all(vcpu) - small.get((phase, vcpu), 0)
 
         def by_routine(vcpu):
@@ -264,6 +308,8 @@ def report(args):
             "send_copy_ratio": round(copied(0) / payload, 4) if payload else None,
             "recv_copy_ratio": round(copied(1) / payload, 4) if payload else None,
             "send_copied_by_routine": by_routine(0),
+            "send_copy_sizes": sizes.get((phase, 0), {}),
+            "recv_copy_sizes": sizes.get((phase, 1), {}),
             "recv_copied_by_routine": by_routine(1),
             "syscalls": syscalls,
             "user_kernel_transitions": 2 * syscalls,
@@ -297,19 +343,7 @@ def report(args):
         out_rows.append(out)
 
     doc = {
-        "units": {
-            "payload_bytes": "bytes",
-            "send_cpu_copied_bytes": "bytes stored by the kernel's copy routines on the sender's CPU, in calls of more than 256 bytes",
-            "recv_cpu_copied_bytes": "bytes stored by the kernel's copy routines on the receiver's CPU, in calls of more than 256 bytes",
-            "send_header_copied_bytes": "bytes stored by copy calls of at most 256 bytes (headers) on the sender's CPU",
-            "recv_header_copied_bytes": "the same on the receiver's CPU",
-            "syscalls": "system calls entered on the sender's CPU during the transfer",
-            "user_kernel_transitions": "2 x syscalls",
-            "context_switches": "the sender's voluntary + involuntary context switches (getrusage)",
-            "kernel_instructions_per_mib": "guest kernel instructions on the sender's CPU per MiB sent (a rep-prefixed string instruction counts once, however many bytes it moves)",
-            "sender_cpu_ms_per_mib": "the sending process's user + system CPU time per MiB (getrusage; TCG time)",
-            "mib_per_s": "wall-clock rate of the transfer, MiB/s",
-        },
+        "units": UNITS,
         "copy_routines": [n for n, _, _ in ranges],
         "rows": out_rows,
     }
@@ -322,6 +356,9 @@ def report(args):
 
 # The send side's copies per payload byte that `check` expects: the
 # seeds' counts, which the measurement confirms (Documentation/zero-copy.md).
+# Every method's receive side makes one copy; `check` allows up to 10% more
+# there: a slow reader (curl under TCG) makes TCP collapse its receive
+# queue, which copies queued data again (4-8 KiB memcpy calls).
 EXPECTED_SEND_RATIO = {
     "read-write": 2.0,
     "mmap-write": 1.0,
@@ -350,6 +387,9 @@ def check(args):
         got = row["send_copy_ratio"]
         if got is None or abs(got - want) > TOLERANCE:
             bad.append(f"{method}: {got}x copied on the send side, not {want}x")
+        recv = row.get("recv_copy_ratio")
+        if recv is None or not 0.99 <= recv <= 1.10:
+            bad.append(f"{method}: {recv}x copied on the receive side, not one copy")
         if method in ("java-transferto", "nginx") and (row.get("pagecache_fraction") or 0) < 0.99:
             bad.append(f"{method}: only {row.get('pagecache_fraction')} of the payload from the page cache")
         if not row.get("syscalls") or not row.get("kernel_instructions_per_mib"):

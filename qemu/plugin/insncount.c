@@ -12,13 +12,20 @@
  * turns the output into per-function tables).
  *
  * For the copy table (tests/copy-report.py) it can also count, per vCPU:
- * the bytes stored by the kernel's copy routines (copy=START-END, one per
- * routine: every store an instruction in that range makes, except the
- * stack traffic of push and call), of those the bytes stored by calls of
- * at most SMALL_COPY bytes (headers, such as a copied-out ACK), the system
- * calls entered (syscall=HEX, the entry point), and the instructions of
- * every block (vcpus=on). A call ends when the vCPU next enters a copy
- * routine (they are leaf functions).
+ * the bytes the kernel's copy routines write (copy=START-END, one per
+ * routine), of those the bytes written by calls of at most SMALL_COPY
+ * bytes (headers, such as a copied-out ACK), the system calls entered
+ * (syscall=HEX, the entry point), and the instructions of every block
+ * (vcpus=on).
+ *
+ * A copy call is counted by the extent of the memory it wrote: from the
+ * routine's first block to its `ret`, the lowest and highest byte its
+ * stores touched (stores through %rsp, the routine saving registers, are
+ * not the copy's). So stores that overlap (memcpy's tail) count once. The
+ * routines are leaf functions; a call that an interrupt's (or a page
+ * fault's) copy nests in is a stack of calls per vCPU. A stub that only
+ * jumps to a routine (memcpy to memcpy_orig) must not be given as a range:
+ * its entry would open a call that no `ret` closes.
  *
  * Arguments: marker=HEX (required), out=PATH, io=on, copy=HEX-HEX (up to
  * MAX_COPY_RANGES), syscall=HEX, vcpus=on, phases=N (at most MAX_PHASES).
@@ -27,6 +34,7 @@
  *               and with vcpus=on, copy= or syscall=:
  *               "tbv PHASE VCPU VADDR INSNS EXECUTIONS",
  *               "copy PHASE VCPU RANGE BYTES", "small PHASE VCPU BYTES",
+ *               "size PHASE VCPU LOG2 BYTES CALLS",
  *               "sys PHASE VCPU COUNT".
  */
 #include "qemu-plugin-api.h"
@@ -40,7 +48,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = 2;
 #define MAX_VCPUS 8
 #define MAX_COPY_RANGES 32
 /* Copies of at most this many bytes are headers, not payload. */
-#define SMALL_COPY 256
+#define SMALL_COPY 192
 #define IO_SLOTS (1 << 16)
 /* Kernel addresses start here on x86-64; user code is not counted. */
 #define KERNEL_START 0xffff800000000000ull
@@ -76,9 +84,19 @@ static struct copy_range copy_ranges[MAX_COPY_RANGES];
 static int n_copy_ranges;
 static uint64_t copy_bytes[MAX_PHASES][MAX_VCPUS][MAX_COPY_RANGES];
 static uint64_t small_bytes[MAX_PHASES][MAX_VCPUS];
-/* The copy call in progress on each vCPU: bytes so far, and its phase. */
-static uint64_t call_bytes[MAX_VCPUS];
-static int call_phase[MAX_VCPUS];
+/* Bytes and calls by call size, in power-of-two buckets (bucket b: sizes
+ * from 2^b to 2^(b+1) - 1). */
+#define SIZE_BUCKETS 24
+static uint64_t size_bytes[MAX_PHASES][MAX_VCPUS][SIZE_BUCKETS];
+static uint64_t size_calls[MAX_PHASES][MAX_VCPUS][SIZE_BUCKETS];
+/* Copy calls in progress on each vCPU, innermost last. */
+#define MAX_NESTED_COPIES 8
+struct copy_call {
+	int range, phase;
+	uint64_t low, high; /* bytes [low, high) written so far; low > high: none */
+};
+static struct copy_call calls[MAX_VCPUS][MAX_NESTED_COPIES];
+static int depth[MAX_VCPUS];
 static uint64_t syscall_entry;
 static uint64_t syscalls[MAX_PHASES][MAX_VCPUS];
 
@@ -105,34 +123,71 @@ static void on_syscall(unsigned int vcpu, void *userdata)
 	__atomic_fetch_add(&syscalls[current_phase()][vcpu % MAX_VCPUS], 1, __ATOMIC_RELAXED);
 }
 
+/* Adds a finished call's bytes to its phase, as a header if small. */
+static void account_copy(unsigned int vcpu, const struct copy_call *c)
+{
+	uint64_t n;
+	int bucket = 0;
+
+	if (c->low >= c->high)
+		return;
+
+	n = c->high - c->low;
+	while (bucket < SIZE_BUCKETS - 1 && n >> (bucket + 1))
+		bucket++;
+	__atomic_fetch_add(&copy_bytes[c->phase][vcpu][c->range], n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&size_bytes[c->phase][vcpu][bucket], n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&size_calls[c->phase][vcpu][bucket], 1, __ATOMIC_RELAXED);
+	if (n <= SMALL_COPY)
+		__atomic_fetch_add(&small_bytes[c->phase][vcpu], n, __ATOMIC_RELAXED);
+}
+
+/* The first block of copy routine `userdata` (its index). */
+static void on_copy_entry(unsigned int vcpu, void *userdata)
+{
+	struct copy_call *top;
+
+	vcpu %= MAX_VCPUS;
+	/* Only this vCPU's thread touches its calls. */
+	if (depth[vcpu] == MAX_NESTED_COPIES)
+		return; /* cannot happen with leaf routines; stores count as the outer call's */
+	top = &calls[vcpu][depth[vcpu]++];
+	top->range = (int)(uintptr_t)userdata;
+	top->phase = current_phase();
+	top->low = UINT64_MAX;
+	top->high = 0;
+}
+
+/* A `ret` in a copy routine: the innermost call ends. */
+static void on_copy_return(unsigned int vcpu, void *userdata)
+{
+	vcpu %= MAX_VCPUS;
+	if (depth[vcpu])
+		account_copy(vcpu, &calls[vcpu][--depth[vcpu]]);
+}
+
 /* A store by an instruction of copy routine `userdata` (its index). */
 static void on_copy_store(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr,
 			  void *userdata)
 {
-	int range = (int)(uintptr_t)userdata, p = current_phase();
-	unsigned int size = 1u << qemu_plugin_mem_size_shift(info);
+	uint64_t end = vaddr + (1u << qemu_plugin_mem_size_shift(info));
+	struct copy_call *c, lone;
 
 	vcpu %= MAX_VCPUS;
-	__atomic_fetch_add(&copy_bytes[p][vcpu][range], size, __ATOMIC_RELAXED);
-	/* Only this vCPU's thread touches its call state. */
-	call_bytes[vcpu] += size;
-	call_phase[vcpu] = p;
-}
-
-/* Closes the copy call in progress on `vcpu`, counting it if small. */
-static void end_copy_call(unsigned int vcpu)
-{
-	vcpu %= MAX_VCPUS;
-	if (call_bytes[vcpu] && call_bytes[vcpu] <= SMALL_COPY)
-		__atomic_fetch_add(&small_bytes[call_phase[vcpu]][vcpu], call_bytes[vcpu],
-				   __ATOMIC_RELAXED);
-	call_bytes[vcpu] = 0;
-}
-
-/* The first block of a copy routine: a new call begins. */
-static void on_copy_entry(unsigned int vcpu, void *userdata)
-{
-	end_copy_call(vcpu);
+	if (depth[vcpu]) {
+		c = &calls[vcpu][depth[vcpu] - 1];
+		if (vaddr < c->low)
+			c->low = vaddr;
+		if (end > c->high)
+			c->high = end;
+		return;
+	}
+	/* Outside any call seen to start (the plugin loaded mid-call, say). */
+	lone.range = (int)(uintptr_t)userdata;
+	lone.phase = current_phase();
+	lone.low = vaddr;
+	lone.high = end;
+	account_copy(vcpu, &lone);
 }
 
 static int copy_range_of(uint64_t vaddr)
@@ -143,14 +198,15 @@ static int copy_range_of(uint64_t vaddr)
 	return -1;
 }
 
-/* Stack traffic, not the copy's destination. */
-static int is_stack_insn(struct qemu_plugin_insn *insn)
+/* Whether `insn`'s disassembly starts with `prefix`, or mentions `word`. */
+static int insn_is(struct qemu_plugin_insn *insn, const char *prefix, const char *word)
 {
 	char *text = qemu_plugin_insn_disas(insn);
-	int stack = text && (!strncmp(text, "push", 4) || !strncmp(text, "call", 4));
+	int match = text && ((prefix && !strncmp(text, prefix, strlen(prefix))) ||
+			     (word && strstr(text, word)));
 
 	free(text);
-	return stack;
+	return match;
 }
 
 static void on_marker(unsigned int vcpu, void *userdata)
@@ -158,9 +214,10 @@ static void on_marker(unsigned int vcpu, void *userdata)
 	int p = current_phase();
 
 	/* The last phase collects everything after it. */
-	if (p < phases - 1)
-		__atomic_compare_exchange_n(&phase, &p, p + 1, false, __ATOMIC_SEQ_CST,
-					    __ATOMIC_RELAXED);
+	/* Two vCPUs entering sync at once make two phases. */
+	while (p < phases - 1 && !__atomic_compare_exchange_n(&phase, &p, p + 1, false,
+							      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		;
 }
 
 static void on_memory(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr,
@@ -213,12 +270,17 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	for (int r = 0; r < n_copy_ranges; r++)
 		if (vaddr == copy_ranges[r].start)
 			qemu_plugin_register_vcpu_tb_exec_cb(tb, on_copy_entry, QEMU_PLUGIN_CB_NO_REGS,
-							     NULL);
+							     (void *)(uintptr_t)r);
 	for (size_t i = 0; n_copy_ranges && i < qemu_plugin_tb_n_insns(tb); i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		int range = copy_range_of(qemu_plugin_insn_vaddr(insn));
 
-		if (range >= 0 && !is_stack_insn(insn))
+		if (range < 0)
+			continue;
+		if (insn_is(insn, "ret", NULL))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_copy_return,
+							       QEMU_PLUGIN_CB_NO_REGS, NULL);
+		else if (!insn_is(insn, "push", "rsp") && !insn_is(insn, "call", NULL))
 			qemu_plugin_register_vcpu_mem_cb(insn, on_copy_store, QEMU_PLUGIN_CB_NO_REGS,
 							 QEMU_PLUGIN_MEM_W,
 							 (void *)(uintptr_t)range);
@@ -249,8 +311,6 @@ static void on_exit_write(qemu_plugin_id_t id, void *userdata)
 {
 	FILE *f;
 
-	for (int v = 0; v < MAX_VCPUS; v++)
-		end_copy_call(v);
 	f = fopen(out_path, "w");
 	if (!f) {
 		perror(out_path);
@@ -280,6 +340,10 @@ static void on_exit_write(qemu_plugin_id_t id, void *userdata)
 						copy_bytes[p][v][r]);
 			if (small_bytes[p][v])
 				fprintf(f, "small %d %d %" PRIu64 "\n", p, v, small_bytes[p][v]);
+			for (int b = 0; b < SIZE_BUCKETS; b++)
+				if (size_calls[p][v][b])
+					fprintf(f, "size %d %d %d %" PRIu64 " %" PRIu64 "\n", p, v, b,
+						size_bytes[p][v][b], size_calls[p][v][b]);
 			if (syscalls[p][v])
 				fprintf(f, "sys %d %d %" PRIu64 "\n", p, v, syscalls[p][v]);
 		}
@@ -302,7 +366,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		else if (!strcmp(argv[i], "io=on"))
 			count_io = 1;
 		else if (!strcmp(argv[i], "vcpus=on"))
-			vcpus = info->system.smp_vcpus;
+			vcpus = info->system.max_vcpus;
 		else if (!strncmp(argv[i], "phases=", 7))
 			phases = atoi(argv[i] + 7);
 		else if (!strncmp(argv[i], "syscall=", 8))

@@ -40,21 +40,31 @@ if grep -q "^ *$irq0:.*sgnic.*sgnic" /proc/interrupts; then
 else
 	echo 1 >"/proc/irq/$irq0/smp_affinity" || echo "demo: cannot move IRQ $irq0 to CPU 0" >&2
 fi
+# With FSRM the kernel inlines copy_to/from_user as `rep movsb` in its
+# callers, where the plugin, which watches the copy routines, cannot see it.
+if grep -qw fsrm /proc/cpuinfo; then
+	die "this CPU model has FSRM: user copies are inlined and the copy table would miss them"
+fi
 echo 0 >/proc/sys/kernel/kptr_restrict
 grep -E "\[sgnic\]" /proc/kallsyms >/out/copy-ksyms
 
 echo "== sending a $size file from $ADDR0 ($IF0) to $ADDR1 ($IF1) by each method"
+# This shell on the receiver's CPU: whatever it forks (command
+# substitutions, sync) stays off the sender's.
+taskset -p 2 $$ >/dev/null || echo "demo: cannot move the shell to CPU 1" >&2
 RECV_CPU=1 start_receiver peer $PORT 7
 methods=read-write,mmap-write,sendfile,splice,zerocopy,io-uring-zc
 taskset -c 0 sgnic-test copy-table --to "$ADDR1:$PORT" --file /tmp/demo.bin --iface "$IF0" \
 	--methods $methods --phase-base 0 \
 	--json /out/copy-table.json >/tmp/copy-table.line || die "copy-table failed"
+phase=$(json_field "$(cat /out/copy-table.json)" next_phase)
 # The same sendfile with scatter-gather off (and so TSO too): the stack
 # copies the page-cache bytes into linear buffers.
 ethtool -K "$IF0" sg off || die "cannot turn scatter-gather off"
 taskset -c 0 sgnic-test copy-table --to "$ADDR1:$PORT" --file /tmp/demo.bin --iface "$IF0" \
-	--methods sendfile --name sendfile-nosg --phase-base 12 \
+	--methods sendfile --name sendfile-nosg --phase-base "$phase" \
 	--json /out/copy-table-nosg.json >/tmp/copy-table-nosg.line || die "copy-table (SG off) failed"
+phase=$(json_field "$(cat /out/copy-table-nosg.json)" next_phase)
 ethtool -K "$IF0" sg on tso on || die "cannot turn scatter-gather back on"
 # A method the kernel lacks (io_uring, say) sends nothing: the receiver
 # then waits for fewer transfers.
@@ -64,10 +74,23 @@ if [ "$expect" -lt 7 ]; then
 	kill "$RECV_PID" 2>/dev/null
 fi
 wait "$RECV_PID"
+n=$(grep -c '"sha256"' "/tmp/recv.$PORT.json")
+want=$(sgnic-test sha256 /tmp/demo.bin --hex)
+bad=$(grep '"sha256"' "/tmp/recv.$PORT.json" | grep -vc "$want")
+echo "== receiver: $n transfers, $bad with a sha256 mismatch"
+[ "$bad" -eq 0 ] || die "data mismatch at the receiver"
+[ "$n" -eq "$expect" ] || die "the receiver saw $n transfers, not $expect"
+
+# mark: a phase boundary for the plugin; $phase counts them.
+mark() {
+	sync
+	phase=$((phase + 1))
+}
 
 # nginx with `sendfile on`, pinned to CPU 0, serving the same file to curl
-# on CPU 1 (which discards it: the receive side's copy into curl is then
-# the only one). Phase 15, after the fourteen marks above.
+# on CPU 1, which discards it (the receive side's copy into curl is then
+# the only one). curl starts before the measured phase: it reads its
+# request from a FIFO, and sends it once the FIFO is closed.
 mkdir -p /tmp/www
 ln -sf /tmp/demo.bin /tmp/www/demo.bin
 cat >/tmp/nginx-demo.conf <<CONF
@@ -90,38 +113,43 @@ taskset -c 0 nginx -c /tmp/nginx-demo.conf -p /tmp || die "nginx did not start"
 wait_for "[ -s /tmp/nginx-demo.pid ]" 10 || die "nginx wrote no pid"
 npid=$(cat /tmp/nginx-demo.pid)
 ctx() { awk '/_ctxt_switches/ { n += $2 } END { print n + 0 }' "/proc/$npid/status"; }
+rm -f /tmp/curl.in
+mkfifo /tmp/curl.in
+peer taskset -c 1 curl -sf -K /tmp/curl.in -o /dev/null -w '%{size_download}' >/tmp/curl.out &
+cpid=$!
 c0=$(ctx)
 p0=$(counter "$IF0" tx_pagecache_bytes)
-sync
-got=$(peer taskset -c 1 curl -sf -o /dev/null -w '%{size_download}' "http://$ADDR0:8080/demo.bin")
+mark
+nphase=$phase
+echo "url = \"http://$ADDR0:8080/demo.bin\"" >/tmp/curl.in
+wait "$cpid"
 rc=$?
-sync
+mark
 dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
 c1=$(ctx)
 kill "$npid"
-[ $rc = 0 ] || die "curl failed"
+[ $rc = 0 ] || die "curl failed ($rc)"
+got=$(cat /tmp/curl.out)
 want=$(stat -c %s /tmp/demo.bin)
 [ "$got" = "$want" ] || die "nginx sent $got bytes, not $want"
-printf '{"rows":[{"method":"nginx","phase":15,"bytes":%s,"context_switches":%s,"tx_pagecache_bytes":%s,"pagecache_fraction":%s}]}\n' \
-	"$got" $((c1 - c0)) "$dp" "$(awk -v p="$dp" -v n="$got" 'BEGIN { printf "%.4f", p / n }')" \
+printf '{"rows":[{"method":"nginx","phase":%s,"bytes":%s,"context_switches":%s,"tx_pagecache_bytes":%s,"pagecache_fraction":%s}]}\n' \
+	"$nphase" "$got" $((c1 - c0)) "$dp" "$(awk -v p="$dp" -v n="$got" 'BEGIN { printf "%.4f", p / n }')" \
 	>/out/copy-nginx.json
 echo "== nginx (sendfile on) to curl: $got bytes, $dp of them from page-cache frags"
-n=$(grep -c '"sha256"' "/tmp/recv.$PORT.json")
-want=$(sgnic-test sha256 /tmp/demo.bin --hex)
-bad=$(grep '"sha256"' "/tmp/recv.$PORT.json" | grep -vc "$want")
-echo "== receiver: $n transfers, $bad with a sha256 mismatch"
-[ "$bad" -eq 0 ] || die "data mismatch at the receiver"
-[ "$n" -eq "$expect" ] || die "the receiver saw $n transfers, not $expect"
 
 # Kafka's path: FileChannel.transferTo() from a JVM pinned to CPU 0, to a
 # receiver on CPU 1 that checks every byte. The JVM starts outside the
-# measured phase (17): it waits for "go" on a FIFO before sending.
+# measured phase: it waits for "go" on a FIFO before sending.
 if [ -x /opt/java/bin/java ]; then
 	jport=$((PORT + 1))
 	RECV_CPU=1 start_receiver peer $jport 1
 	rm -f /tmp/java.in /tmp/java.out
 	mkfifo /tmp/java.in /tmp/java.out
-	taskset -c 0 /opt/java/bin/java -cp /opt/java-demo TransferTo "$ADDR1" $jport /tmp/demo.bin \
+	# The JVM's own threads share CPU 0 with the send: no JIT compiler
+	# threads (-Xint; transferTo is one call into the JDK's native code
+	# anyway), one GC thread, no shared perf-data file.
+	taskset -c 0 /opt/java/bin/java -Xint -XX:+UseSerialGC -XX:-UsePerfData \
+		-cp /opt/java-demo TransferTo "$ADDR1" $jport /tmp/demo.bin \
 		</tmp/java.in >/tmp/java.out 2>/tmp/java.err &
 	jpid=$!
 	exec 3>/tmp/java.in 4</tmp/java.out
@@ -130,22 +158,27 @@ if [ -x /opt/java/bin/java ]; then
 	jctx() { cat /proc/$jpid/task/*/status 2>/dev/null | awk '/_ctxt_switches/ { n += $2 } END { print n + 0 }'; }
 	c0=$(jctx)
 	p0=$(counter "$IF0" tx_pagecache_bytes)
-	sync
+	mark
+	jphase=$phase
 	echo go >&3
 	read -r result <&4 || true
-	sync
+	mark
 	dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
 	c1=$(jctx)
-	echo done >&3
+	# A JVM that died would leave the FIFO without a reader.
+	trap '' PIPE
+	echo done >&3 2>/dev/null
+	trap - PIPE
 	exec 3>&- 4<&-
 	wait "$jpid" || die "java failed: $(cat /tmp/java.err)"
 	wait "$RECV_PID"
+	[ -n "$result" ] || die "java printed no result: $(cat /tmp/java.err)"
 	want=$(sgnic-test sha256 /tmp/demo.bin --hex)
 	grep -q "\"sha256\":\"$want\"" "/tmp/recv.$jport.json" || die "java-transferto: sha256 mismatch at the receiver"
 	jbytes=$(json_field "$result" bytes)
 	[ "$jbytes" = "$(stat -c %s /tmp/demo.bin)" ] || die "java-transferto sent ${jbytes:-nothing}: $result"
-	printf '{"rows":[{"method":"java-transferto","phase":17,"bytes":%s,"seconds":%s,"transfer_calls":%s,"context_switches":%s,"tx_pagecache_bytes":%s,"pagecache_fraction":%s,"sha256":"%s"}]}\n' \
-		"$jbytes" "$(json_field "$result" seconds)" "$(json_field "$result" transfer_calls)" \
+	printf '{"rows":[{"method":"java-transferto","phase":%s,"bytes":%s,"seconds":%s,"transfer_calls":%s,"context_switches":%s,"tx_pagecache_bytes":%s,"pagecache_fraction":%s,"sha256":"%s"}]}\n' \
+		"$jphase" "$jbytes" "$(json_field "$result" seconds)" "$(json_field "$result" transfer_calls)" \
 		$((c1 - c0)) "$dp" "$(awk -v p="$dp" -v n="$jbytes" 'BEGIN { printf "%.4f", p / n }')" "$want" \
 		>/out/copy-java.json
 	echo "== java FileChannel.transferTo: $jbytes bytes, $dp of them from page-cache frags, sha256 exact"

@@ -227,12 +227,24 @@ pub fn table(rows: &[Row]) -> String {
 }
 
 /// The whole result as one JSON object.
-pub fn to_json(iface: Option<&str>, file_bytes: u64, rows: &[Row]) -> String {
+///
+/// With phase marks, `next_phase` is the plugin's phase once the last
+/// transfer's closing mark is made: the caller numbers what follows from it.
+pub fn to_json(
+    iface: Option<&str>,
+    file_bytes: u64,
+    rows: &[Row],
+    marking: &Marking<'_>,
+) -> String {
     let items: Vec<String> = rows.iter().map(|r| r.to_json().finish()).collect();
-    let head = JsonObject::new()
+    let mut head = JsonObject::new()
         .str("iface", iface.unwrap_or(""))
-        .uint("file_bytes", file_bytes)
-        .finish();
+        .uint("file_bytes", file_bytes);
+    if let Some(base) = marking.phase_base {
+        // CAST: a handful of rows.
+        head = head.uint("next_phase", u64::from(base) + 2 * rows.len() as u64);
+    }
+    let head = head.finish();
     // Splice the rows array into the object (JsonObject has no arrays).
     format!(
         "{},\"rows\":[{}]}}",

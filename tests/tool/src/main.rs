@@ -644,7 +644,7 @@ fn cmd_copy_table(args: &[String]) -> Result<()> {
     let marking = copytable::Marking { phase_base, name };
     let rows = copytable::run(to, &file, iface, &methods, &marking)?;
     eprint!("{}", copytable::table(&rows));
-    let json = copytable::to_json(iface, file_bytes, &rows);
+    let json = copytable::to_json(iface, file_bytes, &rows, &marking);
     if let Some(out) = p.get("--json") {
         std::fs::write(out, format!("{json}\n")).ctx(|| format!("write {out}"))?;
     }

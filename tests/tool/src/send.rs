@@ -629,9 +629,11 @@ fn run_loop(
             let mut at = 0usize;
             while at < data.len() {
                 let end = data.len().min(at + chunk);
-                // SAFETY: `data` outlives the ring (`Prepared` drops the ring
-                // first) and is not changed until the caller has waited for
-                // every notification.
+                // SAFETY: `data` is not changed until the caller has waited
+                // for every notification. On an error the transfer is
+                // abandoned and the buffer freed without that wait; the
+                // kernel holds its own references to the pages it still
+                // sends from, so that can only garble the abandoned data.
                 let n = unsafe { ring.send_zc(sys, sock, &data[at..end]) }
                     .ctx(|| format!("io_uring SEND_ZC to socket after {at} bytes"))?;
                 if n == 0 {

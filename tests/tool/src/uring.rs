@@ -251,7 +251,14 @@ impl Uring {
             .atomic(sq_off.tail)
             .store(tail.wrapping_add(1), Ordering::Release);
         self.stats.sends += 1;
-        self.enter(sys, 1, 1)?;
+        // The kernel may take no entry (out of memory for the request, say):
+        // a wait for its completion would then never end.
+        if self.enter(sys, 1, 1)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "io_uring_enter took no submission",
+            ));
+        }
         loop {
             if let Some(cqe) = self.next_cqe() {
                 if cqe.flags & IORING_CQE_F_NOTIF != 0 {
@@ -277,7 +284,9 @@ impl Uring {
             match self.next_cqe() {
                 Some(cqe) if cqe.flags & IORING_CQE_F_NOTIF != 0 => self.note_notification(cqe),
                 Some(_) => {}
-                None => self.enter(sys, 0, 1)?,
+                None => {
+                    self.enter(sys, 0, 1)?;
+                }
             }
         }
         Ok(())
@@ -314,7 +323,9 @@ impl Uring {
         Some(cqe)
     }
 
-    fn enter(&self, sys: &mut Sys, submit: u32, wait: u32) -> io::Result<()> {
+    /// io_uring_enter: submits `submit` entries, waits for `wait`
+    /// completions; returns how many entries the kernel took.
+    fn enter(&self, sys: &mut Sys, submit: u32, wait: u32) -> io::Result<usize> {
         let fd = self.fd.as_raw_fd();
         sys.counted_raw(|| {
             // SAFETY: io_uring_enter on our ring, no signal mask.
@@ -330,6 +341,5 @@ impl Uring {
                 ) as isize
             }
         })
-        .map(|_| ())
     }
 }
