@@ -405,7 +405,7 @@ def table(rows):
     head = (
         "measured by the QEMU plugin (send side: the sender's CPU; receive side: the receiver's)\n"
         "method           MiB  send copies  recv copies  syscalls  ctxsw  sender CPU ms/MiB  MiB/s"
-        "  kernel insns/MiB sent (copy / TCP/IP / driver / rest)  seeds: copies\n"
+        "  kernel insns/MiB sent (copy / net/ / driver / rest)  seeds: copies\n"
     )
     lines = [head.rstrip("\n")]
     for r in rows:

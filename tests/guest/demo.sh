@@ -93,24 +93,7 @@ mark() {
 # request from a FIFO, and sends it once the FIFO is closed.
 mkdir -p /tmp/www
 ln -sf /tmp/demo.bin /tmp/www/demo.bin
-cat >/tmp/nginx-demo.conf <<CONF
-daemon on;
-master_process off;
-user root;
-pid /tmp/nginx-demo.pid;
-error_log /tmp/nginx-demo-error.log;
-events { worker_connections 64; }
-http {
-    sendfile on;
-    access_log off;
-    server {
-        listen $ADDR0:8080;
-        root /tmp/www;
-    }
-}
-CONF
-taskset -c 0 nginx -c /tmp/nginx-demo.conf -p /tmp || die "nginx did not start"
-wait_for "[ -s /tmp/nginx-demo.pid ]" 10 || die "nginx wrote no pid"
+start_nginx nginx-demo /tmp/www taskset -c 0
 npid=$(cat /tmp/nginx-demo.pid)
 ctx() { awk '/_ctxt_switches/ { n += $2 } END { print n + 0 }' "/proc/$npid/status"; }
 rm -f /tmp/curl.in

@@ -203,3 +203,29 @@ faults_off() {
 	echo "sgnic-faults: off" >/dev/kmsg
 	echo $n
 }
+
+# start_nginx NAME ROOT [PREFIX...]: serve ROOT on $ADDR0:8080 with nginx,
+# `sendfile on`, in one process (PREFIX runs it, `taskset -c 0` say); its
+# pid goes to /tmp/NAME.pid, which this waits for.
+start_nginx() {
+	_name=$1 _root=$2
+	shift 2
+	cat >"/tmp/$_name.conf" <<CONF
+daemon on;
+master_process off;
+user root;
+pid /tmp/$_name.pid;
+error_log /tmp/$_name-error.log;
+events { worker_connections 64; }
+http {
+    sendfile on;
+    access_log off;
+    server {
+        listen $ADDR0:8080;
+        root $_root;
+    }
+}
+CONF
+	"$@" nginx -c "/tmp/$_name.conf" -p /tmp || die "nginx did not start: $(cat "/tmp/$_name-error.log")"
+	wait_for "[ -s /tmp/$_name.pid ]" 10 || die "nginx wrote no pid"
+}

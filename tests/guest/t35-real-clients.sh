@@ -24,24 +24,7 @@ echo "iperf3 -Z: $got bytes received, $dp of them sent from page-cache frags" >&
 mkdir -p /tmp/www
 sgnic-test mkfile /tmp/www/blob $n --seed 35 >/dev/null
 want=$(sgnic-test sha256 /tmp/www/blob --hex)
-cat >/tmp/nginx.conf <<CONF
-daemon on;
-master_process off;
-user root;
-pid /tmp/nginx.pid;
-error_log /tmp/nginx-error.log;
-events { worker_connections 64; }
-http {
-    sendfile on;
-    access_log off;
-    server {
-        listen $ADDR0:8080;
-        root /tmp/www;
-    }
-}
-CONF
-nginx -c /tmp/nginx.conf -p /tmp || die "nginx did not start: $(cat /tmp/nginx-error.log)"
-wait_for "[ -s /tmp/nginx.pid ]" 10 || die "nginx wrote no pid"
+start_nginx nginx /tmp/www
 p0=$(counter "$IF0" tx_pagecache_bytes)
 peer curl -sf -o /tmp/blob.got http://$ADDR0:8080/blob || { kill "$(cat /tmp/nginx.pid)"; die "curl failed"; }
 dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
