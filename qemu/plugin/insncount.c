@@ -148,9 +148,13 @@ static void on_copy_entry(unsigned int vcpu, void *userdata)
 	struct copy_call *top;
 
 	vcpu %= MAX_VCPUS;
-	/* Only this vCPU's thread touches its calls. */
+	/* Only this vCPU's thread touches its calls. A task that slept in a
+	 * copy (a page fault) and resumed on another vCPU leaves its call open
+	 * here: when such leftovers fill the stack, they are counted as they
+	 * stand and the stack starts afresh. */
 	if (depth[vcpu] == MAX_NESTED_COPIES)
-		return; /* cannot happen with leaf routines; stores count as the outer call's */
+		while (depth[vcpu])
+			account_copy(vcpu, &calls[vcpu][--depth[vcpu]]);
 	top = &calls[vcpu][depth[vcpu]++];
 	top->range = (int)(uintptr_t)userdata;
 	top->phase = current_phase();
