@@ -1,7 +1,7 @@
 #!/bin/sh
 # Probe and remove under traffic: port 1 is bound to the C e1000 and
 # floods port 0 with frames addressed to it, while sgnic is loaded, port 0
-# (rings of 64) brought up, and sgnic unloaded again: 200 times, or
+# (rings of 64) brought up, and sgnic unloaded again: 100 times, or
 # SGNIC_PROBE_CYCLES (for example 1000 in a long run:
 #   make vm CMD="SGNIC_PROBE_CYCLES=1000 SGNIC_TEST_TIMEOUT=7200 SGNIC_TESTS=t44 sh /tests/run-tests.sh").
 # QEMU's e1000 takes no frame for 1 s after each RCTL write, so a cycle
@@ -17,7 +17,7 @@
 . /tests/sgnic.sh
 MAC0=52:54:00:12:34:01
 MAC1=52:54:00:12:34:02
-n=${SGNIC_PROBE_CYCLES:-200}
+n=${SGNIC_PROBE_CYCLES:-100}
 every=${SGNIC_PROBE_RX_EVERY:-10}
 
 teardown_wire
