@@ -12,6 +12,7 @@
 pub mod desc;
 pub mod eeprom;
 pub mod filter;
+pub mod igb;
 pub mod itr;
 pub mod regs;
 pub mod ring;

@@ -9,6 +9,7 @@
 pub mod desc;
 pub mod eeprom;
 pub mod filter;
+pub mod igb;
 pub mod itr;
 pub mod regs;
 pub mod ring;
