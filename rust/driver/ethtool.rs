@@ -107,6 +107,7 @@ impl Operations for Port<'_> {
 
     fn stat_values(&self, out: &mut [u64]) {
         self.fold_device_counters();
+        self.fold_tx_ring_stats();
         self.counters.values(out);
     }
 }

@@ -18,6 +18,7 @@ use crate::glue::{
 };
 use crate::hw::{
     desc::{ChecksumOffsets, IpVersion, TsoHeaders, MIN_TX_FRAME, TCP_CSUM_OFFSET},
+    itr::Traffic,
     regs::{self as r, Irq},
 };
 use kernel::{prelude::*, sync::atomic::Relaxed};
@@ -27,23 +28,26 @@ const ICR_DEVICE_GONE: u32 = !0;
 
 impl Port<'_> {
     /// Reclaims completed TX frames and restarts the queue if it was
-    /// stopped for lack of room. Returns the (packets, bytes) completed.
-    fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>, events: u32) -> (u64, u64) {
+    /// stopped for lack of room. Returns the packets and bytes completed.
+    fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>, events: u32) -> Traffic {
         if events & Event::TX_RESET != 0 {
             // `start_xmit` rings the doorbell after releasing the ring's
             // lock, so the tail is only rewritten while no xmit can run.
             poll.with_xmit_frozen(dev, |frozen| self.reset_tx(frozen));
         }
-        let mut completed = (0, 0);
+        let mut completed = Traffic::default();
         let mut guard = self.tx.lock();
         let Some(tx) = &mut *guard else {
             return completed;
         };
         let done = tx.reclaim(poll);
         if done.frames > 0 {
-            completed = (done.packets, u64::from(done.bytes));
+            completed = Traffic {
+                packets: done.packets,
+                bytes: done.bytes,
+            };
             poll.completed_queue(dev, done.frames, done.bytes);
-            Counters::add(&self.counters.tx_packets, done.packets);
+            Counters::add(&self.counters.tx_packets, u64::from(done.packets));
             Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
         }
         if dev.queue_stopped() && tx.unused() >= tx.wake_threshold() && dev.carrier_ok() {
@@ -82,40 +86,45 @@ impl Port<'_> {
     }
 
     /// Receives up to `budget` frames and gives the buffers back. Returns
-    /// the descriptors consumed (NAPI work) and the (packets, bytes) received.
+    /// the descriptors consumed (NAPI work) and the packets and bytes
+    /// received.
     fn clean_rx(
         &self,
         dev: &NetDevice,
         poll: &NapiPoll<'_>,
         state: &mut NapiState<'_>,
-    ) -> (u32, (u64, u64)) {
+    ) -> (u32, Traffic) {
         let Some(rx) = &mut state.ring else {
-            return (0, (0, 0));
+            return (0, Traffic::default());
         };
         let work = rx.poll(dev, poll);
         if rx.refill(dev) {
             self.regs.write(r::RDT, rx.tail());
         }
         let c = &self.counters;
-        Counters::add(&c.rx_packets, work.packets);
-        Counters::add(&c.rx_bytes, work.bytes);
-        Counters::add(&c.rx_multicast, work.multicast);
-        Counters::add(&c.rx_alloc_failed, work.alloc_failed);
-        Counters::add(&c.rx_errors, work.errors);
-        Counters::add(&c.rx_length_errors, work.length_errors);
-        Counters::add(&c.rx_multi_descriptor, work.multi_descriptor);
-        (work.descriptors, (work.packets, work.bytes))
+        Counters::add(&c.rx_packets, u64::from(work.packets));
+        Counters::add(&c.rx_bytes, u64::from(work.bytes));
+        Counters::add(&c.rx_multicast, u64::from(work.multicast));
+        Counters::add(&c.rx_alloc_failed, u64::from(work.alloc_failed));
+        Counters::add(&c.rx_errors, u64::from(work.errors));
+        Counters::add(&c.rx_length_errors, u64::from(work.length_errors));
+        Counters::add(&c.rx_multi_descriptor, u64::from(work.multi_descriptor));
+        let traffic = Traffic {
+            packets: work.packets,
+            bytes: work.bytes,
+        };
+        (work.descriptors, traffic)
     }
 
     /// Adaptive interrupt moderation: adds one poll's work and, when the
     /// poll ends an interrupt's worth of work (`last`), re-classifies all
     /// of it and reprograms ITR on a change.
-    fn adapt_itr(&self, m: &mut ModerationState, tx: (u64, u64), rx: (u64, u64), last: bool) {
+    fn adapt_itr(&self, m: &mut ModerationState, tx: Traffic, rx: Traffic, last: bool) {
         if self.adaptive_itr.load(Relaxed) == 0 {
             return;
         }
-        m.tx.add(tx.0, tx.1);
-        m.rx.add(rx.0, rx.1);
+        m.tx.add(tx);
+        m.rx.add(rx);
         if !last {
             return;
         }
@@ -146,27 +155,21 @@ impl Operations for Port<'_> {
             return TxOutcome::Consumed;
         };
         // CAST: MIN_TX_FRAME is 60.
-        let queued = match skb.pad_to(MIN_TX_FRAME as u16) {
+        let queued_bytes = match skb.pad_to(MIN_TX_FRAME as u16) {
             Ok(skb) => tx.queue(skb),
             Err(_) => Err(QueueError::Dropped),
         };
         // Whatever happens to this frame, the frames queued before it behind
         // a deferred doorbell must not be left waiting: the doorbell rings
         // at the end of every batch.
-        let (outcome, ring_now) = match queued {
-            Ok(queued) => {
-                Counters::add(&c.tx_descriptors, u64::from(queued.descriptors));
-                Counters::add(&c.tx_context_descriptors, u64::from(queued.context));
-                Counters::add(&c.tx_tso_frames, u64::from(queued.tso));
-                Counters::add(&c.tx_head_bytes, queued.head_bytes);
-                Counters::add(&c.tx_frag_bytes, queued.frag_bytes);
-                Counters::add(&c.tx_pagecache_bytes, queued.page_cache_bytes);
+        let (outcome, ring_now) = match queued_bytes {
+            Ok(bytes) => {
                 if tx.unused() < STOP_THRESHOLD {
                     dev.stop_queue();
                     Counters::add(&c.tx_stops, 1);
                 }
                 // One doorbell per batch: BQL says when the batch ends.
-                let ring_now = xmit.sent(queued.bytes) || dev.queue_stopped();
+                let ring_now = xmit.sent(bytes) || dev.queue_stopped();
                 (TxOutcome::Consumed, ring_now)
             }
             Err(QueueError::Full(skb)) => {
@@ -184,6 +187,7 @@ impl Operations for Port<'_> {
             return outcome;
         }
         tx.publish();
+        tx.count_doorbell();
         let tail = tx.tail();
         // Ring the doorbell without the ring's lock: under emulation a TDT
         // write runs the device's whole transmit before it returns, and the
@@ -192,7 +196,6 @@ impl Operations for Port<'_> {
         // writers (open, stop, `reset_tx`) keep `start_xmit` out first.
         drop(guard);
         self.regs.write(r::TDT, tail);
-        Counters::add(&c.tx_doorbells, 1);
         outcome
     }
 

@@ -3,7 +3,13 @@
 //! Per-port state shared by the netdev, NAPI, interrupt and ethtool paths,
 //! and bringing the datapath up and down.
 
-use super::{mac, regs::Regs, rx::RxRing, tx::TxRing, Model};
+use super::{
+    mac,
+    regs::Regs,
+    rx::RxRing,
+    tx::{TxRing, TxStats},
+    Model,
+};
 use crate::glue::netdev::{AddrLists, NapiEnabled, NetDevice, Rtnl, IFF_ALLMULTI, IFF_PROMISC};
 use crate::glue::{fault::FaultPoint, softirq::with_bh_disabled};
 use crate::hw::{
@@ -26,7 +32,10 @@ use kernel::{
 /// Declares [`Counters`] and the `ethtool -S` name of each counter.
 macro_rules! counters {
     ($($(#[$doc:meta])* $name:ident,)*) => {
-        /// Monotonic event counters, readable from any context.
+        /// Monotonic event counters, readable from any context. The TX
+        /// ring's per-frame counts (`TxStats`) reach them when statistics
+        /// are read ([`Port::fold_tx_ring_stats`]) and when the ring is
+        /// freed; everything else is added at most once per poll.
         pub(crate) struct Counters {
             $($(#[$doc])* pub(crate) $name: Atomic<u64>,)*
         }
@@ -432,8 +441,32 @@ impl<'bound> Port<'bound> {
         let rx = with_bh_disabled(|| self.napi_state.lock().ring.take());
         if let Some(mut tx) = tx {
             Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
+            self.fold_tx_stats(tx.take_stats());
         }
         drop(rx);
+    }
+
+    /// Adds the TX ring's event counts to [`Counters`]: whenever statistics
+    /// are read, and before the ring is freed.
+    pub(crate) fn fold_tx_ring_stats(&self) {
+        let stats = with_bh_disabled(|| {
+            let mut guard = self.tx.lock();
+            Option::as_mut(&mut *guard).map(|tx| tx.take_stats())
+        });
+        if let Some(stats) = stats {
+            self.fold_tx_stats(stats);
+        }
+    }
+
+    fn fold_tx_stats(&self, s: TxStats) {
+        let c = &self.counters;
+        Counters::add(&c.tx_descriptors, s.descriptors);
+        Counters::add(&c.tx_context_descriptors, s.context_descriptors);
+        Counters::add(&c.tx_tso_frames, s.tso_frames);
+        Counters::add(&c.tx_head_bytes, s.head_bytes);
+        Counters::add(&c.tx_frag_bytes, s.frag_bytes);
+        Counters::add(&c.tx_pagecache_bytes, s.pagecache_bytes);
+        Counters::add(&c.tx_doorbells, s.doorbells);
     }
 
     fn program_tx(&self, tx: &TxRing<'_>) {

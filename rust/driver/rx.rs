@@ -24,24 +24,34 @@ use kernel::{
 };
 
 /// What one poll of the ring did.
+///
+/// One poll consumes at most the descriptors in flight (at most
+/// `RingSize::MAX`, 4096) before it refills, each buffer at most 16 KiB:
+/// every count, bytes included, stays far below `u32::MAX`, so they add
+/// without overflow checks.
 #[derive(Default)]
 pub(crate) struct RxWork {
     /// Descriptors consumed (the NAPI work count).
     pub(crate) descriptors: u32,
     /// Frames passed up the stack.
-    pub(crate) packets: u64,
+    pub(crate) packets: u32,
     /// Bytes passed up the stack.
-    pub(crate) bytes: u64,
+    pub(crate) bytes: u32,
     /// Multicast or broadcast frames passed up.
-    pub(crate) multicast: u64,
+    pub(crate) multicast: u32,
     /// Frames dropped because no replacement buffer could be allocated.
-    pub(crate) alloc_failed: u64,
+    pub(crate) alloc_failed: u32,
     /// Frames the device flagged as bad (CRC, symbol, sequence errors).
-    pub(crate) errors: u64,
+    pub(crate) errors: u32,
     /// Frames longer than the buffer, or of length zero.
-    pub(crate) length_errors: u64,
+    pub(crate) length_errors: u32,
     /// Frames that spanned more than one buffer (each counted once).
-    pub(crate) multi_descriptor: u64,
+    pub(crate) multi_descriptor: u32,
+}
+
+/// Adds one event to a per-poll count (see [`RxWork`]: it cannot wrap).
+fn bump(count: &mut u32) {
+    *count = count.wrapping_add(1);
 }
 
 /// Whether a frame whose destination address starts with `first` goes to
@@ -179,13 +189,13 @@ impl<'a> RxRing<'a> {
                 }
                 // The buffer is reused in place below either way.
                 RxVerdict::Continuation => {}
-                RxVerdict::Drop(RxError::MultiDescriptor) => work.multi_descriptor += 1,
+                RxVerdict::Drop(RxError::MultiDescriptor) => bump(&mut work.multi_descriptor),
                 RxVerdict::Drop(RxError::TooLong { .. } | RxError::TooShort(_)) => {
-                    work.length_errors += 1
+                    bump(&mut work.length_errors)
                 }
-                RxVerdict::Drop(_) => work.errors += 1,
+                RxVerdict::Drop(_) => bump(&mut work.errors),
             }
-            work.descriptors += 1;
+            bump(&mut work.descriptors);
             self.cursor.advance_clean(1);
         }
         work
@@ -214,12 +224,12 @@ impl<'a> RxRing<'a> {
             drop(view);
             match copy {
                 Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
-                None => work.alloc_failed += 1,
+                None => bump(&mut work.alloc_failed),
             }
             return;
         }
         let Some(fresh) = self.alloc_buffer(netdev) else {
-            work.alloc_failed += 1;
+            bump(&mut work.alloc_failed);
             return;
         };
         let Some(mapped) = self.slots[i as usize].replace(fresh) else {
@@ -230,7 +240,7 @@ impl<'a> RxRing<'a> {
         let multicast = len > 0 && received.byte(0).is_some_and(is_multicast_address);
         match received.into_skb(poll, len) {
             Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
-            None => work.alloc_failed += 1,
+            None => bump(&mut work.alloc_failed),
         }
     }
 
@@ -243,9 +253,9 @@ impl<'a> RxRing<'a> {
         multicast: bool,
         work: &mut RxWork,
     ) {
-        work.multicast += u64::from(multicast);
-        work.packets += 1;
-        work.bytes += u64::from(len);
+        work.multicast = work.multicast.wrapping_add(u32::from(multicast));
+        bump(&mut work.packets);
+        work.bytes = work.bytes.wrapping_add(len);
         poll.receive(netdev, skb);
     }
 }

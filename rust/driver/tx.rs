@@ -71,26 +71,63 @@ pub(crate) fn can_segment(l4_start: u32, segments: u32, mss: u16, fragments: u32
         && descriptors <= u64::from(SEGMENTED_FRAME_BUDGET)
 }
 
-/// Per-frame accounting returned by [`TxRing::queue`].
+/// Per-frame accounting of one queued frame.
 #[derive(Default)]
-pub(crate) struct Queued {
+struct Queued {
     /// Frame bytes (as BQL counts them).
-    pub(crate) bytes: u32,
+    bytes: u32,
     /// Descriptors written, context included.
-    pub(crate) descriptors: u32,
+    descriptors: u32,
     /// Whether a context descriptor was written.
-    pub(crate) context: bool,
+    context: bool,
     /// Whether the frame uses TSO.
-    pub(crate) tso: bool,
+    tso: bool,
     /// Bytes DMA'd from the linear head.
-    pub(crate) head_bytes: u64,
+    head_bytes: u32,
     /// Bytes DMA'd from page fragments.
-    pub(crate) frag_bytes: u64,
+    frag_bytes: u32,
     /// Of those, bytes from page-cache pages.
-    pub(crate) page_cache_bytes: u64,
+    page_cache_bytes: u32,
 }
 
-/// Totals returned by [`TxRing::reclaim`].
+/// Transmit event counts, kept under the ring's lock rather than as
+/// atomics bumped per frame; [`TxRing::take_stats`] hands them over when
+/// statistics are read and before the ring is freed. 64-bit counts of
+/// frames, descriptors and bytes do not wrap in practice, so they add
+/// without overflow checks.
+#[derive(Default)]
+pub(crate) struct TxStats {
+    /// TX descriptors used, context descriptors included.
+    pub(crate) descriptors: u64,
+    /// Context descriptors written.
+    pub(crate) context_descriptors: u64,
+    /// Frames sent with TCP segmentation offload.
+    pub(crate) tso_frames: u64,
+    /// Payload bytes DMA'd from skb linear heads.
+    pub(crate) head_bytes: u64,
+    /// Payload bytes DMA'd from skb page fragments.
+    pub(crate) frag_bytes: u64,
+    /// Of those, bytes from page-cache pages.
+    pub(crate) pagecache_bytes: u64,
+    /// Writes of the tail register.
+    pub(crate) doorbells: u64,
+}
+
+impl TxStats {
+    fn add(&mut self, q: &Queued) {
+        let add = |count: &mut u64, n: u32| *count = count.wrapping_add(u64::from(n));
+        add(&mut self.descriptors, q.descriptors);
+        add(&mut self.context_descriptors, u32::from(q.context));
+        add(&mut self.tso_frames, u32::from(q.tso));
+        add(&mut self.head_bytes, q.head_bytes);
+        add(&mut self.frag_bytes, q.frag_bytes);
+        add(&mut self.pagecache_bytes, q.page_cache_bytes);
+    }
+}
+
+/// Totals returned by [`TxRing::reclaim`]: at most a ring's worth of
+/// frames (4096) of at most 64 KiB and 64 segments each, so the sums
+/// cannot wrap.
 #[derive(Default)]
 pub(crate) struct Reclaimed {
     /// Frames completed.
@@ -98,7 +135,7 @@ pub(crate) struct Reclaimed {
     /// Bytes completed (as BQL counts them).
     pub(crate) bytes: u32,
     /// Wire packets completed (TSO frames count their segments).
-    pub(crate) packets: u64,
+    pub(crate) packets: u32,
 }
 
 /// Why a frame could not be queued.
@@ -232,6 +269,8 @@ pub(crate) struct TxRing<'a> {
     last_context: Option<ChecksumOffsets>,
     /// One header slot per descriptor, for driver-built segments.
     headers: SlotBuffer,
+    /// Event counts not yet handed over ([`Self::take_stats`]).
+    stats: TxStats,
 }
 
 impl<'a> TxRing<'a> {
@@ -253,6 +292,7 @@ impl<'a> TxRing<'a> {
             slots,
             last_context: None,
             headers,
+            stats: TxStats::default(),
         })
     }
 
@@ -289,9 +329,26 @@ impl<'a> TxRing<'a> {
         self.desc.publish();
     }
 
+    /// Counts a tail register write.
+    pub(crate) fn count_doorbell(&mut self) {
+        self.stats.doorbells = self.stats.doorbells.wrapping_add(1);
+    }
+
+    /// Hands over the event counts gathered since the last call.
+    pub(crate) fn take_stats(&mut self) -> TxStats {
+        core::mem::take(&mut self.stats)
+    }
+
     /// Maps `skb` and writes its descriptors; the device sees them once the
-    /// caller writes [`Self::tail`] to TDT.
-    pub(crate) fn queue(&mut self, mut skb: SkBuff) -> Result<Queued, QueueError> {
+    /// caller writes [`Self::tail`] to TDT. Returns the frame's length, as
+    /// BQL counts it.
+    pub(crate) fn queue(&mut self, skb: SkBuff) -> Result<u32, QueueError> {
+        let queued = self.queue_frame(skb)?;
+        self.stats.add(&queued);
+        Ok(queued.bytes)
+    }
+
+    fn queue_frame(&mut self, mut skb: SkBuff) -> Result<Queued, QueueError> {
         // Room for any frame is checked before its headers are prepared:
         // a frame handed back as busy comes again unchanged, and preparing
         // twice would take its length out of the checksum twice. With that
@@ -372,9 +429,9 @@ impl<'a> TxRing<'a> {
     /// Counts a mapped frame's bytes by where they come from.
     #[inline]
     fn count_buffers(frame: &MappedSkb<'_>, out: &mut Queued) {
-        out.head_bytes = u64::from(frame.head().len);
-        out.frag_bytes = u64::from(frame.frag_bytes());
-        out.page_cache_bytes = u64::from(frame.page_cache_bytes());
+        out.head_bytes = frame.head().len;
+        out.frag_bytes = frame.frag_bytes();
+        out.page_cache_bytes = frame.page_cache_bytes();
     }
 
     /// Records a frame written to `[first, next)` whose last descriptor is
@@ -620,9 +677,10 @@ impl<'a> TxRing<'a> {
             }
             let n = (eop.wrapping_sub(first) & self.cursor.size().mask()) + 1;
             let slot = &mut self.slots[first as usize];
-            done.frames += 1;
-            done.bytes += slot.bytes;
-            done.packets += u64::from(slot.packets);
+            // Bounded by the ring (see `Reclaimed`).
+            done.frames = done.frames.wrapping_add(1);
+            done.bytes = done.bytes.wrapping_add(slot.bytes);
+            done.packets = done.packets.wrapping_add(slot.packets);
             slot.eop = None;
             if let Some(skb) = MappedSkb::unmap_in_place(&mut slot.frame) {
                 poll.consume(skb);

@@ -99,11 +99,10 @@ pub struct Traffic {
 }
 
 impl Traffic {
-    /// Adds `packets` and `bytes`, saturating.
-    pub fn add(&mut self, packets: u64, bytes: u64) {
-        let sat = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-        self.packets = self.packets.saturating_add(sat(packets));
-        self.bytes = self.bytes.saturating_add(sat(bytes));
+    /// Adds `more`, saturating.
+    pub fn add(&mut self, more: Traffic) {
+        self.packets = self.packets.saturating_add(more.packets);
+        self.bytes = self.bytes.saturating_add(more.bytes);
     }
 }
 
@@ -249,8 +248,8 @@ mod tests {
     #[test]
     fn traffic_saturates() {
         let mut w = Traffic::default();
-        w.add(3, 100);
-        w.add(u64::MAX, u64::MAX);
+        w.add(t(3, 100));
+        w.add(t(u32::MAX, u32::MAX));
         assert_eq!(w, t(u32::MAX, u32::MAX));
     }
 

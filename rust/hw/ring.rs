@@ -36,7 +36,9 @@ impl RingSize {
 
     /// Mask for wrapping indices.
     pub fn mask(self) -> u32 {
-        self.0 - 1
+        // The size is at least `MIN` (type invariant): no underflow, and no
+        // overflow check on the hot paths that wrap every index.
+        self.0.wrapping_sub(1)
     }
 
     /// Ring length in bytes (RDLEN/TDLEN; always a multiple of 128).
@@ -99,7 +101,8 @@ impl RingCursor {
 
     /// Slots the driver may still fill (one always stays empty).
     pub fn unused(&self) -> u32 {
-        self.size.0 - 1 - self.in_flight()
+        // `in_flight()` is masked, so at most `size - 1`.
+        self.size.mask().wrapping_sub(self.in_flight())
     }
 
     /// Whether nothing is in flight.
@@ -115,13 +118,14 @@ impl RingCursor {
     /// Marks `n` slots as filled; `n` must not exceed [`Self::unused`].
     pub fn advance_use(&mut self, n: u32) {
         debug_assert!(n <= self.unused());
-        self.next_to_use = self.wrap(self.next_to_use + n);
+        // Both terms are below the ring size (at most `MAX`): no overflow.
+        self.next_to_use = self.wrap(self.next_to_use.wrapping_add(n));
     }
 
     /// Marks `n` slots as reclaimed; `n` must not exceed [`Self::in_flight`].
     pub fn advance_clean(&mut self, n: u32) {
         debug_assert!(n <= self.in_flight());
-        self.next_to_clean = self.wrap(self.next_to_clean + n);
+        self.next_to_clean = self.wrap(self.next_to_clean.wrapping_add(n));
     }
 
     /// `count` consecutive indices from `start`, wrapping.
