@@ -192,23 +192,32 @@ struct Segmenting {
 
 impl TxOffload {
     /// Turns what the stack asks for into descriptor terms, preparing TSO
-    /// headers. Offsets that a context descriptor cannot hold never reach
-    /// here (`features_check` sends such frames through software
-    /// instead); should one arrive anyway, a checksum is computed in
-    /// software and a super-frame is dropped, but no descriptor is ever
-    /// built from truncated offsets.
+    /// headers. A whole frame whose checksum a context descriptor cannot
+    /// describe is checksummed here in software, as the stack would (which
+    /// is why `features_check` looks only at super-frames). Super-frames
+    /// whose offsets do not fit never reach here (`features_check` sends
+    /// them through software GSO); should one arrive anyway it is dropped,
+    /// but no descriptor is ever built from truncated offsets.
     fn for_frame(skb: &mut SkBuff) -> Result<Self, QueueError> {
-        match skb.offload().map_err(|_| QueueError::Dropped)? {
+        let offload = match skb.offload() {
+            Ok(offload) => offload,
+            Err(_) if !skb.is_gso() => return Self::in_software(skb),
+            Err(_) => return Err(QueueError::Dropped),
+        };
+        match offload {
             Offload::None => Ok(Self::None),
             Offload::Checksum { start, offset } => match ChecksumOffsets::new(start, offset) {
                 Some(at) => Ok(Self::Checksum(at)),
-                None => {
-                    skb.checksum_help().map_err(|_| QueueError::Dropped)?;
-                    Ok(Self::None)
-                }
+                None => Self::in_software(skb),
             },
             Offload::Tso(t) => Self::for_super_frame(skb, &t).ok_or(QueueError::Dropped),
         }
+    }
+
+    /// Completes a whole frame's checksum in software; it goes out as is.
+    fn in_software(skb: &mut SkBuff) -> Result<Self, QueueError> {
+        skb.checksum_help().map_err(|_| QueueError::Dropped)?;
+        Ok(Self::None)
     }
 
     fn for_super_frame(skb: &mut SkBuff, t: &Tso) -> Option<Self> {

@@ -261,7 +261,8 @@ impl Skb {
         }
     }
 
-    fn is_gso(&self) -> bool {
+    /// Whether this is a super-frame the device or the stack must segment.
+    pub fn is_gso(&self) -> bool {
         self.gso_size() != 0
     }
 }
