@@ -11,7 +11,7 @@ with debug information (make profile KRUSTFLAGS=-g), over source lines.
 Usage: insn-lines.py --ko sgnic.ko --driver sgnic --workload rr
            [--out out/profile/insn] [--module sgnic] [--func SUBSTR]
            [--top N] [--asm]
-Figures are per unit of work (rr: per transaction; sendfile: per byte),
+Figures are per unit of work (rr: per transaction; sendfile: per MiB),
 averaged over the driver's runs. The .ko must be the one that was
 profiled.
 """
@@ -36,9 +36,11 @@ def phases_of(guest_dir, driver, workload):
     phases = {}
     with open(os.path.join(guest_dir, "phases")) as f:
         for line in f:
-            p, d, w, run, units, _ = line.split()
+            p, d, w, run, units, unit = line.split()
             if d == driver and w == workload:
-                phases[int(p)] = (int(run), int(units))
+                # Per MiB rather than per byte.
+                n = int(units) / 1048576 if unit == "byte" else int(units)
+                phases[int(p)] = (int(run), n)
     if not phases:
         sys.exit(f"insn-lines: no {driver} {workload} phase in {guest_dir}/phases")
     return phases
