@@ -391,6 +391,19 @@ fn prepare(spec: &SendSpec, file: &File, len: u64, chunk: usize) -> Result<Prepa
                 Ok(ring) => ring,
                 Err(e) => return Ok(Prepared::Unsupported(format!("io_uring_setup: {e}"))),
             };
+            match ring.supports_send_zc() {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Ok(Prepared::Unsupported(
+                        "this kernel's io_uring has no IORING_OP_SEND_ZC (Linux 6.0)".into(),
+                    ))
+                }
+                Err(e) => {
+                    return Ok(Prepared::Unsupported(format!(
+                        "io_uring_register(IORING_REGISTER_PROBE): {e}"
+                    )))
+                }
+            }
             let (data, short) = read_region(spec, file, len)?;
             Prepared::IoUringZc { ring, data, short }
         }

@@ -14,6 +14,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 const SYS_IO_URING_SETUP: libc::c_long = 425;
 const SYS_IO_URING_ENTER: libc::c_long = 426;
+const SYS_IO_URING_REGISTER: libc::c_long = 427;
+const IORING_REGISTER_PROBE: u32 = 8;
+const IO_URING_OP_SUPPORTED: u16 = 1 << 0;
+/// Opcodes a probe can describe (`IORING_OP_LAST` is far below this).
+const PROBE_OPS: usize = 256;
 const IORING_OFF_SQ_RING: i64 = 0;
 const IORING_OFF_CQ_RING: i64 = 0x800_0000;
 const IORING_OFF_SQES: i64 = 0x1000_0000;
@@ -209,6 +214,58 @@ impl Uring {
         })
     }
 
+    /// Whether the kernel implements `IORING_OP_SEND_ZC` (6.0 and later):
+    /// an older kernel would fail every send with `EINVAL` instead.
+    pub fn supports_send_zc(&self) -> io::Result<bool> {
+        self.supports(IORING_OP_SEND_ZC)
+    }
+
+    fn supports(&self, op: u8) -> io::Result<bool> {
+        // struct io_uring_probe: last_op, ops_len, resv, resv2[3], then one
+        // struct io_uring_probe_op (op, resv, flags, resv2) per opcode.
+        #[repr(C)]
+        #[derive(Clone, Copy, Default)]
+        struct ProbeOp {
+            op: u8,
+            resv: u8,
+            flags: u16,
+            resv2: u32,
+        }
+        #[repr(C)]
+        struct Probe {
+            last_op: u8,
+            ops_len: u8,
+            resv: u16,
+            resv2: [u32; 3],
+            ops: [ProbeOp; PROBE_OPS],
+        }
+        let mut probe = Probe {
+            last_op: 0,
+            ops_len: 0,
+            resv: 0,
+            resv2: [0; 3],
+            ops: [ProbeOp::default(); PROBE_OPS],
+        };
+        // SAFETY: the kernel writes at most `PROBE_OPS` entries after the
+        // header into `probe`, which has room for them.
+        let rc = unsafe {
+            libc::syscall(
+                SYS_IO_URING_REGISTER,
+                self.fd.as_raw_fd(),
+                IORING_REGISTER_PROBE,
+                &mut probe as *mut Probe,
+                PROBE_OPS as libc::c_uint,
+            )
+        };
+        if rc < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(op <= probe.last_op
+            && probe.ops.get(usize::from(op)).is_some_and(|o| {
+                usize::from(o.op) == usize::from(op) && o.flags & IO_URING_OP_SUPPORTED != 0
+            }))
+    }
+
     fn cq(&self) -> &Mapping {
         self.cq.as_ref().unwrap_or(&self.sq)
     }
@@ -341,5 +398,27 @@ impl Uring {
                 ) as isize
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_tells_known_from_unknown_opcodes() {
+        // A host that refuses io_uring (a sandbox, io_uring_disabled) has
+        // nothing to probe.
+        let Ok(ring) = Uring::new(8) else { return };
+        let Ok(nop) = ring.supports(0) else { return };
+        // IORING_OP_NOP exists since io_uring itself; 255 is far past the
+        // last opcode of any kernel.
+        assert!(nop);
+        assert!(!ring.supports(255).unwrap());
+        // SEND_ZC agrees with the kernel version it came in (6.0).
+        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+        let mut v = release.trim().split(|c: char| !c.is_ascii_digit());
+        let major: u32 = v.next().unwrap().parse().unwrap();
+        assert_eq!(ring.supports_send_zc().unwrap(), major >= 6);
     }
 }
