@@ -12,8 +12,8 @@ Usage: insn-lines.py --ko sgnic.ko --driver sgnic --workload rr
            [--out out/profile/insn] [--module sgnic] [--func SUBSTR]
            [--top N] [--asm]
 Figures are per unit of work (rr: per transaction; sendfile: per MiB),
-averaged over the driver's runs. The .ko must be the one that was
-profiled.
+the mean over the driver's phases of that workload. The .ko must be the
+one that was profiled. --func matches demangled names.
 """
 import argparse
 import bisect
@@ -57,33 +57,45 @@ def module_symbols(guest_dir, run, module):
 
 
 def ko_symbols(ko):
-    out = subprocess.run(["nm", ko], capture_output=True, text=True, check=True).stdout
+    """Functions in the .ko's .text, by name: offset (in a relocatable
+    object each section's symbols count from that section's start)."""
+    out = subprocess.run([objdump(), "-t", ko], capture_output=True, text=True, check=True).stdout
     syms = {}
     for line in out.splitlines():
         fields = line.split()
-        if len(fields) == 3 and fields[1] in "tT":
-            syms[fields[2]] = int(fields[0], 16)
+        # value, flags..., section, size, name
+        if len(fields) >= 5 and fields[-3] == ".text" and "F" in fields[1:-3]:
+            syms[fields[-1]] = int(fields[0], 16)
     return syms
 
 
-def relocation(run_syms, ko_syms):
-    """(delta, low, high): run-time address - delta = address in the .ko."""
+def text_size(ko):
+    out = subprocess.run([objdump(), "-h", ko], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and fields[1] == ".text":
+            return int(fields[2], 16)
+    sys.exit("insn-lines: the .ko has no .text")
+
+
+def relocation(run_syms, ko_syms, size):
+    """(delta, low, high): the run-time .text spans [low, high), and a
+    run-time address - delta is the address in the .ko's .text."""
     pairs = [(addr, ko_syms[n]) for n, addr in run_syms.items() if n in ko_syms]
     if not pairs:
         sys.exit("insn-lines: the module's symbols do not match the .ko")
     delta = collections.Counter(a - v for a, v in pairs).most_common(1)[0][0]
-    low = min(a for a, _ in pairs)
-    return delta, low, max(a for a, _ in pairs) + 0x10000
+    return delta, delta, delta + size
 
 
 def disassemble(ko):
-    text = subprocess.run([objdump(), "-d", "-l", "--no-show-raw-insn", "-j", ".text", ko],
+    text = subprocess.run([objdump(), "-d", "-l", "-C", "--no-show-raw-insn", "-j", ".text", ko],
                           capture_output=True, text=True, check=True).stdout
     insns, func, src = [], None, None
     for line in text.splitlines():
         m = re.match(r"^([0-9a-f]+) <(.*)>:", line)
         if m:
-            func = m.group(2)
+            func, src = m.group(2), None
             continue
         m = re.match(r"^; (\S+:\d+)", line)
         if m:
@@ -114,7 +126,8 @@ def main():
     guest = os.path.join(a.out, "insn-vm", "guest", "insn")
     phases = phases_of(guest, a.driver, a.workload)
     ko_syms = ko_symbols(a.ko)
-    runs = {run: relocation(module_symbols(guest, run, a.module), ko_syms)
+    size = text_size(a.ko)
+    runs = {run: relocation(module_symbols(guest, run, a.module), ko_syms, size)
             for run, _ in phases.values()}
     insns = disassemble(a.ko)
     addrs = [i[0] for i in insns]
@@ -123,7 +136,7 @@ def main():
     with open(os.path.join(a.out, "insn-counts.txt")) as f:
         for line in f:
             fields = line.split()
-            if fields[0] != "tb" or int(fields[1]) not in phases:
+            if len(fields) < 5 or fields[0] != "tb" or int(fields[1]) not in phases:
                 continue
             run, units = phases[int(fields[1])]
             delta, low, high = runs[run]

@@ -92,7 +92,7 @@ pub(crate) const TSO_MAX_SIZE: u32 = 65536;
 const GSO_IPV6_MAX_SIZE: u32 = 24576;
 
 /// Most segments per TSO frame (64 KiB at the smallest sensible MSS).
-const TSO_MAX_SEGS: u16 = 64;
+pub(crate) const TSO_MAX_SEGS: u16 = 64;
 
 /// The PCI driver, run by the glue's [`netdev::PciAdapter`]: one netdev
 /// per bound device, owning a [`Port`].

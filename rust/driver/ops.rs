@@ -17,7 +17,7 @@ use crate::glue::{
     skb::{OffloadRequest, SkBuff, Skb},
 };
 use crate::hw::{
-    desc::{ChecksumOffsets, IpVersion, TsoHeaders, MIN_TX_FRAME, TCP_CSUM_OFFSET},
+    desc::{ChecksumOffsets, IpVersion, TsoHeaders, TCP_CSUM_OFFSET},
     itr::Traffic,
     regs::{self as r, Irq},
 };
@@ -154,11 +154,7 @@ impl Operations for Port<'_> {
             Counters::add(&c.tx_dropped, 1);
             return TxOutcome::Consumed;
         };
-        // CAST: MIN_TX_FRAME is 60.
-        let queued_bytes = match skb.pad_to(MIN_TX_FRAME as u16) {
-            Ok(skb) => tx.queue(skb),
-            Err(_) => Err(QueueError::Dropped),
-        };
+        let queued_bytes = tx.queue(skb);
         // Whatever happens to this frame, the frames queued before it behind
         // a deferred doorbell must not be left waiting: the doorbell rings
         // at the end of every batch.
@@ -273,8 +269,8 @@ impl Operations for Port<'_> {
             return features;
         }
         let keep = match skb.offload_request() {
-            // Not for a super-frame; nothing to judge.
-            OffloadRequest::None | OffloadRequest::Checksum { .. } => return features,
+            // Never for a super-frame; should one come, software segments it.
+            OffloadRequest::None | OffloadRequest::Checksum { .. } => 0,
             OffloadRequest::Segmentation {
                 ipv4,
                 ip_start,

@@ -33,9 +33,10 @@ use kernel::{
 macro_rules! counters {
     ($($(#[$doc:meta])* $name:ident,)*) => {
         /// Monotonic event counters, readable from any context. The TX
-        /// ring's per-frame counts (`TxStats`) reach them when statistics
-        /// are read ([`Port::fold_tx_ring_stats`]) and when the ring is
-        /// freed; everything else is added at most once per poll.
+        /// ring's per-frame counts (`TxStats`) reach them only when
+        /// `ethtool -S` reads them ([`Port::fold_tx_ring_stats`]) and when
+        /// the ring is freed; the receive and completion counts once per
+        /// poll; drops, queue stops and interrupts as they happen.
         pub(crate) struct Counters {
             $($(#[$doc])* pub(crate) $name: Atomic<u64>,)*
         }
@@ -446,8 +447,9 @@ impl<'bound> Port<'bound> {
         drop(rx);
     }
 
-    /// Adds the TX ring's event counts to [`Counters`]: whenever statistics
-    /// are read, and before the ring is freed.
+    /// Adds the TX ring's event counts to [`Counters`]: for `ethtool -S`
+    /// (`ndo_get_stats64` reads none of them), and before the ring is
+    /// freed.
     pub(crate) fn fold_tx_ring_stats(&self) {
         let stats = with_bh_disabled(|| {
             let mut guard = self.tx.lock();

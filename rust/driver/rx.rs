@@ -26,9 +26,9 @@ use kernel::{
 /// What one poll of the ring did.
 ///
 /// One poll consumes at most the descriptors in flight (at most
-/// `RingSize::MAX`, 4096) before it refills, each buffer at most 16 KiB:
-/// every count, bytes included, stays far below `u32::MAX`, so they add
-/// without overflow checks.
+/// `RingSize::MAX`, 4096) before it refills, each frame at most
+/// `u16::MAX` bytes (asserted below): every count, bytes included, stays
+/// below `u32::MAX`, so they add without overflow checks.
 #[derive(Default)]
 pub(crate) struct RxWork {
     /// Descriptors consumed (the NAPI work count).
@@ -48,6 +48,11 @@ pub(crate) struct RxWork {
     /// Frames that spanned more than one buffer (each counted once).
     pub(crate) multi_descriptor: u32,
 }
+
+// A poll's bytes: at most a ring of frames of at most `u16::MAX` bytes each
+// (the descriptor's length field).
+// CAST: every value widens losslessly to u64.
+const _: () = assert!(RingSize::MAX.get() as u64 * u16::MAX as u64 <= u32::MAX as u64);
 
 /// Adds one event to a per-poll count (see [`RxWork`]: it cannot wrap).
 fn bump(count: &mut u32) {

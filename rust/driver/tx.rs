@@ -16,7 +16,7 @@ use crate::glue::{
 use crate::hw::{
     desc::{
         tx_done, ChecksumOffsets, ContextDescriptor, DataDescriptor, IpVersion, LegacyTxDescriptor,
-        Popts, TsoHeaders, TxCmd, MAX_TX_DESC_DATA, TCP_CSUM_OFFSET, TCP_MAX_HEADER,
+        Popts, TsoHeaders, TxCmd, MAX_TX_DESC_DATA, MIN_TX_FRAME, TCP_CSUM_OFFSET, TCP_MAX_HEADER,
     },
     ring::{RingCursor, RingSize},
     tso::{Pieces, TcpLayout},
@@ -125,9 +125,10 @@ impl TxStats {
     }
 }
 
-/// Totals returned by [`TxRing::reclaim`]: at most a ring's worth of
-/// frames (4096) of at most 64 KiB and 64 segments each, so the sums
-/// cannot wrap.
+/// Totals returned by [`TxRing::reclaim`]: one pass, under the ring's lock,
+/// completes at most a ring's worth of frames (4096) of at most
+/// `TSO_MAX_SIZE` bytes and `TSO_MAX_SEGS` segments each, so the sums
+/// cannot wrap (asserted below).
 #[derive(Default)]
 pub(crate) struct Reclaimed {
     /// Frames completed.
@@ -137,6 +138,13 @@ pub(crate) struct Reclaimed {
     /// Wire packets completed (TSO frames count their segments).
     pub(crate) packets: u32,
 }
+
+// CAST: every value widens losslessly to u64.
+const _: () = {
+    let frames = RingSize::MAX.get() as u64;
+    assert!(frames * super::TSO_MAX_SIZE as u64 <= u32::MAX as u64);
+    assert!(frames * super::TSO_MAX_SEGS as u64 <= u32::MAX as u64);
+};
 
 /// Why a frame could not be queued.
 pub(crate) enum QueueError {
@@ -367,6 +375,12 @@ impl<'a> TxRing<'a> {
             return Err(QueueError::Full(skb));
         }
         let offload = TxOffload::for_frame(&mut skb)?;
+        // Padded only now: a checksum completed in software above covers
+        // the frame as the stack built it.
+        // CAST: MIN_TX_FRAME is 60.
+        let skb = skb
+            .pad_to(MIN_TX_FRAME as u16)
+            .map_err(|_| QueueError::Dropped)?;
         if let TxOffload::Segment(seg) = offload {
             return self.queue_segmented(skb, seg);
         }

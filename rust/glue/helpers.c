@@ -36,6 +36,7 @@ __sgnic_shim void sgnic_netdev_reset_queue(struct net_device *dev) { netdev_rese
 __sgnic_shim bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
 __sgnic_shim void sgnic_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
 __sgnic_shim int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len) { return skb_put_padto(skb, len); }
+__sgnic_shim bool sgnic_skb_csum_is_sctp(struct sk_buff *skb) { return skb_csum_is_sctp(skb); }
 __sgnic_shim struct sk_buff *sgnic_skb_share_check(struct sk_buff *skb) { return skb_share_check(skb, GFP_ATOMIC); }
 __sgnic_shim unsigned int sgnic_skb_headlen(const struct sk_buff *skb) { return skb_headlen(skb); }
 __sgnic_shim struct page *sgnic_skb_frag_page(const skb_frag_t *frag) { return skb_frag_page(frag); }

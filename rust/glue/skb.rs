@@ -222,6 +222,13 @@ impl Skb {
                 OffloadRequest::None
             };
         }
+        // An SCTP CRC32c, not an Internet checksum: no device sgnic drives
+        // computes one (the stack finishes it before xmit unless the
+        // device has NETIF_F_SCTP_CRC).
+        // SAFETY: reads a flag of the skb we borrow.
+        if unsafe { b::sgnic_skb_csum_is_sctp(self.as_raw()) } {
+            return OffloadRequest::Unsupported;
+        }
         // SAFETY: for a CHECKSUM_PARTIAL skb the union holds the checksum
         // start and offset (and either view is plain integers).
         let (csum_start, offset) = unsafe {
@@ -330,8 +337,10 @@ impl SkBuff {
         Ok(())
     }
 
-    /// Computes the checksum in software (fallback when the device's
-    /// context descriptor cannot describe the offsets).
+    /// Completes the checksum in software, as the stack does for a device
+    /// without the offload: an Internet checksum, or an SCTP CRC32c
+    /// (`skb_csum_hwoffload_help` with no features). Must come before
+    /// anything that changes the bytes it covers, such as padding.
     ///
     /// Nothing to do unless the stack asked for a checksum; a GSO frame is
     /// refused (`EINVAL`), as the core would warn about it.
@@ -343,7 +352,7 @@ impl SkBuff {
             return Ok(());
         }
         // SAFETY: we own the skb, a CHECKSUM_PARTIAL frame without GSO.
-        kernel::error::to_result(unsafe { b::skb_checksum_help(self.raw()) })
+        kernel::error::to_result(unsafe { b::skb_csum_hwoffload_help(self.raw(), 0) })
     }
 
     /// What the device must do to this frame.
