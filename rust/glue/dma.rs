@@ -313,11 +313,13 @@ impl<'a> MappedSkb<'a> {
     }
 
     /// The head's mapping (`len` 0 if the head is empty).
+    #[inline]
     pub fn head(&self) -> DmaBuf {
         self.entries().first().copied().unwrap_or_default()
     }
 
     /// Fragment `i`'s mapping (`len` 0 if it is empty or absent).
+    #[inline]
     pub fn frag(&self, i: usize) -> DmaBuf {
         self.entries().get(1 + i).copied().unwrap_or_default()
     }
@@ -334,6 +336,7 @@ impl<'a> MappedSkb<'a> {
 
     /// The mapped buffers in frame order: the head, then the fragments,
     /// empty ones left out.
+    #[inline]
     pub fn buffers(&self) -> impl Iterator<Item = DmaBuf> + '_ {
         self.entries().iter().copied().filter(|b| b.len != 0)
     }
