@@ -4,11 +4,13 @@
 //!
 //! Like the 8254x `desc` module, a descriptor is encoded to and decoded
 //! from `[u64; 2]` in CPU order. The layout follows `e1000_82575.h`
-//! (`union e1000_adv_rx_desc`); the write-back carries an RSS hash and
-//! type, a packet type and a 32-bit status/error word whose low byte and
-//! top byte are the legacy descriptor's status and error bytes.
+//! (`union e1000_adv_rx_desc`); the write-back carries an RSS hash, the
+//! RSS and packet types ([`super::pkt_info`]) and a 32-bit status/error
+//! word whose low byte and top byte are the legacy descriptor's status
+//! and error bytes.
 
 use super::super::desc::RxDescriptor;
+use super::pkt_info::{HashType, PacketType, RssType};
 
 /// An advanced RX descriptor in read format, handing the device an empty
 /// buffer at `pkt_addr`. The header address stays zero: no header split,
@@ -85,144 +87,6 @@ pub enum Checksum {
     Bad,
     /// Nothing usable was checked: CHECKSUM_NONE.
     None,
-}
-
-/// Which headers an RSS hash covers, for the stack's PKT_HASH_TYPE.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HashType {
-    /// Addresses only: PKT_HASH_TYPE_L3.
-    L3,
-    /// Addresses and ports: PKT_HASH_TYPE_L4.
-    L4,
-}
-
-/// The RSS type field (`pkt_info` bits 3:0): what the hash was computed
-/// over. Values as `E1000_RSS_TYPE_*`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RssType {
-    /// No hash computed (RSS off, or no field enabled in MRQC matched).
-    NoHash,
-    /// TCP over IPv4.
-    TcpIpv4,
-    /// IPv4.
-    Ipv4,
-    /// TCP over IPv6 (what QEMU reports for any hashed TCP/IPv6 frame).
-    TcpIpv6,
-    /// IPv6 with extension headers.
-    Ipv6Ex,
-    /// IPv6.
-    Ipv6,
-    /// TCP over IPv6 with extension headers.
-    TcpIpv6Ex,
-    /// UDP over IPv4.
-    UdpIpv4,
-    /// UDP over IPv6.
-    UdpIpv6,
-    /// UDP over IPv6 with extension headers.
-    UdpIpv6Ex,
-    /// A reserved value (10..=15).
-    Reserved(u8),
-}
-
-impl RssType {
-    /// The type in a `pkt_info` field.
-    pub fn from_pkt_info(pkt_info: u16) -> Self {
-        match pkt_info & 0xF {
-            0 => RssType::NoHash,
-            1 => RssType::TcpIpv4,
-            2 => RssType::Ipv4,
-            3 => RssType::TcpIpv6,
-            4 => RssType::Ipv6Ex,
-            5 => RssType::Ipv6,
-            6 => RssType::TcpIpv6Ex,
-            7 => RssType::UdpIpv4,
-            8 => RssType::UdpIpv6,
-            9 => RssType::UdpIpv6Ex,
-            // CAST: masked to 4 bits.
-            n => RssType::Reserved(n as u8),
-        }
-    }
-
-    /// The hash type to report, `None` if there is no hash. A reserved
-    /// type reports an L3 hash, as the C driver does (its L4 mask lists
-    /// only the TCP and UDP types).
-    pub fn hash_type(self) -> Option<HashType> {
-        match self {
-            RssType::NoHash => None,
-            RssType::TcpIpv4
-            | RssType::TcpIpv6
-            | RssType::TcpIpv6Ex
-            | RssType::UdpIpv4
-            | RssType::UdpIpv6
-            | RssType::UdpIpv6Ex => Some(HashType::L4),
-            RssType::Ipv4 | RssType::Ipv6 | RssType::Ipv6Ex | RssType::Reserved(_) => {
-                Some(HashType::L3)
-            }
-        }
-    }
-}
-
-/// The packet type field (`pkt_info` bits 15:4), as the device parsed the
-/// frame. Only a hint: nothing here is needed to deliver a frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PacketType(u16);
-
-impl PacketType {
-    const IPV4: u16 = 1 << 0;
-    const IPV4_EXT: u16 = 1 << 1;
-    const IPV6: u16 = 1 << 2;
-    const IPV6_EXT: u16 = 1 << 3;
-    const TCP: u16 = 1 << 4;
-    const UDP: u16 = 1 << 5;
-    const SCTP: u16 = 1 << 6;
-    /// An EtherType filter matched: bits 2:0 are its index, not protocols.
-    const ETQF: u16 = 1 << 11;
-    const ETQF_INDEX: u16 = 0x7;
-
-    /// The type in a `pkt_info` field.
-    pub fn from_pkt_info(pkt_info: u16) -> Self {
-        Self(pkt_info >> 4)
-    }
-
-    /// The raw 12-bit field.
-    pub fn bits(self) -> u16 {
-        self.0
-    }
-
-    /// The EtherType filter (ETQF) index that matched, if one did.
-    pub fn etqf(self) -> Option<u8> {
-        // CAST: masked to 3 bits.
-        (self.0 & Self::ETQF != 0).then_some((self.0 & Self::ETQF_INDEX) as u8)
-    }
-
-    fn protocol(self, bits: u16) -> bool {
-        self.0 & Self::ETQF == 0 && self.0 & bits != 0
-    }
-
-    /// IPv4, with or without options.
-    pub fn ipv4(self) -> bool {
-        self.protocol(Self::IPV4 | Self::IPV4_EXT)
-    }
-
-    /// IPv6, with or without extension headers.
-    pub fn ipv6(self) -> bool {
-        self.protocol(Self::IPV6 | Self::IPV6_EXT)
-    }
-
-    /// TCP.
-    pub fn tcp(self) -> bool {
-        self.protocol(Self::TCP)
-    }
-
-    /// UDP.
-    pub fn udp(self) -> bool {
-        self.protocol(Self::UDP)
-    }
-
-    /// SCTP.
-    pub fn sctp(self) -> bool {
-        self.protocol(Self::SCTP)
-    }
 }
 
 /// An advanced RX descriptor as the device wrote it back.
@@ -409,8 +273,10 @@ mod tests {
 
     #[test]
     fn rx_write_back_layout() {
+        // A TCP/IPv6 frame: RSS type 3 (TCP_IPV6), packet type IPV6 | TCP
+        // (0x014), with a 42-byte split header.
         let d = wb(
-            0x0123,
+            0x0143,
             0x8000 | 42 << 5,
             0xCAFE_F00D,
             0x0000_0003,
@@ -419,7 +285,7 @@ mod tests {
         );
         let b = bytes(d);
         // pkt_info, hdr_info; rss; status_error; length, vlan.
-        assert_eq!(&b[..4], &[0x23, 0x01, 0x40, 0x85]);
+        assert_eq!(&b[..4], &[0x43, 0x01, 0x40, 0x85]);
         assert_eq!(dword(&b, 1), 0xCAFE_F00D);
         assert_eq!(dword(&b, 2), 3);
         assert_eq!(&b[12..], &[60, 0, 0x64, 0]);
@@ -429,9 +295,23 @@ mod tests {
         assert_eq!(w.header_len(), 42);
         assert!(w.split_header());
         assert_eq!(w.rss_type(), RssType::TcpIpv6);
+        assert_eq!(w.rss_hash(), Some((0xCAFE_F00D, HashType::L4)));
         let p = w.packet_type();
-        assert_eq!(p.bits(), 0x012);
-        assert!(p.ipv4() && p.tcp());
+        assert_eq!(p.bits(), 0x014);
+        assert!(p.ipv6() && p.tcp() && !p.ipv4());
+    }
+
+    #[test]
+    fn rss_hash() {
+        let w = qemu_tcp4(0);
+        assert_eq!(w.rss_type(), RssType::TcpIpv4);
+        assert_eq!(w.rss_hash(), Some((0x51CC_C178, HashType::L4)));
+        // RSS off (or PCSD clear): type 0, the field is IP ID/checksum.
+        let off = RxWriteback::decode(wb(0x11 << 4, 0, 0x1234_5678, 3, 60, 0));
+        assert_eq!(off.rss_hash(), None);
+        // An L3-only type: IPv4 addresses.
+        let l3 = RxWriteback::decode(wb(0x2 | 0x01 << 4, 0, 0x323E_8FC2, 3, 60, 0));
+        assert_eq!(l3.rss_hash(), Some((0x323E_8FC2, HashType::L3)));
     }
 
     #[test]
@@ -463,55 +343,6 @@ mod tests {
         assert_eq!(RxStatus::EOP, u32::from(LegacyStatus::EOP));
         assert_eq!(RxStatus::IXSM, u32::from(LegacyStatus::IXSM));
         assert_eq!(RxErr::FRAME >> 24, u32::from(RxErrors::FATAL));
-    }
-
-    #[test]
-    fn rss_types() {
-        use HashType::{L3, L4};
-        // E1000_RSS_TYPE_* and E1000_RSS_L4_TYPES_MASK.
-        let expect = [
-            (0, RssType::NoHash, None),
-            (1, RssType::TcpIpv4, Some(L4)),
-            (2, RssType::Ipv4, Some(L3)),
-            (3, RssType::TcpIpv6, Some(L4)),
-            (4, RssType::Ipv6Ex, Some(L3)),
-            (5, RssType::Ipv6, Some(L3)),
-            (6, RssType::TcpIpv6Ex, Some(L4)),
-            (7, RssType::UdpIpv4, Some(L4)),
-            (8, RssType::UdpIpv6, Some(L4)),
-            (9, RssType::UdpIpv6Ex, Some(L4)),
-            (10, RssType::Reserved(10), Some(L3)),
-            (15, RssType::Reserved(15), Some(L3)),
-        ];
-        for (code, ty, hash) in expect {
-            // The packet type above bit 3 does not disturb the RSS type.
-            assert_eq!(RssType::from_pkt_info(0xFFF0 | code), ty, "{code}");
-            assert_eq!(ty.hash_type(), hash, "{code}");
-        }
-        let w = qemu_tcp4(0);
-        assert_eq!(w.rss_hash(), Some((0x51CC_C178, L4)));
-        // RSS off (or PCSD clear): type 0, the field is IP ID/checksum.
-        let off = RxWriteback::decode(wb(0x11 << 4, 0, 0x1234_5678, 3, 60, 0));
-        assert_eq!(off.rss_hash(), None);
-    }
-
-    #[test]
-    fn packet_types() {
-        // QEMU: pkt_info = rss_type | packet_type << 4, with packet type
-        // IP4 BIT(0), IP6 BIT(2), IP6E BIT(3), TCP BIT(4), UDP BIT(5),
-        // SCTP BIT(6), and BIT(11) | index for an ETQF match.
-        let p = PacketType::from_pkt_info(0x1 | 0x11 << 4);
-        assert!(p.ipv4() && p.tcp() && !p.ipv6() && !p.udp() && !p.sctp());
-        assert_eq!(p.etqf(), None);
-        let p = PacketType::from_pkt_info(0x24 << 4);
-        assert!(p.ipv6() && p.udp() && !p.ipv4());
-        let p = PacketType::from_pkt_info(0x48 << 4);
-        assert!(p.ipv6() && p.sctp());
-        let l2 = PacketType::from_pkt_info((1 << 11 | 5) << 4);
-        assert_eq!(l2.etqf(), Some(5));
-        // The index bits are not IPv4/IPv6 flags in an L2 packet type.
-        assert!(!l2.ipv4() && !l2.ipv6());
-        assert_eq!(l2.bits(), 0x805);
     }
 
     #[test]

@@ -35,7 +35,9 @@ const DTYP_DATA: u32 = 0x3;
 /// Data-descriptor POPTS bits (`olinfo_status` bits 13:8).
 pub struct Popts;
 impl Popts {
-    /// Insert the IPv4 header checksum.
+    /// Insert the IPv4 header checksum. The C igb driver sets it only
+    /// with `IGB_TX_FLAGS_IPV4`, which only `igb_tso()` sets (for IPv4),
+    /// never for a checksum-only frame.
     pub const IXSM: u8 = 1 << 0;
     /// Insert the TCP/UDP checksum.
     pub const TXSM: u8 = 1 << 1;
@@ -79,7 +81,9 @@ impl Paylen {
 
 /// One of a TX queue's context slots (IDX, bits 6:4 of the field). QEMU
 /// keeps two per queue and reads only IDX bit 0, so slots 0 and 1 are
-/// all the driver uses.
+/// all this type holds. The C igb driver names a slot only on the 82575
+/// (a unique index per ring, `IGB_RING_FLAG_TX_CTX_IDX`); on the 82576
+/// it always uses slot 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ContextSlot(u8);
 
@@ -278,7 +282,9 @@ pub struct TxContext {
     pub vlan: u16,
     /// MACLEN and IPLEN.
     pub lens: HeaderLens,
-    /// TUCMD.IPV4: the packet is IPv4 (otherwise IPv6).
+    /// TUCMD.IPV4: the packet is IPv4 (otherwise IPv6). The C igb driver
+    /// sets it only in `igb_tso()`; `igb_tx_csum()` leaves it clear for
+    /// IPv4 frames too.
     pub ipv4: bool,
     /// TUCMD.L4T.
     pub l4: L4,
@@ -383,12 +389,14 @@ mod tests {
     #[test]
     fn data_descriptor_layout() {
         // What igb_tx_map() writes for the only buffer of a 1514-byte
-        // TCP/IPv4 frame with checksum offload.
+        // TCP/IPv4 frame whose checksum igb_tx_csum() offloads: that sets
+        // IGB_TX_FLAGS_CSUM, so POPTS is TXSM alone (olinfo 0x200 with
+        // PAYLEN, the whole frame); IXSM would need IGB_TX_FLAGS_IPV4.
         let d = TxData {
             buffer_addr: 0x1122_3344_5566_7788,
             len: 1514,
             dcmd: Dcmd::EOP | Dcmd::IFCS | Dcmd::RS,
-            popts: Popts::TXSM | Popts::IXSM,
+            popts: Popts::TXSM,
             paylen: Paylen::new(1514).unwrap(),
             slot: ContextSlot::ZERO,
             check_context: false,
@@ -396,7 +404,7 @@ mod tests {
         let b = bytes(d.encode());
         assert_eq!(&b[..8], &0x1122_3344_5566_7788u64.to_le_bytes());
         assert_eq!(dword(&b, 2), 0x2B30_05EA);
-        assert_eq!(dword(&b, 3), 1514 << 14 | 0x300);
+        assert_eq!(dword(&b, 3), 1514 << 14 | 0x200);
         assert_eq!(
             TxData::decode(d.encode()),
             Some(TxData {
@@ -405,6 +413,26 @@ mod tests {
             })
         );
         assert!(!tx_done(d.encode()));
+    }
+
+    #[test]
+    fn tso_data_descriptor_layout() {
+        // What igb_tx_map() writes for the only buffer of a TCP/IPv4 TSO
+        // frame: 66 header bytes and 2896 of payload. igb_tso() sets
+        // IGB_TX_FLAGS_TSO | _CSUM | _IPV4: TSE, and POPTS TXSM | IXSM
+        // (0x300); PAYLEN is the payload behind the headers.
+        let d = TxData {
+            buffer_addr: 0x1000,
+            len: 66 + 2896,
+            dcmd: Dcmd::EOP | Dcmd::IFCS | Dcmd::RS | Dcmd::TSE,
+            popts: Popts::TXSM | Popts::IXSM,
+            paylen: Paylen::new(2896).unwrap(),
+            slot: ContextSlot::ZERO,
+            check_context: false,
+        };
+        let b = bytes(d.encode());
+        assert_eq!(dword(&b, 2), 0xAB30_0B92);
+        assert_eq!(dword(&b, 3), 0x02D4_0300);
     }
 
     #[test]
@@ -470,8 +498,34 @@ mod tests {
     }
 
     #[test]
-    fn checksum_contexts() {
-        // igb_tx_csum(): UDP over IPv6 in slot 1, SCTP over IPv4.
+    fn checksum_context_matches_igb_tx_csum() {
+        // igb_tx_csum() for TCP over IPv4 behind an untagged Ethernet
+        // header: MACLEN 14, IPLEN 20, L4T_TCP, and no TUCMD.IPV4 (only
+        // igb_tso() sets it); igb_tx_ctxtdesc() adds DTYP_CTXT | DEXT and,
+        // on the 82576, no index.
+        let tcp4 = TxContext {
+            lens: HeaderLens::new(14, 20).unwrap(),
+            l4: L4::Tcp,
+            ..TxContext::default()
+        };
+        let b = bytes(tcp4.encode());
+        assert_eq!(dword(&b, 0), 20 | 14 << 9);
+        assert_eq!(dword(&b, 1), 0);
+        assert_eq!(dword(&b, 2), 0x2020_0800);
+        assert_eq!(dword(&b, 3), 0);
+        // SCTP: E1000_ADVTXD_TUCMD_L4T_SCTP, again without IPV4.
+        let sctp = TxContext {
+            l4: L4::Sctp,
+            ..tcp4
+        };
+        assert_eq!(dword(&bytes(sctp.encode()), 2), 0x2020_1000);
+    }
+
+    #[test]
+    fn context_round_trips() {
+        // Encodings igb does not produce on the 82576 but the format
+        // holds: slot 1 (an 82575 per-ring index) with UDP over IPv6
+        // behind a VLAN-tagged header, and SCTP with TUCMD.IPV4.
         let udp6 = TxContext {
             lens: HeaderLens::new(18, 40).unwrap(),
             l4: L4::Udp,
@@ -488,7 +542,7 @@ mod tests {
             l4: L4::Sctp,
             ..TxContext::default()
         };
-        // E1000_ADVTXD_TUCMD_L4T_SCTP.
+        // TUCMD.IPV4 | L4T_SCTP.
         assert_eq!(dword(&bytes(sctp.encode()), 2) & 0x1C00, 0x1400);
         assert_eq!(TxContext::decode(sctp.encode()), Some(sctp));
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! How queue pairs map to interrupt vectors, and what that means for
-//! GPIE, IVAR, EIMS and IMS.
+//! GPIE, IVAR, EIMS, EIAC and IMS.
 //!
 //! With MSI-X, vector 0 takes the "other" causes (link changes) and
 //! vector `p + 1` queue pair `p`, both directions, as the C driver lays
@@ -9,16 +9,28 @@
 //! number. Without enough vectors the driver runs fewer pairs; with one
 //! vector (a lone MSI-X vector, MSI or INTx) everything shares it and the
 //! causes come through ICR/IMS.
+//!
+//! Unlike the C driver, the plan uses no EIAM auto-masking, which QEMU
+//! does not implement (see [`EIAM`](super::irq::EIAM)): an MSI-X handler
+//! masks its vector by writing its [`VectorPlan::pair_eims`] bit to EIMC
+//! and unmasks it through EIMS when polling is done, as sgnic's 8254x
+//! handler does with IMC and IMS. That behaves the same on QEMU and on
+//! an 82576, at one register write per interrupt.
 
-use super::regs::{
-    ivar_entry, ivar_slot, Direction, Gpie, Irq, IVAR0, IVAR_COUNT, IVAR_MISC_OTHER_SHIFT,
+use super::irq::{
+    ivar_entry, ivar_slot, Direction, Gpie, Irq, Vector, ICR_DOUTSYNC, ICR_DRSTA, IVAR0,
+    IVAR_COUNT, IVAR_MISC_OTHER_SHIFT,
 };
+use super::queue::{Queue, NUM_QUEUES};
 
 /// Most queue pairs the driver runs (`IGB_MAX_RX_QUEUES`).
 pub const MAX_QUEUE_PAIRS: usize = 8;
 
+// Every pair is a queue the device has.
+const _: () = assert!(MAX_QUEUE_PAIRS <= NUM_QUEUES);
+
 /// The MSI-X vector of the "other" causes.
-pub const OTHER_VECTOR: usize = 0;
+pub const OTHER_VECTOR: Vector = Vector::ZERO;
 
 /// What the PCI core granted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,11 +56,11 @@ pub enum Mode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IvarEntry {
     /// The queue.
-    pub queue: usize,
+    pub queue: Queue,
     /// Its direction.
     pub dir: Direction,
     /// The vector (EICR bit) it raises.
-    pub vector: u8,
+    pub vector: Vector,
 }
 
 /// The interrupt layout for a number of queue pairs.
@@ -99,6 +111,11 @@ impl VectorPlan {
         self.pairs
     }
 
+    /// The queues of the pairs to run (pair `p` is RX and TX queue `p`).
+    pub fn queues(&self) -> impl Iterator<Item = Queue> {
+        Queue::all().take(self.pairs)
+    }
+
     /// Vectors used.
     pub fn vectors(&self) -> usize {
         match self.mode {
@@ -107,20 +124,24 @@ impl VectorPlan {
         }
     }
 
-    /// The vector of queue pair `pair`; also the index of its EITR.
-    pub fn pair_vector(&self, pair: usize) -> usize {
-        debug_assert!(pair < self.pairs);
+    /// The vector of queue pair `pair`, also the index of its EITR;
+    /// `None` for a pair the plan does not run.
+    pub fn pair_vector(&self, pair: Queue) -> Option<Vector> {
+        if pair.index() >= self.pairs {
+            return None;
+        }
         match self.mode {
-            Mode::MsiX => pair + 1,
-            Mode::Single => 0,
+            Mode::MsiX => Vector::new(pair.index() + 1),
+            Mode::Single => Some(Vector::ZERO),
         }
     }
 
-    /// The EIMS/EIMC/EICS bit of queue pair `pair` (0 in single mode,
-    /// which unmasks through IMS).
-    pub fn pair_eims(&self, pair: usize) -> u32 {
+    /// The EIMS/EIMC/EICS bit of queue pair `pair`: 0 in single mode
+    /// (where reading ICR masks the causes, see [`Self::iam`], and IMS
+    /// unmasks them) and for a pair the plan does not run.
+    pub fn pair_eims(&self, pair: Queue) -> u32 {
         match self.mode {
-            Mode::MsiX => 1 << self.pair_vector(pair),
+            Mode::MsiX => self.pair_vector(pair).map_or(0, Vector::eims_bit),
             Mode::Single => 0,
         }
     }
@@ -128,27 +149,30 @@ impl VectorPlan {
     /// The EIMS bit of the other-cause vector (0 in single mode).
     pub fn other_eims(&self) -> u32 {
         match self.mode {
-            Mode::MsiX => 1 << OTHER_VECTOR,
+            Mode::MsiX => OTHER_VECTOR.eims_bit(),
             Mode::Single => 0,
         }
     }
 
-    /// Every EIMS bit in use: what EIMS, EIAC and EIAM get
-    /// (`eims_enable_mask` in C). QEMU sends a vector's message only when
-    /// its bit of EICR & EIMS goes from 0 to 1 (re-enabling in EIMS sends
-    /// a pending one), so without EIAC clearing EICR a vector fires once.
+    /// Every EIMS bit in use: what EIMS and EIAC get (`eims_enable_mask`
+    /// in C, which also ORs it into EIAM; this plan leaves EIAM alone).
+    /// QEMU sends a vector's message only when its bit of EICR & EIMS
+    /// goes from 0 to 1 (re-enabling in EIMS sends a pending one), so
+    /// without EIAC clearing EICR a vector fires once.
     pub fn eims_enable_mask(&self) -> u32 {
-        (0..self.pairs).fold(self.other_eims(), |m, p| m | self.pair_eims(p))
+        self.queues()
+            .fold(self.other_eims(), |m, p| m | self.pair_eims(p))
     }
 
-    /// GPIE: MSI-X mode with auto-mask, PBA support and ICR cleared on
-    /// every read, as `igb_configure_msix()` writes it; 0 in single mode.
-    /// Write it before IVAR and EIMS. The other-cause handler must read
-    /// ICR: QEMU raises the other vector only for an ICR & IMS bit that
-    /// was clear, and NSICR makes that read clear ICR.
+    /// GPIE: MSI-X mode with PBA support and ICR cleared on every read,
+    /// as `igb_configure_msix()` writes it but without EIAME (no
+    /// auto-masking, see the module documentation); 0 in single mode.
+    /// Write it before IVAR, EIAC and EIMS. The other-cause handler must
+    /// read ICR: QEMU raises the other vector only for an ICR & IMS bit
+    /// that was clear, and NSICR makes that read clear ICR.
     pub fn gpie(&self) -> u32 {
         match self.mode {
-            Mode::MsiX => Gpie::MSIX_MODE | Gpie::PBA | Gpie::EIAME | Gpie::NSICR,
+            Mode::MsiX => Gpie::MSIX_MODE | Gpie::PBA | Gpie::NSICR,
             Mode::Single => 0,
         }
     }
@@ -157,10 +181,10 @@ impl VectorPlan {
     /// single mode pair 0 maps to vector 0 too: QEMU raises TXDW only for
     /// a TX queue with a valid IVAR entry.
     pub fn ivar_entries(&self) -> impl Iterator<Item = IvarEntry> + '_ {
-        (0..self.pairs).flat_map(move |queue| {
-            // CAST: pair vectors are at most MAX_QUEUE_PAIRS.
-            let vector = self.pair_vector(queue) as u8;
-            [Direction::Rx, Direction::Tx].map(|dir| IvarEntry { queue, dir, vector })
+        self.queues().flat_map(move |queue| {
+            self.pair_vector(queue).into_iter().flat_map(move |vector| {
+                [Direction::Rx, Direction::Tx].map(|dir| IvarEntry { queue, dir, vector })
+            })
         })
     }
 
@@ -178,8 +202,7 @@ impl VectorPlan {
     /// IVAR_MISC: the other causes on [`OTHER_VECTOR`] (0 in single mode).
     pub fn ivar_misc(&self) -> u32 {
         match self.mode {
-            // CAST: OTHER_VECTOR is 0.
-            Mode::MsiX => u32::from(ivar_entry(OTHER_VECTOR as u8)) << IVAR_MISC_OTHER_SHIFT,
+            Mode::MsiX => u32::from(ivar_entry(OTHER_VECTOR)) << IVAR_MISC_OTHER_SHIFT,
             Mode::Single => 0,
         }
     }
@@ -189,7 +212,7 @@ impl VectorPlan {
     /// raise it too, on every frame); in single mode also the queue
     /// causes (C's `IMS_ENABLE_MASK | E1000_IMS_DRSTA`).
     pub fn ims(&self) -> u32 {
-        let other = Irq::LSC | Irq::DOUTSYNC | Irq::DRSTA;
+        let other = Irq::LSC | ICR_DOUTSYNC | ICR_DRSTA;
         match self.mode {
             Mode::MsiX => other,
             Mode::Single => other | Irq::RXT0 | Irq::TXDW | Irq::RXDMT0 | Irq::RXSEQ,
@@ -214,16 +237,32 @@ mod tests {
         VectorPlan::new(wanted, granted)
     }
 
+    fn q(n: usize) -> Queue {
+        Queue::new(n).unwrap()
+    }
+
+    fn v(n: usize) -> Vector {
+        Vector::new(n).unwrap()
+    }
+
     #[test]
     fn full_msix() {
         let p = plan(4, Granted::MsiX(5));
         assert_eq!((p.mode(), p.pairs(), p.vectors()), (Mode::MsiX, 4, 5));
-        assert_eq!([0, 1, 2, 3].map(|q| p.pair_vector(q)), [1, 2, 3, 4]);
-        assert_eq!([0, 1, 2, 3].map(|q| p.pair_eims(q)), [0x2, 0x4, 0x8, 0x10]);
+        let vectors = [0, 1, 2, 3].map(|n| p.pair_vector(q(n)));
+        assert_eq!(vectors, [1, 2, 3, 4].map(|n| Some(v(n))));
+        assert_eq!(
+            [0, 1, 2, 3].map(|n| p.pair_eims(q(n))),
+            [0x2, 0x4, 0x8, 0x10]
+        );
+        // A pair the plan does not run has no vector and no bit.
+        assert_eq!((p.pair_vector(q(4)), p.pair_eims(q(4))), (None, 0));
+        assert_eq!(p.queues().map(Queue::index).last(), Some(3));
         assert_eq!(p.other_eims(), 0x1);
         assert_eq!(p.eims_enable_mask(), 0x1F);
-        // igb_configure_msix(): GPIE, and IVAR_MISC = (0 | VALID) << 8.
-        assert_eq!(p.gpie(), 0xC000_0011);
+        // igb_configure_msix()'s GPIE (0xC000_0011) less EIAME, and
+        // IVAR_MISC = (0 | VALID) << 8.
+        assert_eq!(p.gpie(), 0x8000_0011);
         assert_eq!(p.ivar_misc(), 0x8000);
         // igb_irq_enable() with MSI-X.
         assert_eq!(p.ims(), 0x5000_0004);
@@ -241,17 +280,17 @@ mod tests {
         assert_eq!(
             entries[0],
             IvarEntry {
-                queue: 0,
+                queue: Queue::ZERO,
                 dir: Direction::Rx,
-                vector: 1
+                vector: v(1)
             }
         );
         assert_eq!(
             entries[7],
             IvarEntry {
-                queue: 3,
+                queue: q(3),
                 dir: Direction::Tx,
-                vector: 4
+                vector: v(4)
             }
         );
         // Row q: RX byte 0, TX byte 1, both (vector | 0x80).
@@ -259,6 +298,7 @@ mod tests {
         let full = plan(8, Granted::MsiX(9));
         assert_eq!(full.ivar()[7], 0x8888);
         assert_eq!(full.eims_enable_mask(), 0x1FF);
+        assert_eq!(full.pair_vector(q(7)), Some(v(8)));
     }
 
     #[test]
@@ -267,6 +307,7 @@ mod tests {
         assert_eq!((p.mode(), p.pairs(), p.vectors()), (Mode::MsiX, 2, 3));
         assert_eq!(p.eims_enable_mask(), 0x7);
         assert_eq!(p.ivar(), [0x8181, 0x8282, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(p.pair_vector(q(2)), None);
         // Two vectors still give one pair its own vector.
         let p = plan(8, Granted::MsiX(2));
         assert_eq!((p.mode(), p.pairs()), (Mode::MsiX, 1));
@@ -292,9 +333,14 @@ mod tests {
                 (Mode::Single, 1, 1),
                 "{granted:?}"
             );
-            assert_eq!(p.pair_vector(0), 0);
+            assert_eq!(p.pair_vector(Queue::ZERO), Some(Vector::ZERO));
+            assert_eq!(p.pair_vector(q(1)), None);
             assert_eq!(
-                (p.pair_eims(0), p.other_eims(), p.eims_enable_mask()),
+                (
+                    p.pair_eims(Queue::ZERO),
+                    p.other_eims(),
+                    p.eims_enable_mask()
+                ),
                 (0, 0, 0)
             );
             assert_eq!((p.gpie(), p.ivar_misc()), (0, 0));
