@@ -53,6 +53,8 @@ pub mod queue;
 pub mod regs;
 pub mod rss;
 pub mod rxdesc;
+#[cfg(test)]
+mod testutil;
 pub mod toeplitz;
 pub mod txdesc;
 pub mod vectors;

@@ -354,20 +354,9 @@ impl TxContext {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::desc::{to_le, TX_STATUS_DD as LEGACY_DD};
+    use super::super::super::desc::TX_STATUS_DD as LEGACY_DD;
+    use super::super::testutil::{bytes, dword};
     use super::*;
-
-    fn bytes(d: [u64; 2]) -> [u8; 16] {
-        let d = to_le(d);
-        let mut out = [0u8; 16];
-        out[..8].copy_from_slice(&d[0].to_ne_bytes());
-        out[8..].copy_from_slice(&d[1].to_ne_bytes());
-        out
-    }
-
-    fn dword(b: &[u8; 16], n: usize) -> u32 {
-        u32::from_le_bytes([b[4 * n], b[4 * n + 1], b[4 * n + 2], b[4 * n + 3]])
-    }
 
     #[test]
     fn dcmd_bits_match_the_c_headers() {
