@@ -74,6 +74,7 @@ initramfs: deps modules tool
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh); mkdir -p $(OUT); \
 	$(ROOT)/qemu/initramfs.sh $(INITRD) --module $(ROOT)/sgnic.ko \
 		--baseline "$$kdir/drivers/net/ethernet/intel/e1000/e1000.ko" \
+		--baseline "$$kdir/drivers/net/ethernet/intel/igb/igb.ko" \
 		--tool $(TOOL_BIN) --tests $(ROOT)/tests/guest
 
 # IOMMU=1: a q35 machine with an emulated Intel IOMMU in strict mode.
@@ -163,7 +164,7 @@ help:
 	@echo '  make kernel         build the guest kernel into the cache (once per config)'
 	@echo '  make check          rustfmt and clippy (CLIPPY=1) on all Rust code'
 	@echo 'Variables: KDIR=<rust-enabled kernel build tree>  SGNIC_CACHE=<cache dir>'
-	@echo '  SGNIC_NIC_MODEL=e1000|e1000-82544gc|e1000-82545em  PCAP=<file> (capture the wire)'
+	@echo '  SGNIC_NIC_MODEL=e1000|e1000-82544gc|e1000-82545em|igb  PCAP=<file> (capture the wire)'
 	@echo '  IOMMU=1 (make vm/shell on q35 with a strict Intel IOMMU; make test always is)'
 	@echo '  CMD=<guest command>  SGNIC_TESTS="t00 t10" (select guest tests)  CLIPPY=1'
 	@echo '  BENCH_ROUNDS (8), BENCH_SECONDS, BENCH_ONLY=<workload>, BENCH_DEBUG=1 (keep kmemleak, DMA-API debug)'

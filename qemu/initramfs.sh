@@ -1,14 +1,14 @@
 #!/bin/bash
 # Build the guest initramfs.
 #
-# Usage: initramfs.sh OUT.cpio.gz --module FILE... --baseline E1000_KO
+# Usage: initramfs.sh OUT.cpio.gz --module FILE... --baseline C_DRIVER_KO...
 #                     --tool SGNIC_TEST --tests DIR
 #
 # Contents: busybox (static) with its applets, real Debian binaries copied
 # with their shared libraries (ip, ethtool, iperf3, nginx, curl, lspci and
-# pci.ids), sgnic.ko under /lib/modules/sgnic, the C e1000 driver under
-# /opt/baseline (deliberately outside /lib/modules, so nothing can
-# auto-load it), the static test tool, the guest tests, and /init.
+# pci.ids), sgnic.ko under /lib/modules/sgnic, the C baseline drivers
+# (e1000, igb) under /opt/baseline (deliberately outside /lib/modules, so
+# nothing can auto-load them), the static test tool, the guest tests, and /init.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -17,17 +17,18 @@ die() { printf 'initramfs: error: %s\n' "$*" >&2; exit 1; }
 out=${1:-}
 [ -n "$out" ] || die "usage: initramfs.sh OUT.cpio.gz --module FILE --baseline FILE --tool FILE --tests DIR"
 shift
-modules=() baseline= tool= tests=
+modules=() baselines=() tool= tests=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--module) modules+=("$2"); shift 2 ;;
-	--baseline) baseline=$2; shift 2 ;;
+	--baseline) baselines+=("$2"); shift 2 ;;
 	--tool) tool=$2; shift 2 ;;
 	--tests) tests=$2; shift 2 ;;
 	*) die "unknown option $1" ;;
 	esac
 done
-for f in "${modules[@]}" "$baseline" "$tool"; do
+[ ${#baselines[@]} -gt 0 ] || die "no --baseline driver given"
+for f in "${modules[@]}" "${baselines[@]}" "$tool"; do
 	[ -f "$f" ] || die "missing input file: $f"
 done
 [ -d "$tests" ] || die "missing test directory: $tests"
@@ -76,7 +77,7 @@ done
 cp /usr/share/misc/pci.ids "$stage/usr/share/misc/pci.ids"
 
 for m in "${modules[@]}"; do cp "$m" "$stage/lib/modules/sgnic/"; done
-cp "$baseline" "$stage/opt/baseline/e1000.ko"
+cp "${baselines[@]}" "$stage/opt/baseline/"
 cp "$tool" "$stage/usr/bin/sgnic-test"
 cp -r "$tests"/. "$stage/tests/"
 cp "$HERE/guest-init.sh" "$stage/init"

@@ -9,7 +9,7 @@
 # --iommu: a q35 machine with an emulated Intel IOMMU, in strict mode (every
 # unmap invalidates at once, so a descriptor pointing at an unmapped buffer
 # faults instead of working by luck).
-# Two NICs of model $SGNIC_NIC_MODEL (e1000, e1000-82544gc, e1000-82545em)
+# Two NICs of model $SGNIC_NIC_MODEL (e1000, e1000-82544gc, e1000-82545em, igb)
 # share one QEMU hub. ttyS0 is the console (shown live, saved to
 # OUTDIR/console.log); ttyS1 carries the guest's /out back as a tar stream
 # (extracted to OUTDIR/guest, kernel log to OUTDIR/dmesg.log); ttyS2 lets the
@@ -44,8 +44,8 @@ done
 [ -n "$out" ] || die "--out is required"
 model=${SGNIC_NIC_MODEL:-e1000}
 case $model in
-e1000 | e1000-82544gc | e1000-82545em) ;;
-*) die "SGNIC_NIC_MODEL=$model: use e1000, e1000-82544gc or e1000-82545em" ;;
+e1000 | e1000-82544gc | e1000-82545em | igb) ;;
+*) die "SGNIC_NIC_MODEL=$model: use e1000, e1000-82544gc, e1000-82545em or igb" ;;
 esac
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run: make deps)"
 
@@ -95,16 +95,22 @@ machine=()
 # INTx line, so each driver's handler sees the other device's interrupts,
 # as on a real shared line.
 nic_spec=("$model,id=nic0,netdev=p0,mac=52:54:00:12:34:01" "$model,id=nic1,netdev=p1,mac=52:54:00:12:34:02")
-if [ -n "$iommu" ]; then
-	# The IOMMU comes before the devices it translates for.
+# QEMU's 82576 reserves PCI functions for its SR-IOV VFs at a fixed offset
+# from its own: two on one bus collide, so each gets its own root port on
+# q35 with or without the IOMMU.
+if [ -n "$iommu" ] || [ "$model" = igb ]; then
 	acpi_hotplug=off
 	kconfig=$(dirname "$kernel")/../../../.config
 	grep -qx 'CONFIG_HOTPLUG_PCI_ACPI=y' "$kconfig" 2>/dev/null && acpi_hotplug=on
-	machine=(-machine q35 -device intel-iommu,intremap=off
-		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=$acpi_hotplug
+	machine=(-machine q35)
+	# The IOMMU comes before the devices it translates for.
+	[ -n "$iommu" ] && machine+=(-device intel-iommu,intremap=off)
+	machine+=(-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=$acpi_hotplug
 		-device pcie-root-port,id=rp0,chassis=1,slot=1,addr=2
 		-device pcie-root-port,id=rp1,chassis=2,slot=2,addr=6)
 	nic_spec=("${nic_spec[0]},bus=rp0" "${nic_spec[1]},bus=rp1")
+fi
+if [ -n "$iommu" ]; then
 	append="intel_iommu=on iommu.strict=1${append:+ $append}"
 fi
 qemu=(qemu-system-x86_64 -accel "$accel" "${machine[@]}" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
