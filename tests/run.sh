@@ -326,9 +326,8 @@ else
 fi
 
 echo
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
+# The last line is always the plain "N passed, N failed"; skips (each
+# listed above with its reason) are counted on the line before it.
+[ "$skipped" -gt 0 ] && echo "$skipped skipped"
+echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
