@@ -9,8 +9,8 @@
 #   make vm CMD='STRESS_DRIVER=e1000 STRESS_ROUNDS=20 sh /tests/fault-stress.sh'
 # (on the debug kernel: SGNIC_KERNEL_VARIANT=debug). As in t40, IP and TCP
 # run from the RPS backlog; FAULT_IN_STACK=1 lets the faults reach them.
-# STRESS_SLAB_SYMBOLS='FIRST LAST' narrows the slab faults alone to that
-# code, at STRESS_SLAB_PERCENT (default 100); page faults stay on the driver.
+# STRESS_SLAB_SYMBOLS='FIRST LAST' aims the slab faults alone at that code
+# instead, at STRESS_SLAB_PERCENT (default 100); page faults stay on the driver.
 . /tests/sgnic.sh
 debug_kernel || die "fault injection needs the debug kernel (SGNIC_KERNEL_VARIANT=debug)"
 drv=${STRESS_DRIVER:-sgnic}

@@ -209,26 +209,36 @@ faults_on() {
 }
 
 # stack_in_backlog on|off: Receive Packet Steering on both ports, to every
-# CPU. With it on, the driver's NAPI poll only queues received frames
-# (after GRO) to the per-CPU backlog, and IP and TCP process them from
-# there, not inside the driver's frames: faults aimed at the driver's code
-# then stay out of the stack's own allocations. Failing those tests TCP's
-# error handling, not the driver's, and 7.3's TCP has been seen to lose
-# track of a connection under them (Documentation/testing.md, "TCP under
-# injected faults").
-# FAULT_IN_STACK=1 leaves RPS off, so the faults reach the stack's own
-# allocations under the driver's NAPI poll too (as t40 did before).
+# CPU, and back to what it was. With it on, the driver's NAPI poll hands
+# received frames, after GRO, to the per-CPU backlog, and IP and TCP
+# process them from there rather than nested in the poll, so the faults
+# aimed at the driver's code no longer reach the stack's own allocations
+# there. Failing those tests TCP's error handling, not the driver's, and
+# 7.3's TCP has been seen to lose track of a connection under them
+# (Documentation/testing.md, "TCP under injected faults").
+# FAULT_IN_STACK=1 leaves RPS as it is, so the faults reach them again.
+RPS_SAVED=
 stack_in_backlog() {
-	[ -n "$IF0" ] && [ "${FAULT_IN_STACK:-0}" = 0 ] || return 0
-	_cpus=$(grep -c '^processor' /proc/cpuinfo)
-	_mask=$(printf '%x' $(((1 << _cpus) - 1)))
 	if [ "$1" = off ]; then
+		[ -n "$RPS_SAVED" ] || return 0
+		set -- $RPS_SAVED
+		RPS_SAVED=
 		# Also after the wire is gone (an exit trap): nothing to undo then.
-		echo 0 2>/dev/null >/sys/class/net/$IF0/queues/rx-0/rps_cpus
-		[ -f $PEER_PIDFILE ] && peer sh -c "echo 0 >/sys/class/net/$IF1/queues/rx-0/rps_cpus" 2>/dev/null
+		echo "$1" 2>/dev/null >/sys/class/net/$IF0/queues/rx-0/rps_cpus
+		[ -f $PEER_PIDFILE ] && peer sh -c "echo $2 >/sys/class/net/$IF1/queues/rx-0/rps_cpus" 2>/dev/null
 		return 0
 	fi
+	[ -n "$IF0" ] && [ "${FAULT_IN_STACK:-0}" = 0 ] && [ -z "$RPS_SAVED" ] || return 0
+	# Every CPU, in the comma-separated 32-bit groups the file takes.
+	_left=$(grep -c '^processor' /proc/cpuinfo) _mask=
+	while [ "$_left" -gt 32 ]; do
+		_mask=,ffffffff$_mask _left=$((_left - 32))
+	done
+	_mask=$(printf '%x' $(((1 << _left) - 1)))$_mask
+	_old0=$(cat /sys/class/net/$IF0/queues/rx-0/rps_cpus) || die "$IF0 has no RPS (CONFIG_RPS)"
+	_old1=$(peer cat /sys/class/net/$IF1/queues/rx-0/rps_cpus) || die "the peer's $IF1 has no RPS"
 	echo "$_mask" >/sys/class/net/$IF0/queues/rx-0/rps_cpus || die "cannot set RPS on $IF0"
+	RPS_SAVED="$_old0 $_old1"
 	peer sh -c "echo $_mask >/sys/class/net/$IF1/queues/rx-0/rps_cpus" || die "cannot set RPS on the peer's $IF1"
 }
 
