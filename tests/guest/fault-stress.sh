@@ -5,7 +5,9 @@
 # way at once with STRESS_PERCENT (default 10) of the driver's allocations
 # failing; it stops at the first kernel warning or stalled round.
 # STRESS_SYMBOLS='FIRST LAST' fails the allocations made under that kernel
-# code instead of the driver's (ip_rcv..packet_rcv: the IPv4/IPv6 stack).
+# code instead of the driver's ('ip_call_ra_chain ip_rcv_finish_core': all
+# of IPv4's receive path, TCP's input under it; a range that takes in
+# socket creation fails the senders themselves).
 #   make vm CMD='STRESS_DRIVER=e1000 STRESS_ROUNDS=20 sh /tests/fault-stress.sh'
 # (on the debug kernel: SGNIC_KERNEL_VARIANT=debug). As in t40, IP and TCP
 # run from the RPS backlog; FAULT_IN_STACK=1 lets the faults reach them.

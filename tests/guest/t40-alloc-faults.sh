@@ -9,9 +9,9 @@
 # delivered and the pings' frames are counted as dropped (at RX or TX),
 # the port stays up through it, and once the faults stop traffic
 # resumes with the data intact. IP and TCP run from the RPS backlog while
-# the faults are on (faults_on), so the faults hit sgnic's allocations and
-# the kernel services it calls (skb and page allocation, DMA mapping), not
-# TCP's own: see Documentation/testing.md, "TCP under injected faults".
+# the faults are on (faults_on), not nested in sgnic's poll, where the
+# faults would hit TCP's own allocations too: see Documentation/testing.md,
+# "TCP under injected faults".
 . /tests/sgnic.sh
 setup_wire
 trap 'faults_off >/dev/null' EXIT
@@ -40,8 +40,8 @@ failed1=$(refill_failures)
 
 # Every allocation of sgnic's fails: frames are dropped, nothing else. The
 # pings' own results do not matter. Each frame they send is dropped on one
-# side or the other: at TX, if its mapping needs an IOVA the IOMMU's
-# per-CPU caches cannot give, or at RX, where each of these small frames is
+# side or the other: at TX, if its mapping needs a new IOVA or IOMMU page
+# table, or at RX, where each of these small frames is
 # copied into a new skb whose head comes from the slab. Either way it is
 # counted, and nothing is delivered.
 both() { echo $(($(counter "$IF0" "$1") + $(peer_counter "$IF1" "$1"))); }
