@@ -25,8 +25,9 @@ sgnic-test mkfile /tmp/t40a "${half}M" --seed 40 >/dev/null
 sgnic-test mkfile /tmp/t40b "${half}M" --seed 42 >/dev/null
 sgnic-test mkfile /tmp/t40s 1M --seed 41 >/dev/null
 
-refill_failures() { echo $(($(counter "$IF0" rx_alloc_failed) + $(peer_counter "$IF1" rx_alloc_failed))); }
-failed0=$(refill_failures)
+# A counter's sum over both ports.
+both() { echo $(($(counter "$IF0" "$1") + $(peer_counter "$IF1" "$1"))); }
+failed0=$(both rx_alloc_failed)
 faults_on 1
 both_ways /tmp/t40a
 n1=$(faults_injected)
@@ -35,7 +36,7 @@ faults_set 10
 both_ways /tmp/t40b
 n10=$(($(faults_injected) - n1))
 [ "$n10" -gt 0 ] || die "no fault was injected at 10%"
-failed1=$(refill_failures)
+failed1=$(both rx_alloc_failed)
 [ "$failed1" -gt "$failed0" ] || die "no RX refill failure was counted in rx_alloc_failed at 1-10%"
 
 # Every allocation of sgnic's fails: frames are dropped, nothing else. The
@@ -44,13 +45,12 @@ failed1=$(refill_failures)
 # table, or at RX, where each of these small frames is
 # copied into a new skb whose head comes from the slab. Either way it is
 # counted, and nothing is delivered.
-both() { echo $(($(counter "$IF0" "$1") + $(peer_counter "$IF1" "$1"))); }
 faults_set 100
 rx100=$(both rx_packets) dropped100=$(($(both rx_alloc_failed) + $(both tx_dropped)))
 ping -c 30 -i 0.1 -W 1 "$ADDR1" >/dev/null 2>&1
 peer ping -c 30 -i 0.1 -W 1 "$ADDR0" >/dev/null 2>&1
 n100=$(($(faults_injected) - n1 - n10))
-failed100=$(($(refill_failures) - failed1))
+failed100=$(($(both rx_alloc_failed) - failed1))
 dropped100=$(($(both rx_alloc_failed) + $(both tx_dropped) - dropped100))
 [ "$n100" -gt 0 ] || die "no fault was injected at 100%"
 [ "$dropped100" -gt 0 ] || die "no frame was counted as dropped (rx_alloc_failed, tx_dropped) while every allocation failed"
