@@ -10,7 +10,7 @@ use crate::glue::{
     ethtool::{Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
     netdev::{NetDevice, Rtnl},
 };
-use crate::hw::{itr, regs as r, ring::RingSize};
+use crate::hw::{e1000::regs as r, itr, ring::RingSize};
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
 impl Operations for Port<'_> {

@@ -3,7 +3,10 @@
 //! MAC control: reset, permanent address, link.
 
 use super::regs::Regs;
-use crate::hw::{eeprom, regs as r};
+use crate::hw::{
+    e1000::{eeprom, regs as r},
+    net,
+};
 use kernel::{
     io::poll::{read_poll_timeout, read_poll_timeout_atomic},
     prelude::*,
@@ -85,7 +88,7 @@ pub(crate) fn read_permanent_address(regs: &Regs<'_>) -> Result<[u8; 6]> {
         return Err(EIO);
     }
     let mac = eeprom::mac_from_eeprom_words([words[0], words[1], words[2]]);
-    if !r::is_valid_unicast_mac(&mac) {
+    if !net::is_valid_unicast_mac(&mac) {
         return Err(EADDRNOTAVAIL);
     }
     Ok(mac)

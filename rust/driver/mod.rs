@@ -129,8 +129,8 @@ impl netdev::PciNetDriver for SgnicDriver {
 
         let config = netdev::Config {
             mac: mac_addr,
-            min_mtu: crate::hw::regs::MIN_MTU,
-            max_mtu: crate::hw::regs::MAX_MTU,
+            min_mtu: crate::hw::e1000::regs::MIN_MTU,
+            max_mtu: crate::hw::e1000::regs::MAX_MTU,
             watchdog_ms: 5000,
             hw_features: OFFLOADS,
             features: OFFLOADS,

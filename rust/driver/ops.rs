@@ -17,9 +17,12 @@ use crate::glue::{
     skb::{OffloadRequest, SkBuff, Skb},
 };
 use crate::hw::{
-    desc::{ChecksumOffsets, IpVersion, TsoHeaders, TCP_CSUM_OFFSET},
+    e1000::{
+        desc::{ChecksumOffsets, TsoHeaders},
+        regs::{self as r, Irq},
+    },
     itr::Traffic,
-    regs::{self as r, Irq},
+    net::{self, IpVersion, TCP_CSUM_OFFSET},
 };
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
@@ -242,7 +245,7 @@ impl Operations for Port<'_> {
     }
 
     fn set_mac_address(&self, dev: &NetDevice, change: &MacChange<'_>) -> Result {
-        if !r::is_valid_unicast_mac(&change.mac()) {
+        if !net::is_valid_unicast_mac(&change.mac()) {
             return Err(EADDRNOTAVAIL);
         }
         change.apply();

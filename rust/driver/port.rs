@@ -13,9 +13,11 @@ use super::{
 use crate::glue::netdev::{AddrLists, NapiEnabled, NetDevice, Rtnl, IFF_ALLMULTI, IFF_PROMISC};
 use crate::glue::{fault::FaultPoint, softirq::with_bh_disabled};
 use crate::hw::{
-    filter::FilterPlan,
+    e1000::{
+        filter::FilterPlan,
+        regs::{self as r, Irq, Rctl},
+    },
     itr::{self, Moderation, Traffic},
-    regs::{self as r, Irq, Rctl},
     ring::RingSize,
     stats::DeviceCounter,
 };
@@ -507,7 +509,7 @@ impl<'bound> Port<'bound> {
     }
 
     /// Programs promiscuous/all-multicast modes, the exact address slots
-    /// (RA 1..15) and the multicast hash table (`hw::filter`).
+    /// (RA 1..15) and the multicast hash table (`hw::e1000::filter`).
     pub(crate) fn set_rx_filter(&self, dev: &NetDevice, lists: &AddrLists<'_>) {
         let flags = dev.flags();
         let mut rctl = self.regs.read(r::RCTL) & !(Rctl::UPE | Rctl::MPE);

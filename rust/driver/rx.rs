@@ -14,9 +14,8 @@ use crate::glue::{
     skb::{RxBuffer, RxLayout, SkBuff},
 };
 use crate::hw::{
-    desc::{RxDescriptor, RxError},
     ring::{RingCursor, RingSize},
-    rx::{RxFrames, RxVerdict},
+    rx::{RxDescriptor, RxError, RxFrames, RxVerdict},
 };
 use kernel::{
     device::{Bound, Device},

@@ -14,10 +14,11 @@ use crate::glue::{
     skb::{Offload, SkBuff, Tso, MAX_FRAGS},
 };
 use crate::hw::{
-    desc::{
-        tx_done, ChecksumOffsets, ContextDescriptor, DataDescriptor, IpVersion, LegacyTxDescriptor,
-        Popts, TsoHeaders, TxCmd, MAX_TX_DESC_DATA, MIN_TX_FRAME, TCP_CSUM_OFFSET, TCP_MAX_HEADER,
+    e1000::desc::{
+        tx_done, ChecksumOffsets, ContextDescriptor, DataDescriptor, LegacyTxDescriptor, Popts,
+        TsoHeaders, TxCmd, MAX_TX_DESC_DATA,
     },
+    net::{IpVersion, MIN_TX_FRAME, TCP_CSUM_OFFSET, TCP_MAX_HEADER},
     ring::{RingCursor, RingSize},
     tso::{Pieces, TcpLayout},
 };

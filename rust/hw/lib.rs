@@ -9,11 +9,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod desc;
-pub mod eeprom;
-pub mod filter;
+pub mod e1000;
 pub mod igb;
 pub mod itr;
+pub mod net;
 pub mod regs;
 pub mod ring;
 pub mod rx;

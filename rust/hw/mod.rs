@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The hardware layer: 8254x registers, descriptor formats and ring index
-//! arithmetic. Pure `core` Rust, unit-tested on the host (`lib.rs` is the
+//! The hardware layer: registers, descriptor formats and ring index
+//! arithmetic, one module per device family (`e1000/`, `igb/`) over what
+//! both share. Pure `core` Rust, unit-tested on the host (`lib.rs` is the
 //! host crate root for the same files).
 
 #![forbid(unsafe_code)]
@@ -9,10 +10,9 @@
 // The 82576 family (`igb/`) is built only in the host crate (`lib.rs`)
 // until the driver uses it.
 
-pub mod desc;
-pub mod eeprom;
-pub mod filter;
+pub mod e1000;
 pub mod itr;
+pub mod net;
 pub mod regs;
 pub mod ring;
 pub mod rx;

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The 8254x register file: offsets and bitfields.
+//! The registers both device families keep at the same offsets and with
+//! the same bits: device control and status, the EEPROM and PHY access
+//! registers, interrupt cause and mask, receive and transmit control, the
+//! address filters and the drop statistics.
 //!
 //! Offsets and bit positions come from the Intel PCI/PCI-X Family of
-//! Gigabit Ethernet Controllers Software Developer's Manual (8254x).
+//! Gigabit Ethernet Controllers Software Developer's Manual (8254x); the
+//! 82576 datasheet keeps them. What only one family has lives in
+//! `e1000::regs` and `igb::regs`, which re-export these.
 
 /// Size of the memory-mapped register file in BAR 0.
 pub const BAR0_SIZE: usize = 0x20000;
@@ -12,8 +17,6 @@ pub const BAR0_SIZE: usize = 0x20000;
 pub const CTRL: usize = 0x0000;
 /// Device status.
 pub const STATUS: usize = 0x0008;
-/// EEPROM/flash control.
-pub const EECD: usize = 0x0010;
 /// EEPROM read.
 pub const EERD: usize = 0x0014;
 /// Extended device control.
@@ -22,8 +25,6 @@ pub const CTRL_EXT: usize = 0x0018;
 pub const MDIC: usize = 0x0020;
 /// Interrupt cause read (clears on read).
 pub const ICR: usize = 0x00C0;
-/// Interrupt throttling.
-pub const ITR: usize = 0x00C4;
 /// Interrupt cause set.
 pub const ICS: usize = 0x00C8;
 /// Interrupt mask set/read.
@@ -34,36 +35,6 @@ pub const IMC: usize = 0x00D8;
 pub const RCTL: usize = 0x0100;
 /// Transmit control.
 pub const TCTL: usize = 0x0400;
-/// Transmit inter-packet gap.
-pub const TIPG: usize = 0x0410;
-/// RX descriptor base, low 32 bits.
-pub const RDBAL: usize = 0x2800;
-/// RX descriptor base, high 32 bits.
-pub const RDBAH: usize = 0x2804;
-/// RX descriptor ring length in bytes.
-pub const RDLEN: usize = 0x2808;
-/// RX descriptor head (device-owned).
-pub const RDH: usize = 0x2810;
-/// RX descriptor tail (driver-owned).
-pub const RDT: usize = 0x2818;
-/// RX delay timer.
-pub const RDTR: usize = 0x2820;
-/// RX absolute delay timer.
-pub const RADV: usize = 0x282C;
-/// TX descriptor base, low 32 bits.
-pub const TDBAL: usize = 0x3800;
-/// TX descriptor base, high 32 bits.
-pub const TDBAH: usize = 0x3804;
-/// TX descriptor ring length in bytes.
-pub const TDLEN: usize = 0x3808;
-/// TX descriptor head (device-owned).
-pub const TDH: usize = 0x3810;
-/// TX descriptor tail (driver-owned doorbell).
-pub const TDT: usize = 0x3818;
-/// TX interrupt delay.
-pub const TIDV: usize = 0x3820;
-/// TX absolute interrupt delay.
-pub const TADV: usize = 0x382C;
 /// RX checksum control.
 pub const RXCSUM: usize = 0x5000;
 /// Multicast table array base (128 registers).
@@ -72,8 +43,6 @@ pub const MTA_BASE: usize = 0x5200;
 pub const MTA_LEN: usize = 128;
 /// Receive address array base (16 RAL/RAH pairs).
 pub const RA_BASE: usize = 0x5400;
-/// Receive address pairs.
-pub const RA_LEN: usize = 16;
 /// Missed packets count (RX ring full), cleared on read.
 pub const MPC: usize = 0x4010;
 /// Receive-no-buffers count (the ring was found empty; the frame may
@@ -102,15 +71,6 @@ pub const fn ral(n: usize) -> usize {
 pub const fn rah(n: usize) -> usize {
     RA_BASE + 8 * n + 4
 }
-
-/// Smallest MTU (a 60-byte frame less the Ethernet header).
-pub const MIN_MTU: u32 = 46;
-/// Largest frame with long-packet reception (LPE).
-pub const MAX_JUMBO_FRAME: u32 = 16128;
-/// Largest MTU: the jumbo frame less header (14) and FCS (4).
-pub const MAX_MTU: u32 = 16110;
-/// Ethernet header plus FCS: frame length is MTU plus this.
-pub const FRAME_OVERHEAD: u32 = 18;
 
 /// CTRL bits.
 pub struct Ctrl;
@@ -170,8 +130,6 @@ pub struct Irq;
 impl Irq {
     /// A TX descriptor was written back.
     pub const TXDW: u32 = 1 << 0;
-    /// TX queue empty.
-    pub const TXQE: u32 = 1 << 1;
     /// Link status change.
     pub const LSC: u32 = 1 << 2;
     /// RX sequence error.
@@ -182,9 +140,6 @@ impl Irq {
     pub const RXO: u32 = 1 << 6;
     /// RX timer: frames were received.
     pub const RXT0: u32 = 1 << 7;
-    /// The causes the driver enables.
-    pub const DRIVER_MASK: u32 =
-        Self::TXDW | Self::LSC | Self::RXSEQ | Self::RXDMT0 | Self::RXO | Self::RXT0;
 }
 
 /// An RCTL register value.
@@ -203,77 +158,8 @@ impl Rctl {
     pub const LPE: u32 = 1 << 5;
     /// Accept broadcast.
     pub const BAM: u32 = 1 << 15;
-    const BSIZE_SHIFT: u32 = 16;
-    const BSIZE_MASK: u32 = 0b11 << 16;
-    /// Buffer size extension (BSIZE x16).
-    pub const BSEX: u32 = 1 << 25;
     /// Strip the Ethernet CRC.
     pub const SECRC: u32 = 1 << 26;
-
-    /// This value with the receive buffer size set to `bytes`, which must
-    /// be one the hardware supports.
-    pub fn with_buffer_size(self, bytes: u32) -> Option<Rctl> {
-        let (bsize, bsex) = match bytes {
-            2048 => (0, false),
-            1024 => (1, false),
-            512 => (2, false),
-            256 => (3, false),
-            16384 => (1, true),
-            8192 => (2, true),
-            4096 => (3, true),
-            _ => return None,
-        };
-        let mut v = self.0 & !(Self::BSIZE_MASK | Self::BSEX);
-        v |= bsize << Self::BSIZE_SHIFT;
-        if bsex {
-            v |= Self::BSEX;
-        }
-        Some(Rctl(v))
-    }
-}
-
-/// Longest frame the MAC stores with long-packet reception (LPE) off: a
-/// VLAN-tagged standard frame. It discards anything longer.
-pub const MAX_STANDARD_FRAME: u32 = 1522;
-
-/// How receive buffers are sized for an MTU.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RxSizing {
-    /// Buffer size programmed into RCTL (BSIZE/BSEX).
-    pub bsize: u32,
-    /// Longest frame the device can store (FCS stripped): the bytes each
-    /// buffer must hold, and the most a completion may report.
-    pub max_frame: u32,
-    /// Whether long-packet reception (RCTL.LPE) must be on.
-    pub long_packets: bool,
-}
-
-impl RxSizing {
-    /// Sizing for `mtu`: the smallest BSIZE that holds a full frame with a
-    /// VLAN tag (at least 2048). Up to MTU 1500 LPE stays off, so no frame
-    /// exceeds [`MAX_STANDARD_FRAME`] and buffers need only that much,
-    /// not all of BSIZE (as the C e1000 driver sizes them); that keeps an
-    /// skb's truesize, and so socket memory per byte, down.
-    pub fn for_mtu(mtu: u32) -> Self {
-        let frame = mtu + FRAME_OVERHEAD + 4;
-        let bsize = [2048, 4096, 8192, 16384]
-            .into_iter()
-            .find(|&size| size >= frame)
-            .unwrap_or(16384);
-        if frame <= MAX_STANDARD_FRAME {
-            Self {
-                bsize,
-                max_frame: MAX_STANDARD_FRAME,
-                long_packets: false,
-            }
-        } else {
-            Self {
-                bsize,
-                max_frame: bsize,
-                long_packets: true,
-            }
-        }
-    }
 }
 
 /// TCTL bits.
@@ -293,9 +179,6 @@ impl Tctl {
     }
 }
 
-/// TIPG for copper: IPGT 10, IPGR1 8, IPGR2 6.
-pub const TIPG_COPPER: u32 = 10 | (8 << 10) | (6 << 20);
-
 /// RAH bit: the address is valid and used for filtering.
 pub const RAH_AV: u32 = 1 << 31;
 
@@ -311,11 +194,6 @@ pub fn ral_rah_from_mac(mac: &[u8; 6]) -> (u32, u32) {
     let ral = u32::from_le_bytes([mac[0], mac[1], mac[2], mac[3]]);
     let rah = u32::from(u16::from_le_bytes([mac[4], mac[5]])) | RAH_AV;
     (ral, rah)
-}
-
-/// Whether `mac` may be a station address: not zero, not multicast.
-pub fn is_valid_unicast_mac(mac: &[u8; 6]) -> bool {
-    mac.iter().any(|&b| b != 0) && mac[0] & 1 == 0
 }
 
 /// The 12-bit multicast hash (filter type 0: address bits 47:36).
@@ -337,7 +215,7 @@ mod tests {
         assert_eq!(ral(0), 0x5400);
         assert_eq!(rah(15), 0x547C);
         assert_eq!(mta(127), 0x53FC);
-        assert!(mta(MTA_LEN - 1) < BAR0_SIZE && rah(RA_LEN - 1) < BAR0_SIZE);
+        assert!(mta(MTA_LEN - 1) < BAR0_SIZE && rah(15) < BAR0_SIZE);
     }
 
     #[test]
@@ -353,62 +231,12 @@ mod tests {
     }
 
     #[test]
-    fn rctl_buffer_sizes() {
-        assert_eq!(Rctl(0).with_buffer_size(2048), Some(Rctl(0)));
-        assert_eq!(
-            Rctl(0).with_buffer_size(4096),
-            Some(Rctl(3 << 16 | Rctl::BSEX))
-        );
-        assert_eq!(
-            Rctl(0).with_buffer_size(16384),
-            Some(Rctl(1 << 16 | Rctl::BSEX))
-        );
-        assert_eq!(
-            Rctl(Rctl::BSEX | 3 << 16).with_buffer_size(1024),
-            Some(Rctl(1 << 16))
-        );
-        assert_eq!(Rctl(0).with_buffer_size(3000), None);
-    }
-
-    #[test]
-    fn buffer_size_follows_mtu() {
-        let standard = RxSizing {
-            bsize: 2048,
-            max_frame: MAX_STANDARD_FRAME,
-            long_packets: false,
-        };
-        assert_eq!(RxSizing::for_mtu(1500), standard);
-        assert_eq!(RxSizing::for_mtu(MIN_MTU), standard);
-        let long = |bsize| RxSizing {
-            bsize,
-            max_frame: bsize,
-            long_packets: true,
-        };
-        assert_eq!(RxSizing::for_mtu(1501), long(2048));
-        assert_eq!(RxSizing::for_mtu(2026), long(2048));
-        assert_eq!(RxSizing::for_mtu(2027), long(4096));
-        assert_eq!(RxSizing::for_mtu(9000), long(16384));
-        assert_eq!(RxSizing::for_mtu(MAX_MTU), long(16384));
-        for mtu in MIN_MTU..=MAX_MTU {
-            let s = RxSizing::for_mtu(mtu);
-            assert!(
-                s.max_frame >= mtu + 14 + 4 && s.max_frame <= s.bsize,
-                "{mtu}"
-            );
-            assert!(Rctl(0).with_buffer_size(s.bsize).is_some());
-        }
-    }
-
-    #[test]
     fn mac_round_trip() {
         let mac = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
         let (l, h) = ral_rah_from_mac(&mac);
         assert_eq!(l, 0x1200_5452);
         assert_eq!(h, 0x8000_5634);
         assert_eq!(mac_from_ral_rah(l, h), mac);
-        assert!(is_valid_unicast_mac(&mac));
-        assert!(!is_valid_unicast_mac(&[0; 6]));
-        assert!(!is_valid_unicast_mac(&[1, 0, 0x5e, 0, 0, 1]));
     }
 
     #[test]

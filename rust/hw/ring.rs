@@ -6,6 +6,19 @@
 //! One slot always stays empty so that "head == tail" unambiguously means
 //! an empty ring to the device.
 
+/// Size of every descriptor in bytes.
+pub const DESC_SIZE: usize = 16;
+
+/// A descriptor in device byte order.
+pub fn to_le(d: [u64; 2]) -> [u64; 2] {
+    [d[0].to_le(), d[1].to_le()]
+}
+
+/// A descriptor from device byte order.
+pub fn from_le(d: [u64; 2]) -> [u64; 2] {
+    [u64::from_le(d[0]), u64::from_le(d[1])]
+}
+
 /// A ring size: a power of two in `MIN..=MAX`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RingSize(u32);
@@ -43,7 +56,7 @@ impl RingSize {
 
     /// Ring length in bytes (RDLEN/TDLEN; always a multiple of 128).
     pub fn bytes(self) -> u32 {
-        self.0 * super::desc::DESC_SIZE as u32
+        self.0 * DESC_SIZE as u32
     }
 }
 
@@ -228,5 +241,11 @@ mod tests {
             r.completed_up_to(u32::MAX),
             Err(RingError::OutOfRange(u32::MAX))
         );
+    }
+
+    #[test]
+    fn byte_order_round_trip() {
+        let d = [0x0102_0304_0506_0708, 0x1112_1314_1516_1718];
+        assert_eq!(from_le(to_le(d)), d);
     }
 }

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! What to do with each completed receive descriptor, frame by frame.
+//! Receive completions as both families report them, and what to do with
+//! each one, frame by frame.
+//!
+//! The completion is the 8254x legacy write-back ([`RxDescriptor`]); the
+//! 82576's advanced write-back keeps the status byte, error byte, length
+//! and VLAN tag at the same bit positions and converts to it
+//! (`igb::rxdesc::RxWriteback::legacy`), so one sequence serves both.
 //!
 //! Buffers are sized for the MTU, but with long-packet reception on the
 //! device stores any frame up to 16 KiB, spreading a longer one over
@@ -9,7 +15,123 @@
 //! frame is counted once, whatever its continuation descriptors say, and
 //! the frame after it is judged on its own.
 
-use super::desc::{RxDescriptor, RxError, RxErrors, RxFrame, RxStatus, ETH_HLEN};
+use super::net::ETH_HLEN;
+
+/// RX status bits.
+pub struct RxStatus;
+impl RxStatus {
+    /// Descriptor done.
+    pub const DD: u8 = 1 << 0;
+    /// End of packet.
+    pub const EOP: u8 = 1 << 1;
+    /// Ignore checksum indication.
+    pub const IXSM: u8 = 1 << 2;
+}
+
+/// RX error bits that make a frame unusable.
+pub struct RxErrors;
+impl RxErrors {
+    /// CRC or alignment error.
+    pub const CE: u8 = 1 << 0;
+    /// Symbol error.
+    pub const SE: u8 = 1 << 1;
+    /// Sequence error.
+    pub const SEQ: u8 = 1 << 2;
+    /// Carrier extension error.
+    pub const CXE: u8 = 1 << 4;
+    /// RX data error.
+    pub const RXE: u8 = 1 << 7;
+    /// All of the above.
+    pub const FATAL: u8 = Self::CE | Self::SE | Self::SEQ | Self::CXE | Self::RXE;
+}
+
+/// A legacy receive descriptor as written back by the device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxDescriptor {
+    /// DMA address of the buffer (written by the driver).
+    pub buffer_addr: u64,
+    /// Bytes the device stored.
+    pub length: u16,
+    /// Packet checksum.
+    pub csum: u16,
+    /// [`RxStatus`] bits.
+    pub status: u8,
+    /// [`RxErrors`] bits.
+    pub errors: u8,
+    /// VLAN tag.
+    pub special: u16,
+}
+
+/// A received frame that passed every check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RxFrame {
+    /// Frame length in bytes (FCS already stripped).
+    pub len: u16,
+}
+
+/// Why a receive descriptor cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxError {
+    /// The device has not written this descriptor yet.
+    NotDone,
+    /// The frame continues in the next descriptor, which the driver does
+    /// not allow (buffers are sized for the MTU).
+    MultiDescriptor,
+    /// The device reported a frame shorter than an Ethernet header (or
+    /// none at all): nothing the stack can parse.
+    TooShort(u16),
+    /// The device reported more bytes than the buffer holds.
+    TooLong {
+        /// Length the device claimed.
+        len: u16,
+        /// Size of the buffer.
+        max: u32,
+    },
+    /// The device flagged the frame as bad.
+    HardwareError(u8),
+}
+
+impl RxDescriptor {
+    /// A descriptor handing the device an empty buffer at `addr`.
+    pub fn empty(addr: u64) -> [u64; 2] {
+        [addr, 0]
+    }
+
+    /// Decodes a CPU-order descriptor.
+    pub fn decode(d: [u64; 2]) -> Self {
+        Self {
+            buffer_addr: d[0],
+            length: d[1] as u16,
+            csum: (d[1] >> 16) as u16,
+            status: (d[1] >> 32) as u8,
+            errors: (d[1] >> 40) as u8,
+            special: (d[1] >> 48) as u16,
+        }
+    }
+
+    /// Checks everything the device wrote before the buffer is touched.
+    pub fn validate(&self, buffer_size: u32) -> Result<RxFrame, RxError> {
+        if self.status & RxStatus::DD == 0 {
+            return Err(RxError::NotDone);
+        }
+        if self.status & RxStatus::EOP == 0 {
+            return Err(RxError::MultiDescriptor);
+        }
+        if self.errors & RxErrors::FATAL != 0 {
+            return Err(RxError::HardwareError(self.errors & RxErrors::FATAL));
+        }
+        if usize::from(self.length) < ETH_HLEN {
+            return Err(RxError::TooShort(self.length));
+        }
+        if u32::from(self.length) > buffer_size {
+            return Err(RxError::TooLong {
+                len: self.length,
+                max: buffer_size,
+            });
+        }
+        Ok(RxFrame { len: self.length })
+    }
+}
 
 /// The verdict on one completed descriptor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,5 +323,32 @@ mod tests {
             RxVerdict::Continuation
         );
         assert!(frames.at_frame_boundary());
+    }
+
+    #[test]
+    fn rx_validation() {
+        let ok = RxStatus::DD | RxStatus::EOP;
+        assert_eq!(desc(60, ok, 0).validate(2048), Ok(RxFrame { len: 60 }));
+        assert_eq!(desc(60, 0, 0).validate(2048), Err(RxError::NotDone));
+        assert_eq!(
+            desc(60, RxStatus::DD, 0).validate(2048),
+            Err(RxError::MultiDescriptor)
+        );
+        assert_eq!(desc(0, ok, 0).validate(2048), Err(RxError::TooShort(0)));
+        assert_eq!(desc(13, ok, 0).validate(2048), Err(RxError::TooShort(13)));
+        assert_eq!(desc(14, ok, 0).validate(2048), Ok(RxFrame { len: 14 }));
+        assert_eq!(
+            desc(4000, ok, 0).validate(2048),
+            Err(RxError::TooLong {
+                len: 4000,
+                max: 2048
+            })
+        );
+        assert_eq!(
+            desc(60, ok, RxErrors::CE).validate(2048),
+            Err(RxError::HardwareError(RxErrors::CE))
+        );
+        // Checksum error bits alone are not fatal: the stack re-verifies.
+        assert!(desc(60, ok, 1 << 5).validate(2048).is_ok());
     }
 }

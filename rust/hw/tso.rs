@@ -10,7 +10,7 @@
 //! with a routing header or a source-route option those are not the
 //! addresses the checksum covers.
 
-use super::desc::{IpVersion, IPV6_HEADER, TCP_CSUM_OFFSET, TCP_MIN_HEADER};
+use super::net::{IpVersion, IPV6_HEADER, TCP_CSUM_OFFSET, TCP_MIN_HEADER};
 
 /// IPv4 total length, relative to the IP header.
 const IPV4_TOT_LEN: usize = 2;

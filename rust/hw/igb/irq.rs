@@ -6,20 +6,20 @@
 //!
 //! [`super::vectors`] decides what to program into them.
 
-use super::super::regs as legacy;
+use super::super::regs as shared;
 use super::queue::Queue;
 
 /// Interrupt cause read, set, mask set/read and mask clear: the 8254x
 /// offsets.
-pub use legacy::{ICR, ICS, IMC, IMS};
+pub use shared::{ICR, ICS, IMC, IMS};
 
 /// Interrupt cause bits (ICR, ICS, IMS, IMC, IAM): TXDW, LSC, RXSEQ,
-/// RXDMT0, RXO and RXT0 sit at the 8254x positions. Two items of the
-/// 8254x type do not carry over: igb's `e1000_defines.h` has no TXQE
-/// (bit 1), and `DRIVER_MASK` is the 8254x driver's set (the 82576's
-/// come from [`super::vectors::VectorPlan::ims`]). QEMU raises TXDW only
+/// RXDMT0, RXO and RXT0 sit at the 8254x positions. The 8254x family
+/// adds TXQE (bit 1), which igb's `e1000_defines.h` lacks, and its
+/// driver's `DRIVER_MASK`; the 82576's masks come from
+/// [`super::vectors::VectorPlan::ims`]. QEMU raises TXDW only
 /// for a TX queue with a valid IVAR entry, even without MSI-X.
-pub use legacy::Irq;
+pub use shared::Irq;
 
 /// ICR: DMA out of sync (an 82576 cause the 8254x type lacks).
 pub const ICR_DOUTSYNC: u32 = 1 << 28;

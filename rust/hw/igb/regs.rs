@@ -5,41 +5,41 @@
 //! multicast and VLAN filter tables, and the statistics the driver reads.
 //!
 //! Offsets and bits follow the 82576 datasheet as the C igb driver spells
-//! them (`e1000_regs.h`, `e1000_82575.h`, `e1000_defines.h`). Where the
-//! 8254x layer already has a register with the same offset and bits, it
-//! is re-exported from there and only the 82576's additions are defined
+//! them (`e1000_regs.h`, `e1000_82575.h`, `e1000_defines.h`). Where both
+//! families keep a register at the same offset with the same bits, it is
+//! re-exported from the shared register file and only the 82576's additions are defined
 //! here. The rest of the register file lives with its concern: per-queue
 //! blocks in [`super::queue`], interrupts in [`super::irq`], RSS in
 //! [`super::rss`], EERD in [`super::eeprom`], MDIC in [`super::mdic`].
 
-use super::super::regs as legacy;
+use super::super::regs as shared;
 
 /// The register file in BAR 0 is 128 KiB, as on the 8254x (and as QEMU
 /// maps it).
-pub use legacy::BAR0_SIZE;
+pub use shared::BAR0_SIZE;
 /// RX checksum control: the 8254x offset; see [`Rxcsum`].
-pub use legacy::RXCSUM;
+pub use shared::RXCSUM;
 /// Device control, device status and extended device control: the
 /// 8254x offsets.
-pub use legacy::{CTRL, CTRL_EXT, STATUS};
+pub use shared::{CTRL, CTRL_EXT, STATUS};
 /// Receive and transmit control: the 8254x offsets.
-pub use legacy::{RCTL, TCTL};
+pub use shared::{RCTL, TCTL};
 
 /// CTRL bits FD, ASDE, SLU, RST and PHY_RST sit at the 8254x positions;
 /// the 82576 adds [`CTRL_VME`].
-pub use legacy::Ctrl;
+pub use shared::Ctrl;
 /// RCTL bits EN, SBP, UPE, MPE, LPE, BAM and SECRC sit at the 8254x
 /// positions; the 82576 adds [`RCTL_VFE`]. The receive buffer size comes
 /// from SRRCTL ([`super::queue::Srrctl`]), so the 8254x BSIZE/BSEX
 /// encoding (`Rctl::with_buffer_size`) does not apply. With LPE, frames
 /// up to [`RLPML`] are received; without SECRC, QEMU appends four zero
 /// bytes where the FCS would be.
-pub use legacy::Rctl;
+pub use shared::Rctl;
 /// The 8254x STATUS decoding holds on the 82576: FD bit 0, LU bit 1,
 /// speed in bits 7:6.
-pub use legacy::Status;
+pub use shared::Status;
 /// TCTL has the 8254x layout (EN, PSP, CT, COLD, RTLC).
-pub use legacy::Tctl;
+pub use shared::Tctl;
 
 /// CTRL: VLAN mode. Strip the tag of received frames into the descriptor
 /// (QEMU strips when this is set and VMDq is off).
@@ -78,14 +78,14 @@ impl Rxcsum {
 }
 
 /// Receive address pairs 0..16: the 8254x block.
-pub use legacy::RA_BASE;
+pub use shared::RA_BASE;
 /// RAL/RAH hold a MAC address in the 8254x layout: address bytes 0..4 in
 /// RAL, 4..6 in RAH bits 15:0, and [`RAH_AV`] marks the pair valid. On the
 /// 82576, RAH bits 25:18 (POOLSEL) also name the VMDq pools the address
 /// belongs to: `igb_rar_set_index()` ORs in `E1000_RAH_POOL_1 << pool`,
 /// pool 0 for the PF's own address without VFs. OR [`rah_pool`] into the
 /// RAH value these give.
-pub use legacy::{mac_from_ral_rah, ral_rah_from_mac, RAH_AV};
+pub use shared::{mac_from_ral_rah, ral_rah_from_mac, RAH_AV};
 
 /// Receive address pairs 16..24.
 pub const RA2_BASE: usize = 0x54E0;
@@ -131,7 +131,7 @@ pub const fn rah_pool(pool: u8) -> Option<u32> {
 }
 
 /// The multicast hash (filter type 0) and MTA layout are the 8254x ones.
-pub use legacy::{mta, mta_hash, mta_index_bit, MTA_BASE, MTA_LEN};
+pub use shared::{mta, mta_hash, mta_index_bit, MTA_BASE, MTA_LEN};
 
 /// VLAN filter table array base.
 pub const VFTA_BASE: usize = 0x5600;
@@ -156,7 +156,7 @@ pub fn vfta_index_bit(vid: u16) -> (usize, u32) {
 /// Statistics at the 8254x offsets. QEMU does not clear CRCERRS, MPC or
 /// RNBC on read (the 8254x `stats` module copes) and clears a 64-bit
 /// pair only when its high half is read.
-pub use legacy::{CRCERRS, MPC, RNBC, ROC, RUC};
+pub use shared::{CRCERRS, MPC, RNBC, ROC, RUC};
 
 /// Good packets received.
 pub const GPRC: usize = 0x4074;

@@ -9,7 +9,7 @@
 //! word whose low byte and top byte are the legacy descriptor's status
 //! and error bytes.
 
-use super::super::desc::RxDescriptor;
+use super::super::rx::RxDescriptor;
 use super::pkt_info::{HashType, PacketType, RssType};
 
 /// An advanced RX descriptor in read format, handing the device an empty
@@ -230,7 +230,8 @@ impl RxWriteback {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::desc::{from_le, to_le, RxError, RxErrors, RxStatus as LegacyStatus};
+    use super::super::super::ring::{from_le, to_le};
+    use super::super::super::rx::{RxError, RxErrors, RxStatus as LegacyStatus};
     use super::super::testutil::{bytes, dword};
     use super::*;
 

@@ -3,7 +3,7 @@
 //! Helpers for the descriptor tests: a descriptor as the device sees it in
 //! memory.
 
-use super::super::desc::to_le;
+use super::super::ring::to_le;
 
 /// The 16 bytes of a CPU-order descriptor, in the device's byte order.
 pub(super) fn bytes(d: [u64; 2]) -> [u8; 16] {

@@ -354,7 +354,7 @@ impl TxContext {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::desc::TX_STATUS_DD as LEGACY_DD;
+    use super::super::super::e1000::desc::TX_STATUS_DD as LEGACY_DD;
     use super::super::testutil::{bytes, dword};
     use super::*;
 
@@ -458,7 +458,7 @@ mod tests {
         .encode();
         d[1] |= u64::from(TX_STATUS_DD) << 32;
         assert!(tx_done(d));
-        assert!(super::super::super::desc::tx_done(d));
+        assert!(super::super::super::e1000::desc::tx_done(d));
         assert_eq!(u32::from(LEGACY_DD), TX_STATUS_DD);
     }
 

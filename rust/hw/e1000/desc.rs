@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Descriptor formats: 16-byte little-endian records shared with the device.
+//! The 8254x transmit descriptor formats: legacy, and the extended
+//! context and data descriptors that carry checksum and segmentation
+//! offloads.
 //!
-//! Each descriptor is encoded to and decoded from `[u64; 2]` in CPU order;
-//! [`to_le`] and [`from_le`] convert to the device's byte order, so the
-//! layouts below hold on any host.
+//! Each descriptor is encoded to and decoded from `[u64; 2]` in CPU order
+//! (`ring::to_le` and `ring::from_le` give the device's byte order), so
+//! the layouts hold on any host.
 
-/// Size of every descriptor in bytes.
-pub const DESC_SIZE: usize = 16;
-
-/// An Ethernet header: destination, source, EtherType.
-pub const ETH_HLEN: usize = 14;
-
-/// Shortest frame on the wire without FCS; shorter ones are zero-padded.
-pub const MIN_TX_FRAME: usize = 60;
+use super::super::net::{
+    IpVersion, IPV4_CSUM_OFFSET, TCP_CSUM_OFFSET, TCP_MAX_HEADER, TCP_MIN_HEADER,
+};
 
 /// Data bytes one TX descriptor may carry (as e1000 limits it: 4 KiB).
 pub const MAX_TX_DESC_DATA: usize = 1 << 12;
@@ -21,16 +18,6 @@ pub const MAX_TX_DESC_DATA: usize = 1 << 12;
 /// Descriptors needed for a buffer of `len` bytes.
 pub fn descriptors_for_len(len: usize) -> usize {
     len.div_ceil(MAX_TX_DESC_DATA)
-}
-
-/// A descriptor in device byte order.
-pub fn to_le(d: [u64; 2]) -> [u64; 2] {
-    [d[0].to_le(), d[1].to_le()]
-}
-
-/// A descriptor from device byte order.
-pub fn from_le(d: [u64; 2]) -> [u64; 2] {
-    [u64::from_le(d[0]), u64::from_le(d[1])]
 }
 
 /// TX command bits (legacy `cmd`, extended `dcmd`/`tucmd`).
@@ -129,19 +116,6 @@ impl TuCmd {
     pub const DEXT: u8 = 1 << 5;
 }
 
-/// Offset of the IPv4 header checksum within the IPv4 header (RFC 791).
-pub const IPV4_CSUM_OFFSET: u32 = 10;
-/// Offset of the checksum within the TCP header (RFC 9293).
-pub const TCP_CSUM_OFFSET: u32 = 16;
-/// Shortest IPv4 header (no options).
-pub const IPV4_MIN_HEADER: u32 = 20;
-/// The fixed IPv6 header.
-pub const IPV6_HEADER: u32 = 40;
-/// Shortest TCP header (no options).
-pub const TCP_MIN_HEADER: u32 = 20;
-/// Longest TCP header (data offset 15 words).
-pub const TCP_MAX_HEADER: u32 = 60;
-
 /// Narrows a frame offset into one of the context descriptor's one-byte
 /// fields (IPCSS, IPCSO, TUCSS, TUCSO, HDRLEN): `None` past 255.
 fn byte_offset(offset: u32) -> Option<u8> {
@@ -184,24 +158,6 @@ impl ChecksumOffsets {
     /// Where the checksum is stored.
     pub fn insert(self) -> u8 {
         self.insert
-    }
-}
-
-/// The IP version of a TCP super-frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IpVersion {
-    /// IPv4: the device fixes the total length, ID and header checksum.
-    V4,
-    /// IPv6: the device fixes the payload length.
-    V6,
-}
-
-impl IpVersion {
-    fn min_header(self) -> u32 {
-        match self {
-            IpVersion::V4 => IPV4_MIN_HEADER,
-            IpVersion::V6 => IPV6_HEADER,
-        }
     }
 }
 
@@ -429,122 +385,6 @@ impl DataDescriptor {
     }
 }
 
-/// RX status bits.
-pub struct RxStatus;
-impl RxStatus {
-    /// Descriptor done.
-    pub const DD: u8 = 1 << 0;
-    /// End of packet.
-    pub const EOP: u8 = 1 << 1;
-    /// Ignore checksum indication.
-    pub const IXSM: u8 = 1 << 2;
-}
-
-/// RX error bits that make a frame unusable.
-pub struct RxErrors;
-impl RxErrors {
-    /// CRC or alignment error.
-    pub const CE: u8 = 1 << 0;
-    /// Symbol error.
-    pub const SE: u8 = 1 << 1;
-    /// Sequence error.
-    pub const SEQ: u8 = 1 << 2;
-    /// Carrier extension error.
-    pub const CXE: u8 = 1 << 4;
-    /// RX data error.
-    pub const RXE: u8 = 1 << 7;
-    /// All of the above.
-    pub const FATAL: u8 = Self::CE | Self::SE | Self::SEQ | Self::CXE | Self::RXE;
-}
-
-/// A legacy receive descriptor as written back by the device.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RxDescriptor {
-    /// DMA address of the buffer (written by the driver).
-    pub buffer_addr: u64,
-    /// Bytes the device stored.
-    pub length: u16,
-    /// Packet checksum.
-    pub csum: u16,
-    /// [`RxStatus`] bits.
-    pub status: u8,
-    /// [`RxErrors`] bits.
-    pub errors: u8,
-    /// VLAN tag.
-    pub special: u16,
-}
-
-/// A received frame that passed every check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RxFrame {
-    /// Frame length in bytes (FCS already stripped).
-    pub len: u16,
-}
-
-/// Why a receive descriptor cannot be used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RxError {
-    /// The device has not written this descriptor yet.
-    NotDone,
-    /// The frame continues in the next descriptor, which the driver does
-    /// not allow (buffers are sized for the MTU).
-    MultiDescriptor,
-    /// The device reported a frame shorter than an Ethernet header (or
-    /// none at all): nothing the stack can parse.
-    TooShort(u16),
-    /// The device reported more bytes than the buffer holds.
-    TooLong {
-        /// Length the device claimed.
-        len: u16,
-        /// Size of the buffer.
-        max: u32,
-    },
-    /// The device flagged the frame as bad.
-    HardwareError(u8),
-}
-
-impl RxDescriptor {
-    /// A descriptor handing the device an empty buffer at `addr`.
-    pub fn empty(addr: u64) -> [u64; 2] {
-        [addr, 0]
-    }
-
-    /// Decodes a CPU-order descriptor.
-    pub fn decode(d: [u64; 2]) -> Self {
-        Self {
-            buffer_addr: d[0],
-            length: d[1] as u16,
-            csum: (d[1] >> 16) as u16,
-            status: (d[1] >> 32) as u8,
-            errors: (d[1] >> 40) as u8,
-            special: (d[1] >> 48) as u16,
-        }
-    }
-
-    /// Checks everything the device wrote before the buffer is touched.
-    pub fn validate(&self, buffer_size: u32) -> Result<RxFrame, RxError> {
-        if self.status & RxStatus::DD == 0 {
-            return Err(RxError::NotDone);
-        }
-        if self.status & RxStatus::EOP == 0 {
-            return Err(RxError::MultiDescriptor);
-        }
-        if self.errors & RxErrors::FATAL != 0 {
-            return Err(RxError::HardwareError(self.errors & RxErrors::FATAL));
-        }
-        if usize::from(self.length) < ETH_HLEN {
-            return Err(RxError::TooShort(self.length));
-        }
-        if u32::from(self.length) > buffer_size {
-            return Err(RxError::TooLong {
-                len: self.length,
-                max: buffer_size,
-            });
-        }
-        Ok(RxFrame { len: self.length })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -701,45 +541,5 @@ mod tests {
         assert_eq!(descriptors_for_len(4096), 1);
         assert_eq!(descriptors_for_len(4097), 2);
         assert_eq!(descriptors_for_len(65536), 16);
-    }
-
-    fn rx(len: u16, status: u8, errors: u8) -> RxDescriptor {
-        RxDescriptor::decode([
-            0,
-            u64::from(len) | u64::from(status) << 32 | u64::from(errors) << 40,
-        ])
-    }
-
-    #[test]
-    fn rx_validation() {
-        let ok = RxStatus::DD | RxStatus::EOP;
-        assert_eq!(rx(60, ok, 0).validate(2048), Ok(RxFrame { len: 60 }));
-        assert_eq!(rx(60, 0, 0).validate(2048), Err(RxError::NotDone));
-        assert_eq!(
-            rx(60, RxStatus::DD, 0).validate(2048),
-            Err(RxError::MultiDescriptor)
-        );
-        assert_eq!(rx(0, ok, 0).validate(2048), Err(RxError::TooShort(0)));
-        assert_eq!(rx(13, ok, 0).validate(2048), Err(RxError::TooShort(13)));
-        assert_eq!(rx(14, ok, 0).validate(2048), Ok(RxFrame { len: 14 }));
-        assert_eq!(
-            rx(4000, ok, 0).validate(2048),
-            Err(RxError::TooLong {
-                len: 4000,
-                max: 2048
-            })
-        );
-        assert_eq!(
-            rx(60, ok, RxErrors::CE).validate(2048),
-            Err(RxError::HardwareError(RxErrors::CE))
-        );
-        // Checksum error bits alone are not fatal: the stack re-verifies.
-        assert!(rx(60, ok, 1 << 5).validate(2048).is_ok());
-    }
-
-    #[test]
-    fn byte_order_round_trip() {
-        let d = [0x0102_0304_0506_0708, 0x1112_1314_1516_1718];
-        assert_eq!(from_le(to_le(d)), d);
     }
 }
