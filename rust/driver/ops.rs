@@ -100,18 +100,13 @@ impl Port<'_> {
         let Some(rx) = &mut state.ring else {
             return (0, Traffic::default());
         };
-        let work = rx.poll(dev, poll);
+        let c = &self.counters;
+        let work = rx.poll(dev, poll, c);
         if rx.refill(dev) {
             self.regs.write(r::RDT, rx.tail());
         }
-        let c = &self.counters;
         Counters::add(&c.rx_packets, u64::from(work.packets));
         Counters::add(&c.rx_bytes, u64::from(work.bytes));
-        Counters::add(&c.rx_multicast, u64::from(work.multicast));
-        Counters::add(&c.rx_alloc_failed, u64::from(work.alloc_failed));
-        Counters::add(&c.rx_errors, u64::from(work.errors));
-        Counters::add(&c.rx_length_errors, u64::from(work.length_errors));
-        Counters::add(&c.rx_multi_descriptor, u64::from(work.multi_descriptor));
         let traffic = Traffic {
             packets: work.packets,
             bytes: work.bytes,

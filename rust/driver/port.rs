@@ -37,8 +37,9 @@ macro_rules! counters {
         /// Monotonic event counters, readable from any context. The TX
         /// ring's per-frame counts (`TxStats`) reach them only when
         /// `ethtool -S` reads them ([`Port::fold_tx_ring_stats`]) and when
-        /// the ring is freed; the receive and completion counts once per
-        /// poll; drops, queue stops and interrupts as they happen.
+        /// the ring is freed; frames and bytes received and completed once
+        /// per poll; drops, errors, multicast frames, queue stops and
+        /// interrupts as they happen.
         pub(crate) struct Counters {
             $($(#[$doc])* pub(crate) $name: Atomic<u64>,)*
         }

@@ -8,6 +8,7 @@
 //! frame the device marked bad) the old buffer is recycled in place, so
 //! the ring never runs dry and never stalls.
 
+use super::port::Counters;
 use crate::glue::{
     dma::{DescRing, MappedRxBuffer},
     netdev::{NapiPoll, NetDevice},
@@ -20,9 +21,12 @@ use crate::hw::{
 use kernel::{
     device::{Bound, Device},
     prelude::*,
+    sync::atomic::Atomic,
 };
 
-/// What one poll of the ring did.
+/// What one poll of the ring did: the counts every frame moves. Rarer
+/// events (drops, errors, multicast frames) go straight to [`Counters`] as
+/// they happen, so the loop carries no register or stack slot for them.
 ///
 /// One poll consumes at most the descriptors in flight (at most
 /// `RingSize::MAX`, 4096) before it refills, each frame at most
@@ -36,16 +40,6 @@ pub(crate) struct RxWork {
     pub(crate) packets: u32,
     /// Bytes passed up the stack.
     pub(crate) bytes: u32,
-    /// Multicast or broadcast frames passed up.
-    pub(crate) multicast: u32,
-    /// Frames dropped because no replacement buffer could be allocated.
-    pub(crate) alloc_failed: u32,
-    /// Frames the device flagged as bad (CRC, symbol, sequence errors).
-    pub(crate) errors: u32,
-    /// Frames longer than the buffer, or of length zero.
-    pub(crate) length_errors: u32,
-    /// Frames that spanned more than one buffer (each counted once).
-    pub(crate) multi_descriptor: u32,
 }
 
 // A poll's bytes: at most a ring of frames of at most `u16::MAX` bytes each
@@ -56,6 +50,11 @@ const _: () = assert!(RingSize::MAX.get() as u64 * u16::MAX as u64 <= u32::MAX a
 /// Adds one event to a per-poll count (see [`RxWork`]: it cannot wrap).
 fn bump(count: &mut u32) {
     *count = count.wrapping_add(1);
+}
+
+/// Counts one rare receive event.
+fn count(counter: &Atomic<u64>) {
+    Counters::add(counter, 1);
 }
 
 /// Whether a frame whose destination address starts with `first` goes to
@@ -181,28 +180,46 @@ impl<'a> RxRing<'a> {
     }
 
     /// Receives up to the poll's budget of frames into the stack.
-    pub(crate) fn poll(&mut self, netdev: &NetDevice, poll: &NapiPoll<'_>) -> RxWork {
+    pub(crate) fn poll(
+        &mut self,
+        netdev: &NetDevice,
+        poll: &NapiPoll<'_>,
+        counters: &Counters,
+    ) -> RxWork {
         let mut work = RxWork::default();
+        // A poll for TX completions alone finds nothing here: it leaves
+        // before the loop, whose set-up loads and spills the ring's state.
+        if !self.next_written() {
+            return work;
+        }
         while work.descriptors < poll.budget() && !self.cursor.is_empty() {
             let i = self.cursor.next_to_clean();
             let rx = RxDescriptor::decode([0, self.desc.read_status_word(i)]);
             match self.frames.next(&rx, self.layout.len()) {
                 RxVerdict::NotDone => break,
                 RxVerdict::Deliver(frame) => {
-                    self.deliver(netdev, poll, i, u32::from(frame.len), &mut work);
+                    self.deliver(netdev, poll, i, u32::from(frame.len), &mut work, counters);
                 }
                 // The buffer is reused in place below either way.
                 RxVerdict::Continuation => {}
-                RxVerdict::Drop(RxError::MultiDescriptor) => bump(&mut work.multi_descriptor),
+                RxVerdict::Drop(RxError::MultiDescriptor) => count(&counters.rx_multi_descriptor),
                 RxVerdict::Drop(RxError::TooLong { .. } | RxError::TooShort(_)) => {
-                    bump(&mut work.length_errors)
+                    count(&counters.rx_length_errors)
                 }
-                RxVerdict::Drop(_) => bump(&mut work.errors),
+                RxVerdict::Drop(_) => count(&counters.rx_errors),
             }
             bump(&mut work.descriptors);
             self.cursor.advance_clean(1);
         }
         work
+    }
+
+    /// Whether the device has written back the oldest descriptor in flight.
+    #[inline]
+    fn next_written(&self) -> bool {
+        !self.cursor.is_empty()
+            && RxDescriptor::decode([0, self.desc.read_status_word(self.cursor.next_to_clean())])
+                .is_written()
     }
 
     /// Passes the frame in slot `i` up, replacing its buffer; recycles the
@@ -216,6 +233,7 @@ impl<'a> RxRing<'a> {
         i: u32,
         len: u32,
         work: &mut RxWork,
+        counters: &Counters,
     ) {
         if len <= COPYBREAK {
             let Some(buf) = &mut self.slots[i as usize] else {
@@ -227,13 +245,13 @@ impl<'a> RxRing<'a> {
             let copy = view.copy_to_skb(poll);
             drop(view);
             match copy {
-                Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
-                None => bump(&mut work.alloc_failed),
+                Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work, counters),
+                None => count(&counters.rx_alloc_failed),
             }
             return;
         }
         let Some(fresh) = self.alloc_buffer(netdev) else {
-            bump(&mut work.alloc_failed);
+            count(&counters.rx_alloc_failed);
             return;
         };
         let Some(mapped) = self.slots[i as usize].replace(fresh) else {
@@ -243,8 +261,8 @@ impl<'a> RxRing<'a> {
         let received = mapped.unmap();
         let multicast = len > 0 && received.byte(0).is_some_and(is_multicast_address);
         match received.into_skb(poll, len) {
-            Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work),
-            None => bump(&mut work.alloc_failed),
+            Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work, counters),
+            None => count(&counters.rx_alloc_failed),
         }
     }
 
@@ -256,8 +274,11 @@ impl<'a> RxRing<'a> {
         len: u32,
         multicast: bool,
         work: &mut RxWork,
+        counters: &Counters,
     ) {
-        work.multicast = work.multicast.wrapping_add(u32::from(multicast));
+        if multicast {
+            count(&counters.rx_multicast);
+        }
         bump(&mut work.packets);
         work.bytes = work.bytes.wrapping_add(len);
         poll.receive(netdev, skb);

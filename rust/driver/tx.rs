@@ -690,6 +690,10 @@ impl<'a> TxRing<'a> {
     /// the stack as sent (consumed, not dropped).
     pub(crate) fn reclaim(&mut self, poll: &NapiPoll<'_>) -> Reclaimed {
         let mut done = Reclaimed::default();
+        // Most polls with nothing to reclaim leave before the loop's set-up.
+        if !self.oldest_done() {
+            return done;
+        }
         while !self.cursor.is_empty() {
             let first = self.cursor.next_to_clean();
             let Some(eop) = self.slots[first as usize].eop else {
@@ -713,6 +717,15 @@ impl<'a> TxRing<'a> {
             self.cursor.advance_clean(n);
         }
         done
+    }
+
+    /// Whether the oldest frame in flight has been sent.
+    #[inline]
+    fn oldest_done(&self) -> bool {
+        !self.cursor.is_empty()
+            && self.slots[self.cursor.next_to_clean() as usize]
+                .eop
+                .is_some_and(|eop| tx_done([0, self.desc.read_status_word(eop)]))
     }
 
     /// Drops every frame still in flight (the device must be stopped);

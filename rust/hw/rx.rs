@@ -109,6 +109,11 @@ impl RxDescriptor {
         }
     }
 
+    /// Whether the device has written this descriptor back (DD).
+    pub fn is_written(&self) -> bool {
+        self.status & RxStatus::DD != 0
+    }
+
     /// Checks everything the device wrote before the buffer is touched.
     pub fn validate(&self, buffer_size: u32) -> Result<RxFrame, RxError> {
         if self.status & RxStatus::DD == 0 {
