@@ -28,8 +28,13 @@ for v in 4 6; do
 done
 echo "IPv4: $tso4 TSO frames, $re4 retransmits; IPv6: $tso6 super-frames segmented by the driver, $re6 retransmits" >&2
 # A floor only: how the stack sizes its super-frames depends on timing.
-[ "$tso6" -ge 64 ] || die "IPv6: only $tso6 super-frames were segmented"
-[ "$tso4" -ge 64 ] || die "IPv4: only $tso4 TSO frames"
+# On the debug kernel the receiver is the bottleneck and most of the stream
+# goes out ACK-clocked, a segment or two at a time (not GSO); 16 MiB then
+# takes 52 to 159 IPv4 TSO frames and 96 to 161 IPv6 super-frames (13
+# runs on two vCPUs, 2026-11-26), so 64 was too tight. 16 still shows the
+# stack handing both kinds over.
+[ "$tso6" -ge 16 ] || die "IPv6: only $tso6 super-frames were segmented"
+[ "$tso4" -ge 16 ] || die "IPv4: only $tso4 TSO frames"
 # Under TCG the peer's receive ring overruns now and then, so both
 # streams retransmit a few hundred of their ~12,000 segments.
 [ "$re6" -le $((re4 + 1000)) ] || die "IPv6 retransmitted $re6 segments, IPv4 $re4"
