@@ -8,7 +8,7 @@ use super::{
 };
 use crate::glue::{
     ethtool::{Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
-    netdev::{NetDevice, Rtnl},
+    netdev::{NetDev, Rtnl},
 };
 use crate::hw::{e1000::regs as r, itr, ring::RingSize};
 use kernel::{prelude::*, sync::atomic::Relaxed};
@@ -21,7 +21,7 @@ impl Operations for Port<'_> {
         }
     }
 
-    fn link_settings(&self, _dev: &NetDevice) -> LinkSettings {
+    fn link_settings(&self, _dev: &NetDev<Self>) -> LinkSettings {
         let link = mac::link(&self.regs);
         LinkSettings {
             speed_mbps: link.up.then_some(link.speed_mbps),
@@ -39,7 +39,7 @@ impl Operations for Port<'_> {
         }
     }
 
-    fn set_ring_params(&self, dev: &NetDevice, rtnl: &Rtnl<'_>, rx: u32, tx: u32) -> Result {
+    fn set_ring_params(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>, rx: u32, tx: u32) -> Result {
         // The core already rejected sizes above the maximum; round the
         // rest to the powers of two the ring arithmetic needs.
         let (rx, tx) = (
@@ -72,7 +72,7 @@ impl Operations for Port<'_> {
         }
     }
 
-    fn set_coalesce(&self, dev: &NetDevice, requested: Coalesce) -> Result {
+    fn set_coalesce(&self, dev: &NetDev<Self>, requested: Coalesce) -> Result {
         let current = self.coalesce();
         // A new rx-usecs value is an explicit choice: it turns adaptive
         // moderation off. `adaptive-rx on` turns it back on.
@@ -82,8 +82,8 @@ impl Operations for Port<'_> {
                 self.itr.load(Relaxed)
             } else {
                 // Start over from low latency, not from a stale class. The
-                // state is NAPI's: it resets it at its next poll (its lock
-                // is never taken from process context while NAPI runs).
+                // state is NAPI's (its poll state): it resets it at its next
+                // poll.
                 self.raise(Event::MODERATION_RESET);
                 itr::Moderation::new().itr()
             }

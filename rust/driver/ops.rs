@@ -6,13 +6,14 @@
 use super::{
     mac,
     port::{Counters, Event, ModerationState, NapiState, Port},
+    rx::RxRing,
     tx::{self, QueueError, STOP_THRESHOLD},
 };
 use crate::glue::{
     features,
     netdev::{
-        AddrLists, LinkStats, MacChange, MtuChange, Napi, NapiPoll, NetDevice, Operations, Rtnl,
-        TxOutcome, Xmit, XmitFrozen,
+        AddrLists, LinkStats, MacChange, MtuChange, Napi, NapiPoll, NetDev, NetDevice, Operations,
+        Rtnl, TxOutcome, Xmit, XmitFrozen,
     },
     skb::{OffloadRequest, SkBuff, Skb},
 };
@@ -95,11 +96,8 @@ impl Port<'_> {
         &self,
         dev: &NetDevice,
         poll: &NapiPoll<'_>,
-        state: &mut NapiState<'_>,
+        rx: &mut RxRing<'_>,
     ) -> (u32, Traffic) {
-        let Some(rx) = &mut state.ring else {
-            return (0, Traffic::default());
-        };
         let c = &self.counters;
         let work = rx.poll(dev, poll, c);
         if rx.refill(dev) {
@@ -134,16 +132,18 @@ impl Port<'_> {
     }
 }
 
-impl Operations for Port<'_> {
-    fn open(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) -> Result {
+impl<'bound> Operations for Port<'bound> {
+    type PollState = NapiState<'bound>;
+
+    fn open(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) -> Result {
         self.up(dev, rtnl)
     }
 
-    fn stop(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) {
+    fn stop(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) {
         self.down(dev, rtnl);
     }
 
-    fn start_xmit(&self, dev: &NetDevice, xmit: &Xmit<'_>, skb: SkBuff) -> TxOutcome {
+    fn start_xmit(&self, dev: &NetDev<Self>, xmit: &Xmit<'_>, skb: SkBuff) -> TxOutcome {
         let c = &self.counters;
         let mut guard = self.tx.lock();
         let Some(tx) = &mut *guard else {
@@ -193,7 +193,7 @@ impl Operations for Port<'_> {
         outcome
     }
 
-    fn stats(&self, _dev: &NetDevice) -> LinkStats {
+    fn stats(&self, _dev: &NetDev<Self>) -> LinkStats {
         self.fold_device_counters();
         let c = &self.counters;
         // As the C e1000 counts them: the device's oversize and undersize
@@ -216,7 +216,7 @@ impl Operations for Port<'_> {
         }
     }
 
-    fn tx_timeout(&self, dev: &NetDevice) {
+    fn tx_timeout(&self, dev: &NetDev<Self>) {
         // Runs from the watchdog timer (atomic context): flag the reset and
         // let NAPI do it, with start_xmit kept out (`reset_tx`).
         Counters::add(&self.counters.tx_timeouts, 1);
@@ -225,7 +225,7 @@ impl Operations for Port<'_> {
         dev.napi().schedule();
     }
 
-    fn change_mtu(&self, dev: &NetDevice, change: &MtuChange<'_>) -> Result {
+    fn change_mtu(&self, dev: &NetDev<Self>, change: &MtuChange<'_>) -> Result {
         // RX buffers are sized for the MTU: if up, new rings are allocated
         // first, so that a failure changes nothing, then swapped in.
         if !dev.is_running() {
@@ -239,7 +239,7 @@ impl Operations for Port<'_> {
         self.start(dev, change.rtnl(), rings)
     }
 
-    fn set_mac_address(&self, dev: &NetDevice, change: &MacChange<'_>) -> Result {
+    fn set_mac_address(&self, dev: &NetDev<Self>, change: &MacChange<'_>) -> Result {
         if !net::is_valid_unicast_mac(&change.mac()) {
             return Err(EADDRNOTAVAIL);
         }
@@ -247,17 +247,17 @@ impl Operations for Port<'_> {
         self.program_address(dev)
     }
 
-    fn set_rx_mode(&self, dev: &NetDevice, lists: &AddrLists<'_>) {
+    fn set_rx_mode(&self, dev: &NetDev<Self>, lists: &AddrLists<'_>) {
         self.set_rx_filter(dev, lists);
     }
 
-    fn set_features(&self, _dev: &NetDevice, _features: u64) -> Result {
+    fn set_features(&self, _dev: &NetDev<Self>, _features: u64) -> Result {
         // TX offloads are chosen per frame from what the stack hands us, so
         // a feature change needs no device reprogramming.
         Ok(())
     }
 
-    fn features_check(&self, _dev: &NetDevice, skb: &Skb, features: u64) -> u64 {
+    fn features_check(&self, _dev: &NetDev<Self>, skb: &Skb, features: u64) -> u64 {
         // The context descriptor holds header offsets in single bytes: a
         // super-frame whose offsets do not fit is segmented and checksummed
         // in software rather than described wrongly. A whole frame needs no
@@ -295,7 +295,7 @@ impl Operations for Port<'_> {
         features & !((features::CSUM_MASK | features::GSO_MASK) & !keep)
     }
 
-    fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32 {
+    fn poll(&self, dev: &NetDev<Self>, poll: &NapiPoll<'_>, state: &mut NapiState<'bound>) -> u32 {
         Counters::add(&self.counters.napi_polls, 1);
         let budget = poll.budget();
         let events = self.take_events();
@@ -306,22 +306,18 @@ impl Operations for Port<'_> {
             self.update_link(dev);
         }
         let tx = self.clean_tx(dev, poll, events);
-        let work = {
-            let mut state = self.napi_state.lock();
-            if events & Event::MODERATION_RESET != 0 {
-                state.moderation = ModerationState::default();
-            }
-            let (work, rx) = self.clean_rx(dev, poll, &mut state);
-            // Under budget, this poll ends the interrupt's work (unless NAPI
-            // is rescheduled, in which case the next interrupt's starts
-            // early: a harmless shift for a classifier of load).
-            self.adapt_itr(&mut state.moderation, tx, rx, work < budget);
-            work
-        };
+        if events & Event::MODERATION_RESET != 0 {
+            state.moderation = ModerationState::default();
+        }
+        let (work, rx) = self.clean_rx(dev, poll, &mut state.ring);
+        // Under budget, this poll ends the interrupt's work (unless NAPI is
+        // rescheduled, in which case the next interrupt's starts early: a
+        // harmless shift for a classifier of load).
+        self.adapt_itr(&mut state.moderation, tx, rx, work < budget);
         work
     }
 
-    fn poll_complete(&self, _dev: &NetDevice) {
+    fn poll_complete(&self, _dev: &NetDev<Self>) {
         self.regs.write(r::IMS, Irq::DRIVER_MASK);
     }
 

@@ -10,7 +10,9 @@ use super::{
     tx::{TxRing, TxStats},
     Model,
 };
-use crate::glue::netdev::{AddrLists, NapiEnabled, NetDevice, Rtnl, IFF_ALLMULTI, IFF_PROMISC};
+use crate::glue::netdev::{
+    AddrLists, NapiEnabled, NetDev, NetDevice, Rtnl, IFF_ALLMULTI, IFF_PROMISC,
+};
 use crate::glue::{fault::FaultPoint, softirq::with_bh_disabled};
 use crate::hw::{
     e1000::{
@@ -23,11 +25,11 @@ use crate::hw::{
 };
 use kernel::{
     device::Bound,
-    new_spinlock, pci,
+    new_mutex, new_spinlock, pci,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        SpinLock,
+        Mutex, SpinLock,
     },
 };
 
@@ -152,16 +154,15 @@ pub(crate) struct ModerationState {
     pub(crate) rx: Traffic,
 }
 
-/// State only the NAPI poll uses while the interface is up (open and stop
-/// set it up and tear it down with NAPI disabled): one lock for all of it.
-#[derive(Default)]
+/// What only the NAPI poll uses while the interface is up: `start` hands
+/// it to the NAPI context as NAPI is enabled, `down` gets it back once
+/// NAPI is disabled, and in between each poll has it by `&mut`, with no
+/// lock (`glue::netdev::Operations::PollState`).
 pub(crate) struct NapiState<'bound> {
     /// The RX ring.
-    pub(crate) ring: Option<RxRing<'bound>>,
+    pub(crate) ring: RxRing<'bound>,
     /// Adaptive interrupt moderation.
     pub(crate) moderation: ModerationState,
-    /// While the port is up: NAPI is enabled (`down` hands it back).
-    pub(crate) napi_enabled: Option<NapiEnabled>,
 }
 
 /// Events that other contexts hand to the NAPI poll ([`Port::events`]).
@@ -271,9 +272,11 @@ pub(crate) struct Port<'bound> {
     /// The TX ring while the interface is up (xmit and NAPI).
     #[pin]
     pub(crate) tx: SpinLock<Option<TxRing<'bound>>>,
-    /// The RX ring and moderation state (NAPI only, and open/stop).
+    /// While the port is up: NAPI is enabled, and holds the RX ring
+    /// ([`NapiState`]); `down` hands the token back. Taken in process
+    /// context only (open, stop, reconfiguration).
     #[pin]
-    pub(crate) napi_state: SpinLock<NapiState<'bound>>,
+    napi_enabled: Mutex<Option<NapiEnabled>>,
 }
 
 impl<'bound> Port<'bound> {
@@ -300,7 +303,7 @@ impl<'bound> Port<'bound> {
             )),
             events: Atomic::new(0),
             tx <- new_spinlock!(None),
-            napi_state <- new_spinlock!(NapiState::default()),
+            napi_enabled <- new_mutex!(None),
         }? Error)
     }
 
@@ -359,32 +362,46 @@ impl<'bound> Port<'bound> {
     }
 
     /// Allocates the rings, programs the device and starts the datapath.
-    pub(crate) fn up(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) -> Result {
+    pub(crate) fn up(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) -> Result {
         let (tx_size, rx_size) = self.ring_sizes();
         let rings = self.allocate_rings(dev, dev.mtu(), tx_size, rx_size)?;
         self.start(dev, rtnl, rings)
     }
 
     /// Programs the device for `rings` and starts the datapath.
-    pub(crate) fn start(&self, dev: &NetDevice, rtnl: &Rtnl<'_>, rings: Rings<'bound>) -> Result {
+    pub(crate) fn start(
+        &self,
+        dev: &NetDev<Self>,
+        rtnl: &Rtnl<'_>,
+        rings: Rings<'bound>,
+    ) -> Result {
         let Rings { tx, rx, rctl } = rings;
         mac::set_link_up(&self.regs);
         self.program_tx(&tx);
         self.program_rx(&rx, rctl);
-        // The poll and start_xmit take these locks in softirq context, so
-        // process context takes them with softirqs off (spin_lock_bh).
-        with_bh_disabled(|| {
-            *self.tx.lock() = Some(tx);
-            self.napi_state.lock().ring = Some(rx);
-        });
-        let enabled = self
-            .program_address(dev)
-            .and_then(|()| dev.napi_enable(rtnl))
-            .inspect_err(|_| {
-                self.quiesce();
-                self.free_rings();
-            })?;
-        with_bh_disabled(|| self.napi_state.lock().napi_enabled = Some(enabled));
+        // The poll and start_xmit take this lock in softirq context, so
+        // process context takes it with softirqs off (spin_lock_bh).
+        with_bh_disabled(|| *self.tx.lock() = Some(tx));
+        let state = NapiState {
+            ring: rx,
+            moderation: ModerationState::default(),
+        };
+        let enabled = match self.program_address(dev) {
+            Ok(()) => dev.napi_enable(rtnl, state),
+            Err(e) => Err((e, state)),
+        };
+        let enabled = match enabled {
+            Ok(enabled) => enabled,
+            Err((e, state)) => {
+                // The device knows the RX ring: reset it before the ring
+                // goes, as `down` does.
+                mac::reset(&self.regs);
+                self.free_tx_ring();
+                drop(state);
+                return Err(e);
+            }
+        };
+        *self.napi_enabled.lock() = Some(enabled);
         dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
 
         self.regs.write(r::ITR, self.itr.load(Relaxed));
@@ -396,15 +413,13 @@ impl<'bound> Port<'bound> {
 
     /// Stops the datapath and frees the rings; the device does no DMA and
     /// raises no interrupt afterwards.
-    pub(crate) fn down(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) {
+    pub(crate) fn down(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) {
         // NAPI first: once no poll can run, none can wake the queue stopped
         // next or unmask the interrupts masked after that. This is the
-        // "going down" state the C driver keeps in __E1000_DOWN. (Taken out
-        // of the lock first: napi_disable sleeps.)
-        let enabled = with_bh_disabled(|| self.napi_state.lock().napi_enabled.take());
-        if let Some(enabled) = enabled {
-            dev.napi_disable(rtnl, enabled);
-        }
+        // "going down" state the C driver keeps in __E1000_DOWN. It hands
+        // back the RX ring, freed below once the device is reset.
+        let enabled = self.napi_enabled.lock().take();
+        let napi_state = enabled.and_then(|enabled| dev.napi_disable(rtnl, enabled));
         dev.tx_disable(rtnl);
         // The interrupt stays registered until unbind (the glue owns it);
         // with IMS cleared the device raises none.
@@ -414,7 +429,8 @@ impl<'bound> Port<'bound> {
         self.fold_device_counters();
         // The MAC reset guarantees no DMA is in flight before unmapping.
         mac::reset(&self.regs);
-        self.free_rings();
+        self.free_tx_ring();
+        drop(napi_state);
     }
 
     /// Adds the device's drop counters (MPC, RNBC, ROC, RUC) to [`Counters`]; called
@@ -436,18 +452,13 @@ impl<'bound> Port<'bound> {
         self.regs.flush();
     }
 
-    /// Frees both rings (the device must be stopped). They are taken out
-    /// under their locks, one at a time (the poll holds the NAPI state
-    /// while GRO may transmit, which takes the TX lock: never the reverse
-    /// order), and freed outside them.
-    fn free_rings(&self) {
+    /// Frees the TX ring (the device must be stopped), outside its lock.
+    fn free_tx_ring(&self) {
         let tx = with_bh_disabled(|| self.tx.lock().take());
-        let rx = with_bh_disabled(|| self.napi_state.lock().ring.take());
         if let Some(mut tx) = tx {
             Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
             self.fold_tx_stats(tx.take_stats());
         }
-        drop(rx);
     }
 
     /// Adds the TX ring's event counts to [`Counters`]: for `ethtool -S`

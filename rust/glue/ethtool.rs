@@ -3,7 +3,7 @@
 //! The `ethtool_ops` callbacks, as a safe trait.
 
 use super::bindings as b;
-use super::netdev::{NetDevice, Registration, Rtnl};
+use super::netdev::{NetDev, Registration, Rtnl};
 use core::ffi::{c_char, c_int};
 use kernel::{error::from_result, prelude::*};
 
@@ -55,15 +55,15 @@ pub trait Operations: Send + Sync + Sized {
     /// `ethtool -i`.
     fn driver_info(&self) -> DriverInfo<'_>;
     /// `ethtool IFACE`: speed and duplex.
-    fn link_settings(&self, dev: &NetDevice) -> LinkSettings;
+    fn link_settings(&self, dev: &NetDev<Self>) -> LinkSettings;
     /// `ethtool -g`.
     fn ring_params(&self) -> RingParams;
     /// `ethtool -G`: the requested sizes, not yet validated.
-    fn set_ring_params(&self, dev: &NetDevice, rtnl: &Rtnl<'_>, rx: u32, tx: u32) -> Result;
+    fn set_ring_params(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>, rx: u32, tx: u32) -> Result;
     /// `ethtool -c`.
     fn coalesce(&self) -> Coalesce;
     /// `ethtool -C`: the requested settings, not yet validated.
-    fn set_coalesce(&self, dev: &NetDevice, requested: Coalesce) -> Result;
+    fn set_coalesce(&self, dev: &NetDev<Self>, requested: Coalesce) -> Result;
     /// Names of the `ethtool -S` counters, at most 31 bytes each. A
     /// constant, so the count the core sizes its buffers from and the
     /// strings and values written into them can never disagree.

@@ -13,7 +13,8 @@
 //!   its interrupt for as long as the device is bound.
 //!
 //! The netdev's private area holds a pointer to the driver's state, so
-//! each C callback can hand the driver a plain `&T`.
+//! each C callback can hand the driver a plain `&T`, and the state its NAPI
+//! poll owns while polls are enabled ([`Operations::PollState`]).
 
 mod context;
 mod irq;
@@ -28,6 +29,7 @@ pub(crate) use registration::Registration;
 
 use super::bindings as b;
 use crate::glue::skb::Skb;
+use core::{cell::UnsafeCell, marker::PhantomData, ops::Deref};
 use kernel::{prelude::*, sync::atomic::Atomic, types::Opaque};
 
 /// `IFF_PROMISC` and `IFF_ALLMULTI` from `uapi/linux/if.h`.
@@ -223,6 +225,55 @@ impl NetDevice {
     }
 }
 
+/// A registered netdev whose driver state is a `T`: what the glue hands
+/// `T`'s callbacks. It derefs to the untyped [`NetDevice`]; the type adds
+/// what depends on `T`, such as moving [`Operations::PollState`] in and
+/// out of the NAPI context ([`NetDev::napi_enable`]).
+///
+/// # Invariants
+///
+/// The net_device was allocated by `Registration::<T>::allocate`, so its
+/// private area is a `Private<T>`, and that registration is alive. The
+/// type is invariant in `T`: were it covariant, a driver could shorten
+/// the lifetimes in `T` and store a [`Operations::PollState`] borrowing
+/// something that dies before the polls do.
+#[repr(transparent)]
+pub struct NetDev<T>(NetDevice, PhantomData<fn(T) -> T>);
+
+impl<T: Operations> NetDev<T> {
+    /// # Safety
+    ///
+    /// `ptr` must point to a net_device allocated by
+    /// `Registration::<T>::allocate` whose registration lives for `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut b::net_device) -> &'a Self {
+        // SAFETY: `NetDev<T>` is a transparent wrapper of `NetDevice`, itself
+        // one of `net_device`; the caller guarantees the rest.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    /// The private area.
+    fn private(&self) -> *mut Private<T> {
+        // SAFETY: a live net_device whose private area is a `Private<T>`
+        // (type invariant).
+        unsafe { netdev_priv(self.as_raw()).cast::<Private<T>>() }
+    }
+
+    /// The cell holding the poll's state.
+    fn poll_state(&self) -> *mut Option<T::PollState> {
+        // SAFETY: `private` is valid (type invariant); only the address is
+        // taken.
+        unsafe { UnsafeCell::raw_get(core::ptr::addr_of!((*self.private()).poll_state)) }
+    }
+}
+
+impl<T> Deref for NetDev<T> {
+    type Target = NetDevice;
+
+    fn deref(&self) -> &NetDevice {
+        &self.0
+    }
+}
+
 /// Interface counters reported through `ndo_get_stats64`.
 #[derive(Default, Clone, Copy, Debug)]
 pub struct LinkStats {
@@ -258,43 +309,51 @@ pub enum TxOutcome {
 
 /// The driver's side of the netdev callbacks.
 pub trait Operations: Send + Sync + Sized {
+    /// What the NAPI poll alone uses while polls are enabled (the receive
+    /// ring, say). [`NetDev::napi_enable`] moves it into the NAPI context
+    /// and [`NetDev::napi_disable`] hands it back; in between, each poll
+    /// gets it by `&mut`, with no lock: NAPI never runs two polls of one
+    /// context at once.
+    type PollState: Send;
+
     /// `ndo_open`: bring the interface up.
-    fn open(&self, dev: &NetDevice, rtnl: &Rtnl<'_>) -> Result;
+    fn open(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) -> Result;
     /// `ndo_stop`: bring the interface down; must release what `open` took.
-    fn stop(&self, dev: &NetDevice, rtnl: &Rtnl<'_>);
+    fn stop(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>);
     /// `ndo_start_xmit`: queue one frame.
     fn start_xmit(
         &self,
-        dev: &NetDevice,
+        dev: &NetDev<Self>,
         xmit: &Xmit<'_>,
         skb: crate::glue::skb::SkBuff,
     ) -> TxOutcome;
     /// `ndo_get_stats64`: report interface counters.
-    fn stats(&self, dev: &NetDevice) -> LinkStats;
+    fn stats(&self, dev: &NetDev<Self>) -> LinkStats;
     /// `ndo_tx_timeout`: the TX queue made no progress for too long.
-    fn tx_timeout(&self, dev: &NetDevice);
+    fn tx_timeout(&self, dev: &NetDev<Self>);
     /// `ndo_change_mtu`: the MTU is already range-checked by the stack;
     /// the driver applies it when its rings are ready for it.
-    fn change_mtu(&self, dev: &NetDevice, change: &MtuChange<'_>) -> Result;
+    fn change_mtu(&self, dev: &NetDev<Self>, change: &MtuChange<'_>) -> Result;
     /// `ndo_set_mac_address`: the address is not validated yet; the
     /// driver makes it the netdev's with `change.apply()`.
-    fn set_mac_address(&self, dev: &NetDevice, change: &MacChange<'_>) -> Result;
+    fn set_mac_address(&self, dev: &NetDev<Self>, change: &MacChange<'_>) -> Result;
     /// `ndo_set_rx_mode`: reprogram the receive filter (atomic context,
     /// the address lists locked).
-    fn set_rx_mode(&self, dev: &NetDevice, lists: &AddrLists<'_>);
+    fn set_rx_mode(&self, dev: &NetDev<Self>, lists: &AddrLists<'_>);
     /// `ndo_set_features`: `features` is the new `NETIF_F_*` set.
-    fn set_features(&self, dev: &NetDevice, features: u64) -> Result;
+    fn set_features(&self, dev: &NetDev<Self>, features: u64) -> Result;
     /// `ndo_features_check`: which of the offloads in `features` (a
     /// `NETIF_F_*` set) this frame may use. The stack does in software
     /// whatever the result leaves out, so a frame the device cannot
     /// describe never reaches `start_xmit` asking for it.
-    fn features_check(&self, dev: &NetDevice, skb: &Skb, features: u64) -> u64;
+    fn features_check(&self, dev: &NetDev<Self>, skb: &Skb, features: u64) -> u64;
     /// NAPI poll: do at most `poll.budget()` units of RX work, return how
-    /// many. Below the budget the glue completes the poll.
-    fn poll(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> u32;
+    /// many. Below the budget the glue completes the poll. `state` is what
+    /// [`NetDev::napi_enable`] was given.
+    fn poll(&self, dev: &NetDev<Self>, poll: &NapiPoll<'_>, state: &mut Self::PollState) -> u32;
     /// The poll completed (NAPI is idle until the next schedule): re-enable
     /// the device's interrupts.
-    fn poll_complete(&self, dev: &NetDevice);
+    fn poll_complete(&self, dev: &NetDev<Self>);
     /// Hard interrupt on the (shared) line: return whether it was ours.
     /// It may come while the interface is down, or before the netdev is
     /// registered, so it gets the NAPI context rather than the netdev.
@@ -336,15 +395,29 @@ pub struct Config {
 struct PrivateHeader {
     napi: b::napi_struct,
     /// Whether `napi` is enabled: enable and disable go through
-    /// [`NetDevice::napi_enable`] and [`NetDevice::napi_disable`], which
+    /// [`NetDev::napi_enable`] and [`NetDev::napi_disable`], which
     /// pair them up whatever the caller does (a second `napi_disable` would
     /// wait forever under RTNL), and the registration disables it before
     /// the netdev is freed.
     napi_enabled: Atomic<bool>,
 }
 
+/// The private area of a `Registration<T>`'s netdev.
+///
+/// # Invariants
+///
+/// - It fits the area `alloc_etherdev_mqs` gives: its size was passed
+///   there, and its alignment is at most `NETDEV_ALIGN`
+///   (`Registration::allocate` checks both).
+/// - `poll_state` is accessed only by the poll trampoline while NAPI is
+///   enabled (polls of one context never overlap), and otherwise only
+///   while NAPI is disabled: under RTNL (`napi_enable` before enabling
+///   it, `napi_disable` after), or by the registration once the netdev is
+///   unregistered, when no callback can run. Every enable and disable
+///   runs under RTNL or in that teardown, so they never overlap.
 #[repr(C)]
-struct Private<T> {
+struct Private<T: Operations> {
     header: PrivateHeader,
     owner: *const T,
+    poll_state: UnsafeCell<Option<T::PollState>>,
 }

@@ -2,7 +2,7 @@
 
 //! NAPI: the context, its enable state, and the poll token.
 
-use super::{NetDevice, Operations, Registration, Rtnl};
+use super::{NetDev, NetDevice, Operations, Registration, Rtnl};
 use crate::glue::{bindings as b, ethtool};
 use core::ffi::c_int;
 use kernel::{
@@ -25,24 +25,52 @@ impl NetDevice {
         unsafe { &*core::ptr::addr_of!((*self.header()).napi_enabled) }
     }
 
-    /// Allows NAPI polls (from `open`). The returned token is the only way
-    /// to disable them again, and [`NetDevice::napi_disable`] consumes it,
-    /// so a second disable does not compile. `EBUSY` if polls are already
-    /// allowed. It takes the netdev's instance mutex, hence [`Rtnl`]: a
-    /// context that may sleep.
+    /// Disables NAPI if it is enabled; returns whether it was. Under RTNL
+    /// (the glue's last resort after `stop` and a failed `open`), or once
+    /// the netdev is unregistered (the registration's, before
+    /// `free_netdev`), whatever the driver did with its token.
+    pub(super) fn napi_disable_if_enabled(&self) -> bool {
+        if !self.napi_enabled().xchg(false, Full) {
+            return false;
+        }
+        // SAFETY: the napi_struct was added and, as the flag said, enabled.
+        unsafe { b::napi_disable(self.napi().as_raw()) };
+        true
+    }
+}
+
+impl<T: Operations> NetDev<T> {
+    /// Moves `state` into the NAPI context and allows polls (from `open`),
+    /// each of which gets `state` by `&mut`. The returned token is the only
+    /// way to disable them again, and [`NetDev::napi_disable`] consumes it,
+    /// so a second disable does not compile. It takes the netdev's instance
+    /// mutex, hence [`Rtnl`]: a context that may sleep.
     ///
-    /// Only while the interface is up (`EINVAL` otherwise): the glue
+    /// Fails, handing `state` back, with `EBUSY` if polls are already
+    /// allowed and with `EINVAL` unless the interface is up (the glue
     /// disables NAPI after `stop` and after a failed `open`, and nothing
-    /// else would.
-    pub fn napi_enable(&self, _rtnl: &Rtnl<'_>) -> Result<NapiEnabled> {
+    /// else would). The caller may have told the device about what
+    /// `state` holds (a receive ring, say), so it decides when to drop it.
+    pub fn napi_enable(
+        &self,
+        _rtnl: &Rtnl<'_>,
+        state: T::PollState,
+    ) -> Result<NapiEnabled, (Error, T::PollState)> {
         // Under RTNL, which the core holds while it sets and clears the
         // running state around ndo_open and ndo_stop.
         if !self.is_running() {
-            return Err(EINVAL);
+            return Err((EINVAL, state));
         }
         if self.napi_enabled().xchg(true, Full) {
-            return Err(EBUSY);
+            return Err((EBUSY, state));
         }
+        // SAFETY: NAPI is disabled: the flag was clear, and no other enable
+        // or disable runs concurrently (they all hold RTNL, as we do, or
+        // run after unregistration, when no callback can reach here), so
+        // the last disable has returned. No poll runs, so the cell is ours
+        // (type invariant of `Private`); a stale state (one the driver did
+        // not take back) is dropped here.
+        unsafe { *self.poll_state() = Some(state) };
         // No poll runs, so no completion either: BQL starts afresh (what
         // was in flight when NAPI went off will never complete).
         self.reset_queue();
@@ -52,30 +80,53 @@ impl NetDevice {
         Ok(NapiEnabled(()))
     }
 
-    /// Waits for a running poll and prevents new ones (from `stop`); it
-    /// sleeps, hence [`Rtnl`].
+    /// Waits for a running poll, prevents new ones (from `stop`) and hands
+    /// back the state given to [`NetDev::napi_enable`]; it sleeps, hence
+    /// [`Rtnl`].
     ///
     /// The flag still guards the call: a token of another netdev (a
-    /// driver with two ports) cannot disable this one twice either.
-    pub fn napi_disable(&self, _rtnl: &Rtnl<'_>, enabled: NapiEnabled) {
+    /// driver with two ports) cannot disable this one twice, and gets
+    /// `None`.
+    pub fn napi_disable(&self, _rtnl: &Rtnl<'_>, enabled: NapiEnabled) -> Option<T::PollState> {
         let NapiEnabled(()) = enabled;
-        self.napi_disable_if_enabled();
+        if !self.napi_disable_if_enabled() {
+            return None;
+        }
+        // SAFETY: NAPI was enabled and is now disabled, under RTNL: no poll
+        // runs and none can start until the next enable (type invariant of
+        // `Private`).
+        unsafe { (*self.poll_state()).take() }
     }
 
-    /// The registration's last resort before `free_netdev`, whatever the
-    /// driver did with its token.
-    pub(super) fn napi_disable_if_enabled(&self) {
-        if self.napi_enabled().xchg(false, Full) {
-            // SAFETY: the napi_struct was added and, as the flag says,
-            // enabled.
-            unsafe { b::napi_disable(self.napi().as_raw()) }
-        }
+    /// The registration's last step before `free_netdev`: drops a state
+    /// the driver left in the NAPI context.
+    ///
+    /// # Safety
+    ///
+    /// NAPI is disabled for good: the netdev is unregistered and
+    /// [`NetDevice::napi_disable_if_enabled`] has run.
+    pub(super) unsafe fn drop_poll_state(&self) {
+        // SAFETY: no poll can run (the function's contract).
+        drop(unsafe { (*self.poll_state()).take() });
+    }
+
+    /// The poll's state, inside its poll.
+    ///
+    /// # Safety
+    ///
+    /// Only from this netdev's NAPI poll callback, and for no longer than
+    /// the call.
+    unsafe fn polled_state<'a>(&self) -> Option<&'a mut T::PollState> {
+        // SAFETY: the caller runs the (one) poll of this context, and NAPI
+        // is enabled, so nothing else touches the cell (type invariant of
+        // `Private`).
+        unsafe { (*self.poll_state()).as_mut() }
     }
 }
 
 /// Proof that a netdev's NAPI polls are enabled, from
-/// [`NetDevice::napi_enable`]. Not `Clone`: handing it to
-/// [`NetDevice::napi_disable`] uses it up.
+/// [`NetDev::napi_enable`]. Not `Clone`: handing it to
+/// [`NetDev::napi_disable`] uses it up.
 #[must_use = "NAPI stays enabled until the token goes to napi_disable"]
 pub struct NapiEnabled(());
 
@@ -227,10 +278,21 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
         let (dev, this) = Registration::<T>::from_callback((*napi).dev);
         (dev, this, &*napi.cast::<Napi>())
     };
+    // SAFETY: this is the context's poll callback; the borrow ends with it.
+    let Some(state) = (unsafe { dev.polled_state() }) else {
+        // Enabled without a state cannot happen (`napi_enable` stores one
+        // first). Should it, poll nothing and complete, leaving the
+        // device's interrupts masked: a poll left scheduled would make the
+        // next disable spin forever.
+        dev.warn(format_args!("NAPI poll without its state\n"));
+        // SAFETY: inside this context's poll callback, completing it once.
+        unsafe { b::napi_complete_done(napi.as_raw(), 0) };
+        return 0;
+    };
     let budget = u32::try_from(budget).unwrap_or(0);
     // This is the NAPI poll callback: the `NapiPoll` invariant holds.
     let poll = NapiPoll { napi, budget };
-    let work = this.poll(dev, &poll).min(budget);
+    let work = this.poll(dev, &poll, state).min(budget);
     // CAST: `work <= budget`, which came from a `c_int`.
     let done = work as c_int;
     // Below the budget the poll is done: complete it, exactly once, and

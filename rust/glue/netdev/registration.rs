@@ -5,8 +5,8 @@
 
 use super::{
     napi::{napi_poll, Napi},
-    netdev_priv, AddrLists, Config, MacChange, MtuChange, NetDevice, Operations, Private, Rtnl,
-    TxOutcome, Xmit,
+    netdev_priv, AddrLists, Config, MacChange, MtuChange, NetDev, NetDevice, Operations, Private,
+    Rtnl, TxOutcome, Xmit,
 };
 use crate::glue::{bindings as b, ethtool, features, skb::Skb};
 use core::{
@@ -21,6 +21,10 @@ use kernel::{device, error::from_result, prelude::*};
 /// `MAX_TCP_HEADER` (a few hundred bytes), below which rtnetlink refuses
 /// a size.
 const MIN_GSO_SIZE: u32 = 4096;
+
+/// Alignment of a netdev's private area (`NETDEV_ALIGN`, a macro bindgen
+/// does not see).
+const NETDEV_ALIGN: usize = 32;
 
 /// Builds the `net_device_ops` and `ethtool_ops` tables for `T`.
 struct Tables<T>(PhantomData<T>);
@@ -61,7 +65,9 @@ pub(crate) struct Registration<T: Operations + ethtool::Operations> {
     data: ManuallyDrop<Pin<KBox<T>>>,
 }
 
-// SAFETY: the net_device may be used from any thread; `T` is Send + Sync.
+// SAFETY: the net_device may be used from any thread; `T` is Send + Sync,
+// and the `T::PollState` the netdev may hold (and the registration drops)
+// is Send.
 unsafe impl<T: Operations + ethtool::Operations> Send for Registration<T> {}
 // SAFETY: shared access only reads immutable fields or calls thread-safe
 // kernel functions; `T` is Sync.
@@ -80,8 +86,16 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         if config.tso_max_size < MIN_GSO_SIZE {
             return Err(EINVAL);
         }
+        // The private area is NETDEV_ALIGN aligned, whatever the driver's
+        // poll state asks for.
+        const {
+            assert!(
+                core::mem::align_of::<Private<T>>() <= NETDEV_ALIGN,
+                "Operations::PollState needs more than NETDEV_ALIGN alignment"
+            )
+        };
+        let priv_size = c_int::try_from(core::mem::size_of::<Private<T>>()).map_err(|_| EINVAL)?;
         let data = KBox::pin_init(data, GFP_KERNEL)?;
-        let priv_size = core::mem::size_of::<Private<T>>() as c_int;
         // SAFETY: plain allocation call; one TX and one RX queue.
         let raw = unsafe { b::alloc_etherdev_mqs(priv_size, 1, 1) };
         let ndev = NonNull::new(raw).ok_or(ENOMEM)?;
@@ -94,6 +108,9 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             let private = netdev_priv(raw).cast::<Private<T>>();
             // alloc_etherdev zeroed the area, a valid empty napi_struct.
             (*private).owner = core::ptr::from_ref::<T>(&data);
+            // Zeroes need not be a valid `None`: written in place, as the
+            // area holds no value yet.
+            addr_of_mut!((*private).poll_state).write(core::cell::UnsafeCell::new(None));
             b::sgnic_netif_napi_add(
                 raw,
                 core::ptr::addr_of_mut!((*private).header.napi),
@@ -207,13 +224,13 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
     ///
     /// `raw` must be a net_device allocated by `Registration::<T>::allocate`
     /// and still registered.
-    pub(crate) unsafe fn from_callback<'a>(raw: *mut b::net_device) -> (&'a NetDevice, &'a T) {
+    pub(crate) unsafe fn from_callback<'a>(raw: *mut b::net_device) -> (&'a NetDev<T>, &'a T) {
         // SAFETY: per the function's contract, the private area holds a
         // `Private<T>` whose `owner` points to the pinned state, which lives
         // until after `unregister_netdev` returns, i.e. past every callback.
         unsafe {
             let private = netdev_priv(raw).cast::<Private<T>>();
-            (NetDevice::from_raw(raw), &*(*private).owner)
+            (NetDev::from_raw(raw), &*(*private).owner)
         }
     }
 }
@@ -225,8 +242,12 @@ impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
         // job): a driver that left NAPI enabled could still be polled, so
         // polls are switched off before `data`, which they use, goes.
         self.unregister();
-        // SAFETY: the netdev is unregistered but not yet freed.
-        unsafe { NetDevice::from_raw(self.ndev.as_ptr()) }.napi_disable_if_enabled();
+        // SAFETY: the netdev is unregistered but not yet freed, and its
+        // private area is a `Private<T>`.
+        let dev = unsafe { NetDev::<T>::from_raw(self.ndev.as_ptr()) };
+        dev.napi_disable_if_enabled();
+        // SAFETY: unregistered, with NAPI disabled for good.
+        unsafe { dev.drop_poll_state() };
         // SAFETY: dropped exactly once, here; no callback and no poll can
         // run any more, so nothing uses it afterwards.
         unsafe { ManuallyDrop::drop(&mut self.data) };
