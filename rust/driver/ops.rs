@@ -100,7 +100,7 @@ impl Port<'_> {
     ) -> (u32, Traffic) {
         let c = &self.counters;
         let work = rx.poll(dev, poll, c);
-        if rx.refill(dev) {
+        if rx.refill(dev, Some(poll)) {
             self.regs.write(r::RDT, rx.tail());
         }
         Counters::add(&c.rx_packets, u64::from(work.packets));

@@ -117,7 +117,7 @@ impl<'a> RxRing<'a> {
             layout: RxLayout::fragment(max_frame).unwrap_or(RxLayout::skb(max_frame)),
             frames: RxFrames::new(),
         };
-        ring.refill(netdev);
+        ring.refill(netdev, None);
         if ring.cursor.is_empty() {
             return Err(ENOMEM);
         }
@@ -139,29 +139,35 @@ impl<'a> RxRing<'a> {
         self.cursor.next_to_use()
     }
 
+    /// A fresh mapped buffer; `poll` when called from the NAPI poll.
     #[inline]
-    fn alloc_buffer(&self, netdev: &NetDevice) -> Option<MappedRxBuffer<'a>> {
-        MappedRxBuffer::new(self.dev, RxBuffer::alloc(netdev, &self.layout)?).ok()
+    fn alloc_buffer(
+        &self,
+        netdev: &NetDevice,
+        poll: Option<&NapiPoll<'_>>,
+    ) -> Option<MappedRxBuffer<'a>> {
+        MappedRxBuffer::new(self.dev, RxBuffer::alloc(netdev, &self.layout, poll)?).ok()
     }
 
     /// Hands every free slot back to the device, allocating buffers where
-    /// a slot has none. Returns whether the tail moved (RDT must be
-    /// written, after [`DescRing::publish`]).
+    /// a slot has none (`poll` when called from the NAPI poll). Returns
+    /// whether the tail moved (RDT must be written, after
+    /// [`DescRing::publish`]).
     ///
     /// Most polls find nothing to do: that test is inlined at the call
     /// site, and only the work is a call.
     #[inline]
-    pub(crate) fn refill(&mut self, netdev: &NetDevice) -> bool {
-        !self.cursor.is_full() && self.refill_slots(netdev)
+    pub(crate) fn refill(&mut self, netdev: &NetDevice, poll: Option<&NapiPoll<'_>>) -> bool {
+        !self.cursor.is_full() && self.refill_slots(netdev, poll)
     }
 
     #[inline(never)]
-    fn refill_slots(&mut self, netdev: &NetDevice) -> bool {
+    fn refill_slots(&mut self, netdev: &NetDevice, poll: Option<&NapiPoll<'_>>) -> bool {
         let mut moved = false;
         while !self.cursor.is_full() {
             let i = self.cursor.next_to_use();
             if self.slots[i as usize].is_none() {
-                match self.alloc_buffer(netdev) {
+                match self.alloc_buffer(netdev, poll) {
                     Some(buf) => self.slots[i as usize] = Some(buf),
                     // Try again on the next poll.
                     None => break,
@@ -250,7 +256,7 @@ impl<'a> RxRing<'a> {
             }
             return;
         }
-        let Some(fresh) = self.alloc_buffer(netdev) else {
+        let Some(fresh) = self.alloc_buffer(netdev, Some(poll)) else {
             count(&counters.rx_alloc_failed);
             return;
         };

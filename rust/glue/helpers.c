@@ -60,6 +60,7 @@ __sgnic_shim void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t a
 __sgnic_shim void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_sync_single_for_device(dev, addr, size, dir); }
 __sgnic_shim void *sgnic_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len) { return skb_put_data(skb, data, len); }
 __sgnic_shim void *sgnic_netdev_alloc_frag(unsigned int fragsz) { return netdev_alloc_frag(fragsz); }
+__sgnic_shim void *sgnic_napi_alloc_frag(unsigned int fragsz) { return napi_alloc_frag(fragsz); }
 __sgnic_shim void sgnic_skb_free_frag(void *addr) { skb_free_frag(addr); }
 __sgnic_shim void sgnic_skb_reserve(struct sk_buff *skb, int len) { skb_reserve(skb, len); }
 __sgnic_shim unsigned int sgnic_skb_data_align(unsigned int len) { return SKB_DATA_ALIGN(len); }

@@ -53,6 +53,7 @@ void sgnic_dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t s
 void sgnic_dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size, int dir);
 void *sgnic_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len);
 void *sgnic_netdev_alloc_frag(unsigned int fragsz);
+void *sgnic_napi_alloc_frag(unsigned int fragsz);
 void sgnic_skb_free_frag(void *addr);
 void sgnic_skb_reserve(struct sk_buff *skb, int len);
 unsigned int sgnic_skb_data_align(unsigned int len);
