@@ -140,7 +140,7 @@ impl<'a> RxRing<'a> {
     }
 
     /// A fresh mapped buffer; `poll` when called from the NAPI poll.
-    #[inline]
+    #[inline(always)]
     fn alloc_buffer(
         &self,
         netdev: &NetDevice,
