@@ -576,6 +576,7 @@ impl ReceivedRxBuffer {
     /// Turns the buffer, holding a `frame_len`-byte frame, into an skb.
     /// A page-fragment buffer becomes one through `napi_build_skb`, whose
     /// per-CPU cache only the NAPI poll may use: hence the poll token.
+    #[inline(always)]
     pub fn into_skb(self, poll: &NapiPoll<'_>, frame_len: u32) -> Option<SkBuff> {
         self.0.into_skb(poll, frame_len)
     }

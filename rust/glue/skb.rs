@@ -579,7 +579,7 @@ impl RxBuffer {
 
     /// Turns the buffer, holding a received `frame_len`-byte frame, into
     /// an skb (without copying). `None` if that fails; the memory is freed.
-    #[inline]
+    #[inline(always)]
     pub(super) fn into_skb(self, _poll: &NapiPoll<'_>, frame_len: u32) -> Option<SkBuff> {
         if frame_len > self.len() {
             return None;
