@@ -318,7 +318,7 @@ impl<'bound> Operations for Port<'bound> {
     }
 
     fn poll_complete(&self, _dev: &NetDev<Self>) {
-        self.regs.write(r::IMS, Irq::DRIVER_MASK);
+        self.regs.write(r::IMS, r::DRIVER_IRQ_MASK);
     }
 
     fn interrupt(&self, napi: &Napi) -> bool {

@@ -17,7 +17,7 @@ use crate::glue::{fault::FaultPoint, softirq::with_bh_disabled};
 use crate::hw::{
     e1000::{
         filter::FilterPlan,
-        regs::{self as r, Irq, Rctl},
+        regs::{self as r, Rctl},
     },
     itr::{self, Moderation, Traffic},
     ring::RingSize,
@@ -40,8 +40,10 @@ macro_rules! counters {
         /// ring's per-frame counts (`TxStats`) reach them only when
         /// `ethtool -S` reads them ([`Port::fold_tx_ring_stats`]) and when
         /// the ring is freed; frames and bytes received and completed once
-        /// per poll; drops, errors, multicast frames, queue stops and
-        /// interrupts as they happen.
+        /// per poll; the driver's drops and errors, multicast frames, queue
+        /// stops and interrupts as they happen; the device's own drop
+        /// counters (`rx_missed`, `rx_no_buffer`, `rx_oversize`,
+        /// `rx_undersize`) when statistics are read.
         pub(crate) struct Counters {
             $($(#[$doc])* pub(crate) $name: Atomic<u64>,)*
         }
@@ -340,9 +342,9 @@ impl<'bound> Port<'bound> {
     ) -> Result<Rings<'bound>> {
         let device = self.pdev.as_ref();
         let sizing = r::RxSizing::for_mtu(mtu);
-        let mut rctl = Rctl(Rctl::EN | Rctl::BAM | Rctl::SECRC)
-            .with_buffer_size(sizing.bsize)
-            .ok_or(EINVAL)?;
+        let mut rctl =
+            r::rctl_with_buffer_size(Rctl(Rctl::EN | Rctl::BAM | Rctl::SECRC), sizing.bsize)
+                .ok_or(EINVAL)?;
         if sizing.long_packets {
             rctl.0 |= Rctl::LPE;
         }
@@ -405,7 +407,7 @@ impl<'bound> Port<'bound> {
         dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
 
         self.regs.write(r::ITR, self.itr.load(Relaxed));
-        self.regs.write(r::IMS, Irq::DRIVER_MASK);
+        self.regs.write(r::IMS, r::DRIVER_IRQ_MASK);
         self.update_link(dev);
         dev.start_queue();
         Ok(())

@@ -24,9 +24,12 @@ use kernel::{
     sync::atomic::Atomic,
 };
 
-/// What one poll of the ring did: the counts every frame moves. Rarer
-/// events (drops, errors, multicast frames) go straight to [`Counters`] as
-/// they happen, so the loop carries no register or stack slot for them.
+/// What one poll of the ring did: the counts every frame moves. Drops,
+/// errors and multicast frames go straight to [`Counters`] as they happen
+/// (one locked add each), so the loop carries no register or stack slot
+/// for them: a multicast stream pays an atomic add per frame, against
+/// about 8 instructions per poll for every poll with a per-poll sum
+/// (measured with `make profile`).
 ///
 /// One poll consumes at most the descriptors in flight (at most
 /// `RingSize::MAX`, 4096) before it refills, each frame at most
@@ -52,7 +55,7 @@ fn bump(count: &mut u32) {
     *count = count.wrapping_add(1);
 }
 
-/// Counts one rare receive event.
+/// Counts one receive event that not every frame has.
 fn count(counter: &Atomic<u64>) {
     Counters::add(counter, 1);
 }

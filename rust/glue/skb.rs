@@ -529,11 +529,13 @@ impl RxBuffer {
     pub fn alloc(dev: &NetDevice, layout: &RxLayout, poll: Option<&NapiPoll<'_>>) -> Option<Self> {
         if layout.truesize != 0 {
             let base = match poll {
-                // SAFETY: NAPI softirq context (the poll token's invariant),
-                // which the per-CPU NAPI cache needs.
-                Some(_) => unsafe { b::sgnic_napi_alloc_frag(layout.truesize) },
+                // SAFETY: a NAPI poll with a budget runs with bottom halves
+                // disabled on this CPU (the poll token's invariant), which
+                // the per-CPU NAPI cache needs. A zero budget would be
+                // netpoll, IRQs off: not this branch.
+                Some(p) if p.budget() > 0 => unsafe { b::sgnic_napi_alloc_frag(layout.truesize) },
                 // SAFETY: allocation in any context (GFP_ATOMIC inside).
-                None => unsafe { b::sgnic_netdev_alloc_frag(layout.truesize) },
+                _ => unsafe { b::sgnic_netdev_alloc_frag(layout.truesize) },
             }
             .cast::<u8>();
             let base = NonNull::new(base)?;

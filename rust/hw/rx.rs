@@ -3,10 +3,11 @@
 //! Receive completions as both families report them, and what to do with
 //! each one, frame by frame.
 //!
-//! The completion is the 8254x legacy write-back ([`RxDescriptor`]); the
-//! 82576's advanced write-back keeps the status byte, error byte, length
-//! and VLAN tag at the same bit positions and converts to it
-//! (`igb::rxdesc::RxWriteback::legacy`), so one sequence serves both.
+//! The completion is the 8254x legacy write-back ([`RxDescriptor`]). The
+//! 82576's advanced write-back lays its words out differently, but its
+//! status and error bytes have the same bits, and it converts to this
+//! view (`igb::rxdesc::RxWriteback::legacy`), so one sequence serves
+//! both; each family decodes its own layout.
 //!
 //! Buffers are sized for the MTU, but with long-packet reception on the
 //! device stores any frame up to 16 KiB, spreading a longer one over

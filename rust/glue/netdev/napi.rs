@@ -156,8 +156,10 @@ impl Napi {
 }
 
 /// One NAPI poll in progress. Only the poll trampoline creates it, so
-/// holding one proves the code runs in the NAPI softirq that owns the
-/// context: the per-CPU skb caches below may be used.
+/// holding one proves the code runs in the poll that owns the context,
+/// with bottom halves disabled on this CPU (the NAPI softirq, threaded
+/// NAPI or busy polling): the per-CPU skb and fragment caches may be
+/// used.
 pub struct NapiPoll<'a> {
     napi: &'a Napi,
     budget: u32,

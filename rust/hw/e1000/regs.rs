@@ -61,7 +61,7 @@ pub const MAX_STANDARD_FRAME: u32 = 1522;
 /// How receive buffers are sized for an MTU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RxSizing {
-    /// Buffer size programmed into RCTL (BSIZE/BSEX).
+    /// Buffer size programmed into RCTL (BSIZE/BSEX, [`rctl_with_buffer_size`]).
     pub bsize: u32,
     /// Longest frame the device can store (FCS stripped): the bytes each
     /// buffer must hold, and the most a completion may report.
@@ -101,41 +101,42 @@ impl RxSizing {
 /// TIPG for copper: IPGT 10, IPGR1 8, IPGR2 6.
 pub const TIPG_COPPER: u32 = 10 | (8 << 10) | (6 << 20);
 
-impl Irq {
-    /// TX queue empty (no 82576 counterpart).
-    pub const TXQE: u32 = 1 << 1;
-    /// The causes the driver enables.
-    pub const DRIVER_MASK: u32 =
-        Self::TXDW | Self::LSC | Self::RXSEQ | Self::RXDMT0 | Self::RXO | Self::RXT0;
-}
+// Free items rather than inherent impls on the shared `Irq` and `Rctl`:
+// an impl block would give the 82576's types (the same types) 8254x-only
+// members.
 
-/// RCTL's buffer size field (BSIZE, bits 17:16), scaled by BSEX.
-impl Rctl {
-    const BSIZE_SHIFT: u32 = 16;
-    const BSIZE_MASK: u32 = 0b11 << 16;
-    /// Buffer size extension (BSIZE x16).
-    pub const BSEX: u32 = 1 << 25;
+/// ICR/IMS: TX queue empty (no 82576 counterpart).
+pub const IRQ_TXQE: u32 = 1 << 1;
 
-    /// This value with the receive buffer size set to `bytes`, which must
-    /// be one the hardware supports.
-    pub fn with_buffer_size(self, bytes: u32) -> Option<Rctl> {
-        let (bsize, bsex) = match bytes {
-            2048 => (0, false),
-            1024 => (1, false),
-            512 => (2, false),
-            256 => (3, false),
-            16384 => (1, true),
-            8192 => (2, true),
-            4096 => (3, true),
-            _ => return None,
-        };
-        let mut v = self.0 & !(Self::BSIZE_MASK | Self::BSEX);
-        v |= bsize << Self::BSIZE_SHIFT;
-        if bsex {
-            v |= Self::BSEX;
-        }
-        Some(Rctl(v))
+/// The interrupt causes the driver enables.
+pub const DRIVER_IRQ_MASK: u32 =
+    Irq::TXDW | Irq::LSC | Irq::RXSEQ | Irq::RXDMT0 | Irq::RXO | Irq::RXT0;
+
+/// RCTL's buffer size field (BSIZE, bits 17:16).
+const RCTL_BSIZE_SHIFT: u32 = 16;
+const RCTL_BSIZE_MASK: u32 = 0b11 << 16;
+/// RCTL buffer size extension (BSIZE x16).
+pub const RCTL_BSEX: u32 = 1 << 25;
+
+/// `rctl` with the receive buffer size set to `bytes`, which must be one
+/// the hardware supports.
+pub fn rctl_with_buffer_size(rctl: Rctl, bytes: u32) -> Option<Rctl> {
+    let (bsize, bsex) = match bytes {
+        2048 => (0, false),
+        1024 => (1, false),
+        512 => (2, false),
+        256 => (3, false),
+        16384 => (1, true),
+        8192 => (2, true),
+        4096 => (3, true),
+        _ => return None,
+    };
+    let mut v = rctl.0 & !(RCTL_BSIZE_MASK | RCTL_BSEX);
+    v |= bsize << RCTL_BSIZE_SHIFT;
+    if bsex {
+        v |= RCTL_BSEX;
     }
+    Some(Rctl(v))
 }
 
 #[cfg(test)]
@@ -149,20 +150,20 @@ mod tests {
 
     #[test]
     fn rctl_buffer_sizes() {
-        assert_eq!(Rctl(0).with_buffer_size(2048), Some(Rctl(0)));
+        assert_eq!(rctl_with_buffer_size(Rctl(0), 2048), Some(Rctl(0)));
         assert_eq!(
-            Rctl(0).with_buffer_size(4096),
-            Some(Rctl(3 << 16 | Rctl::BSEX))
+            rctl_with_buffer_size(Rctl(0), 4096),
+            Some(Rctl(3 << 16 | RCTL_BSEX))
         );
         assert_eq!(
-            Rctl(0).with_buffer_size(16384),
-            Some(Rctl(1 << 16 | Rctl::BSEX))
+            rctl_with_buffer_size(Rctl(0), 16384),
+            Some(Rctl(1 << 16 | RCTL_BSEX))
         );
         assert_eq!(
-            Rctl(Rctl::BSEX | 3 << 16).with_buffer_size(1024),
+            rctl_with_buffer_size(Rctl(RCTL_BSEX | 3 << 16), 1024),
             Some(Rctl(1 << 16))
         );
-        assert_eq!(Rctl(0).with_buffer_size(3000), None);
+        assert_eq!(rctl_with_buffer_size(Rctl(0), 3000), None);
     }
 
     #[test]
@@ -190,7 +191,7 @@ mod tests {
                 s.max_frame >= mtu + 14 + 4 && s.max_frame <= s.bsize,
                 "{mtu}"
             );
-            assert!(Rctl(0).with_buffer_size(s.bsize).is_some());
+            assert!(rctl_with_buffer_size(Rctl(0), s.bsize).is_some());
         }
     }
 }

@@ -15,8 +15,8 @@ pub use shared::{ICR, ICS, IMC, IMS};
 
 /// Interrupt cause bits (ICR, ICS, IMS, IMC, IAM): TXDW, LSC, RXSEQ,
 /// RXDMT0, RXO and RXT0 sit at the 8254x positions. The 8254x family
-/// adds TXQE (bit 1), which igb's `e1000_defines.h` lacks, and its
-/// driver's `DRIVER_MASK`; the 82576's masks come from
+/// adds TXQE (bit 1, `e1000::regs::IRQ_TXQE`), which igb's
+/// `e1000_defines.h` lacks; the 82576's masks come from
 /// [`super::vectors::VectorPlan::ims`]. QEMU raises TXDW only
 /// for a TX queue with a valid IVAR entry, even without MSI-X.
 pub use shared::Irq;

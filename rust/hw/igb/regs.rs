@@ -31,7 +31,7 @@ pub use shared::Ctrl;
 /// RCTL bits EN, SBP, UPE, MPE, LPE, BAM and SECRC sit at the 8254x
 /// positions; the 82576 adds [`RCTL_VFE`]. The receive buffer size comes
 /// from SRRCTL ([`super::queue::Srrctl`]), so the 8254x BSIZE/BSEX
-/// encoding (`Rctl::with_buffer_size`) does not apply. With LPE, frames
+/// encoding (`e1000::regs::rctl_with_buffer_size`) does not apply. With LPE, frames
 /// up to [`RLPML`] are received; without SECRC, QEMU appends four zero
 /// bytes where the FCS would be.
 pub use shared::Rctl;

@@ -211,9 +211,10 @@ impl RxWriteback {
         Checksum::Unnecessary
     }
 
-    /// The legacy view of this write-back: the status byte, error byte,
-    /// length and VLAN tag sit at the same bit positions, so the 8254x
-    /// `rx::RxFrames` can follow an advanced ring through it.
+    /// The legacy view of this write-back: the bits within its status and
+    /// error bytes are the legacy ones (the words are laid out
+    /// differently), so the shared `rx::RxFrames` can follow an advanced
+    /// ring through it.
     pub fn legacy(&self) -> RxDescriptor {
         RxDescriptor {
             buffer_addr: 0,
