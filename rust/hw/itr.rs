@@ -148,6 +148,7 @@ impl Moderation {
 
     /// Re-classifies with one interrupt's work; returns the ITR value to
     /// program when the interrupt rate changed.
+    #[inline(always)]
     pub fn update(&mut self, tx: Traffic, rx: Traffic) -> Option<u32> {
         let conservative = |c: LoadClass| c.max(LoadClass::LowLatency);
         self.tx = conservative(self.tx.next(tx.packets, tx.bytes));
