@@ -169,12 +169,9 @@ impl<'a> RxRing<'a> {
         let mut moved = false;
         while !self.cursor.is_full() {
             let i = self.cursor.next_to_use();
-            if self.slots[i as usize].is_none() {
-                match self.alloc_buffer(netdev, poll) {
-                    Some(buf) => self.slots[i as usize] = Some(buf),
-                    // Try again on the next poll.
-                    None => break,
-                }
+            // Try again on the next poll.
+            if self.slots[i as usize].is_none() && !self.fill_slot(i, netdev, poll) {
+                break;
             }
             if let Some(buf) = &self.slots[i as usize] {
                 self.desc.write(i, RxDescriptor::empty(buf.addr()));
@@ -186,6 +183,19 @@ impl<'a> RxRing<'a> {
             self.desc.publish();
         }
         moved
+    }
+
+    /// Gives slot `i` a fresh buffer; whether one could be had. Only a new
+    /// ring or an earlier failed allocation leaves a slot empty (a
+    /// delivered frame's slot gets its replacement in `deliver`), so this
+    /// stays out of `refill_slots`, whose common case re-posts buffers.
+    #[cold]
+    #[inline(never)]
+    fn fill_slot(&mut self, i: u32, netdev: &NetDevice, poll: Option<&NapiPoll<'_>>) -> bool {
+        let buf = self.alloc_buffer(netdev, poll);
+        let filled = buf.is_some();
+        self.slots[i as usize] = buf;
+        filled
     }
 
     /// Receives up to the poll's budget of frames into the stack.
