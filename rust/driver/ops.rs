@@ -119,12 +119,21 @@ impl Port<'_> {
         if self.adaptive_itr.load(Relaxed) == 0 {
             return;
         }
-        m.tx.add(tx);
-        m.rx.add(rx);
         if !last {
+            m.tx.add(tx);
+            m.rx.add(rx);
             return;
         }
-        let (tx, rx) = (core::mem::take(&mut m.tx), core::mem::take(&mut m.rx));
+        // An interrupt's work usually fits one poll: nothing to add to.
+        let idle = Traffic::default();
+        let (tx, rx) = if m.tx == idle && m.rx == idle {
+            (tx, rx)
+        } else {
+            let (mut all_tx, mut all_rx) = (core::mem::take(&mut m.tx), core::mem::take(&mut m.rx));
+            all_tx.add(tx);
+            all_rx.add(rx);
+            (all_tx, all_rx)
+        };
         if let Some(itr) = m.model.update(tx, rx) {
             self.itr.store(itr, Relaxed);
             self.regs.write(r::ITR, itr);
