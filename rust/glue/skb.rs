@@ -528,11 +528,11 @@ impl RxBuffer {
     #[inline]
     pub fn alloc(dev: &NetDevice, layout: &RxLayout, poll: Option<&NapiPoll<'_>>) -> Option<Self> {
         if layout.truesize != 0 {
+            // A zero budget would be netpoll, with IRQs off: the NAPI cache
+            // is taken only from a poll with a budget.
             let base = match poll {
-                // SAFETY: a NAPI poll with a budget runs with bottom halves
-                // disabled on this CPU (the poll token's invariant), which
-                // the per-CPU NAPI cache needs. A zero budget would be
-                // netpoll, IRQs off: not this branch.
+                // SAFETY: bottom halves are off on this CPU (poll token's
+                // invariant), which the per-CPU NAPI fragment cache needs.
                 Some(p) if p.budget() > 0 => unsafe { b::sgnic_napi_alloc_frag(layout.truesize) },
                 // SAFETY: allocation in any context (GFP_ATOMIC inside).
                 _ => unsafe { b::sgnic_netdev_alloc_frag(layout.truesize) },

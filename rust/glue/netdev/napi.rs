@@ -64,12 +64,12 @@ impl<T: Operations> NetDev<T> {
         if self.napi_enabled().xchg(true, Full) {
             return Err((EBUSY, state));
         }
-        // SAFETY: NAPI is disabled: the flag was clear, and no other enable
-        // or disable runs concurrently (they all hold RTNL, as we do, or
-        // run after unregistration, when no callback can reach here), so
-        // the last disable has returned. No poll runs, so the cell is ours
-        // (type invariant of `Private`); a stale state (one the driver did
-        // not take back) is dropped here.
+        // Every enable and disable holds RTNL, as we do, or runs after
+        // unregistration, when no callback reaches here: with the flag clear,
+        // the last disable has returned. A stale state (one the driver did
+        // not take back) is dropped by the assignment.
+        // SAFETY: NAPI is disabled, so no poll runs and the cell is ours
+        // (type invariant of `Private`).
         unsafe { *self.poll_state() = Some(state) };
         // No poll runs, so no completion either: BQL starts afresh (what
         // was in flight when NAPI went off will never complete).
