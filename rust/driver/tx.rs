@@ -15,8 +15,8 @@ use crate::glue::{
 };
 use crate::hw::{
     e1000::desc::{
-        tx_done, ChecksumOffsets, ContextDescriptor, DataDescriptor, LegacyTxDescriptor, Popts,
-        TsoHeaders, TxCmd, MAX_TX_DESC_DATA,
+        tx_done, ChecksumOffsets, ContextDescriptor, Popts, TsoHeaders, TxCmd, TxDataTemplate,
+        MAX_TX_DESC_DATA,
     },
     net::{IpVersion, MIN_TX_FRAME, TCP_CSUM_OFFSET, TCP_MAX_HEADER},
     ring::{RingCursor, RingSize},
@@ -401,14 +401,18 @@ impl<'a> TxRing<'a> {
                 segments,
             ),
         };
+        let template = if extended {
+            TxDataTemplate::extended(TxCmd::IFCS | dcmd_extra, popts)
+        } else {
+            TxDataTemplate::legacy(TxCmd::IFCS)
+        };
         let mut next = first;
         let mut out = Queued {
             tso: matches!(offload, TxOffload::Tso { .. }),
             ..Queued::default()
         };
-        // The newest descriptor is held back in `pending` so the frame's
-        // last one can get EOP before it reaches memory.
-        let mut pending = None;
+        // The frame's last descriptor, written again with EOP once known.
+        let mut last = None;
         {
             // Mapped after the headers were prepared: from here on the
             // frame cannot change until the device has sent it. It is
@@ -426,25 +430,17 @@ impl<'a> TxRing<'a> {
                 out.context = true;
             }
             for buf in frame.buffers() {
-                Self::write_buffer(
-                    &self.desc,
-                    &self.cursor,
-                    &mut next,
-                    &mut pending,
-                    buf,
-                    extended,
-                    dcmd_extra,
-                    popts,
-                );
+                last =
+                    Self::write_buffer(&self.desc, &self.cursor, &mut next, buf, template).or(last);
             }
         }
-        let Some((last, mut d)) = pending else {
+        let Some((last, d)) = last else {
             // Nothing to send (a zero-length frame).
             return Err(self.unwind_frame(first));
         };
         // Close the frame: end of packet, and report status when sent.
-        d[1] |= u64::from(TxCmd::EOP | TxCmd::RS) << 24;
-        self.desc.write(last, d);
+        self.desc
+            .write(last, TxDataTemplate::with_cmd(d, TxCmd::EOP | TxCmd::RS));
 
         self.finish_frame(first, next, last, packets, &mut out);
         Ok(out)
@@ -537,21 +533,12 @@ impl<'a> TxRing<'a> {
             next = self.cursor.wrap(next + 1);
             out.context = true;
         }
-        let data = |addr, length, dcmd| {
-            DataDescriptor {
-                buffer_addr: addr,
-                length,
-                dcmd: dcmd | TxCmd::IFCS,
-                popts: Popts::TXSM,
-                ..DataDescriptor::default()
-            }
-            .encode()
-        };
+        let data = TxDataTemplate::extended(TxCmd::IFCS, Popts::TXSM);
         let mss = u32::from(seg.mss);
         let mut header = [0u8; SEGMENT_HEADER_MAX as usize];
-        // The newest payload descriptor, held back so the frame's last one
-        // gets RS before it reaches memory.
-        let mut pending: Option<(u32, [u64; 2])> = None;
+        // The newest payload descriptor, written again with RS once it is
+        // known to be the frame's last.
+        let mut last: Option<(u32, [u64; 2])> = None;
         let mut segment = u32::MAX;
         for piece in pieces() {
             if piece.segment != segment {
@@ -575,26 +562,27 @@ impl<'a> TxRing<'a> {
                 let Some(addr) = addr else {
                     return Err(self.unwind_frame(first));
                 };
-                self.desc.write(next, data(addr, hdr_len, 0));
+                // CAST: `hdr_len <= SEGMENT_HEADER_MAX`, 128.
+                self.desc.write(next, data.descriptor(addr, hdr_len as u16));
                 next = self.cursor.wrap(next + 1);
             }
             let end = if piece.ends_segment { TxCmd::EOP } else { 0 };
-            let d = data(
+            // CAST: pieces are at most MAX_TX_DESC_DATA, 4096 bytes.
+            let d = data.descriptor(
                 addrs[piece.buffer] + u64::from(piece.offset),
-                piece.len,
-                end,
+                piece.len as u16,
             );
-            if let Some((i, prev)) = pending.replace((next, d)) {
-                self.desc.write(i, prev);
-            }
+            let d = TxDataTemplate::with_cmd(d, end);
+            self.desc.write(next, d);
+            last = Some((next, d));
             next = self.cursor.wrap(next + 1);
         }
-        let Some((last, mut d)) = pending else {
+        let Some((last, d)) = last else {
             return Err(self.unwind_frame(first));
         };
         // Report status once, for the whole frame.
-        d[1] |= u64::from(TxCmd::RS) << 24;
-        self.desc.write(last, d);
+        self.desc
+            .write(last, TxDataTemplate::with_cmd(d, TxCmd::RS));
         self.finish_frame(first, next, last, seg.segments, &mut out);
         Ok(out)
     }
@@ -626,49 +614,31 @@ impl<'a> TxRing<'a> {
     }
 
     /// Writes the descriptors for one mapped buffer starting at `*next`,
-    /// split at the per-descriptor limit. The newest descriptor stays in
-    /// `pending` (index, value) until the next one is written.
-    #[allow(clippy::too_many_arguments)]
+    /// split at the per-descriptor limit, and returns the last one written
+    /// (index, value); `None` for an empty buffer.
+    #[inline(always)]
     fn write_buffer(
         desc: &DescRing,
         cursor: &RingCursor,
         next: &mut u32,
-        pending: &mut Option<(u32, [u64; 2])>,
         buf: DmaBuf,
-        extended: bool,
-        dcmd: u8,
-        popts: u8,
-    ) {
-        let (base, len) = (buf.addr, buf.len);
-        let mut done = 0u32;
-        while done < len {
-            let piece = (len - done).min(MAX_TX_DESC_DATA as u32);
-            let addr = base + u64::from(done);
-            let d = if extended {
-                DataDescriptor {
-                    buffer_addr: addr,
-                    length: piece,
-                    dcmd: dcmd | TxCmd::IFCS,
-                    popts,
-                    ..DataDescriptor::default()
-                }
-                .encode()
-            } else {
-                LegacyTxDescriptor {
-                    buffer_addr: addr,
-                    // CAST: `piece <= MAX_TX_DESC_DATA`, 4096.
-                    length: piece as u16,
-                    cmd: TxCmd::IFCS,
-                    ..LegacyTxDescriptor::default()
-                }
-                .encode()
-            };
-            if let Some((i, prev)) = pending.replace((*next, d)) {
-                desc.write(i, prev);
-            }
-            *next = cursor.wrap(*next + 1);
-            done += piece;
+        template: TxDataTemplate,
+    ) -> Option<(u32, [u64; 2])> {
+        let (mut addr, mut left) = (buf.addr, buf.len);
+        let mut last = None;
+        while left > 0 {
+            let piece = left.min(MAX_TX_DESC_DATA as u32);
+            // CAST: `piece <= MAX_TX_DESC_DATA`, 4096.
+            let d = template.descriptor(addr, piece as u16);
+            desc.write(*next, d);
+            last = Some((*next, d));
+            // The ring index is masked: it cannot overflow before wrapping.
+            *next = cursor.wrap(next.wrapping_add(1));
+            left -= piece;
+            // A mapping's bytes do not wrap the bus address space.
+            addr = addr.wrapping_add(u64::from(piece));
         }
+        last
     }
 
     /// Gives up on a partly written frame mapped into slot `first`: the
