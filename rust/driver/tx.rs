@@ -189,6 +189,9 @@ enum TxOffload {
     Segment(Segmenting),
 }
 
+/// The ring has no free descriptor left for the frame being written.
+struct NoRoom;
+
 /// A super-frame the driver segments.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Segmenting {
@@ -385,10 +388,10 @@ impl<'a> TxRing<'a> {
         if let TxOffload::Segment(seg) = offload {
             return self.queue_segmented(skb, seg);
         }
-        let needed = self.descriptors_needed(&skb, offload);
-        if needed > self.cursor.unused() {
-            return Err(QueueError::Dropped);
-        }
+        // Room is counted while writing, not beforehand: only a frame too
+        // big for any ring runs out, after the worst-case check above, and
+        // it is unwound and dropped.
+        let mut room = self.cursor.unused();
         let first = self.cursor.next_to_use();
         let extended = offload != TxOffload::None;
         let context = self.context_for(offload);
@@ -411,9 +414,9 @@ impl<'a> TxRing<'a> {
             tso: matches!(offload, TxOffload::Tso { .. }),
             ..Queued::default()
         };
-        // The frame's last descriptor, written again with EOP once known.
-        let mut last = None;
-        {
+        // The frame's last descriptor (index, value), written again with
+        // EOP once known; `None` if out of room.
+        let last: Result<_, NoRoom> = {
             // Mapped after the headers were prepared: from here on the
             // frame cannot change until the device has sent it. It is
             // mapped straight into the slot it lives in until completion.
@@ -425,17 +428,20 @@ impl<'a> TxRing<'a> {
             out.bytes = frame.skb().len();
             Self::count_buffers(frame, &mut out);
             if let Some(ctx) = context {
+                // `room >= MAX_DESCS_PER_FRAME`, checked above.
+                room -= 1;
                 self.desc.write(next, ctx.encode());
                 next = self.cursor.wrap(next + 1);
                 out.context = true;
             }
-            for buf in frame.buffers() {
-                last =
-                    Self::write_buffer(&self.desc, &self.cursor, &mut next, buf, template).or(last);
-            }
-        }
-        let Some((last, d)) = last else {
-            // Nothing to send (a zero-length frame).
+            frame.buffers().try_fold(None, |last, buf| {
+                let (desc, cursor) = (&self.desc, &self.cursor);
+                Ok(Self::write_buffer(desc, cursor, &mut next, &mut room, buf, template)?.or(last))
+            })
+        };
+        // Out of room (a frame too big for any ring), or nothing to send
+        // (a zero-length frame).
+        let Ok(Some((last, d))) = last else {
             return Err(self.unwind_frame(first));
         };
         // Close the frame: end of packet, and report status when sent.
@@ -587,12 +593,6 @@ impl<'a> TxRing<'a> {
         Ok(out)
     }
 
-    fn descriptors_needed(&self, skb: &SkBuff, offload: TxOffload) -> u32 {
-        let pieces = |len: u32| len.div_ceil(MAX_TX_DESC_DATA as u32);
-        let ctx = u32::from(offload != TxOffload::None);
-        ctx + pieces(skb.headlen()) + skb.frags().map(|f| pieces(f.len())).sum::<u32>()
-    }
-
     /// The context descriptor this frame needs, if any (an identical
     /// checksum context already in effect is reused).
     fn context_for(&mut self, offload: TxOffload) -> Option<ContextDescriptor> {
@@ -614,19 +614,23 @@ impl<'a> TxRing<'a> {
     }
 
     /// Writes the descriptors for one mapped buffer starting at `*next`,
-    /// split at the per-descriptor limit, and returns the last one written
-    /// (index, value); `None` for an empty buffer.
+    /// split at the per-descriptor limit, taking each from `room`, and
+    /// returns the last one written (index, value); `None` for an empty
+    /// buffer. Out of room it stops; the caller unwinds the frame, and
+    /// what was written stays in slots the device does not own.
     #[inline(always)]
     fn write_buffer(
         desc: &DescRing,
         cursor: &RingCursor,
         next: &mut u32,
+        room: &mut u32,
         buf: DmaBuf,
         template: TxDataTemplate,
-    ) -> Option<(u32, [u64; 2])> {
+    ) -> Result<Option<(u32, [u64; 2])>, NoRoom> {
         let (mut addr, mut left) = (buf.addr, buf.len);
         let mut last = None;
         while left > 0 {
+            *room = room.checked_sub(1).ok_or(NoRoom)?;
             let piece = left.min(MAX_TX_DESC_DATA as u32);
             // CAST: `piece <= MAX_TX_DESC_DATA`, 4096.
             let d = template.descriptor(addr, piece as u16);
@@ -638,7 +642,7 @@ impl<'a> TxRing<'a> {
             // A mapping's bytes do not wrap the bus address space.
             addr = addr.wrapping_add(u64::from(piece));
         }
-        last
+        Ok(last)
     }
 
     /// Gives up on a partly written frame mapped into slot `first`: the
