@@ -106,6 +106,7 @@ impl netdev::PciNetDriver for SgnicDriver {
     type IdInfo = Model;
     type Port<'bound> = Port<'bound>;
 
+    const NAME: &'static CStr = c"sgnic";
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
     const IRQ_NAME: &'static CStr = c"sgnic";
 
