@@ -18,7 +18,7 @@ pub mod driver;
 pub mod glue;
 
 kernel::module_pci_driver! {
-    type: glue::netdev::PciAdapter<driver::SgnicDriver>,
+    type: glue::netdev::PciAdapter<driver::E1000Driver>,
     name: "sgnic",
     authors: ["The sgnic developers"],
     description: "Zero-copy scatter-gather driver for QEMU's Intel 8254x (e1000) NICs",
