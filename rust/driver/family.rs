@@ -2,16 +2,17 @@
 
 //! What differs between the device families sgnic drives, as one trait
 //! the shared port code is generic over: each family's PCI driver
-//! (`e1000/` so far) names its [`Family`], and the compiler builds the
+//! (`e1000/`, `igb/`) names its [`Family`], and the compiler builds the
 //! netdev, NAPI and ethtool callbacks once per family. Nothing in a hot
 //! path looks a family up at run time.
 //!
 //! ```text
-//!  module sgnic ── PCI driver "sgnic" (8254x) ─► Port<E1000> ─┐
-//!                                                              │
-//!   shared: port.rs ops.rs ethtool.rs mac.rs rx.rs tx.rs  ◄────┘
+//!  module sgnic ─┬─ PCI driver "sgnic"     (8254x) ─► Port<E1000> ─┐
+//!                └─ PCI driver "sgnic_igb" (82576) ─► Port<Igb>   ─┤
+//!                                                                   │
+//!   shared: port.rs ops.rs ethtool.rs mac.rs rx.rs tx.rs  ◄─────────┘
 //!   per family: F::Tx (descriptor writer), F::Rx (completion decode),
-//!               ring registers, EEPROM, ITR, offload limits
+//!               ring registers, EEPROM, ITR/EITR, offload limits
 //! ```
 
 use super::{regs::Regs, rx::RxFormat, tx::TxFormat};

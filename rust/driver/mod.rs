@@ -6,15 +6,17 @@
 //! register and descriptor formats) and [`crate::glue`] (the kernel APIs);
 //! the compiler holds it to that.
 //!
-//! The port, its rings and its callbacks are generic over the device
-//! family ([`family::Family`]); `e1000/` holds the 8254x's PCI driver and
-//! what only it has.
+//! Two PCI drivers share it, one per device family: `e1000/` (the 8254x)
+//! and `igb/` (the 82576). Each names its [`family::Family`], and the
+//! port, its rings and its callbacks are generic over it (`family.rs`
+//! has the picture).
 
 #![deny(unsafe_code)]
 
 mod e1000;
 mod ethtool;
 mod family;
+mod igb;
 mod mac;
 mod ops;
 mod port;
@@ -24,6 +26,7 @@ mod rx;
 mod tx;
 
 pub(crate) use e1000::E1000Driver;
+pub(crate) use igb::IgbDriver;
 
 /// Largest TSO super-frame: the 64 KiB the stack builds by default, which
 /// the descriptor budget in `tx::MAX_DESCS_PER_FRAME` is sized for.
