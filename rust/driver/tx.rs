@@ -13,7 +13,7 @@
 //! here holds the frames while the device reads them.
 
 use crate::glue::{
-    dma::{DescRing, DmaBuf, MappedSkb},
+    dma::{DescRing, MappedSkb},
     netdev::NapiPoll,
     skb::{SkBuff, MAX_FRAGS},
 };
@@ -84,6 +84,9 @@ const _: () = assert!(MIN_RING <= RingSize::MAX.get() as u32 / 2);
 
 /// Stop the queue when fewer slots than one worst-case frame remain.
 pub(crate) const STOP_THRESHOLD: u32 = MAX_DESCS_PER_FRAME;
+
+/// The ring has no free descriptor left for the frame being written.
+pub(crate) struct NoRoom;
 
 /// Per-frame accounting of one queued frame.
 #[derive(Default)]
@@ -286,13 +289,6 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
         Ok(queued.bytes)
     }
 
-    /// Descriptors the buffers of `skb` take when each is split at `max`
-    /// bytes, plus `extra` (a context descriptor).
-    pub(crate) fn descriptors_needed(skb: &SkBuff, max: u32, extra: u32) -> u32 {
-        let pieces = |len: u32| len.div_ceil(max);
-        extra + pieces(skb.headlen()) + skb.frags().map(|f| pieces(f.len())).sum::<u32>()
-    }
-
     /// Counts a mapped frame's bytes by where they come from (three field
     /// reads: never worth a call).
     #[inline(always)]
@@ -302,32 +298,42 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
         out.page_cache_bytes = frame.page_cache_bytes();
     }
 
-    /// Writes the descriptors for one mapped buffer starting at `*next`,
-    /// split at `max` bytes, each made by `encode(address, length)`. The
-    /// newest descriptor stays in `pending` (index, value) until the next
-    /// one is written, so the frame's last can be closed before it
-    /// reaches memory.
-    #[inline]
-    pub(crate) fn write_buffer(
+    /// Writes the descriptors of a mapped frame's buffers from `*next` on,
+    /// each buffer split at `max` bytes and each piece made by
+    /// `encode(address, length)`, taking each descriptor from `room`.
+    /// Returns the last one written (index, value), for the caller to
+    /// write again with EOP: once known, that costs one store per frame
+    /// rather than holding every descriptor back until the next. `None`
+    /// if there was nothing to write; out of room, it stops there, the
+    /// caller unwinds the frame, and what was written stays in slots the
+    /// device does not own.
+    #[inline(always)]
+    pub(crate) fn write_buffers(
         desc: &DescRing,
         cursor: &RingCursor,
         next: &mut u32,
-        pending: &mut Option<(u32, [u64; 2])>,
-        buf: DmaBuf,
+        room: &mut u32,
+        frame: &MappedSkb<'_>,
         max: u32,
         encode: impl Fn(u64, u32) -> [u64; 2],
-    ) {
-        let (base, len) = (buf.addr, buf.len);
-        let mut done = 0u32;
-        while done < len {
-            let piece = (len - done).min(max);
-            let d = encode(base + u64::from(done), piece);
-            if let Some((i, prev)) = pending.replace((*next, d)) {
-                desc.write(i, prev);
+    ) -> Result<Option<(u32, [u64; 2])>, NoRoom> {
+        let mut last = None;
+        for buf in frame.buffers() {
+            let (mut addr, mut left) = (buf.addr, buf.len);
+            while left > 0 {
+                *room = room.checked_sub(1).ok_or(NoRoom)?;
+                let piece = left.min(max);
+                let d = encode(addr, piece);
+                desc.write(*next, d);
+                last = Some((*next, d));
+                // The ring index is masked: it cannot overflow first.
+                *next = cursor.wrap(next.wrapping_add(1));
+                left -= piece;
+                // A mapping's bytes do not wrap the bus address space.
+                addr = addr.wrapping_add(u64::from(piece));
             }
-            *next = cursor.wrap(*next + 1);
-            done += piece;
         }
+        Ok(last)
     }
 
     /// Records a frame written to `[first, next)` whose last descriptor is

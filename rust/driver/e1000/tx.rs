@@ -12,8 +12,8 @@ use crate::glue::{
 };
 use crate::hw::{
     e1000::desc::{
-        tx_done, ChecksumOffsets, ContextDescriptor, DataDescriptor, LegacyTxDescriptor, Popts,
-        TsoHeaders, TxCmd, MAX_TX_DESC_DATA,
+        tx_done, ChecksumOffsets, ContextDescriptor, Popts, TsoHeaders, TxCmd, TxDataTemplate,
+        MAX_TX_DESC_DATA,
     },
     net::{IpVersion, MIN_TX_FRAME, TCP_CSUM_OFFSET, TCP_MAX_HEADER},
     ring::RingSize,
@@ -58,30 +58,6 @@ pub(crate) fn can_segment(l4_start: u32, segments: u32, mss: u16, fragments: u32
     let descriptors = u64::from(segments) * u64::from(per_segment) + u64::from(fragments) + 2;
     l4_start.saturating_add(TCP_MAX_HEADER) <= SEGMENT_HEADER_MAX
         && descriptors <= u64::from(SEGMENTED_FRAME_BUDGET)
-}
-
-/// One data descriptor: extended behind a context, legacy otherwise.
-#[inline(always)]
-fn data_descriptor(addr: u64, len: u32, extended: bool, dcmd: u8, popts: u8) -> [u64; 2] {
-    if extended {
-        DataDescriptor {
-            buffer_addr: addr,
-            length: len,
-            dcmd: dcmd | TxCmd::IFCS,
-            popts,
-            ..DataDescriptor::default()
-        }
-        .encode()
-    } else {
-        LegacyTxDescriptor {
-            buffer_addr: addr,
-            // CAST: `len <= MAX_TX_DESC_DATA`, 4096.
-            length: len as u16,
-            cmd: TxCmd::IFCS,
-            ..LegacyTxDescriptor::default()
-        }
-        .encode()
-    }
 }
 
 /// Bytes of headers each driver-built segment may have (one slot of the
@@ -217,14 +193,10 @@ impl E1000Tx {
         if let TxOffload::Segment(seg) = offload {
             return Self::queue_segmented(ring, skb, seg);
         }
-        let needed = Ring::descriptors_needed(
-            &skb,
-            MAX_TX_DESC_DATA as u32,
-            u32::from(offload != TxOffload::None),
-        );
-        if needed > ring.cursor.unused() {
-            return Err(QueueError::Dropped);
-        }
+        // Room is counted while writing, not beforehand: only a frame too
+        // big for any ring runs out (after `TxRing::queue`'s worst-case
+        // check), and it is unwound and dropped.
+        let mut room = ring.cursor.unused();
         let first = ring.cursor.next_to_use();
         let extended = offload != TxOffload::None;
         let context = Self::context_for(&mut ring.format, offload);
@@ -237,15 +209,18 @@ impl E1000Tx {
                 segments,
             ),
         };
+        let template = if extended {
+            TxDataTemplate::extended(TxCmd::IFCS | dcmd_extra, popts)
+        } else {
+            TxDataTemplate::legacy(TxCmd::IFCS)
+        };
         let mut next = first;
         let mut out = Queued {
             tso: matches!(offload, TxOffload::Tso { .. }),
             ..Queued::default()
         };
-        // The newest descriptor is held back in `pending` so the frame's
-        // last one can get EOP before it reaches memory.
-        let mut pending = None;
-        {
+        // The frame's last descriptor, written again with EOP below.
+        let last = {
             // Mapped after the headers were prepared: from here on the
             // frame cannot change until the device has sent it. It is
             // mapped straight into the slot it lives in until completion.
@@ -257,29 +232,31 @@ impl E1000Tx {
             out.bytes = frame.skb().len();
             Ring::count_buffers(frame, &mut out);
             if let Some(ctx) = context {
+                // `room >= MAX_DESCS_PER_FRAME` (`TxRing::queue`).
+                room -= 1;
                 ring.desc.write(next, ctx.encode());
                 next = ring.cursor.wrap(next + 1);
                 out.context = true;
             }
-            for buf in frame.buffers() {
-                Ring::write_buffer(
-                    &ring.desc,
-                    &ring.cursor,
-                    &mut next,
-                    &mut pending,
-                    buf,
-                    MAX_TX_DESC_DATA as u32,
-                    |addr, piece| data_descriptor(addr, piece, extended, dcmd_extra, popts),
-                );
-            }
-        }
-        let Some((last, mut d)) = pending else {
-            // Nothing to send (a zero-length frame).
+            Ring::write_buffers(
+                &ring.desc,
+                &ring.cursor,
+                &mut next,
+                &mut room,
+                frame,
+                MAX_TX_DESC_DATA as u32,
+                // CAST: pieces are at most MAX_TX_DESC_DATA, 4096 bytes.
+                |addr, piece| template.descriptor(addr, piece as u16),
+            )
+        };
+        // Out of room (a frame too big for any ring), or nothing to send
+        // (a zero-length frame).
+        let Ok(Some((last, d))) = last else {
             return Err(ring.unwind_frame(first));
         };
         // Close the frame: end of packet, and report status when sent.
-        d[1] |= u64::from(TxCmd::EOP | TxCmd::RS) << 24;
-        ring.desc.write(last, d);
+        ring.desc
+            .write(last, TxDataTemplate::with_cmd(d, TxCmd::EOP | TxCmd::RS));
 
         ring.finish_frame(first, next, last, packets, &mut out);
         Ok(out)
@@ -354,21 +331,12 @@ impl E1000Tx {
             next = ring.cursor.wrap(next + 1);
             out.context = true;
         }
-        let data = |addr, length, dcmd| {
-            DataDescriptor {
-                buffer_addr: addr,
-                length,
-                dcmd: dcmd | TxCmd::IFCS,
-                popts: Popts::TXSM,
-                ..DataDescriptor::default()
-            }
-            .encode()
-        };
+        let data = TxDataTemplate::extended(TxCmd::IFCS, Popts::TXSM);
         let mss = u32::from(seg.mss);
         let mut header = [0u8; SEGMENT_HEADER_MAX as usize];
-        // The newest payload descriptor, held back so the frame's last one
-        // gets RS before it reaches memory.
-        let mut pending: Option<(u32, [u64; 2])> = None;
+        // The newest payload descriptor, written again with RS once it is
+        // known to be the frame's last.
+        let mut last: Option<(u32, [u64; 2])> = None;
         let mut segment = u32::MAX;
         for piece in pieces() {
             if piece.segment != segment {
@@ -393,26 +361,27 @@ impl E1000Tx {
                 let Some(addr) = addr else {
                     return Err(ring.unwind_frame(first));
                 };
-                ring.desc.write(next, data(addr, hdr_len, 0));
+                // CAST: `hdr_len <= SEGMENT_HEADER_MAX`, 128.
+                ring.desc.write(next, data.descriptor(addr, hdr_len as u16));
                 next = ring.cursor.wrap(next + 1);
             }
             let end = if piece.ends_segment { TxCmd::EOP } else { 0 };
-            let d = data(
+            // CAST: pieces are at most MAX_TX_DESC_DATA, 4096 bytes.
+            let d = data.descriptor(
                 addrs[piece.buffer] + u64::from(piece.offset),
-                piece.len,
-                end,
+                piece.len as u16,
             );
-            if let Some((i, prev)) = pending.replace((next, d)) {
-                ring.desc.write(i, prev);
-            }
+            let d = TxDataTemplate::with_cmd(d, end);
+            ring.desc.write(next, d);
+            last = Some((next, d));
             next = ring.cursor.wrap(next + 1);
         }
-        let Some((last, mut d)) = pending else {
+        let Some((last, d)) = last else {
             return Err(ring.unwind_frame(first));
         };
         // Report status once, for the whole frame.
-        d[1] |= u64::from(TxCmd::RS) << 24;
-        ring.desc.write(last, d);
+        ring.desc
+            .write(last, TxDataTemplate::with_cmd(d, TxCmd::RS));
         ring.finish_frame(first, next, last, seg.segments, &mut out);
         Ok(out)
     }

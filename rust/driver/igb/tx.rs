@@ -173,11 +173,8 @@ impl TxFormat for IgbTx {
         let context = offload
             .context
             .filter(|c| ring.format.last_context != Some(*c));
-        let needed =
-            Ring::descriptors_needed(&skb, MAX_TX_DESC_DATA as u32, u32::from(context.is_some()));
-        if needed > ring.cursor.unused() {
-            return Err(QueueError::Dropped);
-        }
+        // Room is counted while writing (see the 8254x writer).
+        let mut room = ring.cursor.unused();
         let first = ring.cursor.next_to_use();
         let mut next = first;
         let mut out = Queued {
@@ -186,8 +183,8 @@ impl TxFormat for IgbTx {
         };
         let dcmd = Dcmd::IFCS | if offload.tso { Dcmd::TSE } else { 0 };
         let uses_context = offload.context.is_some();
-        let mut pending = None;
-        {
+        // The frame's last descriptor, written again with EOP below.
+        let last = {
             // Mapped after the headers were prepared: from here on the
             // frame cannot change until the device has sent it.
             let Ok(frame) =
@@ -198,39 +195,40 @@ impl TxFormat for IgbTx {
             out.bytes = frame.skb().len();
             Ring::count_buffers(frame, &mut out);
             if let Some(ctx) = context {
+                // `room >= MAX_DESCS_PER_FRAME` (`TxRing::queue`).
+                room -= 1;
                 ring.desc.write(next, ctx.encode());
                 next = ring.cursor.wrap(next + 1);
                 out.context = true;
                 ring.format.last_context = Some(ctx);
             }
-            for buf in frame.buffers() {
-                Ring::write_buffer(
-                    &ring.desc,
-                    &ring.cursor,
-                    &mut next,
-                    &mut pending,
-                    buf,
-                    MAX_TX_DESC_DATA as u32,
-                    |addr, len| {
-                        TxData {
-                            buffer_addr: addr,
-                            // CAST: `len <= MAX_TX_DESC_DATA`, 4096.
-                            len: len as u16,
-                            dcmd,
-                            // QEMU reads these from a frame's first data
-                            // descriptor only, the 82576 from each.
-                            popts: if uses_context { offload.popts } else { 0 },
-                            paylen,
-                            slot: ContextSlot::ZERO,
-                            check_context: false,
-                        }
-                        .encode()
-                    },
-                );
-            }
-        }
-        let Some((last, mut d)) = pending else {
-            // Nothing to send (a zero-length frame).
+            Ring::write_buffers(
+                &ring.desc,
+                &ring.cursor,
+                &mut next,
+                &mut room,
+                frame,
+                MAX_TX_DESC_DATA as u32,
+                |addr, len| {
+                    TxData {
+                        buffer_addr: addr,
+                        // CAST: `len <= MAX_TX_DESC_DATA`, 4096.
+                        len: len as u16,
+                        dcmd,
+                        // QEMU reads these from a frame's first data
+                        // descriptor only, the 82576 from each.
+                        popts: if uses_context { offload.popts } else { 0 },
+                        paylen,
+                        slot: ContextSlot::ZERO,
+                        check_context: false,
+                    }
+                    .encode()
+                },
+            )
+        };
+        // Out of room (a frame too big for any ring), or nothing to send
+        // (a zero-length frame).
+        let Ok(Some((last, mut d))) = last else {
             return Err(ring.unwind_frame(first));
         };
         // Close the frame: end of packet, and report status when sent.

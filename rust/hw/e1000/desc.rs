@@ -385,6 +385,55 @@ impl DataDescriptor {
     }
 }
 
+/// What every data descriptor of one frame shares: all of the second word
+/// but the length, in either format. Both keep the length in its low bits,
+/// so a buffer's descriptor is the template with its address and length
+/// filled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TxDataTemplate {
+    hi: u64,
+}
+
+impl TxDataTemplate {
+    /// Legacy descriptors with the [`TxCmd`] bits `cmd`.
+    pub fn legacy(cmd: u8) -> Self {
+        Self {
+            hi: LegacyTxDescriptor {
+                cmd,
+                ..LegacyTxDescriptor::default()
+            }
+            .encode()[1],
+        }
+    }
+
+    /// Extended data descriptors with the [`TxCmd`] bits `dcmd` and the
+    /// [`Popts`] bits `popts`.
+    pub fn extended(dcmd: u8, popts: u8) -> Self {
+        Self {
+            hi: DataDescriptor {
+                dcmd,
+                popts,
+                ..DataDescriptor::default()
+            }
+            .encode()[1],
+        }
+    }
+
+    /// The descriptor for `len` bytes at `addr`. A `u16` fits both
+    /// formats' length fields, so it cannot reach the command bits.
+    #[inline]
+    pub fn descriptor(self, addr: u64, len: u16) -> [u64; 2] {
+        [addr, self.hi | u64::from(len)]
+    }
+
+    /// `d` (one of this frame's descriptors) with the [`TxCmd`] bits `cmd`
+    /// added: EOP and RS on the frame's last one.
+    #[inline]
+    pub fn with_cmd(d: [u64; 2], cmd: u8) -> [u64; 2] {
+        [d[0], d[1] | u64::from(cmd) << 24]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,6 +462,43 @@ mod tests {
         assert_eq!(LegacyTxDescriptor::decode(d.encode()), d);
         assert!(!tx_done(d.encode()));
         assert!(tx_done([0, 1 << 32]));
+    }
+
+    #[test]
+    fn data_template_matches_the_descriptors() {
+        let (addr, len) = (0x1234_5678_9ABC_DEF0, 4096u16);
+        let legacy = TxDataTemplate::legacy(TxCmd::IFCS);
+        assert_eq!(
+            legacy.descriptor(addr, len),
+            LegacyTxDescriptor {
+                buffer_addr: addr,
+                length: len,
+                cmd: TxCmd::IFCS,
+                ..LegacyTxDescriptor::default()
+            }
+            .encode()
+        );
+        let ext = TxDataTemplate::extended(TxCmd::IFCS | TxCmd::TSE, Popts::TXSM | Popts::IXSM);
+        let d = ext.descriptor(addr, u16::MAX);
+        assert_eq!(
+            d,
+            DataDescriptor {
+                buffer_addr: addr,
+                length: u32::from(u16::MAX),
+                dcmd: TxCmd::IFCS | TxCmd::TSE,
+                popts: Popts::TXSM | Popts::IXSM,
+                ..DataDescriptor::default()
+            }
+            .encode()
+        );
+        let last = TxDataTemplate::with_cmd(d, TxCmd::EOP | TxCmd::RS);
+        let decoded = DataDescriptor::decode(last);
+        assert_eq!(
+            decoded.dcmd,
+            TxCmd::IFCS | TxCmd::TSE | TxCmd::EOP | TxCmd::RS | TxCmd::DEXT
+        );
+        assert_eq!(decoded.length, u32::from(u16::MAX));
+        assert_eq!(decoded.popts, Popts::TXSM | Popts::IXSM);
     }
 
     fn ipv4_tso() -> TsoHeaders {
