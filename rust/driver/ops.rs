@@ -274,6 +274,7 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         F::features_check(skb, features)
     }
 
+    #[inline(never)]
     fn poll(
         &self,
         dev: &NetDev<Self>,
