@@ -300,7 +300,8 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
 
     /// Writes the descriptors of a mapped frame's buffers from `*next` on,
     /// each buffer split at `max` bytes and each piece made by
-    /// `encode(address, length)`, taking each descriptor from `room`.
+    /// `encode(address, length)`, up to (not including) index `limit`, the
+    /// first slot the device still owns.
     /// Returns the last one written (index, value), for the caller to
     /// write again with EOP: once known, that costs one store per frame
     /// rather than holding every descriptor back until the next. `None`
@@ -312,7 +313,7 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
         desc: &DescRing,
         cursor: &RingCursor,
         next: &mut u32,
-        room: &mut u32,
+        limit: u32,
         frame: &MappedSkb<'_>,
         max: u32,
         encode: impl Fn(u64, u32) -> [u64; 2],
@@ -321,7 +322,9 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
         for buf in frame.buffers() {
             let (mut addr, mut left) = (buf.addr, buf.len);
             while left > 0 {
-                *room = room.checked_sub(1).ok_or(NoRoom)?;
+                if *next == limit {
+                    return Err(NoRoom);
+                }
                 let piece = left.min(max);
                 let d = encode(addr, piece);
                 desc.write(*next, d);

@@ -178,6 +178,7 @@ impl Family for E1000 {
         regs.write(r::ITR, itr);
     }
 
+    #[inline(always)]
     fn features_check(skb: &Skb, features: u64) -> u64 {
         // The context descriptor holds header offsets in single bytes: a
         // super-frame whose offsets do not fit is segmented and checksummed

@@ -193,10 +193,10 @@ impl E1000Tx {
         if let TxOffload::Segment(seg) = offload {
             return Self::queue_segmented(ring, skb, seg);
         }
-        // Room is counted while writing, not beforehand: only a frame too
+        // Room is checked while writing, not beforehand: only a frame too
         // big for any ring runs out (after `TxRing::queue`'s worst-case
         // check), and it is unwound and dropped.
-        let mut room = ring.cursor.unused();
+        let limit = ring.cursor.free_end();
         let first = ring.cursor.next_to_use();
         let extended = offload != TxOffload::None;
         let context = Self::context_for(&mut ring.format, offload);
@@ -232,8 +232,7 @@ impl E1000Tx {
             out.bytes = frame.skb().len();
             Ring::count_buffers(frame, &mut out);
             if let Some(ctx) = context {
-                // `room >= MAX_DESCS_PER_FRAME` (`TxRing::queue`).
-                room -= 1;
+                // Room for a worst-case frame was checked (`TxRing::queue`).
                 ring.desc.write(next, ctx.encode());
                 next = ring.cursor.wrap(next + 1);
                 out.context = true;
@@ -242,7 +241,7 @@ impl E1000Tx {
                 &ring.desc,
                 &ring.cursor,
                 &mut next,
-                &mut room,
+                limit,
                 frame,
                 MAX_TX_DESC_DATA as u32,
                 // CAST: pieces are at most MAX_TX_DESC_DATA, 4096 bytes.

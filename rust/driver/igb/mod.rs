@@ -188,6 +188,7 @@ impl Family for Igb {
         );
     }
 
+    #[inline(always)]
     fn features_check(skb: &Skb, features: u64) -> u64 {
         // The context descriptor holds MACLEN in 7 bits and IPLEN in 9
         // (`igb_features_check`): a super-frame whose headers do not fit

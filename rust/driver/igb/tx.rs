@@ -173,8 +173,8 @@ impl TxFormat for IgbTx {
         let context = offload
             .context
             .filter(|c| ring.format.last_context != Some(*c));
-        // Room is counted while writing (see the 8254x writer).
-        let mut room = ring.cursor.unused();
+        // Room is checked while writing (see the 8254x writer).
+        let limit = ring.cursor.free_end();
         let first = ring.cursor.next_to_use();
         let mut next = first;
         let mut out = Queued {
@@ -195,8 +195,7 @@ impl TxFormat for IgbTx {
             out.bytes = frame.skb().len();
             Ring::count_buffers(frame, &mut out);
             if let Some(ctx) = context {
-                // `room >= MAX_DESCS_PER_FRAME` (`TxRing::queue`).
-                room -= 1;
+                // Room for a worst-case frame was checked (`TxRing::queue`).
                 ring.desc.write(next, ctx.encode());
                 next = ring.cursor.wrap(next + 1);
                 out.context = true;
@@ -206,7 +205,7 @@ impl TxFormat for IgbTx {
                 &ring.desc,
                 &ring.cursor,
                 &mut next,
-                &mut room,
+                limit,
                 frame,
                 MAX_TX_DESC_DATA as u32,
                 |addr, len| {
