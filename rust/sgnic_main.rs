@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! sgnic: a zero-copy Rust driver for QEMU's Intel 8254x (e1000) NICs.
+//! sgnic: a zero-copy Rust driver for QEMU's Intel 8254x (e1000) and
+//! 82576 (igb) NICs.
 //!
 //! The crate has three layers, each in its own directory:
 //!
@@ -10,6 +11,9 @@
 //!   sk_buff and streaming-DMA APIs. All `unsafe` code lives here.
 //! - [`driver`]: probe/remove, the netdev and ethtool operations, TX and RX,
 //!   written in safe Rust on top of the other two.
+//!
+//! The module registers two PCI drivers, one per family: "sgnic" for the
+//! 8254x and "sgnic_igb" for the 82576.
 
 #[path = "hw/mod.rs"]
 pub mod hw;
@@ -17,10 +21,31 @@ pub mod hw;
 pub mod driver;
 pub mod glue;
 
-kernel::module_pci_driver! {
-    type: glue::netdev::PciAdapter<driver::SgnicDriver>,
+use glue::netdev::{PciAdapter, PciNetDriver};
+use kernel::{driver::Registration, pci, prelude::*};
+
+/// The module: one PCI driver registration per device family.
+#[pin_data]
+struct SgnicModule {
+    #[pin]
+    e1000: Registration<pci::Adapter<PciAdapter<driver::E1000Driver>>>,
+    #[pin]
+    igb: Registration<pci::Adapter<PciAdapter<driver::IgbDriver>>>,
+}
+
+impl kernel::InPlaceModule for SgnicModule {
+    fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            e1000 <- Registration::new(driver::E1000Driver::NAME, module),
+            igb <- Registration::new(driver::IgbDriver::NAME, module),
+        })
+    }
+}
+
+module! {
+    type: SgnicModule,
     name: "sgnic",
     authors: ["The sgnic developers"],
-    description: "Zero-copy scatter-gather driver for QEMU's Intel 8254x (e1000) NICs",
+    description: "Zero-copy scatter-gather driver for QEMU's Intel 8254x (e1000) and 82576 (igb) NICs",
     license: "GPL",
 }

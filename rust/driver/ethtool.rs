@@ -3,6 +3,7 @@
 //! The ethtool operations of a port.
 
 use super::{
+    family::Family,
     mac,
     port::{Counters, Event, Port},
 };
@@ -10,10 +11,10 @@ use crate::glue::{
     ethtool::{Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
     netdev::{NetDev, Rtnl},
 };
-use crate::hw::{e1000::regs as r, itr, ring::RingSize};
+use crate::hw::{itr, ring::RingSize};
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
-impl Operations for Port<'_> {
+impl<F: Family> Operations for Port<'_, F> {
     fn driver_info(&self) -> DriverInfo<'_> {
         DriverInfo {
             driver: c"sgnic",
@@ -98,7 +99,7 @@ impl Operations for Port<'_> {
         self.adaptive_itr.store(u32::from(adaptive), Relaxed);
         self.itr.store(value, Relaxed);
         if dev.is_running() {
-            self.regs.write(r::ITR, value);
+            F::write_itr(&self.regs, value);
         }
         Ok(())
     }

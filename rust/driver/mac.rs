@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! MAC control: reset, permanent address, link.
+//! MAC control both families share: reset, TX quiescence, link, and
+//! EEPROM reads through EERD (whose fields each family lays out its own
+//! way).
 
-use super::regs::Regs;
-use crate::hw::{
-    e1000::{eeprom, regs as r},
-    net,
-};
+use super::{family::Family, regs::Regs};
+use crate::hw::{net, regs as r};
 use kernel::{
     io::poll::{read_poll_timeout, read_poll_timeout_atomic},
     prelude::*,
@@ -16,6 +15,9 @@ use kernel::{
 /// How long an EEPROM word may take before the device is given up on (QEMU
 /// answers at once; real parts within a few microseconds).
 const EERD_TIMEOUT: Delta = Delta::from_millis(5);
+
+/// Words covered by the EEPROM checksum (both families).
+pub(crate) const EEPROM_WORDS: usize = 64;
 
 /// Masks interrupts, stops both DMA engines and resets the MAC.
 ///
@@ -40,15 +42,15 @@ pub(crate) fn reset(regs: &Regs<'_>) {
 const TX_SETTLE_POLL: Delta = Delta::from_micros(100);
 const TX_SETTLE_TRIES: usize = 100;
 
-/// Whether the transmit head (TDH) stayed put across one poll interval,
+/// Whether the transmit head (`F::TDH`) stayed put across one poll interval,
 /// within [`TX_SETTLE_TRIES`] intervals. Used in atomic context after
 /// TCTL.EN is cleared: the device then finishes the frame it is on and
 /// stops fetching descriptors and buffers.
-pub(crate) fn tx_head_settled(regs: &Regs<'_>) -> bool {
-    let mut last = regs.read(r::TDH);
+pub(crate) fn tx_head_settled<F: Family>(regs: &Regs<'_>) -> bool {
+    let mut last = regs.read(F::TDH);
     read_poll_timeout_atomic(
         || {
-            let head = regs.read(r::TDH);
+            let head = regs.read(F::TDH);
             Ok(core::mem::replace(&mut last, head) == head)
         },
         |settled| *settled,
@@ -63,27 +65,38 @@ pub(crate) fn set_link_up(regs: &Regs<'_>) {
     regs.write(r::CTRL, regs.read(r::CTRL) | r::Ctrl::SLU | r::Ctrl::ASDE);
 }
 
-/// Reads one 16-bit EEPROM word through EERD.
-fn read_eeprom_word(regs: &Regs<'_>, word: u8) -> Result<u16> {
-    regs.write(r::EERD, eeprom::eerd_start(word));
+/// Reads one 16-bit EEPROM word through EERD: `start` is the EERD value
+/// that starts the read, `done` the family's decode of a finished one.
+fn read_eeprom_word(regs: &Regs<'_>, start: u32, done: fn(u32) -> Option<u16>) -> Result<u16> {
+    regs.write(r::EERD, start);
     let eerd = read_poll_timeout(
         || Ok(regs.read(r::EERD)),
-        |eerd| eeprom::eerd_done(*eerd).is_some(),
+        |eerd| done(*eerd).is_some(),
         Delta::from_micros(5),
         EERD_TIMEOUT,
     )?;
-    eeprom::eerd_done(eerd).ok_or(ETIMEDOUT)
+    done(eerd).ok_or(ETIMEDOUT)
 }
 
-/// Reads and validates the permanent MAC address from the EEPROM.
+/// Reads and validates the permanent MAC address from the EEPROM, whose
+/// word `i` EERD reads when written `start(i)` (`None`: the family cannot
+/// address it) and reports through `done`.
 ///
 /// The whole EEPROM checksum is verified and the address must be a valid
 /// unicast one: a device that reports nonsense is refused, not trusted.
-pub(crate) fn read_permanent_address(regs: &Regs<'_>) -> Result<[u8; 6]> {
-    let mut words = [0u16; eeprom::WORDS];
-    for (i, w) in words.iter_mut().enumerate() {
-        *w = read_eeprom_word(regs, i as u8)?;
+pub(crate) fn read_permanent_address(
+    regs: &Regs<'_>,
+    start: fn(u8) -> Option<u32>,
+    done: fn(u32) -> Option<u16>,
+) -> Result<[u8; 6]> {
+    use crate::hw::e1000::eeprom;
+    const _: () = assert!(EEPROM_WORDS == eeprom::WORDS);
+    let mut words = [0u16; EEPROM_WORDS];
+    for (i, w) in (0u8..).zip(words.iter_mut()) {
+        *w = read_eeprom_word(regs, start(i).ok_or(EINVAL)?, done)?;
     }
+    // The checksum and the address's layout are the same on both
+    // families.
     if !eeprom::checksum_ok(&words) {
         return Err(EIO);
     }

@@ -4,10 +4,11 @@
 //! interrupt handler, and the receive filter.
 
 use super::{
+    family::Family,
     mac,
     port::{Counters, Event, ModerationState, NapiState, Port},
     rx::RxRing,
-    tx::{self, QueueError, STOP_THRESHOLD},
+    tx::{QueueError, STOP_THRESHOLD},
 };
 use crate::glue::{
     features,
@@ -15,22 +16,19 @@ use crate::glue::{
         AddrLists, LinkStats, MacChange, MtuChange, Napi, NapiPoll, NetDev, NetDevice, Operations,
         Rtnl, TxOutcome, Xmit, XmitFrozen,
     },
-    skb::{OffloadRequest, SkBuff, Skb},
+    skb::{SkBuff, Skb},
 };
 use crate::hw::{
-    e1000::{
-        desc::{ChecksumOffsets, TsoHeaders},
-        regs::{self as r, Irq},
-    },
     itr::Traffic,
-    net::{self, IpVersion, TCP_CSUM_OFFSET},
+    net,
+    regs::{self as r, Irq},
 };
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
 /// ICR reads as all ones when the device has gone from the bus.
 const ICR_DEVICE_GONE: u32 = !0;
 
-impl Port<'_> {
+impl<F: Family> Port<'_, F> {
     /// Reclaims completed TX frames and restarts the queue if it was
     /// stopped for lack of room. Returns the packets and bytes completed.
     fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>, events: u32) -> Traffic {
@@ -75,7 +73,7 @@ impl Port<'_> {
         // 8254x has no TX-idle bit, so wait for the head to stop moving.
         // Still moving after the wait: leave every buffer mapped and let the
         // next watchdog tick try again.
-        if !mac::tx_head_settled(&self.regs) {
+        if !mac::tx_head_settled::<F>(&self.regs) {
             frozen
                 .dev()
                 .warn(format_args!("TX engine still running after disable\n"));
@@ -83,8 +81,8 @@ impl Port<'_> {
         }
         Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
         frozen.reset_queue();
-        self.regs.write(r::TDH, 0);
-        self.regs.write(r::TDT, 0);
+        self.regs.write(F::TDH, 0);
+        self.regs.write(F::TDT, 0);
         self.regs
             .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
     }
@@ -96,15 +94,16 @@ impl Port<'_> {
         &self,
         dev: &NetDevice,
         poll: &NapiPoll<'_>,
-        rx: &mut RxRing<'_>,
+        rx: &mut RxRing<'_, F::Rx>,
     ) -> (u32, Traffic) {
         let c = &self.counters;
-        let work = rx.poll(dev, poll, c);
+        let work = rx.poll(dev, poll, c, self.rx_checksums.load(Relaxed) != 0);
         if rx.refill(dev, Some(poll)) {
-            self.regs.write(r::RDT, rx.tail());
+            self.regs.write(F::RDT, rx.tail());
         }
         Counters::add(&c.rx_packets, u64::from(work.packets));
         Counters::add(&c.rx_bytes, u64::from(work.bytes));
+        Counters::add(&c.rx_csum_verified, u64::from(work.csum_verified));
         let traffic = Traffic {
             packets: work.packets,
             bytes: work.bytes,
@@ -136,13 +135,13 @@ impl Port<'_> {
         };
         if let Some(itr) = m.model.update(tx, rx) {
             self.itr.store(itr, Relaxed);
-            self.regs.write(r::ITR, itr);
+            F::write_itr(&self.regs, itr);
         }
     }
 }
 
-impl<'bound> Operations for Port<'bound> {
-    type PollState = NapiState<'bound>;
+impl<'bound, F: Family> Operations for Port<'bound, F> {
+    type PollState = NapiState<'bound, F>;
 
     fn open(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) -> Result {
         self.up(dev, rtnl)
@@ -199,7 +198,7 @@ impl<'bound> Operations for Port<'bound> {
         // `start_xmit`, so tail writes stay in order, and the only other
         // writers (open, stop, `reset_tx`) keep `start_xmit` out first.
         drop(guard);
-        self.regs.write(r::TDT, tail);
+        self.regs.write(F::TDT, tail);
         outcome
     }
 
@@ -261,52 +260,27 @@ impl<'bound> Operations for Port<'bound> {
         self.set_rx_filter(dev, lists);
     }
 
-    fn set_features(&self, _dev: &NetDev<Self>, _features: u64) -> Result {
+    fn set_features(&self, _dev: &NetDev<Self>, features: u64) -> Result {
         // TX offloads are chosen per frame from what the stack hands us, so
-        // a feature change needs no device reprogramming.
+        // a feature change needs no device reprogramming; the receive
+        // checksum verdict is taken or ignored per poll.
+        let rx = features & features::RXCSUM != 0;
+        self.rx_checksums.store(u32::from(rx), Relaxed);
         Ok(())
     }
 
     #[inline(always)]
     fn features_check(&self, _dev: &NetDev<Self>, skb: &Skb, features: u64) -> u64 {
-        // The context descriptor holds header offsets in single bytes: a
-        // super-frame whose offsets do not fit is segmented and checksummed
-        // in software rather than described wrongly. A whole frame needs no
-        // check here (this runs for every frame): `start_xmit` completes a
-        // checksum it cannot offload in software, as the stack would.
-        if !skb.is_gso() {
-            return features;
-        }
-        let keep = match skb.offload_request() {
-            // Never for a super-frame; should one come, software segments it.
-            OffloadRequest::None | OffloadRequest::Checksum { .. } => 0,
-            OffloadRequest::Segmentation {
-                ipv4,
-                ip_start,
-                l4_start,
-                segments,
-                mss,
-                fragments,
-            } => {
-                let ip = if ipv4 { IpVersion::V4 } else { IpVersion::V6 };
-                if TsoHeaders::fit_any_tcp_header(ip, ip_start, l4_start)
-                    && (ipv4 || tx::can_segment(l4_start, segments, mss, fragments))
-                {
-                    return features;
-                }
-                // Each software segment still gets its checksum offloaded.
-                if ChecksumOffsets::new(l4_start, TCP_CSUM_OFFSET).is_some() {
-                    features::CSUM_MASK
-                } else {
-                    0
-                }
-            }
-            OffloadRequest::Unsupported => 0,
-        };
-        features & !((features::CSUM_MASK | features::GSO_MASK) & !keep)
+        F::features_check(skb, features)
     }
 
-    fn poll(&self, dev: &NetDev<Self>, poll: &NapiPoll<'_>, state: &mut NapiState<'bound>) -> u32 {
+    #[inline(never)]
+    fn poll(
+        &self,
+        dev: &NetDev<Self>,
+        poll: &NapiPoll<'_>,
+        state: &mut NapiState<'bound, F>,
+    ) -> u32 {
         Counters::add(&self.counters.napi_polls, 1);
         let budget = poll.budget();
         let events = self.take_events();
@@ -329,7 +303,7 @@ impl<'bound> Operations for Port<'bound> {
     }
 
     fn poll_complete(&self, _dev: &NetDev<Self>) {
-        self.regs.write(r::IMS, r::DRIVER_IRQ_MASK);
+        self.regs.write(r::IMS, F::IRQ_MASK);
     }
 
     fn interrupt(&self, napi: &Napi) -> bool {

@@ -4,22 +4,20 @@
 //! and bringing the datapath up and down.
 
 use super::{
+    family::Family,
     mac,
     regs::Regs,
     rx::RxRing,
     tx::{TxRing, TxStats},
-    Model,
 };
 use crate::glue::netdev::{
     AddrLists, NapiEnabled, NetDev, NetDevice, Rtnl, IFF_ALLMULTI, IFF_PROMISC,
 };
-use crate::glue::{fault::FaultPoint, softirq::with_bh_disabled};
+use crate::glue::{fault::FaultPoint, features, softirq::with_bh_disabled};
 use crate::hw::{
-    e1000::{
-        filter::FilterPlan,
-        regs::{self as r, Rctl},
-    },
+    e1000::filter::FilterPlan,
     itr::{self, Moderation, Traffic},
+    regs::{self as r, Rctl},
     ring::RingSize,
     stats::DeviceCounter,
 };
@@ -113,6 +111,11 @@ counters! {
     rx_errors,
     /// Frames too long for the buffer, or empty.
     rx_length_errors,
+    /// Frames whose checksums the device verified (82576 only).
+    rx_csum_verified,
+    /// Frames in which the device found a checksum error (the stack
+    /// verifies them again).
+    rx_csum_errors,
     /// Frames that spanned several buffers (dropped, each counted once).
     rx_multi_descriptor,
     /// Frames the device dropped as longer than it accepts (ROC).
@@ -160,9 +163,9 @@ pub(crate) struct ModerationState {
 /// it to the NAPI context as NAPI is enabled, `down` gets it back once
 /// NAPI is disabled, and in between each poll has it by `&mut`, with no
 /// lock (`glue::netdev::Operations::PollState`).
-pub(crate) struct NapiState<'bound> {
+pub(crate) struct NapiState<'bound, F: Family> {
     /// The RX ring.
-    pub(crate) ring: RxRing<'bound>,
+    pub(crate) ring: RxRing<'bound, F::Rx>,
     /// Adaptive interrupt moderation.
     pub(crate) moderation: ModerationState,
 }
@@ -239,24 +242,28 @@ impl DeviceCounters {
 }
 
 /// Rings allocated for [`Port::start`], not yet known to the device.
-pub(crate) struct Rings<'bound> {
-    tx: TxRing<'bound>,
-    rx: RxRing<'bound>,
-    /// RCTL for the receive buffer size.
-    rctl: Rctl,
+pub(crate) struct Rings<'bound, F: Family> {
+    tx: TxRing<'bound, F::Tx>,
+    rx: RxRing<'bound, F::Rx>,
+    /// The receive registers for the buffer size.
+    rx_program: F::RxProgram,
 }
 
-/// One sgnic port: an 8254x MAC and the netdev built on it.
+/// One sgnic port: a MAC of family `F` and the netdev built on it.
 #[pin_data]
-pub(crate) struct Port<'bound> {
+pub(crate) struct Port<'bound, F: Family> {
     pub(crate) pdev: &'bound pci::Device<Bound>,
-    pub(crate) model: Model,
+    /// The controller's name, as pci.ids spells it.
+    pub(crate) name: &'static str,
     pub(crate) regs: Regs<'bound>,
     pub(crate) counters: Counters,
     /// The ITR value in effect (ethtool rx-usecs, in 256 ns units).
     pub(crate) itr: Atomic<u32>,
     /// Whether NAPI adapts ITR to the traffic (ethtool adaptive-rx).
     pub(crate) adaptive_itr: Atomic<u32>,
+    /// Whether received frames take the device's checksum verdict
+    /// (`NETIF_F_RXCSUM`, ethtool rx-checksumming).
+    pub(crate) rx_checksums: Atomic<u32>,
     /// MPC and RNBC as last seen (any context that reads statistics).
     #[pin]
     device_counters: SpinLock<DeviceCounters>,
@@ -273,7 +280,7 @@ pub(crate) struct Port<'bound> {
     pub(crate) events: Atomic<u32>,
     /// The TX ring while the interface is up (xmit and NAPI).
     #[pin]
-    pub(crate) tx: SpinLock<Option<TxRing<'bound>>>,
+    pub(crate) tx: SpinLock<Option<TxRing<'bound, F::Tx>>>,
     /// While the port is up: NAPI is enabled, and holds the RX ring
     /// ([`NapiState`]); `down` hands the token back. Taken in process
     /// context only (open, stop, reconfiguration).
@@ -281,21 +288,22 @@ pub(crate) struct Port<'bound> {
     napi_enabled: Mutex<Option<NapiEnabled>>,
 }
 
-impl<'bound> Port<'bound> {
+impl<'bound, F: Family> Port<'bound, F> {
     /// Creates the state of a freshly reset port.
     pub(crate) fn new(
         pdev: &'bound pci::Device<Bound>,
-        model: Model,
+        name: &'static str,
         regs: Regs<'bound>,
     ) -> impl PinInit<Self, Error> + 'bound {
         let default = RingSize::DEFAULT.get() as u32;
         try_pin_init!(Self {
             pdev,
-            model,
+            name,
             regs,
             counters: Counters::new(),
             itr: Atomic::new(itr::itr_from_usecs(itr::DEFAULT_RX_USECS)),
             adaptive_itr: Atomic::new(1),
+            rx_checksums: Atomic::new(u32::from(F::OFFLOADS & features::RXCSUM != 0)),
             device_counters <- new_spinlock!(DeviceCounters::new(regs)),
             tx_ring_size: Atomic::new(default),
             rx_ring_size: Atomic::new(default),
@@ -339,19 +347,13 @@ impl<'bound> Port<'bound> {
         mtu: u32,
         tx_size: RingSize,
         rx_size: RingSize,
-    ) -> Result<Rings<'bound>> {
+    ) -> Result<Rings<'bound, F>> {
         let device = self.pdev.as_ref();
-        let sizing = r::RxSizing::for_mtu(mtu);
-        let mut rctl =
-            r::rctl_with_buffer_size(Rctl(Rctl::EN | Rctl::BAM | Rctl::SECRC), sizing.bsize)
-                .ok_or(EINVAL)?;
-        if sizing.long_packets {
-            rctl.0 |= Rctl::LPE;
-        }
+        let (buffer_len, rx_program) = F::rx_program(mtu)?;
         Ok(Rings {
             tx: TxRing::new(device, tx_size)?,
-            rx: RxRing::new(device, dev, rx_size, sizing.max_frame)?,
-            rctl,
+            rx: RxRing::new(device, dev, rx_size, buffer_len)?,
+            rx_program,
         })
     }
 
@@ -375,12 +377,18 @@ impl<'bound> Port<'bound> {
         &self,
         dev: &NetDev<Self>,
         rtnl: &Rtnl<'_>,
-        rings: Rings<'bound>,
+        rings: Rings<'bound, F>,
     ) -> Result {
-        let Rings { tx, rx, rctl } = rings;
-        mac::set_link_up(&self.regs);
-        self.program_tx(&tx);
-        self.program_rx(&rx, rctl);
+        let Rings { tx, rx, rx_program } = rings;
+        F::link_up(&self.regs);
+        F::program_tx(&self.regs, tx.dma_address(), tx.size());
+        F::program_rx(
+            &self.regs,
+            rx.dma_address(),
+            rx.size(),
+            rx_program,
+            rx.tail(),
+        );
         // The poll and start_xmit take this lock in softirq context, so
         // process context takes it with softirqs off (spin_lock_bh).
         with_bh_disabled(|| *self.tx.lock() = Some(tx));
@@ -406,8 +414,8 @@ impl<'bound> Port<'bound> {
         *self.napi_enabled.lock() = Some(enabled);
         dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
 
-        self.regs.write(r::ITR, self.itr.load(Relaxed));
-        self.regs.write(r::IMS, r::DRIVER_IRQ_MASK);
+        F::write_itr(&self.regs, self.itr.load(Relaxed));
+        self.regs.write(r::IMS, F::IRQ_MASK);
         self.update_link(dev);
         dev.start_queue();
         Ok(())
@@ -485,34 +493,6 @@ impl<'bound> Port<'bound> {
         Counters::add(&c.tx_frag_bytes, s.frag_bytes);
         Counters::add(&c.tx_pagecache_bytes, s.pagecache_bytes);
         Counters::add(&c.tx_doorbells, s.doorbells);
-    }
-
-    fn program_tx(&self, tx: &TxRing<'_>) {
-        let addr = tx.dma_address();
-        self.regs.write(r::TDBAL, addr as u32);
-        self.regs.write(r::TDBAH, (addr >> 32) as u32);
-        self.regs.write(r::TDLEN, tx.size().bytes());
-        self.regs.write(r::TDH, 0);
-        self.regs.write(r::TDT, 0);
-        self.regs.write(r::TIPG, r::TIPG_COPPER);
-        self.regs.write(r::TIDV, 0);
-        self.regs.write(r::TADV, 0);
-        self.regs
-            .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
-    }
-
-    fn program_rx(&self, rx: &RxRing<'_>, rctl: Rctl) {
-        let addr = rx.dma_address();
-        self.regs.write(r::RCTL, 0);
-        self.regs.write(r::RDBAL, addr as u32);
-        self.regs.write(r::RDBAH, (addr >> 32) as u32);
-        self.regs.write(r::RDLEN, rx.size().bytes());
-        self.regs.write(r::RDH, 0);
-        self.regs.write(r::RDTR, 0);
-        self.regs.write(r::RADV, 0);
-        self.regs.write(r::RCTL, rctl.0);
-        // Hand the filled buffers over last, once the ring is enabled.
-        self.regs.write(r::RDT, rx.tail());
     }
 
     /// Writes the interface address into receive-address slot 0.

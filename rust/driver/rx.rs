@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The receive ring: buffers handed to the device, validated completions,
-//! and refill.
+//! The receive ring both families share: buffers handed to the device,
+//! validated completions, and refill. Only the completion's layout and
+//! the checksum verdict are the family's ([`RxFormat`]).
 //!
 //! Every slot always owns a mapped buffer. A completed frame is passed up
 //! only if a replacement buffer could be allocated; otherwise (and for any
@@ -18,11 +19,37 @@ use crate::hw::{
     ring::{RingCursor, RingSize},
     rx::{RxDescriptor, RxError, RxFrames, RxVerdict},
 };
+use core::marker::PhantomData;
 use kernel::{
     device::{Bound, Device},
     prelude::*,
     sync::atomic::Atomic,
 };
+
+/// What the device found of a received frame's checksums.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RxChecksum {
+    /// Not checked (or not asked): the stack verifies them.
+    Unchecked,
+    /// Verified, no error: the stack need not verify them again.
+    Verified,
+    /// The device found an error; the stack verifies again and drops the
+    /// frame if it agrees.
+    Bad,
+}
+
+/// A family's receive completion. Static dispatch: the ring is generic
+/// over it. Both families hand buffers over as `[address, 0]`
+/// (`RxDescriptor::empty`).
+pub(crate) trait RxFormat: Sized + Send + Sync + 'static {
+    /// The completion in the shared (legacy) terms, from the second
+    /// quadword of a descriptor.
+    fn completion(word: u64) -> RxDescriptor;
+
+    /// The checksum verdict of the frame whose last descriptor, `i`, has
+    /// second quadword `word` (already read, and showing DD).
+    fn checksum(desc: &DescRing, i: u32, word: u64) -> RxChecksum;
+}
 
 /// What one poll of the ring did: the counts every frame moves. Drops,
 /// errors and multicast frames go straight to [`Counters`] as they happen
@@ -43,6 +70,8 @@ pub(crate) struct RxWork {
     pub(crate) packets: u32,
     /// Bytes passed up the stack.
     pub(crate) bytes: u32,
+    /// Of those frames, the ones whose checksums the device verified.
+    pub(crate) csum_verified: u32,
 }
 
 // A poll's bytes: at most a ring of frames of at most `u16::MAX` bytes each
@@ -82,7 +111,7 @@ const COPYBREAK: u32 = 256;
 ///   referenced by the device.
 /// - `frames` is at a frame boundary unless the last descriptor cleaned
 ///   lacked EOP.
-pub(crate) struct RxRing<'a> {
+pub(crate) struct RxRing<'a, F: RxFormat> {
     dev: &'a Device<Bound>,
     desc: DescRing,
     cursor: RingCursor,
@@ -92,9 +121,10 @@ pub(crate) struct RxRing<'a> {
     layout: RxLayout,
     /// Where the descriptor sequence stands between frames.
     frames: RxFrames,
+    _format: PhantomData<F>,
 }
 
-impl<'a> RxRing<'a> {
+impl<'a, F: RxFormat> RxRing<'a, F> {
     /// Allocates a ring of `size` descriptors with buffers for frames of
     /// up to `max_frame` bytes and hands every buffer but one to the
     /// device.
@@ -119,6 +149,7 @@ impl<'a> RxRing<'a> {
             // they are whole sk_buffs from the start.
             layout: RxLayout::fragment(max_frame).unwrap_or(RxLayout::skb(max_frame)),
             frames: RxFrames::new(),
+            _format: PhantomData,
         };
         ring.refill(netdev, None);
         if ring.cursor.is_empty() {
@@ -198,12 +229,15 @@ impl<'a> RxRing<'a> {
         filled
     }
 
-    /// Receives up to the poll's budget of frames into the stack.
+    /// Receives up to the poll's budget of frames into the stack;
+    /// `checksums` whether the device's checksum verdicts are to be used
+    /// (`ethtool -K rx`).
     pub(crate) fn poll(
         &mut self,
         netdev: &NetDevice,
         poll: &NapiPoll<'_>,
         counters: &Counters,
+        checksums: bool,
     ) -> RxWork {
         let mut work = RxWork::default();
         // A poll for TX completions alone finds nothing here: it leaves
@@ -213,11 +247,21 @@ impl<'a> RxRing<'a> {
         }
         while work.descriptors < poll.budget() && !self.cursor.is_empty() {
             let i = self.cursor.next_to_clean();
-            let rx = RxDescriptor::decode([0, self.desc.read_status_word(i)]);
+            let word = self.desc.read_status_word(i);
+            let rx = F::completion(word);
             match self.frames.next(&rx, self.layout.len()) {
                 RxVerdict::NotDone => break,
                 RxVerdict::Deliver(frame) => {
-                    self.deliver(netdev, poll, i, u32::from(frame.len), &mut work, counters);
+                    let csum = if checksums {
+                        F::checksum(&self.desc, i, word)
+                    } else {
+                        RxChecksum::Unchecked
+                    };
+                    if csum == RxChecksum::Bad {
+                        count(&counters.rx_csum_errors);
+                    }
+                    let frame = (u32::from(frame.len), csum == RxChecksum::Verified);
+                    self.deliver(netdev, poll, i, frame, &mut work, counters);
                 }
                 // The buffer is reused in place below either way.
                 RxVerdict::Continuation => {}
@@ -237,23 +281,25 @@ impl<'a> RxRing<'a> {
     #[inline]
     fn next_written(&self) -> bool {
         !self.cursor.is_empty()
-            && RxDescriptor::decode([0, self.desc.read_status_word(self.cursor.next_to_clean())])
-                .is_written()
+            && F::completion(self.desc.read_status_word(self.cursor.next_to_clean())).is_written()
     }
 
     /// Passes the frame in slot `i` up, replacing its buffer; recycles the
     /// buffer instead when no replacement can be had. Small frames (ACKs,
     /// requests) are copied out and the buffer stays mapped: a copy of a
     /// few hundred bytes is cheaper than a fresh buffer and mapping.
+    /// `frame` is its length and whether the device verified its
+    /// checksums.
     fn deliver(
         &mut self,
         netdev: &NetDevice,
         poll: &NapiPoll<'_>,
         i: u32,
-        len: u32,
+        frame: (u32, bool),
         work: &mut RxWork,
         counters: &Counters,
     ) {
+        let len = frame.0;
         if len <= COPYBREAK {
             let Some(buf) = &mut self.slots[i as usize] else {
                 return;
@@ -264,7 +310,7 @@ impl<'a> RxRing<'a> {
             let copy = view.copy_to_skb(poll);
             drop(view);
             match copy {
-                Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work, counters),
+                Some(skb) => Self::pass_up(netdev, poll, skb, frame, multicast, work, counters),
                 None => count(&counters.rx_alloc_failed),
             }
             return;
@@ -280,7 +326,7 @@ impl<'a> RxRing<'a> {
         let received = mapped.unmap();
         let multicast = len > 0 && received.byte(0).is_some_and(is_multicast_address);
         match received.into_skb(poll, len) {
-            Some(skb) => Self::pass_up(netdev, poll, skb, len, multicast, work, counters),
+            Some(skb) => Self::pass_up(netdev, poll, skb, frame, multicast, work, counters),
             None => count(&counters.rx_alloc_failed),
         }
     }
@@ -289,14 +335,19 @@ impl<'a> RxRing<'a> {
     fn pass_up(
         netdev: &NetDevice,
         poll: &NapiPoll<'_>,
-        skb: SkBuff,
-        len: u32,
+        mut skb: SkBuff,
+        frame: (u32, bool),
         multicast: bool,
         work: &mut RxWork,
         counters: &Counters,
     ) {
+        let (len, verified) = frame;
         if multicast {
             count(&counters.rx_multicast);
+        }
+        if verified {
+            skb.set_checksum_unnecessary();
+            bump(&mut work.csum_verified);
         }
         bump(&mut work.packets);
         work.bytes = work.bytes.wrapping_add(len);

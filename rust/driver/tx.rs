@@ -1,37 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The transmit ring: mapping frames for scatter-gather DMA, descriptors,
-//! and reclaiming what the device has sent.
+//! The transmit ring both families share: mapping frames for
+//! scatter-gather DMA, slot bookkeeping, and reclaiming what the device
+//! has sent.
 //!
 //! One frame becomes: an optional context descriptor (checksum or TSO
 //! parameters), then one data descriptor per DMA buffer piece (the linear
 //! head and every page fragment, each split at [`MAX_TX_DESC_DATA`]); the
-//! last carries EOP and RS so the device reports its completion.
+//! last carries EOP and RS so the device reports its completion. What the
+//! descriptors look like is the family's ([`TxFormat`]: the 8254x's in
+//! `e1000/tx.rs`, the 82576's advanced ones in `igb/tx.rs`); the ring
+//! here holds the frames while the device reads them.
 
 use crate::glue::{
-    dma::{DescRing, DmaBuf, MappedSkb, SlotBuffer},
+    dma::{DescRing, MappedSkb},
     netdev::NapiPoll,
-    skb::{Offload, SkBuff, Tso, MAX_FRAGS},
+    skb::{SkBuff, MAX_FRAGS},
 };
 use crate::hw::{
-    e1000::desc::{
-        tx_done, ChecksumOffsets, ContextDescriptor, Popts, TsoHeaders, TxCmd, TxDataTemplate,
-        MAX_TX_DESC_DATA,
-    },
-    net::{IpVersion, MIN_TX_FRAME, TCP_CSUM_OFFSET, TCP_MAX_HEADER},
+    e1000::desc::MAX_TX_DESC_DATA,
     ring::{RingCursor, RingSize},
-    tso::{Pieces, TcpLayout},
 };
+use core::marker::PhantomData;
 use kernel::{
     device::{Bound, Device},
     prelude::*,
 };
 
+/// A family's transmit descriptor writer. Static dispatch: the ring is
+/// generic over it, so each family's `start_xmit` is compiled for its own
+/// format.
+pub(crate) trait TxFormat: Sized + Send + Sync + Unpin + 'static {
+    /// What the writer keeps per ring (the context in effect, buffers of
+    /// its own).
+    type State: Send + Unpin;
+
+    /// The writer's state for a new ring of `size` descriptors.
+    fn new_state(dev: &Device<Bound>, size: RingSize) -> Result<Self::State>;
+
+    /// The device holds no context any more (a ring reset, or a frame
+    /// given up after its context descriptor was written).
+    fn forget_context(state: &mut Self::State);
+
+    /// Maps `skb` and writes its descriptors at the ring's `next_to_use`,
+    /// recording the frame with [`TxRing::finish_frame`]. The caller has
+    /// checked there is room for [`MAX_DESCS_PER_FRAME`].
+    fn queue_frame(ring: &mut TxRing<'_, Self>, skb: SkBuff) -> Result<Queued, QueueError>;
+
+    /// Whether a frame's last descriptor, whose second quadword is `word`,
+    /// was written back as sent.
+    fn done(word: u64) -> bool;
+}
+
 /// Descriptors an IPv6 super-frame the driver segments itself may use
 /// ([`can_segment`]); `GSO_IPV6_MAX_SIZE` is sized from it.
-const SEGMENTED_FRAME_BUDGET: u32 = 48;
+pub(crate) const SEGMENTED_FRAME_BUDGET: u32 = 48;
 
-/// Most descriptors a frame the device segments or sends whole can need:
+/// Most descriptors a frame the device segments or sends whole can need,
+/// in either family (both split buffers at 4 KiB):
 /// a context descriptor, then the frame's bytes (at most the 64 KiB TSO
 /// limit) split at 4 KiB, plus one more piece for each of the head and
 /// the `MAX_SKB_FRAGS` fragments (Kconfig: 17 to 45), which may start
@@ -59,36 +85,26 @@ const _: () = assert!(MIN_RING <= RingSize::MAX.get() as u32 / 2);
 /// Stop the queue when fewer slots than one worst-case frame remain.
 pub(crate) const STOP_THRESHOLD: u32 = MAX_DESCS_PER_FRAME;
 
-/// Whether the driver segments an IPv6 super-frame with its TCP header at
-/// `l4_start`, `segments` segments of `mss` bytes and `fragments` page
-/// fragments: its headers fit a header slot whatever its TCP options, and
-/// its descriptors (a context, per segment a header and at least one
-/// payload piece, one more per buffer boundary and per 4 KiB) fit one
-/// worst-case frame's budget. Anything else the stack segments.
-pub(crate) fn can_segment(l4_start: u32, segments: u32, mss: u16, fragments: u32) -> bool {
-    let per_segment = 2 + u32::from(mss) / MAX_TX_DESC_DATA as u32;
-    let descriptors = u64::from(segments) * u64::from(per_segment) + u64::from(fragments) + 2;
-    l4_start.saturating_add(TCP_MAX_HEADER) <= SEGMENT_HEADER_MAX
-        && descriptors <= u64::from(SEGMENTED_FRAME_BUDGET)
-}
+/// The ring has no free descriptor left for the frame being written.
+pub(crate) struct NoRoom;
 
 /// Per-frame accounting of one queued frame.
 #[derive(Default)]
-struct Queued {
+pub(crate) struct Queued {
     /// Frame bytes (as BQL counts them).
-    bytes: u32,
+    pub(crate) bytes: u32,
     /// Descriptors written, context included.
-    descriptors: u32,
+    pub(crate) descriptors: u32,
     /// Whether a context descriptor was written.
-    context: bool,
+    pub(crate) context: bool,
     /// Whether the frame uses TSO.
-    tso: bool,
+    pub(crate) tso: bool,
     /// Bytes DMA'd from the linear head.
-    head_bytes: u32,
+    pub(crate) head_bytes: u32,
     /// Bytes DMA'd from page fragments.
-    frag_bytes: u32,
+    pub(crate) frag_bytes: u32,
     /// Of those, bytes from page-cache pages.
-    page_cache_bytes: u32,
+    pub(crate) page_cache_bytes: u32,
 }
 
 /// Transmit event counts, kept under the ring's lock rather than as
@@ -156,9 +172,9 @@ pub(crate) enum QueueError {
 }
 
 #[derive(Default)]
-struct Slot<'a> {
+pub(crate) struct Slot<'a> {
     /// On a frame's first descriptor: the frame, mapped until completion.
-    frame: Option<MappedSkb<'a>>,
+    pub(crate) frame: Option<MappedSkb<'a>>,
     /// On a frame's first descriptor: the index of its EOP descriptor.
     eop: Option<u32>,
     /// On a frame's first descriptor: its byte and wire-packet counts.
@@ -166,103 +182,8 @@ struct Slot<'a> {
     packets: u32,
 }
 
-/// Bytes of headers each driver-built segment may have (one slot of the
-/// header buffer per descriptor).
-pub(crate) const SEGMENT_HEADER_MAX: u32 = 128;
-
-/// What the device does to one frame, in the terms of its descriptors.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum TxOffload {
-    /// Send as is (legacy descriptors).
-    None,
-    /// Insert the L4 checksum.
-    Checksum(ChecksumOffsets),
-    /// Segment: the TSO context, and what it means for the data descriptors.
-    Tso {
-        context: ContextDescriptor,
-        ipv4: bool,
-        segments: u32,
-    },
-    /// Segment in the driver (IPv6, which the 8254x cannot): headers per
-    /// segment from the header slots, payload straight from the frame's
-    /// buffers, the checksum of each segment offloaded.
-    Segment(Segmenting),
-}
-
-/// The ring has no free descriptor left for the frame being written.
-struct NoRoom;
-
-/// A super-frame the driver segments.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Segmenting {
-    layout: TcpLayout,
-    checksum: ChecksumOffsets,
-    mss: u16,
-    segments: u32,
-    payload: u32,
-}
-
-impl TxOffload {
-    /// Turns what the stack asks for into descriptor terms, preparing TSO
-    /// headers. A whole frame whose checksum a context descriptor cannot
-    /// describe is checksummed here in software, as the stack would (which
-    /// is why `features_check` looks only at super-frames). Super-frames
-    /// whose offsets do not fit never reach here (`features_check` sends
-    /// them through software GSO); should one arrive anyway it is dropped,
-    /// but no descriptor is ever built from truncated offsets.
-    fn for_frame(skb: &mut SkBuff) -> Result<Self, QueueError> {
-        let offload = match skb.offload() {
-            Ok(offload) => offload,
-            Err(_) if !skb.is_gso() => return Self::in_software(skb),
-            Err(_) => return Err(QueueError::Dropped),
-        };
-        match offload {
-            Offload::None => Ok(Self::None),
-            Offload::Checksum { start, offset } => match ChecksumOffsets::new(start, offset) {
-                Some(at) => Ok(Self::Checksum(at)),
-                None => Self::in_software(skb),
-            },
-            Offload::Tso(t) => Self::for_super_frame(skb, &t).ok_or(QueueError::Dropped),
-        }
-    }
-
-    /// Completes a whole frame's checksum in software; it goes out as is.
-    fn in_software(skb: &mut SkBuff) -> Result<Self, QueueError> {
-        skb.checksum_help().map_err(|_| QueueError::Dropped)?;
-        Ok(Self::None)
-    }
-
-    fn for_super_frame(skb: &mut SkBuff, t: &Tso) -> Option<Self> {
-        let ip = if t.ipv4 { IpVersion::V4 } else { IpVersion::V6 };
-        let fixed = skb.writable_headers(t.l4_start.checked_add(20)?).ok()?;
-        let layout = TcpLayout::new(ip, t.ip_start, t.l4_start, fixed)?;
-        let frame_len = skb.len();
-        let headers = skb.writable_headers(layout.hdr_len()).ok()?;
-        layout.prepare_for_device(headers, frame_len)?;
-        let payload = frame_len.checked_sub(layout.hdr_len())?;
-        let segments = payload.div_ceil(u32::from(t.mss));
-        if t.ipv4 {
-            let h = TsoHeaders::new(ip, t.ip_start, t.l4_start, layout.hdr_len())?;
-            return Some(Self::Tso {
-                context: ContextDescriptor::tso(&h, t.mss, payload)?,
-                ipv4: true,
-                segments,
-            });
-        }
-        if layout.hdr_len() > SEGMENT_HEADER_MAX {
-            return None;
-        }
-        Some(Self::Segment(Segmenting {
-            layout,
-            checksum: ChecksumOffsets::new(t.l4_start, TCP_CSUM_OFFSET)?,
-            mss: t.mss,
-            segments,
-            payload,
-        }))
-    }
-}
-
-/// A transmit descriptor ring and the buffers in flight on it.
+/// A transmit descriptor ring and the buffers in flight on it, in the
+/// descriptor format `F`.
 ///
 /// # Invariants
 ///
@@ -274,34 +195,25 @@ impl TxOffload {
 ///   (`drop_all`).
 /// - Slots outside `[next_to_clean, next_to_use)` hold no frame and no
 ///   `eop`.
-/// - `last_context` is the checksum context the device last read, or
-///   `None` when that is not known.
-/// - Header slot `k` serves descriptors `2k` and `2k + 1`, of which at
-///   most one is a header descriptor (a header is always followed by its
-///   payload), and is rewritten only when no descriptor in flight refers
-///   to it.
-pub(crate) struct TxRing<'a> {
-    dev: &'a Device<Bound>,
-    desc: DescRing,
-    cursor: RingCursor,
-    slots: KVVec<Slot<'a>>,
-    /// The checksum context in effect on the device, so identical ones
-    /// can be skipped.
-    last_context: Option<ChecksumOffsets>,
-    /// One header slot per descriptor, for driver-built segments.
-    headers: SlotBuffer,
+/// - `format` describes what the device holds of the writer's contexts
+///   (see each [`TxFormat::State`]).
+pub(crate) struct TxRing<'a, F: TxFormat> {
+    pub(crate) dev: &'a Device<Bound>,
+    pub(crate) desc: DescRing,
+    pub(crate) cursor: RingCursor,
+    pub(crate) slots: KVVec<Slot<'a>>,
+    /// The descriptor writer's own state.
+    pub(crate) format: F::State,
     /// Event counts not yet handed over ([`Self::take_stats`]).
     stats: TxStats,
+    _format: PhantomData<F>,
 }
 
-impl<'a> TxRing<'a> {
+impl<'a, F: TxFormat> TxRing<'a, F> {
     /// Allocates an empty ring of `size` descriptors.
     pub(crate) fn new(dev: &'a Device<Bound>, size: RingSize) -> Result<Self> {
         let desc = DescRing::new(dev, size)?;
-        // A header descriptor is always followed by a payload one, so
-        // descriptors 2k and 2k + 1 never both hold a header: they share
-        // slot k.
-        let headers = SlotBuffer::new(dev, size.get() / 2, SEGMENT_HEADER_MAX as usize)?;
+        let format = F::new_state(dev, size)?;
         let mut slots = KVVec::with_capacity(size.get(), GFP_KERNEL)?;
         for _ in 0..size.get() {
             slots.push(Slot::default(), GFP_KERNEL)?;
@@ -311,9 +223,9 @@ impl<'a> TxRing<'a> {
             desc,
             cursor: RingCursor::new(size),
             slots,
-            last_context: None,
-            headers,
+            format,
             stats: TxStats::default(),
+            _format: PhantomData,
         })
     }
 
@@ -364,107 +276,80 @@ impl<'a> TxRing<'a> {
     /// caller writes [`Self::tail`] to TDT. Returns the frame's length, as
     /// BQL counts it.
     pub(crate) fn queue(&mut self, skb: SkBuff) -> Result<u32, QueueError> {
-        let queued = self.queue_frame(skb)?;
-        self.stats.add(&queued);
-        Ok(queued.bytes)
-    }
-
-    fn queue_frame(&mut self, mut skb: SkBuff) -> Result<Queued, QueueError> {
         // Room for any frame is checked before its headers are prepared:
         // a frame handed back as busy comes again unchanged, and preparing
         // twice would take its length out of the checksum twice. With that
-        // room, a frame that still does not fit never will: drop it rather
-        // than stall the queue on it.
+        // room, a frame that still does not fit never will: the writer
+        // drops it rather than stall the queue on it.
         if self.cursor.unused() < MAX_DESCS_PER_FRAME {
             return Err(QueueError::Full(skb));
         }
-        let offload = TxOffload::for_frame(&mut skb)?;
-        // Padded only now: a checksum completed in software above covers
-        // the frame as the stack built it.
-        // CAST: MIN_TX_FRAME is 60.
-        let skb = skb
-            .pad_to(MIN_TX_FRAME as u16)
-            .map_err(|_| QueueError::Dropped)?;
-        if let TxOffload::Segment(seg) = offload {
-            return self.queue_segmented(skb, seg);
-        }
-        // Room is counted while writing, not beforehand: only a frame too
-        // big for any ring runs out, after the worst-case check above, and
-        // it is unwound and dropped.
-        let mut room = self.cursor.unused();
-        let first = self.cursor.next_to_use();
-        let extended = offload != TxOffload::None;
-        let context = self.context_for(offload);
-        let (dcmd_extra, popts, packets) = match offload {
-            TxOffload::None | TxOffload::Segment(_) => (0, 0, 1),
-            TxOffload::Checksum(_) => (0, Popts::TXSM, 1),
-            TxOffload::Tso { ipv4, segments, .. } => (
-                TxCmd::TSE,
-                Popts::TXSM | if ipv4 { Popts::IXSM } else { 0 },
-                segments,
-            ),
-        };
-        let template = if extended {
-            TxDataTemplate::extended(TxCmd::IFCS | dcmd_extra, popts)
-        } else {
-            TxDataTemplate::legacy(TxCmd::IFCS)
-        };
-        let mut next = first;
-        let mut out = Queued {
-            tso: matches!(offload, TxOffload::Tso { .. }),
-            ..Queued::default()
-        };
-        // The frame's last descriptor (index, value), written again with
-        // EOP once known; `None` if out of room.
-        let last: Result<_, NoRoom> = {
-            // Mapped after the headers were prepared: from here on the
-            // frame cannot change until the device has sent it. It is
-            // mapped straight into the slot it lives in until completion.
-            let Ok(frame) =
-                MappedSkb::map_into(&mut self.slots[first as usize].frame, self.dev, skb)
-            else {
-                return Err(self.unwind());
-            };
-            out.bytes = frame.skb().len();
-            Self::count_buffers(frame, &mut out);
-            if let Some(ctx) = context {
-                // `room >= MAX_DESCS_PER_FRAME`, checked above.
-                room -= 1;
-                self.desc.write(next, ctx.encode());
-                next = self.cursor.wrap(next + 1);
-                out.context = true;
-            }
-            frame.buffers().try_fold(None, |last, buf| {
-                let (desc, cursor) = (&self.desc, &self.cursor);
-                Ok(Self::write_buffer(desc, cursor, &mut next, &mut room, buf, template)?.or(last))
-            })
-        };
-        // Out of room (a frame too big for any ring), or nothing to send
-        // (a zero-length frame).
-        let Ok(Some((last, d))) = last else {
-            return Err(self.unwind_frame(first));
-        };
-        // Close the frame: end of packet, and report status when sent.
-        self.desc
-            .write(last, TxDataTemplate::with_cmd(d, TxCmd::EOP | TxCmd::RS));
-
-        self.finish_frame(first, next, last, packets, &mut out);
-        Ok(out)
+        let queued = F::queue_frame(self, skb)?;
+        self.stats.add(&queued);
+        Ok(queued.bytes)
     }
 
     /// Counts a mapped frame's bytes by where they come from (three field
     /// reads: never worth a call).
     #[inline(always)]
-    fn count_buffers(frame: &MappedSkb<'_>, out: &mut Queued) {
+    pub(crate) fn count_buffers(frame: &MappedSkb<'_>, out: &mut Queued) {
         out.head_bytes = frame.head().len;
         out.frag_bytes = frame.frag_bytes();
         out.page_cache_bytes = frame.page_cache_bytes();
     }
 
+    /// Writes the descriptors of a mapped frame's buffers from `*next` on,
+    /// each buffer split at `max` bytes and each piece made by
+    /// `encode(address, length)`, up to (not including) index `limit`, the
+    /// first slot the device still owns.
+    /// Returns the last one written (index, value), for the caller to
+    /// write again with EOP: once known, that costs one store per frame
+    /// rather than holding every descriptor back until the next. `None`
+    /// if there was nothing to write; out of room, it stops there, the
+    /// caller unwinds the frame, and what was written stays in slots the
+    /// device does not own.
+    #[inline(always)]
+    pub(crate) fn write_buffers(
+        desc: &DescRing,
+        cursor: &RingCursor,
+        next: &mut u32,
+        limit: u32,
+        frame: &MappedSkb<'_>,
+        max: u32,
+        encode: impl Fn(u64, u32) -> [u64; 2],
+    ) -> Result<Option<(u32, [u64; 2])>, NoRoom> {
+        let mut last = None;
+        for buf in frame.buffers() {
+            let (mut addr, mut left) = (buf.addr, buf.len);
+            while left > 0 {
+                if *next == limit {
+                    return Err(NoRoom);
+                }
+                let piece = left.min(max);
+                let d = encode(addr, piece);
+                desc.write(*next, d);
+                last = Some((*next, d));
+                // The ring index is masked: it cannot overflow first.
+                *next = cursor.wrap(next.wrapping_add(1));
+                left -= piece;
+                // A mapping's bytes do not wrap the bus address space.
+                addr = addr.wrapping_add(u64::from(piece));
+            }
+        }
+        Ok(last)
+    }
+
     /// Records a frame written to `[first, next)` whose last descriptor is
     /// `last`, and hands the descriptors to the device side of the ring.
     #[inline]
-    fn finish_frame(&mut self, first: u32, next: u32, last: u32, packets: u32, out: &mut Queued) {
+    pub(crate) fn finish_frame(
+        &mut self,
+        first: u32,
+        next: u32,
+        last: u32,
+        packets: u32,
+        out: &mut Queued,
+    ) {
         let count = next.wrapping_sub(first) & self.cursor.size().mask();
         out.descriptors = count;
         let head = &mut self.slots[first as usize];
@@ -474,189 +359,18 @@ impl<'a> TxRing<'a> {
         self.cursor.advance_use(count);
     }
 
-    /// Queues an IPv6 super-frame as the segments the device would have
-    /// made: per segment a header descriptor (from the header slots) and
-    /// the descriptors of its payload, mapped once and referenced in place.
-    fn queue_segmented(&mut self, mut skb: SkBuff, seg: Segmenting) -> Result<Queued, QueueError> {
-        let hdr_len = seg.layout.hdr_len();
-        // The payload's buffers: the head past the headers, then the frags.
-        let mut lens = [0u32; 1 + MAX_FRAGS];
-        lens[0] = skb.headlen().saturating_sub(hdr_len);
-        let mut buffers = 1;
-        for (len, frag) in lens[1..].iter_mut().zip(skb.frags()) {
-            *len = frag.len();
-            buffers += 1;
-        }
-        let pieces = || {
-            Pieces::new(
-                lens[..buffers].iter().copied(),
-                u64::from(seg.payload),
-                u32::from(seg.mss),
-                MAX_TX_DESC_DATA as u32,
-            )
-        };
-        // The buffers must hold exactly the payload, or a segment would
-        // end without EOP and the device would run it into the next frame.
-        let held: u64 = lens[..buffers].iter().map(|&l| u64::from(l)).sum();
-        // CAST: a count of pieces of a 64 KiB frame.
-        let needed = 1 + u64::from(seg.segments) + pieces().count() as u64;
-        if held != u64::from(seg.payload) || needed > u64::from(self.cursor.unused()) {
-            return Err(QueueError::Dropped);
-        }
-        let mut template = [0u8; SEGMENT_HEADER_MAX as usize];
-        let Some(template) = template.get_mut(..hdr_len as usize) else {
-            return Err(QueueError::Dropped);
-        };
-        match skb.writable_headers(hdr_len) {
-            Ok(h) => template.copy_from_slice(h),
-            Err(_) => return Err(QueueError::Dropped),
-        }
-        // Mapped once, whole; segments refer to the buffers in place.
-        let first = self.cursor.next_to_use();
-        let mut next = first;
-        let mut out = Queued {
-            tso: true,
-            ..Queued::default()
-        };
-        // The payload's buffers, as `lens` counts them.
-        let mut addrs = [0u64; 1 + MAX_FRAGS];
-        {
-            let Ok(frame) =
-                MappedSkb::map_into(&mut self.slots[first as usize].frame, self.dev, skb)
-            else {
-                return Err(QueueError::Dropped);
-            };
-            out.bytes = frame.skb().len();
-            Self::count_buffers(frame, &mut out);
-            addrs[0] = frame.head().addr + u64::from(hdr_len);
-            for (i, addr) in addrs[1..buffers].iter_mut().enumerate() {
-                *addr = frame.frag(i).addr;
-            }
-        }
-
-        if let Some(ctx) = self.context_for(TxOffload::Checksum(seg.checksum)) {
-            self.desc.write(next, ctx.encode());
-            next = self.cursor.wrap(next + 1);
-            out.context = true;
-        }
-        let data = TxDataTemplate::extended(TxCmd::IFCS, Popts::TXSM);
-        let mss = u32::from(seg.mss);
-        let mut header = [0u8; SEGMENT_HEADER_MAX as usize];
-        // The newest payload descriptor, written again with RS once it is
-        // known to be the frame's last.
-        let mut last: Option<(u32, [u64; 2])> = None;
-        let mut segment = u32::MAX;
-        for piece in pieces() {
-            if piece.segment != segment {
-                segment = piece.segment;
-                let payload = (seg.payload - segment * mss).min(mss);
-                let addr = seg
-                    .layout
-                    .ipv6_segment(
-                        template,
-                        &mut header,
-                        segment,
-                        seg.segments,
-                        seg.mss,
-                        payload,
-                    )
-                    .and_then(|()| {
-                        self.headers
-                            .fill(next as usize / 2, &header[..hdr_len as usize])
-                            .ok()
-                    });
-                let Some(addr) = addr else {
-                    return Err(self.unwind_frame(first));
-                };
-                // CAST: `hdr_len <= SEGMENT_HEADER_MAX`, 128.
-                self.desc.write(next, data.descriptor(addr, hdr_len as u16));
-                next = self.cursor.wrap(next + 1);
-            }
-            let end = if piece.ends_segment { TxCmd::EOP } else { 0 };
-            // CAST: pieces are at most MAX_TX_DESC_DATA, 4096 bytes.
-            let d = data.descriptor(
-                addrs[piece.buffer] + u64::from(piece.offset),
-                piece.len as u16,
-            );
-            let d = TxDataTemplate::with_cmd(d, end);
-            self.desc.write(next, d);
-            last = Some((next, d));
-            next = self.cursor.wrap(next + 1);
-        }
-        let Some((last, d)) = last else {
-            return Err(self.unwind_frame(first));
-        };
-        // Report status once, for the whole frame.
-        self.desc
-            .write(last, TxDataTemplate::with_cmd(d, TxCmd::RS));
-        self.finish_frame(first, next, last, seg.segments, &mut out);
-        Ok(out)
-    }
-
-    /// The context descriptor this frame needs, if any (an identical
-    /// checksum context already in effect is reused).
-    fn context_for(&mut self, offload: TxOffload) -> Option<ContextDescriptor> {
-        match offload {
-            TxOffload::None | TxOffload::Segment(_) => None,
-            TxOffload::Checksum(at) => {
-                if self.last_context == Some(at) {
-                    return None;
-                }
-                self.last_context = Some(at);
-                Some(ContextDescriptor::checksum(at))
-            }
-            TxOffload::Tso { context, .. } => {
-                // A TSO context replaces whatever checksum context was set.
-                self.last_context = None;
-                Some(context)
-            }
-        }
-    }
-
-    /// Writes the descriptors for one mapped buffer starting at `*next`,
-    /// split at the per-descriptor limit, taking each from `room`, and
-    /// returns the last one written (index, value); `None` for an empty
-    /// buffer. Out of room it stops; the caller unwinds the frame, and
-    /// what was written stays in slots the device does not own.
-    #[inline(always)]
-    fn write_buffer(
-        desc: &DescRing,
-        cursor: &RingCursor,
-        next: &mut u32,
-        room: &mut u32,
-        buf: DmaBuf,
-        template: TxDataTemplate,
-    ) -> Result<Option<(u32, [u64; 2])>, NoRoom> {
-        let (mut addr, mut left) = (buf.addr, buf.len);
-        let mut last = None;
-        while left > 0 {
-            *room = room.checked_sub(1).ok_or(NoRoom)?;
-            let piece = left.min(MAX_TX_DESC_DATA as u32);
-            // CAST: `piece <= MAX_TX_DESC_DATA`, 4096.
-            let d = template.descriptor(addr, piece as u16);
-            desc.write(*next, d);
-            last = Some((*next, d));
-            // The ring index is masked: it cannot overflow before wrapping.
-            *next = cursor.wrap(next.wrapping_add(1));
-            left -= piece;
-            // A mapping's bytes do not wrap the bus address space.
-            addr = addr.wrapping_add(u64::from(piece));
-        }
-        Ok(last)
-    }
-
     /// Gives up on a partly written frame mapped into slot `first`: the
     /// mapping goes with it.
-    fn unwind_frame(&mut self, first: u32) -> QueueError {
+    pub(crate) fn unwind_frame(&mut self, first: u32) -> QueueError {
         self.slots[first as usize].frame = None;
         self.unwind()
     }
 
     /// Gives up on a partly written frame not (or no longer) mapped.
-    fn unwind(&mut self) -> QueueError {
+    pub(crate) fn unwind(&mut self) -> QueueError {
         // A context descriptor written for this frame never reaches the
         // device, so the cached one is no longer known to be in effect.
-        self.last_context = None;
+        F::forget_context(&mut self.format);
         QueueError::Dropped
     }
 
@@ -675,7 +389,7 @@ impl<'a> TxRing<'a> {
                 // means the bookkeeping is broken, so stop here.
                 break;
             };
-            if !tx_done([0, self.desc.read_status_word(eop)]) {
+            if !F::done(self.desc.read_status_word(eop)) {
                 break;
             }
             let n = (eop.wrapping_sub(first) & self.cursor.size().mask()) + 1;
@@ -699,7 +413,7 @@ impl<'a> TxRing<'a> {
         !self.cursor.is_empty()
             && self.slots[self.cursor.next_to_clean() as usize]
                 .eop
-                .is_some_and(|eop| tx_done([0, self.desc.read_status_word(eop)]))
+                .is_some_and(|eop| F::done(self.desc.read_status_word(eop)))
     }
 
     /// Drops every frame still in flight (the device must be stopped);
@@ -713,12 +427,12 @@ impl<'a> TxRing<'a> {
             slot.eop = None;
         }
         self.cursor = RingCursor::new(self.cursor.size());
-        self.last_context = None;
+        F::forget_context(&mut self.format);
         dropped
     }
 }
 
-impl Drop for TxRing<'_> {
+impl<F: TxFormat> Drop for TxRing<'_, F> {
     fn drop(&mut self) {
         self.drop_all();
     }

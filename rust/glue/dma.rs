@@ -103,6 +103,15 @@ impl DescRing {
         v
     }
 
+    /// Reads the address half of descriptor `index` (CPU order), where a
+    /// write-back may leave more about the frame (the 82576's packet
+    /// type). Only after [`Self::read_status_word`] showed the descriptor
+    /// written: that read's barrier orders this one after it.
+    #[inline]
+    pub fn read_info_word(&self, index: u32) -> u64 {
+        u64::from_le(io_read!(self.desc(index), [build: 0]))
+    }
+
     /// Orders descriptor writes before a doorbell (tail) write.
     pub fn publish(&self) {
         dma_mb(Write);

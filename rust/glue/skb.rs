@@ -11,6 +11,8 @@ use kernel::{prelude::*, types::Opaque};
 // CAST: a small configuration constant.
 pub const MAX_FRAGS: usize = b::MAX_SKB_FRAGS as usize;
 
+/// `CHECKSUM_UNNECESSARY`: the device verified the frame's checksums.
+const CHECKSUM_UNNECESSARY: u8 = 1;
 /// `CHECKSUM_PARTIAL`: the stack left the L4 checksum to the device.
 const CHECKSUM_PARTIAL: u8 = 3;
 
@@ -268,6 +270,13 @@ impl Skb {
         }
     }
 
+    /// `skb_network_offset()`: where the IP header starts, from the start
+    /// of the frame; `None` if the stack set no network header inside it.
+    pub fn network_offset(&self) -> Option<u32> {
+        let offset = i64::from(self.headers().network_header) - self.headroom();
+        u32::try_from(offset).ok().filter(|&o| o < self.len())
+    }
+
     /// Whether this is a super-frame the device or the stack must segment.
     pub fn is_gso(&self) -> bool {
         self.gso_size() != 0
@@ -353,6 +362,23 @@ impl SkBuff {
         }
         // SAFETY: we own the skb, a CHECKSUM_PARTIAL frame without GSO.
         kernel::error::to_result(unsafe { b::skb_csum_hwoffload_help(self.raw(), 0) })
+    }
+
+    /// Marks a received frame's checksums as verified by the device
+    /// (`CHECKSUM_UNNECESSARY`), so the stack does not verify them again.
+    /// The driver calls it only on the device's word that it checked them
+    /// and found no error.
+    pub fn set_checksum_unnecessary(&mut self) {
+        // SAFETY: we own the skb (type invariant); `ip_summed` is a field
+        // of the sk_buff itself (not of the data clones share), and
+        // `&mut self` keeps every other access out.
+        unsafe {
+            (*self.raw())
+                .__bindgen_anon_4
+                .headers
+                .as_mut()
+                .set_ip_summed(CHECKSUM_UNNECESSARY)
+        };
     }
 
     /// What the device must do to this frame.

@@ -7,10 +7,8 @@
 
 #![forbid(unsafe_code)]
 
-// The 82576 family (`igb/`) is built only in the host crate (`lib.rs`)
-// until the driver uses it.
-
 pub mod e1000;
+pub mod igb;
 pub mod itr;
 pub mod net;
 pub mod regs;

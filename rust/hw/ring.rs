@@ -118,6 +118,14 @@ impl RingCursor {
         self.size.mask().wrapping_sub(self.in_flight())
     }
 
+    /// The slot where filling from [`Self::next_to_use`] must stop: the
+    /// one before [`Self::next_to_clean`], which stays empty so that a full
+    /// ring differs from an empty one. The slots from `next_to_use` up to
+    /// it are the [`Self::unused`] ones.
+    pub fn free_end(&self) -> u32 {
+        self.wrap(self.next_to_clean.wrapping_sub(1))
+    }
+
     /// Whether nothing is in flight.
     pub fn is_empty(&self) -> bool {
         self.in_flight() == 0
@@ -211,6 +219,24 @@ mod tests {
                 assert!(r.is_empty());
             }
         }
+    }
+
+    #[test]
+    fn free_end_is_unused_slots_ahead() {
+        let mut r = ring(64);
+        for step in [0, 1, 5, 62, 63] {
+            for _ in 0..130 {
+                assert_eq!(r.free_end(), r.wrap(r.next_to_use() + r.unused()));
+                r.advance_use(step);
+                assert_eq!(r.free_end(), r.wrap(r.next_to_use() + r.unused()));
+                r.advance_clean(step);
+                r.advance_use(1);
+                r.advance_clean(1);
+            }
+        }
+        let mut full = ring(64);
+        full.advance_use(63);
+        assert_eq!(full.free_end(), full.next_to_use());
     }
 
     #[test]

@@ -176,13 +176,17 @@ impl RxFrames {
         // Almost every descriptor is either not yet written or a whole good
         // frame at a frame boundary: decide those first, with one test of
         // each field.
-        let done_whole = RxStatus::DD | RxStatus::EOP;
-        if d.status & done_whole == done_whole
-            && !self.in_frame
-            && d.errors & RxErrors::FATAL == 0
-            && usize::from(d.length) >= ETH_HLEN
-            && u32::from(d.length) <= buffer_size
-        {
+        // Status and errors in one test: DD and EOP set, no fatal error.
+        let done_whole = u16::from(RxStatus::DD | RxStatus::EOP);
+        let flags = u16::from(d.status) | u16::from(d.errors) << 8;
+        let mask = done_whole | u16::from(RxErrors::FATAL) << 8;
+        // ETH_HLEN <= length <= buffer_size in one unsigned compare (with
+        // a loop-invariant guard that the range is not empty).
+        // CAST: ETH_HLEN is 14.
+        let min = ETH_HLEN as u32;
+        let length_ok = buffer_size >= min
+            && u32::from(d.length).wrapping_sub(min) <= buffer_size.wrapping_sub(min);
+        if flags & mask == done_whole && !self.in_frame && length_ok {
             return RxVerdict::Deliver(RxFrame { len: d.length });
         }
         self.next_slow(d, buffer_size)
@@ -244,19 +248,26 @@ mod tests {
     fn the_fast_path_agrees_with_the_full_classification() {
         let statuses = [0, DD, EOP, DD | EOP, DD | EOP | 0x80];
         let errors = [0, RxErrors::CE, RxErrors::FATAL, 0x40];
-        let lengths = [0, 13, 14, 60, 1514, 2047, 2048, 2049, u16::MAX];
+        let lengths = [0, 1, 13, 14, 15, 60, 1514, 2047, 2048, 2049, u16::MAX];
+        // Degenerate buffer sizes too: the fast path's single compare must
+        // not accept what the full check refuses.
+        let sizes = [0, 1, 13, 14, 15, 2048, 65535, 65536, u32::MAX];
         for in_frame in [false, true] {
             for &status in &statuses {
                 for &err in &errors {
                     for &len in &lengths {
-                        let d = desc(len, status, err);
-                        let (mut fast, mut slow) = (RxFrames { in_frame }, RxFrames { in_frame });
-                        assert_eq!(
-                            fast.next(&d, 2048),
-                            slow.next_slow(&d, 2048),
-                            "status {status:#x} errors {err:#x} len {len} in_frame {in_frame}"
-                        );
-                        assert_eq!(fast.in_frame, slow.in_frame);
+                        for &size in &sizes {
+                            let d = desc(len, status, err);
+                            let (mut fast, mut slow) =
+                                (RxFrames { in_frame }, RxFrames { in_frame });
+                            assert_eq!(
+                                fast.next(&d, size),
+                                slow.next_slow(&d, size),
+                                "status {status:#x} errors {err:#x} len {len} size {size} \
+                                 in_frame {in_frame}"
+                            );
+                            assert_eq!(fast.in_frame, slow.in_frame);
+                        }
                     }
                 }
             }

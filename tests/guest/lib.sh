@@ -44,10 +44,19 @@ wait_for() {
 SGNIC_KO=/lib/modules/sgnic/sgnic.ko
 PEER_PIDFILE=/run/sgnic-peer.pid
 
+# The PCI driver of the sgnic module that binds this VM's NICs
+# (/sys/bus/pci/drivers/NAME): "sgnic" for the 8254x, "sgnic_igb" for the
+# 82576 (SGNIC_NIC_MODEL=igb). IGB=1 on an 82576 VM.
+if grep -qx 0x10c9 /sys/bus/pci/devices/*/device 2>/dev/null; then
+	SGNIC_PCI=sgnic_igb IGB=1
+else
+	SGNIC_PCI=sgnic IGB=0
+fi
+
 sgnic_load() {
 	[ -e /sys/module/sgnic ] && return 0
 	insmod "$SGNIC_KO" || return 1
-	wait_for "[ \$(ls -d /sys/bus/pci/drivers/sgnic/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
+	wait_for "[ \$(ls -d /sys/bus/pci/drivers/$SGNIC_PCI/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
 }
 
 sgnic_unload() {
@@ -55,9 +64,10 @@ sgnic_unload() {
 	rmmod sgnic
 }
 
-# Names of the netdevs bound to $1 (default sgnic), in this namespace.
+# Names of the netdevs bound to PCI driver $1 (default sgnic's for this
+# VM's NICs), in this namespace.
 sgnic_ifaces() {
-	for _d in /sys/bus/pci/drivers/${1:-sgnic}/0000:*/net/*; do
+	for _d in /sys/bus/pci/drivers/${1:-$SGNIC_PCI}/0000:*/net/*; do
 		[ -e "$_d" ] && basename "$_d"
 	done
 }

@@ -3,7 +3,10 @@
 # harness), and the module loads and carries traffic again.
 . /tests/sgnic.sh
 setup_wire
-sgnic-test mkfile /tmp/t16 $(bulk 64M) --seed 16 >/dev/null
+# The 82576 path (device TSO) moves 64 MiB too fast to still be running a
+# second later: four times as much there.
+if [ "$IGB" = 1 ]; then size=256M; else size=64M; fi
+sgnic-test mkfile /tmp/t16 $(bulk $size) --seed 16 >/dev/null
 background_sendfile /tmp/t16
 sp=$SEND_PID
 teardown_wire

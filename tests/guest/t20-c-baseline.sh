@@ -3,6 +3,10 @@
 # in the same kernel and moves the same traffic: the harness compares like
 # with like. sgnic is restored afterwards.
 . /tests/sgnic.sh
+if [ "$IGB" = 1 ]; then
+	echo "the C e1000 driver has no 82576 to drive (t25-igb-c-baseline is the 82576's baseline)" >&2
+	exit 77
+fi
 teardown_wire
 sgnic_unload
 insmod /opt/baseline/e1000.ko || die "cannot load the C e1000 driver"

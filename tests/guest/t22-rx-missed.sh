@@ -7,6 +7,12 @@
 # arrives whole. After a reload the count starts from zero although the
 # device (QEMU) still holds the old total.
 . /tests/sgnic.sh
+if [ "$IGB" = 1 ]; then
+	# hw/net/igb_core.c: igb_can_receive() is false with no free buffer,
+	# so QEMU's net layer holds the frames back, and no path counts MPC.
+	echo "QEMU's 82576 never drops for lack of buffers (it holds frames back) and counts no MPC" >&2
+	exit 77
+fi
 setup_wire
 sgnic-test mkfile /tmp/t22 $(bulk 32M) --seed 22 >/dev/null
 before=$(peer_counter "$IF1" rx_missed)

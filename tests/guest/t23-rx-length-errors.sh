@@ -8,6 +8,13 @@
 #    one per frame, not per descriptor).
 # Both show in ip -s -s link as length errors.
 . /tests/sgnic.sh
+if [ "$IGB" = 1 ]; then
+	# hw/net/igb_core.c counts ROC only in VMDq mode, and the driver's
+	# RLPML (MTU + 26) matches its buffers, so no frame the device takes
+	# spans two of them.
+	echo "QEMU's 82576 drops frames over RLPML without counting ROC (outside VMDq), and none spans buffers" >&2
+	exit 77
+fi
 setup_wire
 MAC1=52:54:00:12:34:02
 ip link set "$IF0" mtu 9000 || die "cannot set MTU 9000 on $IF0"

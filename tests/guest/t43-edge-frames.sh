@@ -15,6 +15,14 @@
 #   are dropped by the driver (rx_multi_descriptor), once per frame.
 # Frames with error bits cannot come from QEMU's e1000 (it sets none), so
 # that class is covered by the RX state machine's host tests (rust/hw/rx.rs).
+#
+# On the 82576 (SGNIC_NIC_MODEL=igb) long packets are always on, with
+# RLPML at MTU + 26 (as the C igb driver sets it) and buffers of that
+# rounded up to a KiB, so the device takes frames up to MTU + 22 bytes
+# (FCS stripped) and drops longer ones itself; QEMU's model counts those
+# drops nowhere outside VMDq mode, so only delivery is checked there:
+#   MTU 1500: runt, 60, 1514, 1518 and 1522 arrive; 1523 and 9014 do not;
+#   MTU 4000: 4014 and 4022 arrive; 4023 and 9014 do not.
 . /tests/sgnic.sh
 setup_wire
 MAC0=52:54:00:12:34:01
@@ -26,7 +34,8 @@ length_errors() {
 }
 
 # phase MTU COUNTER ACCEPTED DROPPED: frame lengths (header included)
-# that must arrive and that must be dropped and counted in COUNTER.
+# that must arrive and that must be dropped and counted in COUNTER (- for
+# drops the device does not count).
 phase() {
 	mtu=$1 ctr=$2 accepted=$3 dropped=$4
 	ip link set "$IF0" mtu "$mtu" || die "cannot set MTU $mtu"
@@ -39,7 +48,8 @@ phase() {
 		case " $accepted " in *" $len "*) expect="$expect $got_len $got_len $got_len" n=$((n + 3)) ;; esac
 		expect="$expect $((GOOD + 14))" n=$((n + 1))
 	done
-	c0=$(counter "$IF0" "$ctr") l0=$(length_errors)
+	c0=0 l0=$(length_errors)
+	[ "$ctr" = - ] || c0=$(counter "$IF0" "$ctr")
 	[ -n "$l0" ] || die "ip -s -s -j link shows no length errors"
 	rm -f /tmp/raw.ready
 	sgnic-test raw-recv --iface "$IF0" --seconds 60 --count "$n" --ready-file /tmp/raw.ready >/tmp/raw.json &
@@ -56,6 +66,10 @@ phase() {
 	[ "$(echo $got)" = "$(echo $expect)" ] ||
 		die "MTU $mtu: received lengths [$got], expected [$(echo $expect)]"
 	ndropped=$(($(echo $dropped | wc -w) * 3))
+	if [ "$ctr" = - ]; then
+		echo "MTU $mtu: received [$(echo $got)]; $ndropped dropped by the device"
+		return 0
+	fi
 	c1=$(counter "$IF0" "$ctr") l1=$(length_errors)
 	[ $((c1 - c0)) -eq $ndropped ] || die "MTU $mtu: $ctr moved by $((c1 - c0)) for $ndropped frames"
 	[ $((l1 - l0)) -eq $ndropped ] ||
@@ -63,8 +77,13 @@ phase() {
 	echo "MTU $mtu: received [$(echo $got)]; $ndropped dropped and counted in $ctr"
 }
 
-phase 1500 rx_oversize "15 60 1514 1518" "1519 1522 9014"
-phase 4000 rx_multi_descriptor "4014 4096" "4097 9014"
+if [ "$IGB" = 1 ]; then
+	phase 1500 - "15 60 1514 1518 1522" "1523 9014"
+	phase 4000 - "4014 4022" "4023 9014"
+else
+	phase 1500 rx_oversize "15 60 1514 1518" "1519 1522 9014"
+	phase 4000 rx_multi_descriptor "4014 4096" "4097 9014"
+fi
 ip link set "$IF0" mtu 1500
 peer ip link set "$IF1" mtu 1500
 wait_for "ping -c 1 -W 1 $ADDR1" 15 || die "no connectivity after the edge frames"

@@ -18,7 +18,7 @@ if ! ls /sys/bus/pci/slots/ 2>/dev/null | grep -q .; then
 	exit 77
 fi
 
-bound() { ls -d /sys/bus/pci/drivers/sgnic/0000:* 2>/dev/null | wc -l; }
+bound() { ls -d /sys/bus/pci/drivers/$SGNIC_PCI/0000:* 2>/dev/null | wc -l; }
 
 # unplug PORT MAC: ask the host to remove the NIC; wait until sgnic let
 # go of it and its interface is gone (from every namespace).

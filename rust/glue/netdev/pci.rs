@@ -27,6 +27,9 @@ pub trait PciNetDriver: 'static {
     type IdInfo: 'static;
     /// The driver's per-port state, owned by the netdev.
     type Port<'bound>: Operations + ethtool::Operations + 'bound;
+    /// The PCI driver's name (`/sys/bus/pci/drivers/NAME`); each driver
+    /// a module registers needs its own.
+    const NAME: &'static CStr;
     /// The devices the driver binds.
     const ID_TABLE: pci::IdTable<Self::IdInfo>;
     /// The interrupt's name in `/proc/interrupts`.

@@ -46,9 +46,41 @@ impl Mdic {
     }
 }
 
+/// The PHY QEMU models (and the 82576's internal PHY) answers at.
+pub const PHY_ADDR: u8 = 1;
+
+/// PHY control register (MII BMCR).
+pub const MII_BMCR: u8 = 0;
+
+/// BMCR bits.
+pub struct Bmcr;
+impl Bmcr {
+    /// 1000 Mb/s (with [`Self::AUTONEG_ENABLE`] clear).
+    pub const SPEED_1000: u16 = 0x0040;
+    /// Full duplex.
+    pub const FULL_DUPLEX: u16 = 0x0100;
+    /// Restart autonegotiation (self-clearing).
+    pub const AUTONEG_RESTART: u16 = 0x0200;
+    /// Autonegotiation enabled.
+    pub const AUTONEG_ENABLE: u16 = 0x1000;
+    /// What the C driver's copper setup writes to bring the link up:
+    /// autonegotiation enabled and restarted.
+    pub const RESTART: u16 =
+        Self::AUTONEG_ENABLE | Self::AUTONEG_RESTART | Self::FULL_DUPLEX | Self::SPEED_1000;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bmcr_restart() {
+        assert_eq!(Bmcr::RESTART, 0x1340);
+        assert_eq!(
+            Mdic::write(PHY_ADDR, MII_BMCR, Bmcr::RESTART),
+            Some(0x0420_1340)
+        );
+    }
 
     #[test]
     fn mdic_encoding() {

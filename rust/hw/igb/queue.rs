@@ -155,6 +155,60 @@ impl Srrctl {
     }
 }
 
+/// RXDCTL for an enabled queue with one interrupt vector, as
+/// `igb_configure_rx_ring` writes it: prefetch threshold 8, host
+/// threshold 8, write-back threshold 4. QEMU reads only the enable bit.
+pub const RXDCTL_ENABLE: u32 = QUEUE_ENABLE | 8 | 8 << 8 | 4 << 16;
+
+/// TXDCTL for an enabled queue with one interrupt vector, as
+/// `igb_configure_tx_ring` writes it: prefetch threshold 8, host
+/// threshold 1, write-back threshold 16. QEMU reads only the enable bit.
+pub const TXDCTL_ENABLE: u32 = QUEUE_ENABLE | 8 | 1 << 8 | 16 << 16;
+
+/// Smallest MTU (`ETH_MIN_MTU`, as the C igb driver sets it).
+pub const MIN_MTU: u32 = 68;
+
+/// Bytes a frame has beyond its MTU, as the C driver budgets them
+/// (`IGB_ETH_PKT_HDR_PAD`): Ethernet header, FCS and two VLAN tags.
+pub const FRAME_PAD: u32 = 14 + 4 + 2 * 4;
+
+/// Largest frame the driver programs (`MAX_STD_JUMBO_FRAME_SIZE`).
+pub const MAX_FRAME: u32 = 9216;
+
+/// Largest MTU: [`MAX_FRAME`] less [`FRAME_PAD`] (the C driver's 9190).
+pub const MAX_MTU: u32 = MAX_FRAME - FRAME_PAD;
+
+/// How a receive queue is sized for an MTU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RxSizing {
+    /// Bytes per buffer (SRRCTL.BSIZEPKT, whole KiB): the device writes
+    /// up to this many into one buffer, and spreads a longer frame over
+    /// several descriptors.
+    pub buffer: u32,
+    /// RLPML: the longest frame accepted, FCS included (RCTL.LPE is
+    /// always on); longer ones are dropped and counted in ROC.
+    pub rlpml: u32,
+    /// SRRCTL for one buffer per descriptor of [`Self::buffer`] bytes.
+    pub srrctl: u32,
+}
+
+impl RxSizing {
+    /// Sizing for `mtu` (at most [`MAX_MTU`]): buffers of the frame
+    /// length rounded up to a KiB, at least 2 KiB.
+    pub fn for_mtu(mtu: u32) -> Option<Self> {
+        if mtu > MAX_MTU {
+            return None;
+        }
+        let rlpml = mtu + FRAME_PAD;
+        let buffer = rlpml.next_multiple_of(1024).max(2048);
+        Some(Self {
+            buffer,
+            rlpml,
+            srrctl: Srrctl::one_buffer(buffer)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::regs::BAR0_SIZE;
@@ -223,6 +277,31 @@ mod tests {
         // E1000_SRRCTL_DESCTYPE_ADV_ONEBUF, E1000_SRRCTL_DROP_EN.
         assert_eq!(Srrctl::DESCTYPE_ADV_ONEBUF, 0x0200_0000);
         assert_eq!(Srrctl::DROP_EN, 0x8000_0000);
+    }
+
+    #[test]
+    fn queue_control_values_match_the_c_driver() {
+        assert_eq!(RXDCTL_ENABLE, 0x0204_0808);
+        assert_eq!(TXDCTL_ENABLE, 0x0210_0108);
+    }
+
+    #[test]
+    fn rx_sizing() {
+        let s = RxSizing::for_mtu(1500).unwrap();
+        assert_eq!((s.buffer, s.rlpml, s.srrctl), (2048, 1526, 0x0200_0002));
+        let s = RxSizing::for_mtu(9000).unwrap();
+        assert_eq!((s.buffer, s.rlpml), (9216, 9026));
+        assert_eq!(RxSizing::for_mtu(MAX_MTU).unwrap().buffer, MAX_FRAME);
+        assert_eq!(RxSizing::for_mtu(MAX_MTU + 1), None);
+        assert_eq!(MAX_MTU, 9190);
+        for mtu in MIN_MTU..=MAX_MTU {
+            let s = RxSizing::for_mtu(mtu).unwrap();
+            // A frame the device accepts (FCS stripped) fits one buffer.
+            assert!(
+                s.rlpml - 4 <= s.buffer && s.buffer.is_multiple_of(1024),
+                "{mtu}"
+            );
+        }
     }
 
     #[test]

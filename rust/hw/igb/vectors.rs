@@ -29,6 +29,13 @@ pub const MAX_QUEUE_PAIRS: usize = 8;
 // Every pair is a queue the device has.
 const _: () = assert!(MAX_QUEUE_PAIRS <= NUM_QUEUES);
 
+/// The causes of the "other" vector: link, DMA sync, reset.
+const OTHER_CAUSES: u32 = Irq::LSC | ICR_DOUTSYNC | ICR_DRSTA;
+
+/// IMS with a single vector ([`VectorPlan::ims`] in [`Mode::Single`]):
+/// the other causes and the queue causes.
+pub const SINGLE_VECTOR_IMS: u32 = OTHER_CAUSES | Irq::RXT0 | Irq::TXDW | Irq::RXDMT0 | Irq::RXSEQ;
+
 /// The MSI-X vector of the "other" causes.
 pub const OTHER_VECTOR: Vector = Vector::ZERO;
 
@@ -212,10 +219,9 @@ impl VectorPlan {
     /// raise it too, on every frame); in single mode also the queue
     /// causes (C's `IMS_ENABLE_MASK | E1000_IMS_DRSTA`).
     pub fn ims(&self) -> u32 {
-        let other = Irq::LSC | ICR_DOUTSYNC | ICR_DRSTA;
         match self.mode {
-            Mode::MsiX => other,
-            Mode::Single => other | Irq::RXT0 | Irq::TXDW | Irq::RXDMT0 | Irq::RXSEQ,
+            Mode::MsiX => OTHER_CAUSES,
+            Mode::Single => SINGLE_VECTOR_IMS,
         }
     }
 

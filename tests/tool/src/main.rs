@@ -74,8 +74,8 @@ usage: sgnic-test COMMAND [ARGS]
       count frames of that EtherType the NIC lets in for S seconds (3),
       or until N came; also lists their lengths, header included
   probe-cycles --module KO --driver NAME --port BDF [--guard BDF] [--ring N]
-               [--cycles N] [--rx-every K] [--wait-seconds S]
-      N times (1): load KO, wait until NAME binds BDF (never --guard),
+               [--cycles N] [--rx-every K] [--wait-seconds S] [--pci-driver P]
+      N times (1): load KO, wait until PCI driver P (NAME) binds BDF (never --guard),
       set both rings to N, bring BDF's interface up, in every Kth cycle
       (1) and the last wait for received frames (at most S seconds, 10),
       unload NAME; prints the mean time of each step per cycle
@@ -170,14 +170,17 @@ fn cmd_probe_cycles(args: &[String]) -> Result<()> {
             "--cycles",
             "--rx-every",
             "--wait-seconds",
+            "--pci-driver",
         ],
         &[],
     )?;
     p.exact_positionals(&[])?;
     let cycles: u32 = p.parse_opt("--cycles")?.unwrap_or(1);
+    let driver = p.required("--driver")?;
     let spec = probe::CycleSpec {
         module: Path::new(p.required("--module")?),
-        driver: p.required("--driver")?,
+        driver,
+        pci_driver: p.get("--pci-driver").unwrap_or(driver),
         port: p.required("--port")?,
         guard: p.get("--guard"),
         ring: p.parse_opt("--ring")?.unwrap_or(0),

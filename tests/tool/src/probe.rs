@@ -19,8 +19,12 @@ use std::time::{Duration, Instant};
 pub struct CycleSpec<'a> {
     /// The module file (`finit_module`).
     pub module: &'a Path,
-    /// The driver and module name, as in /sys/bus/pci/drivers/NAME.
+    /// The module name (`delete_module`).
     pub driver: &'a str,
+    /// The PCI driver the module registers for the port, as in
+    /// /sys/bus/pci/drivers/NAME (the module's name unless it registers
+    /// several).
+    pub pci_driver: &'a str,
     /// PCI address of the port the driver brings up each cycle.
     pub port: &'a str,
     /// PCI address of a port another driver holds: the driver must never bind it.
@@ -140,7 +144,7 @@ fn rx_packets(iface: &str) -> u64 {
 pub fn run(spec: &CycleSpec) -> Result<CycleTimes> {
     let mut times = CycleTimes::default();
     let bound =
-        |bdf: &str| Path::new(&format!("/sys/bus/pci/drivers/{}/{bdf}", spec.driver)).exists();
+        |bdf: &str| Path::new(&format!("/sys/bus/pci/drivers/{}/{bdf}", spec.pci_driver)).exists();
     for i in 1..=spec.cycles {
         let in_cycle = |e: CliError| CliError {
             what: format!("cycle {i}: {}", e.what),
@@ -151,13 +155,13 @@ pub fn run(spec: &CycleSpec) -> Result<CycleTimes> {
         if !wait_until(spec.wait, || bound(spec.port)) {
             return Err(in_cycle(CliError::msg(format!(
                 "{} did not bind {}",
-                spec.driver, spec.port
+                spec.pci_driver, spec.port
             ))));
         }
         if let Some(guard) = spec.guard.filter(|g| bound(g)) {
             return Err(in_cycle(CliError::msg(format!(
                 "{} took {guard}, which another driver holds",
-                spec.driver
+                spec.pci_driver
             ))));
         }
         let loaded = Instant::now();

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What differs between the device families sgnic drives, as one trait
+//! the shared port code is generic over: each family's PCI driver
+//! (`e1000/`, `igb/`) names its [`Family`], and the compiler builds the
+//! netdev, NAPI and ethtool callbacks once per family. Nothing in a hot
+//! path looks a family up at run time.
+//!
+//! ```text
+//!  module sgnic ─┬─ PCI driver "sgnic"     (8254x) ─► Port<E1000> ─┐
+//!                └─ PCI driver "sgnic_igb" (82576) ─► Port<Igb>   ─┤
+//!                                                                   │
+//!   shared: port.rs ops.rs ethtool.rs mac.rs rx.rs tx.rs  ◄─────────┘
+//!   per family: F::Tx (descriptor writer), F::Rx (completion decode),
+//!               ring registers, EEPROM, ITR/EITR, offload limits
+//! ```
+
+use super::{regs::Regs, rx::RxFormat, tx::TxFormat};
+use crate::glue::skb::Skb;
+use crate::hw::ring::RingSize;
+use kernel::prelude::*;
+
+/// A device family: its descriptor formats, registers and limits.
+pub(crate) trait Family: Sized + Send + Sync + 'static {
+    /// The transmit descriptor writer.
+    type Tx: TxFormat;
+    /// The receive completion decode.
+    type Rx: RxFormat;
+    /// Register values for receiving at one MTU, computed before the port
+    /// goes down (so a failure changes nothing).
+    type RxProgram: Copy + Send;
+
+    /// Transmit head and tail of queue 0.
+    const TDH: usize;
+    /// See [`Self::TDH`].
+    const TDT: usize;
+    /// Receive tail of queue 0.
+    const RDT: usize;
+    /// The ICR causes the driver enables (IMS).
+    const IRQ_MASK: u32;
+    /// Smallest MTU.
+    const MIN_MTU: u32;
+    /// Largest MTU.
+    const MAX_MTU: u32;
+    /// Offloads the netdev offers (`NETIF_F_*`), all on at registration.
+    const OFFLOADS: u64;
+    /// The stack's starting limit for super-frames other than IPv4.
+    const GSO_MAX_SIZE: u32;
+
+    /// Brings the link up (after a reset, and at every open).
+    fn link_up(regs: &Regs<'_>);
+
+    /// Reads and validates the permanent MAC address.
+    fn read_permanent_address(regs: &Regs<'_>) -> Result<[u8; 6]>;
+
+    /// The receive buffer length (every byte the device may write into
+    /// one buffer) and register values for `mtu`.
+    fn rx_program(mtu: u32) -> Result<(u32, Self::RxProgram)>;
+
+    /// Programs TX queue 0 for a ring at `addr` and enables transmit.
+    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize);
+
+    /// Programs RX queue 0 for a ring at `addr` holding buffers up to
+    /// `tail`, and enables receive.
+    fn program_rx(regs: &Regs<'_>, addr: u64, size: RingSize, program: Self::RxProgram, tail: u32);
+
+    /// Programs the interrupt interval, `itr` in the 8254x's ITR units
+    /// (256 ns), as ethtool and adaptive moderation compute it.
+    fn write_itr(regs: &Regs<'_>, itr: u32);
+
+    /// Which of `features` this frame may use (`ndo_features_check`).
+    fn features_check(skb: &Skb, features: u64) -> u64;
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Probing a device of either family: the steps are the same, the
+//! registers behind them the family's.
+
+use super::{family::Family, mac, port::Port, regs::Regs, TSO_MAX_SEGS, TSO_MAX_SIZE};
+use crate::glue::netdev::{self, NetDevice};
+use kernel::{
+    device::{Bound, Core},
+    pci,
+    prelude::*,
+};
+
+/// Enables the device, resets it, reads its address and describes its
+/// netdev; `name` is the controller's name for the log.
+pub(crate) fn probe<'bound, F: Family>(
+    pdev: &'bound pci::Device<Core<'_>>,
+    name: &'static str,
+) -> Result<netdev::NetProbe<impl PinInit<Port<'bound, F>, Error> + 'bound>> {
+    pdev.enable_device_mem()?;
+    pdev.set_master();
+    // DMA stays within the PCI default 32-bit mask, as the C e1000 keeps
+    // it on a conventional (not PCI-X) bus; the 82576 could do 64 bits,
+    // which this first step leaves for later.
+
+    let bar = pdev.iomap_region_sized::<{ crate::hw::regs::BAR0_SIZE }>(0, c"sgnic")?;
+    let regs = Regs::new(bar);
+    mac::reset(&regs);
+    let mac_addr = F::read_permanent_address(&regs).inspect_err(|e| {
+        dev_err!(pdev, "EEPROM holds no usable MAC address ({:?})\n", e);
+    })?;
+    F::link_up(&regs);
+
+    let config = netdev::Config {
+        mac: mac_addr,
+        min_mtu: F::MIN_MTU,
+        max_mtu: F::MAX_MTU,
+        watchdog_ms: 5000,
+        hw_features: F::OFFLOADS,
+        features: F::OFFLOADS,
+        tso_max_size: TSO_MAX_SIZE,
+        tso_max_segs: TSO_MAX_SEGS,
+        gso_max_size: F::GSO_MAX_SIZE,
+        unicast_filter: true,
+    };
+    let bound: &'bound pci::Device<Bound> = pdev;
+    Ok(netdev::NetProbe {
+        config,
+        port: Port::new(bound, name, regs),
+    })
+}
+
+/// Logs the bound device once its netdev is registered.
+pub(crate) fn registered<F: Family>(dev: &NetDevice, port: &Port<'_, F>) {
+    let mac = dev.dev_addr();
+    // netdev_info's prefix names the driver, the bus address and the
+    // interface.
+    dev.info(format_args!(
+        "Intel {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
+        port.name, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]
+    ));
+}
