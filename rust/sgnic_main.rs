@@ -48,4 +48,10 @@ module! {
     authors: ["The sgnic developers"],
     description: "Zero-copy scatter-gather driver for QEMU's Intel 8254x (e1000) and 82576 (igb) NICs",
     license: "GPL",
+    params: {
+        irq_mode: u32 {
+            default: 0,
+            description: "Best interrupt type to try: 0 MSI-X (where the device has it), 1 MSI, 2 INTx",
+        },
+    },
 }

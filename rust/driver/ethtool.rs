@@ -99,7 +99,7 @@ impl<F: Family> Operations for Port<'_, F> {
         self.adaptive_itr.store(u32::from(adaptive), Relaxed);
         self.itr.store(value, Relaxed);
         if dev.is_running() {
-            F::write_itr(&self.regs, value);
+            F::write_itr(&self.regs, self.irq_layout, value);
         }
         Ok(())
     }

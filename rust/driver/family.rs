@@ -16,9 +16,18 @@
 //! ```
 
 use super::{regs::Regs, rx::RxFormat, tx::TxFormat};
-use crate::glue::skb::Skb;
+use crate::glue::{netdev::Vectors, skb::Skb};
 use crate::hw::ring::RingSize;
 use kernel::prelude::*;
+
+/// What an interrupt found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct IrqWork {
+    /// The link may have changed.
+    pub(crate) link: bool,
+    /// The NAPI poll has work (queue causes, or the link to look at).
+    pub(crate) poll: bool,
+}
 
 /// A device family: its descriptor formats, registers and limits.
 pub(crate) trait Family: Sized + Send + Sync + 'static {
@@ -36,8 +45,11 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     const TDT: usize;
     /// Receive tail of queue 0.
     const RDT: usize;
-    /// The ICR causes the driver enables (IMS).
-    const IRQ_MASK: u32;
+    /// How the family routes causes to the interrupt vectors it was
+    /// granted, decided once at probe.
+    type IrqLayout: Copy + Send + Sync + 'static;
+    /// Most MSI-X vectors the family uses (0: it never asks for MSI-X).
+    const MSIX_VECTORS: u32;
     /// Smallest MTU.
     const MIN_MTU: u32;
     /// Largest MTU.
@@ -57,8 +69,27 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// one buffer) and register values for `mtu`.
     fn rx_program(mtu: u32) -> Result<(u32, Self::RxProgram)>;
 
+    /// The interrupt layout for the vectors granted.
+    fn irq_layout(granted: Vectors) -> Self::IrqLayout;
+
+    /// Routes the causes to the vectors and unmasks them (at open, once
+    /// the rings are programmed).
+    fn enable_irqs(regs: &Regs<'_>, layout: Self::IrqLayout);
+
+    /// Masks every cause (before the rings go; a MAC reset follows).
+    fn mask_irqs(regs: &Regs<'_>);
+
+    /// Handles an interrupt on `vector`: reads and acknowledges its
+    /// causes, masks what stays masked until the NAPI poll has run, and
+    /// says what it found; `None` if it was not this device's (a shared
+    /// line) or the device is gone.
+    fn handle_irq(regs: &Regs<'_>, layout: Self::IrqLayout, vector: u32) -> Option<IrqWork>;
+
+    /// Unmasks the queue causes a poll has dealt with.
+    fn unmask_queue(regs: &Regs<'_>, layout: Self::IrqLayout);
+
     /// Programs TX queue 0 for a ring at `addr` and enables transmit.
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize);
+    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize, layout: Self::IrqLayout);
 
     /// Programs RX queue 0 for a ring at `addr` holding buffers up to
     /// `tail`, and enables receive.
@@ -66,7 +97,7 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
 
     /// Programs the interrupt interval, `itr` in the 8254x's ITR units
     /// (256 ns), as ethtool and adaptive moderation compute it.
-    fn write_itr(regs: &Regs<'_>, itr: u32);
+    fn write_itr(regs: &Regs<'_>, layout: Self::IrqLayout, itr: u32);
 
     /// Which of `features` this frame may use (`ndo_features_check`).
     fn features_check(skb: &Skb, features: u64) -> u64;

@@ -17,6 +17,7 @@ mod e1000;
 mod ethtool;
 mod family;
 mod igb;
+mod irq;
 mod mac;
 mod ops;
 mod port;
@@ -34,3 +35,14 @@ pub(crate) const TSO_MAX_SIZE: u32 = 65536;
 
 /// Most segments per TSO frame (64 KiB at the smallest sensible MSS).
 pub(crate) const TSO_MAX_SEGS: u16 = 64;
+
+/// The best interrupt type a probe tries, from the `irq_mode` module
+/// parameter (0 MSI-X, 1 MSI, 2 INTx): lowering it tests the fallbacks.
+fn best_vectors() -> crate::glue::netdev::VectorKind {
+    use crate::glue::netdev::VectorKind;
+    match crate::module_parameters::irq_mode.value() {
+        0 => VectorKind::MsiX,
+        1 => VectorKind::Msi,
+        _ => VectorKind::Intx,
+    }
+}

@@ -21,12 +21,9 @@ use crate::glue::{
 use crate::hw::{
     itr::Traffic,
     net,
-    regs::{self as r, Irq},
+    regs::{self as r},
 };
 use kernel::{prelude::*, sync::atomic::Relaxed};
-
-/// ICR reads as all ones when the device has gone from the bus.
-const ICR_DEVICE_GONE: u32 = !0;
 
 impl<F: Family> Port<'_, F> {
     /// Reclaims completed TX frames and restarts the queue if it was
@@ -135,7 +132,7 @@ impl<F: Family> Port<'_, F> {
         };
         if let Some(itr) = m.model.update(tx, rx) {
             self.itr.store(itr, Relaxed);
-            F::write_itr(&self.regs, itr);
+            F::write_itr(&self.regs, self.irq_layout, itr);
         }
     }
 }
@@ -303,26 +300,20 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
     }
 
     fn poll_complete(&self, _dev: &NetDev<Self>) {
-        self.regs.write(r::IMS, F::IRQ_MASK);
+        F::unmask_queue(&self.regs, self.irq_layout);
     }
 
-    fn interrupt(&self, napi: &Napi) -> bool {
-        let icr = self.regs.read(r::ICR);
-        if icr == 0 || icr == ICR_DEVICE_GONE {
-            // Not ours (the line is shared), or the device is gone.
+    fn interrupt(&self, vector: u32, napi: &Napi) -> bool {
+        let Some(work) = F::handle_irq(&self.regs, self.irq_layout, vector) else {
             return false;
-        }
+        };
         Counters::add(&self.counters.irqs, 1);
-        if icr & (Irq::LSC | Irq::RXSEQ) != 0 {
+        if work.link {
             self.raise(Event::LINK);
         }
-        // Mask until NAPI has done the work; it unmasks when complete. Not
-        // flushed: the ICR read above already dropped the line, and a cause
-        // that comes before the mask lands only raises an interrupt that
-        // finds NAPI scheduled. Writes stay ordered, so the poll's unmask
-        // cannot overtake this one.
-        self.regs.write(r::IMC, !0);
-        napi.schedule();
+        if work.poll {
+            napi.schedule();
+        }
         true
     }
 }

@@ -256,6 +256,8 @@ pub(crate) struct Port<'bound, F: Family> {
     /// The controller's name, as pci.ids spells it.
     pub(crate) name: &'static str,
     pub(crate) regs: Regs<'bound>,
+    /// How causes reach the interrupt vectors granted at probe.
+    pub(crate) irq_layout: F::IrqLayout,
     pub(crate) counters: Counters,
     /// The ITR value in effect (ethtool rx-usecs, in 256 ns units).
     pub(crate) itr: Atomic<u32>,
@@ -294,12 +296,14 @@ impl<'bound, F: Family> Port<'bound, F> {
         pdev: &'bound pci::Device<Bound>,
         name: &'static str,
         regs: Regs<'bound>,
+        irq_layout: F::IrqLayout,
     ) -> impl PinInit<Self, Error> + 'bound {
         let default = RingSize::DEFAULT.get() as u32;
         try_pin_init!(Self {
             pdev,
             name,
             regs,
+            irq_layout,
             counters: Counters::new(),
             itr: Atomic::new(itr::itr_from_usecs(itr::DEFAULT_RX_USECS)),
             adaptive_itr: Atomic::new(1),
@@ -381,7 +385,7 @@ impl<'bound, F: Family> Port<'bound, F> {
     ) -> Result {
         let Rings { tx, rx, rx_program } = rings;
         F::link_up(&self.regs);
-        F::program_tx(&self.regs, tx.dma_address(), tx.size());
+        F::program_tx(&self.regs, tx.dma_address(), tx.size(), self.irq_layout);
         F::program_rx(
             &self.regs,
             rx.dma_address(),
@@ -414,8 +418,8 @@ impl<'bound, F: Family> Port<'bound, F> {
         *self.napi_enabled.lock() = Some(enabled);
         dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
 
-        F::write_itr(&self.regs, self.itr.load(Relaxed));
-        self.regs.write(r::IMS, F::IRQ_MASK);
+        F::write_itr(&self.regs, self.irq_layout, self.itr.load(Relaxed));
+        F::enable_irqs(&self.regs, self.irq_layout);
         self.update_link(dev);
         dev.start_queue();
         Ok(())
@@ -456,7 +460,7 @@ impl<'bound, F: Family> Port<'bound, F> {
 
     /// Masks interrupts and stops both DMA engines.
     fn quiesce(&self) {
-        self.regs.write(r::IMC, !0);
+        F::mask_irqs(&self.regs);
         self.regs.write(r::RCTL, 0);
         self.regs.write(r::TCTL, r::Tctl::PSP);
         self.regs.flush();

@@ -4,20 +4,21 @@
 //! registers behind them the family's.
 
 use super::{family::Family, mac, port::Port, regs::Regs, TSO_MAX_SEGS, TSO_MAX_SIZE};
-use crate::glue::netdev::{self, NetDevice};
+use crate::glue::netdev::{self, NetDevice, Vectors};
 use kernel::{
     device::{Bound, Core},
     pci,
     prelude::*,
 };
 
-/// Enables the device, resets it, reads its address and describes its
-/// netdev; `name` is the controller's name for the log.
+/// Resets the device (which the glue has enabled), reads its address
+/// and describes its netdev; `name` is the controller's name for the log,
+/// `vectors` the interrupt vectors it was granted.
 pub(crate) fn probe<'bound, F: Family>(
     pdev: &'bound pci::Device<Core<'_>>,
     name: &'static str,
+    vectors: Vectors,
 ) -> Result<netdev::NetProbe<impl PinInit<Port<'bound, F>, Error> + 'bound>> {
-    pdev.enable_device_mem()?;
     pdev.set_master();
     // DMA stays within the PCI default 32-bit mask, as the C e1000 keeps
     // it on a conventional (not PCI-X) bus; the 82576 could do 64 bits,
@@ -46,7 +47,7 @@ pub(crate) fn probe<'bound, F: Family>(
     let bound: &'bound pci::Device<Bound> = pdev;
     Ok(netdev::NetProbe {
         config,
-        port: Port::new(bound, name, regs),
+        port: Port::new(bound, name, regs, F::irq_layout(vectors)),
     })
 }
 

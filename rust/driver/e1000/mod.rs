@@ -7,8 +7,8 @@
 mod tx;
 
 use super::{
-    family::Family,
-    mac,
+    family::{Family, IrqWork},
+    irq, mac,
     port::Port,
     probe,
     regs::Regs,
@@ -17,7 +17,7 @@ use super::{
 use crate::glue::{
     dma::DescRing,
     features,
-    netdev::{self, NetDevice},
+    netdev::{self, NetDevice, Vectors},
     skb::{OffloadRequest, Skb},
 };
 use crate::hw::{
@@ -112,7 +112,8 @@ impl Family for E1000 {
     const TDH: usize = r::TDH;
     const TDT: usize = r::TDT;
     const RDT: usize = r::RDT;
-    const IRQ_MASK: u32 = r::DRIVER_IRQ_MASK;
+    type IrqLayout = ();
+    const MSIX_VECTORS: u32 = 0;
     const MIN_MTU: u32 = r::MIN_MTU;
     const MAX_MTU: u32 = r::MAX_MTU;
     /// Offloads sgnic implements, all switchable with `ethtool -K`. Linux
@@ -148,7 +149,27 @@ impl Family for E1000 {
         Ok((sizing.max_frame, rctl))
     }
 
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize) {
+    fn irq_layout(_granted: Vectors) {}
+
+    fn enable_irqs(regs: &Regs<'_>, _layout: ()) {
+        regs.write(r::IMS, r::DRIVER_IRQ_MASK);
+    }
+
+    fn mask_irqs(regs: &Regs<'_>) {
+        regs.write(r::IMC, !0);
+    }
+
+    #[inline(always)]
+    fn handle_irq(regs: &Regs<'_>, _layout: (), _vector: u32) -> Option<IrqWork> {
+        irq::handle_icr(regs)
+    }
+
+    #[inline(always)]
+    fn unmask_queue(regs: &Regs<'_>, _layout: ()) {
+        regs.write(r::IMS, r::DRIVER_IRQ_MASK);
+    }
+
+    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize, _layout: ()) {
         regs.write(r::TDBAL, addr as u32);
         regs.write(r::TDBAH, (addr >> 32) as u32);
         regs.write(r::TDLEN, size.bytes());
@@ -174,7 +195,7 @@ impl Family for E1000 {
     }
 
     #[inline]
-    fn write_itr(regs: &Regs<'_>, itr: u32) {
+    fn write_itr(regs: &Regs<'_>, _layout: (), itr: u32) {
         regs.write(r::ITR, itr);
     }
 
@@ -234,13 +255,19 @@ impl netdev::PciNetDriver for E1000Driver {
     const NAME: &'static CStr = c"sgnic";
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &E1000_PCI_TABLE;
     const IRQ_NAME: &'static CStr = c"sgnic";
+    const MSIX_VECTORS: u32 = <E1000 as Family>::MSIX_VECTORS;
 
     fn probe<'bound>(
         pdev: &'bound pci::Device<Core<'_>>,
         info: Option<&'bound Self::IdInfo>,
+        vectors: Vectors,
     ) -> Result<netdev::NetProbe<impl PinInit<Port<'bound, E1000>, Error> + 'bound>> {
         let model = *info.ok_or(ENODEV)?;
-        probe::probe::<E1000>(pdev, model.name())
+        probe::probe::<E1000>(pdev, model.name(), vectors)
+    }
+
+    fn best_vectors() -> netdev::VectorKind {
+        super::best_vectors()
     }
 
     fn registered(_pdev: &pci::Device<Bound>, dev: &NetDevice, port: &Port<'_, E1000>) {

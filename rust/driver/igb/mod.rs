@@ -8,8 +8,8 @@
 mod tx;
 
 use super::{
-    family::Family,
-    mac,
+    family::{Family, IrqWork},
+    irq, mac,
     port::Port,
     probe,
     regs::Regs,
@@ -18,19 +18,19 @@ use super::{
 use crate::glue::{
     dma::DescRing,
     features,
-    netdev::{self, NetDevice},
+    netdev::{self, NetDevice, VectorKind, Vectors},
     skb::{OffloadRequest, Skb},
 };
 use crate::hw::{
     igb::{
         eeprom,
-        irq::{eitr, Eitr, IVAR0, IVAR_MISC},
+        irq::{eitr, Eitr, Irq as IgbIrq, EIAC, EIMC, EIMS, GPIE, ICR, IMC, IMS, IVAR0, IVAR_MISC},
         mdic::{Bmcr, Mdic, MDIC, MII_BMCR, PHY_ADDR},
         queue::{self as q, Queue, RxSizing},
         regs::{self as r, Rctl, Rxcsum},
         rxdesc::{Checksum, RxWriteback},
         txdesc::HeaderLens,
-        vectors::{Granted, VectorPlan, SINGLE_VECTOR_IMS},
+        vectors::{Granted, Mode, VectorPlan, OTHER_VECTOR},
     },
     itr,
     ring::RingSize,
@@ -76,11 +76,23 @@ impl RxFormat for IgbRx {
     }
 }
 
-/// The interrupt layout of this step: one vector, one queue pair.
-fn plan() -> VectorPlan {
-    // MSI and INTx give the same single-vector plan.
-    VectorPlan::new(1, Granted::Msi)
-}
+/// Queue pairs this step runs.
+const QUEUE_PAIRS: usize = 1;
+
+/// The names of the interrupt vectors in `/proc/interrupts`: vector 0
+/// takes everything with one vector, the link and other causes with
+/// MSI-X; vector `n + 1` queue pair `n`.
+const IRQ_NAMES: [&CStr; 9] = [
+    c"sgnic",
+    c"sgnic-q0",
+    c"sgnic-q1",
+    c"sgnic-q2",
+    c"sgnic-q3",
+    c"sgnic-q4",
+    c"sgnic-q5",
+    c"sgnic-q6",
+    c"sgnic-q7",
+];
 
 impl Family for Igb {
     type Tx = IgbTx;
@@ -90,7 +102,10 @@ impl Family for Igb {
     const TDH: usize = q::tdh(Queue::ZERO);
     const TDT: usize = q::tdt(Queue::ZERO);
     const RDT: usize = q::rdt(Queue::ZERO);
-    const IRQ_MASK: u32 = SINGLE_VECTOR_IMS;
+    type IrqLayout = VectorPlan;
+    // One per queue pair and one for the other causes
+    // (`VectorPlan::msix_request`). CAST: at most 9.
+    const MSIX_VECTORS: u32 = QUEUE_PAIRS as u32 + 1;
     const MIN_MTU: u32 = q::MIN_MTU;
     const MAX_MTU: u32 = q::MAX_MTU;
     /// Scatter-gather with checksum offload (zero-copy sendfile), TSO over
@@ -136,7 +151,70 @@ impl Family for Igb {
         Ok((sizing.buffer, sizing))
     }
 
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize) {
+    fn irq_layout(granted: Vectors) -> VectorPlan {
+        let granted = match granted.kind() {
+            // CAST: a count of vectors, at most MSIX_VECTORS.
+            VectorKind::MsiX => Granted::MsiX(granted.count() as usize),
+            VectorKind::Msi => Granted::Msi,
+            VectorKind::Intx => Granted::Intx,
+        };
+        VectorPlan::new(QUEUE_PAIRS, granted)
+    }
+
+    fn enable_irqs(regs: &Regs<'_>, plan: VectorPlan) {
+        // GPIE before IVAR, EIAC and EIMS.
+        regs.write(GPIE, plan.gpie());
+        // Queue 0's causes on its vector, even without MSI-X: QEMU raises
+        // TXDW only for a TX queue whose IVAR entry is valid.
+        for (n, value) in plan.ivar().into_iter().enumerate() {
+            // In the BAR: IVAR0 + 4 * (0..8).
+            let _ = regs.write_indexed(IVAR0 + 4 * n, value);
+        }
+        regs.write(IVAR_MISC, plan.ivar_misc());
+        if plan.mode() == Mode::MsiX {
+            // A vector's EICR bit clears when its message goes out (EIAC):
+            // QEMU sends one only when the bit goes from 0 to 1.
+            regs.write(EIAC, plan.eims_enable_mask());
+            regs.write(EIMS, plan.eims_enable_mask());
+        }
+        regs.write(IMS, plan.ims());
+    }
+
+    fn mask_irqs(regs: &Regs<'_>) {
+        regs.write(IMC, !0);
+        regs.write(EIMC, !0);
+    }
+
+    #[inline(always)]
+    fn handle_irq(regs: &Regs<'_>, plan: VectorPlan, vector: u32) -> Option<IrqWork> {
+        if plan.mode() == Mode::Single {
+            return irq::handle_icr(regs);
+        }
+        // CAST: a vector number below MSIX_VECTORS.
+        if vector as usize == OTHER_VECTOR.index() {
+            // With GPIE.NSICR the read clears ICR. An MSI-X vector is not
+            // shared: whatever it found, the interrupt was this device's.
+            let icr = regs.read(ICR);
+            let link = icr != !0 && icr & IgbIrq::LSC != 0;
+            return Some(IrqWork { link, poll: link });
+        }
+        // A queue pair's vector: masked until its poll has run.
+        regs.write(EIMC, plan.pair_eims(Queue::ZERO));
+        Some(IrqWork {
+            link: false,
+            poll: true,
+        })
+    }
+
+    #[inline(always)]
+    fn unmask_queue(regs: &Regs<'_>, plan: VectorPlan) {
+        match plan.mode() {
+            Mode::MsiX => regs.write(EIMS, plan.pair_eims(Queue::ZERO)),
+            Mode::Single => regs.write(IMS, plan.ims()),
+        }
+    }
+
+    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize, _plan: VectorPlan) {
         let queue = Queue::ZERO;
         regs.write(q::txdctl(queue), 0);
         regs.write(q::tdbal(queue), addr as u32);
@@ -145,14 +223,6 @@ impl Family for Igb {
         regs.write(q::tdh(queue), 0);
         regs.write(q::tdt(queue), 0);
         regs.write(q::txdctl(queue), q::TXDCTL_ENABLE);
-        // Queue 0's causes on vector 0, even without MSI-X: QEMU raises
-        // TXDW only for a TX queue whose IVAR entry is valid.
-        let plan = plan();
-        for (n, value) in plan.ivar().into_iter().enumerate() {
-            // In the BAR: IVAR0 + 4 * (0..8).
-            let _ = regs.write_indexed(IVAR0 + 4 * n, value);
-        }
-        regs.write(IVAR_MISC, plan.ivar_misc());
         regs.write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
     }
 
@@ -179,13 +249,13 @@ impl Family for Igb {
     }
 
     #[inline]
-    fn write_itr(regs: &Regs<'_>, itr: u32) {
-        // The vector's EITR counts microseconds; QEMU applies it with
-        // MSI-X only.
-        regs.write(
-            eitr(crate::hw::igb::irq::Vector::ZERO),
-            Eitr::from_usecs(itr::usecs_from_itr(itr)),
-        );
+    fn write_itr(regs: &Regs<'_>, plan: VectorPlan, itr: u32) {
+        // Queue pair 0's vector's EITR counts microseconds; QEMU applies
+        // it with MSI-X only.
+        let vector = plan
+            .pair_vector(Queue::ZERO)
+            .unwrap_or(crate::hw::igb::irq::Vector::ZERO);
+        regs.write(eitr(vector), Eitr::from_usecs(itr::usecs_from_itr(itr)));
     }
 
     #[inline(always)]
@@ -226,12 +296,23 @@ impl netdev::PciNetDriver for IgbDriver {
     const NAME: &'static CStr = c"sgnic_igb";
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &IGB_PCI_TABLE;
     const IRQ_NAME: &'static CStr = c"sgnic";
+    const MSIX_VECTORS: u32 = <Igb as Family>::MSIX_VECTORS;
 
     fn probe<'bound>(
         pdev: &'bound pci::Device<Core<'_>>,
         _info: Option<&'bound Self::IdInfo>,
+        vectors: Vectors,
     ) -> Result<netdev::NetProbe<impl PinInit<Port<'bound, Igb>, Error> + 'bound>> {
-        probe::probe::<Igb>(pdev, "82576")
+        probe::probe::<Igb>(pdev, "82576", vectors)
+    }
+
+    fn best_vectors() -> VectorKind {
+        super::best_vectors()
+    }
+
+    fn irq_name(vector: u32) -> &'static CStr {
+        // CAST: a vector number, below MSIX_VECTORS.
+        IRQ_NAMES.get(vector as usize).copied().unwrap_or(c"sgnic")
     }
 
     fn registered(_pdev: &pci::Device<Bound>, dev: &NetDevice, port: &Port<'_, Igb>) {

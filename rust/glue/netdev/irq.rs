@@ -21,6 +21,8 @@ use kernel::irq::{Handler, IrqReturn};
 /// handler.
 pub(super) struct Interrupt<T> {
     ndev: NonNull<b::net_device>,
+    /// Which of the device's vectors this handler serves.
+    vector: u32,
     _state: PhantomData<*const T>,
 }
 
@@ -35,11 +37,12 @@ impl<T: Operations + ethtool::Operations> Interrupt<T> {
     ///
     /// `registration` must outlive every `irq::Registration` holding the
     /// returned handler.
-    pub(super) unsafe fn new(registration: &Registration<T>) -> Self {
+    pub(super) unsafe fn new(registration: &Registration<T>, vector: u32) -> Self {
         // INVARIANT: the registration's state is initialised (it exists),
         // and the caller guarantees it outlives the handler's registration.
         Self {
             ndev: registration.raw(),
+            vector,
             _state: PhantomData,
         }
     }
@@ -51,7 +54,7 @@ impl<T: Operations + ethtool::Operations> Handler for Interrupt<T> {
         // handler's registration (type invariant), and free_irq waits for a
         // running handler before either goes.
         let (this, napi) = unsafe { Registration::<T>::state_and_napi(self.ndev.as_ptr()) };
-        if this.interrupt(napi) {
+        if this.interrupt(self.vector, napi) {
             IrqReturn::Handled
         } else {
             IrqReturn::None

@@ -24,7 +24,7 @@ mod registration;
 
 pub use context::{AddrLists, MacChange, MtuChange, Rtnl, Xmit};
 pub use napi::{Napi, NapiEnabled, NapiPoll, XmitFrozen};
-pub use pci::{BoundNetDevice, NetProbe, PciAdapter, PciNetDriver};
+pub use pci::{BoundNetDevice, NetProbe, PciAdapter, PciNetDriver, VectorKind, Vectors};
 pub(crate) use registration::Registration;
 
 use super::bindings as b;
@@ -354,10 +354,11 @@ pub trait Operations: Send + Sync + Sized {
     /// The poll completed (NAPI is idle until the next schedule): re-enable
     /// the device's interrupts.
     fn poll_complete(&self, dev: &NetDev<Self>);
-    /// Hard interrupt on the (shared) line: return whether it was ours.
-    /// It may come while the interface is down, or before the netdev is
-    /// registered, so it gets the NAPI context rather than the netdev.
-    fn interrupt(&self, napi: &Napi) -> bool;
+    /// Hard interrupt on vector `vector` (0 for MSI and the shared INTx
+    /// line): return whether it was ours. It may come while the interface
+    /// is down, or before the netdev is registered, so it gets the NAPI
+    /// context rather than the netdev.
+    fn interrupt(&self, vector: u32, napi: &Napi) -> bool;
 }
 
 /// Static configuration of a netdev, applied before registration.

@@ -8,8 +8,9 @@
 //! on freed memory.
 //!
 //! ```text
-//!  probe:  vectors ─► netdev allocated ─► IRQ requested ─► netdev registered
-//!  unbind: netdev unregistered ─► IRQ freed ─► state dropped, netdev freed ─► vectors freed
+//!  probe:  device enabled ─► vectors (MSI-X, else MSI, else INTx) ─► driver's probe
+//!          ─► netdev allocated ─► one IRQ per vector requested ─► netdev registered
+//!  unbind: netdev unregistered ─► IRQs freed ─► state dropped, netdev freed ─► vectors freed
 //! ```
 
 use super::{irq::Interrupt, Config, NetDevice, Operations, Registration};
@@ -34,12 +35,28 @@ pub trait PciNetDriver: 'static {
     const ID_TABLE: pci::IdTable<Self::IdInfo>;
     /// The interrupt's name in `/proc/interrupts`.
     const IRQ_NAME: &'static CStr;
+    /// Most MSI-X vectors the driver can use; below 2 it never asks for
+    /// MSI-X (one vector is what MSI or INTx give anyway).
+    const MSIX_VECTORS: u32 = 0;
 
-    /// Prepares the device and describes its netdev. The device's
-    /// interrupt stays masked until the netdev is opened.
+    /// The best interrupt type to try (a module parameter may lower it).
+    fn best_vectors() -> VectorKind {
+        VectorKind::MsiX
+    }
+
+    /// The name of interrupt vector `vector` in `/proc/interrupts`.
+    fn irq_name(vector: u32) -> &'static CStr {
+        let _ = vector;
+        Self::IRQ_NAME
+    }
+
+    /// Prepares the device, which the glue has enabled, and describes its
+    /// netdev for the interrupt `vectors` granted. The device's interrupts
+    /// stay masked until the netdev is opened.
     fn probe<'bound>(
         pdev: &'bound pci::Device<Core<'_>>,
         info: Option<&'bound Self::IdInfo>,
+        vectors: Vectors,
     ) -> Result<NetProbe<impl PinInit<Self::Port<'bound>, Error> + 'bound>>;
 
     /// The netdev is registered (for a log line, say).
@@ -75,75 +92,146 @@ impl<D: PciNetDriver> pci::Driver for PciAdapter<D> {
         pdev: &'bound pci::Device<Core<'_>>,
         info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
-        let NetProbe { config, port } = D::probe(pdev, info)?;
+        // MSI-X needs the device's memory space for its vector table.
+        pdev.enable_device_mem()?;
         let bound: &'bound pci::Device<Bound> = pdev;
-        let data = BoundNetDevice::new(bound, &config, D::IRQ_NAME, port)?;
+        let (vectors, granted) = allocate_vectors(bound, D::MSIX_VECTORS, D::best_vectors())?;
+        let NetProbe { config, port } = D::probe(pdev, info, granted)?;
+        let data = BoundNetDevice::new(bound, vectors, granted, &config, D::irq_name, port)?;
         D::registered(bound, data.netdev.netdev(), data.netdev.data());
         Ok(data)
     }
 }
 
-/// The interrupt types tried, best first: a device without MSI gets its
-/// (possibly shared) INTx line.
-fn irq_types() -> pci::IrqTypes {
-    pci::IrqTypes::default()
-        .with(pci::IrqType::Msi)
-        .with(pci::IrqType::Intx)
+/// An interrupt type, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VectorKind {
+    /// Message-signalled, several vectors.
+    MsiX,
+    /// Message-signalled, one vector.
+    Msi,
+    /// The legacy line, possibly shared with other devices.
+    Intx,
 }
 
-/// A bound PCI device's netdev and interrupt: the driver core's
+/// The interrupt vectors a device was granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vectors {
+    kind: VectorKind,
+    count: u32,
+}
+
+impl Vectors {
+    /// Their type.
+    pub fn kind(&self) -> VectorKind {
+        self.kind
+    }
+
+    /// How many (at least 1; more only with MSI-X).
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+}
+
+/// Allocates interrupt vectors: MSI-X with 2 to `msix_max` vectors if the
+/// driver can use them and `best` allows, else one MSI vector, else the
+/// INTx line (no better than `best`).
+fn allocate_vectors(
+    pdev: &pci::Device<Bound>,
+    msix_max: u32,
+    best: VectorKind,
+) -> Result<(pci::IrqVectorRegistration<'_>, Vectors)> {
+    if best == VectorKind::MsiX && msix_max >= 2 {
+        let msix = pci::IrqTypes::default().with(pci::IrqType::MsiX);
+        if let Ok(vectors) = pdev.alloc_irq_vectors(2, msix_max, msix) {
+            // CAST: the core granted between 2 and `msix_max` (a u32).
+            let count = vectors.len() as u32;
+            let kind = VectorKind::MsiX;
+            return Ok((vectors, Vectors { kind, count }));
+        }
+    }
+    let types = match best {
+        VectorKind::MsiX | VectorKind::Msi => pci::IrqTypes::default()
+            .with(pci::IrqType::Msi)
+            .with(pci::IrqType::Intx),
+        VectorKind::Intx => pci::IrqTypes::default().with(pci::IrqType::Intx),
+    };
+    let vectors = pdev.alloc_irq_vectors(1, 1, types)?;
+    let kind = match vectors.irq_type() {
+        pci::IrqType::Msi => VectorKind::Msi,
+        pci::IrqType::MsiX => VectorKind::MsiX,
+        pci::IrqType::Intx => VectorKind::Intx,
+    };
+    Ok((vectors, Vectors { kind, count: 1 }))
+}
+
+/// One vector's handler, requested for a netdev of state `T`.
+type VectorHandler<'bound, T> = Pin<KBox<irq::Registration<'bound, Interrupt<T>>>>;
+
+/// A bound PCI device's netdev and interrupts: the driver core's
 /// per-device data of a [`PciAdapter`].
 ///
 /// # Invariants
 ///
-/// - `netdev` is registered, and `irq`'s handler refers to its state.
-/// - `irq` was requested from `vectors` and is freed before them.
+/// - `netdev` is registered, and the handlers in `irqs` refer to its
+///   state.
+/// - `irqs` were requested from `vectors`, one per vector, and are freed
+///   before them.
 /// - Only [`PciAdapter::probe`] creates one, for the driver core, which
 ///   drops it at unbind.
 pub struct BoundNetDevice<'bound, T: Operations + ethtool::Operations> {
     netdev: ManuallyDrop<Registration<T>>,
-    irq: ManuallyDrop<Pin<KBox<irq::Registration<'bound, Interrupt<T>>>>>,
-    /// Dropped after `Drop::drop`, so after the interrupt is freed.
+    irqs: ManuallyDrop<KVec<VectorHandler<'bound, T>>>,
+    /// Dropped after `Drop::drop`, so after the interrupts are freed.
     _vectors: pci::IrqVectorRegistration<'bound>,
 }
 
 impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound, T> {
     fn new(
         pdev: &'bound pci::Device<Bound>,
+        vectors: pci::IrqVectorRegistration<'bound>,
+        granted: Vectors,
         config: &Config,
-        irq_name: &'static CStr,
+        irq_name: fn(u32) -> &'static CStr,
         port: impl PinInit<T, Error>,
     ) -> Result<Self> {
-        let vectors = pdev.alloc_irq_vectors(1, 1, irq_types())?;
-        let request: irq::IrqRequest<'_> = vectors.index(0)?.into();
-        // A request is an IRQ number plus a marker of how long it may be used.
-        // SAFETY: `vectors` moves into `Self`, which frees the handler
-        // registered with it first (`Drop`) and cannot outlive `'bound`.
-        let request = unsafe {
-            core::mem::transmute::<irq::IrqRequest<'_>, irq::IrqRequest<'bound>>(request)
-        };
         let mut netdev = Registration::allocate(pdev.as_ref(), config, port)?;
-        // SAFETY: `netdev` moves into `Self`, whose `Drop` frees `irq`
-        // before it.
-        let handler = unsafe { Interrupt::new(&netdev) };
-        let irq = KBox::pin_init(
-            // SAFETY: owned by `Self`, which only the driver core holds (its
-            // per-device data, dropped at unbind): never leaked.
-            unsafe {
-                irq::Registration::new(
-                    request,
-                    irq::Flags::SHARED,
-                    irq_name,
-                    Ok::<_, Error>(handler),
-                )
-            },
-            GFP_KERNEL,
-        )?;
+        let mut irqs = KVec::with_capacity(granted.count as usize, GFP_KERNEL)?;
+        for vector in 0..granted.count {
+            // CAST: a u32 vector number, lossless in a usize here.
+            let request: irq::IrqRequest<'_> = vectors.index(vector as usize)?.into();
+            // A request is an IRQ number plus a marker of how long it may be
+            // used.
+            // SAFETY: `vectors` moves into `Self`, which frees the handlers
+            // registered with it first (`Drop`) and cannot outlive `'bound`.
+            let request = unsafe {
+                core::mem::transmute::<irq::IrqRequest<'_>, irq::IrqRequest<'bound>>(request)
+            };
+            // SAFETY: `netdev` moves into `Self`, whose `Drop` frees `irqs`
+            // before it. (On an error return here, `irqs` is dropped before
+            // `netdev`: declared after it.)
+            let handler = unsafe { Interrupt::new(&netdev, vector) };
+            let irq = KBox::pin_init(
+                // SAFETY: owned by `Self` (or dropped on the error path
+                // above), which only the driver core holds (its per-device
+                // data, dropped at unbind): never leaked.
+                unsafe {
+                    irq::Registration::new(
+                        request,
+                        irq::Flags::SHARED,
+                        irq_name(vector),
+                        Ok::<_, Error>(handler),
+                    )
+                },
+                GFP_KERNEL,
+            )?;
+            irqs.push(irq, GFP_KERNEL)?;
+        }
         netdev.register()?;
-        // INVARIANT: registered above, `irq` was requested from `vectors`.
+        // INVARIANT: registered above; one IRQ per vector of `vectors`.
         Ok(Self {
             netdev: ManuallyDrop::new(netdev),
-            irq: ManuallyDrop::new(irq),
+            irqs: ManuallyDrop::new(irqs),
             _vectors: vectors,
         })
     }
@@ -156,7 +244,7 @@ impl<T: Operations + ethtool::Operations> Drop for BoundNetDevice<'_, T> {
         self.netdev.unregister();
         // SAFETY: dropped once, here; free_irq waits for a running handler,
         // so none refers to the netdev's state afterwards.
-        unsafe { ManuallyDrop::drop(&mut self.irq) };
+        unsafe { ManuallyDrop::drop(&mut self.irqs) };
         // SAFETY: dropped once, here, after the last user (the handler).
         unsafe { ManuallyDrop::drop(&mut self.netdev) };
     }
