@@ -88,6 +88,24 @@ pub(crate) const STOP_THRESHOLD: u32 = MAX_DESCS_PER_FRAME;
 /// The ring has no free descriptor left for the frame being written.
 pub(crate) struct NoRoom;
 
+/// How a family lays out one frame's descriptors, for
+/// [`TxRing::write_frame`].
+pub(crate) struct FrameLayout<E, C> {
+    /// The context descriptor written first, if the frame needs a new one.
+    pub(crate) context: Option<[u64; 2]>,
+    /// Most bytes one data descriptor carries.
+    pub(crate) max_piece: u32,
+    /// A data descriptor from a buffer piece's bus address and length.
+    pub(crate) encode: E,
+    /// The frame's last data descriptor with end of packet and report
+    /// status added.
+    pub(crate) close: C,
+    /// Packets on the wire (segments of a super-frame).
+    pub(crate) packets: u32,
+    /// Whether the device segments it.
+    pub(crate) tso: bool,
+}
+
 /// Per-frame accounting of one queued frame.
 #[derive(Default)]
 pub(crate) struct Queued {
@@ -287,6 +305,61 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
         let queued = F::queue_frame(self, skb)?;
         self.stats.add(&queued);
         Ok(queued.bytes)
+    }
+
+    /// Maps `skb` into the slot at `next_to_use` and writes its descriptors
+    /// as the family laid them out in `frame`: the context descriptor, if
+    /// any, then each buffer piece, the last one closed. Room for a
+    /// worst-case frame was checked (`Self::queue`); a frame that still
+    /// runs out (none the stack can build), or has no bytes, is unwound
+    /// and dropped, and what it wrote stays in slots the device does not
+    /// own.
+    #[inline(always)]
+    pub(crate) fn write_frame(
+        &mut self,
+        skb: SkBuff,
+        frame: FrameLayout<impl Fn(u64, u32) -> [u64; 2], impl Fn([u64; 2]) -> [u64; 2]>,
+    ) -> Result<Queued, QueueError> {
+        let limit = self.cursor.free_end();
+        let first = self.cursor.next_to_use();
+        let mut next = first;
+        let mut out = Queued {
+            tso: frame.tso,
+            ..Queued::default()
+        };
+        let last = {
+            // Mapped after the headers were prepared: from here on the
+            // frame cannot change until the device has sent it. It is
+            // mapped straight into the slot it lives in until completion.
+            let Ok(mapped) =
+                MappedSkb::map_into(&mut self.slots[first as usize].frame, self.dev, skb)
+            else {
+                return Err(self.unwind());
+            };
+            out.bytes = mapped.skb().len();
+            Self::count_buffers(mapped, &mut out);
+            if let Some(ctx) = frame.context {
+                self.desc.write(next, ctx);
+                next = self.cursor.wrap(next + 1);
+                out.context = true;
+            }
+            Self::write_buffers(
+                &self.desc,
+                &self.cursor,
+                &mut next,
+                limit,
+                mapped,
+                frame.max_piece,
+                frame.encode,
+            )
+        };
+        let Ok(Some((last, d))) = last else {
+            return Err(self.unwind_frame(first));
+        };
+        // The frame's last descriptor again, now closed.
+        self.desc.write(last, (frame.close)(d));
+        self.finish_frame(first, next, last, frame.packets, &mut out);
+        Ok(out)
     }
 
     /// Counts a mapped frame's bytes by where they come from (three field

@@ -5,7 +5,9 @@
 //! offload and IPv4 TSO, and the driver's own segmentation of IPv6
 //! super-frames, which the 8254x cannot segment.
 
-use crate::driver::tx::{QueueError, Queued, TxFormat, TxRing, SEGMENTED_FRAME_BUDGET};
+use crate::driver::tx::{
+    FrameLayout, QueueError, Queued, TxFormat, TxRing, SEGMENTED_FRAME_BUDGET,
+};
 use crate::glue::{
     dma::{MappedSkb, SlotBuffer},
     skb::{Offload, SkBuff, Tso, MAX_FRAGS},
@@ -193,72 +195,28 @@ impl E1000Tx {
         if let TxOffload::Segment(seg) = offload {
             return Self::queue_segmented(ring, skb, seg);
         }
-        // Room is checked while writing, not beforehand: only a frame too
-        // big for any ring runs out (after `TxRing::queue`'s worst-case
-        // check), and it is unwound and dropped.
-        let limit = ring.cursor.free_end();
-        let first = ring.cursor.next_to_use();
-        let extended = offload != TxOffload::None;
         let context = Self::context_for(&mut ring.format, offload);
-        let (dcmd_extra, popts, packets) = match offload {
-            TxOffload::None | TxOffload::Segment(_) => (0, 0, 1),
-            TxOffload::Checksum(_) => (0, Popts::TXSM, 1),
-            TxOffload::Tso { ipv4, segments, .. } => (
-                TxCmd::TSE,
-                Popts::TXSM | if ipv4 { Popts::IXSM } else { 0 },
-                segments,
-            ),
-        };
-        let template = if extended {
-            TxDataTemplate::extended(TxCmd::IFCS | dcmd_extra, popts)
-        } else {
-            TxDataTemplate::legacy(TxCmd::IFCS)
-        };
-        let mut next = first;
-        let mut out = Queued {
-            tso: matches!(offload, TxOffload::Tso { .. }),
-            ..Queued::default()
-        };
-        // The frame's last descriptor, written again with EOP below.
-        let last = {
-            // Mapped after the headers were prepared: from here on the
-            // frame cannot change until the device has sent it. It is
-            // mapped straight into the slot it lives in until completion.
-            let Ok(frame) =
-                MappedSkb::map_into(&mut ring.slots[first as usize].frame, ring.dev, skb)
-            else {
-                return Err(ring.unwind());
-            };
-            out.bytes = frame.skb().len();
-            Ring::count_buffers(frame, &mut out);
-            if let Some(ctx) = context {
-                // Room for a worst-case frame was checked (`TxRing::queue`).
-                ring.desc.write(next, ctx.encode());
-                next = ring.cursor.wrap(next + 1);
-                out.context = true;
+        let (template, packets) = match offload {
+            TxOffload::None | TxOffload::Segment(_) => (TxDataTemplate::legacy(TxCmd::IFCS), 1),
+            TxOffload::Checksum(_) => (TxDataTemplate::extended(TxCmd::IFCS, Popts::TXSM), 1),
+            TxOffload::Tso { ipv4, segments, .. } => {
+                let popts = Popts::TXSM | if ipv4 { Popts::IXSM } else { 0 };
+                let dcmd = TxCmd::IFCS | TxCmd::TSE;
+                (TxDataTemplate::extended(dcmd, popts), segments)
             }
-            Ring::write_buffers(
-                &ring.desc,
-                &ring.cursor,
-                &mut next,
-                limit,
-                frame,
-                MAX_TX_DESC_DATA as u32,
+        };
+        ring.write_frame(
+            skb,
+            FrameLayout {
+                context: context.map(|c| c.encode()),
+                max_piece: MAX_TX_DESC_DATA as u32,
                 // CAST: pieces are at most MAX_TX_DESC_DATA, 4096 bytes.
-                |addr, piece| template.descriptor(addr, piece as u16),
-            )
-        };
-        // Out of room (a frame too big for any ring), or nothing to send
-        // (a zero-length frame).
-        let Ok(Some((last, d))) = last else {
-            return Err(ring.unwind_frame(first));
-        };
-        // Close the frame: end of packet, and report status when sent.
-        ring.desc
-            .write(last, TxDataTemplate::with_cmd(d, TxCmd::EOP | TxCmd::RS));
-
-        ring.finish_frame(first, next, last, packets, &mut out);
-        Ok(out)
+                encode: |addr, piece| template.descriptor(addr, piece as u16),
+                close: |d| TxDataTemplate::with_cmd(d, TxCmd::EOP | TxCmd::RS),
+                packets,
+                tso: matches!(offload, TxOffload::Tso { .. }),
+            },
+        )
     }
 
     /// Queues an IPv6 super-frame as the segments the device would have

@@ -5,11 +5,8 @@
 //! context descriptor for checksum offload and TSO over IPv4 and IPv6,
 //! which the device segments itself.
 
-use crate::driver::tx::{QueueError, Queued, TxFormat, TxRing};
-use crate::glue::{
-    dma::MappedSkb,
-    skb::{Offload, SkBuff, Tso as TsoRequest},
-};
+use crate::driver::tx::{FrameLayout, QueueError, Queued, TxFormat, TxRing};
+use crate::glue::skb::{Offload, SkBuff, Tso as TsoRequest};
 use crate::hw::{
     e1000::desc::MAX_TX_DESC_DATA,
     igb::txdesc::{
@@ -173,68 +170,45 @@ impl TxFormat for IgbTx {
         let context = offload
             .context
             .filter(|c| ring.format.last_context != Some(*c));
-        // Room is checked while writing (see the 8254x writer).
-        let limit = ring.cursor.free_end();
-        let first = ring.cursor.next_to_use();
-        let mut next = first;
-        let mut out = Queued {
-            tso: offload.tso,
-            ..Queued::default()
-        };
+        // The context goes into slot 0 now; should the frame be unwound,
+        // `forget_context` clears this.
+        if let Some(ctx) = context {
+            ring.format.last_context = Some(ctx);
+        }
         let dcmd = Dcmd::IFCS | if offload.tso { Dcmd::TSE } else { 0 };
-        let uses_context = offload.context.is_some();
-        // The frame's last descriptor, written again with EOP below.
-        let last = {
-            // Mapped after the headers were prepared: from here on the
-            // frame cannot change until the device has sent it.
-            let Ok(frame) =
-                MappedSkb::map_into(&mut ring.slots[first as usize].frame, ring.dev, skb)
-            else {
-                return Err(ring.unwind());
-            };
-            out.bytes = frame.skb().len();
-            Ring::count_buffers(frame, &mut out);
-            if let Some(ctx) = context {
-                // Room for a worst-case frame was checked (`TxRing::queue`).
-                ring.desc.write(next, ctx.encode());
-                next = ring.cursor.wrap(next + 1);
-                out.context = true;
-                ring.format.last_context = Some(ctx);
-            }
-            Ring::write_buffers(
-                &ring.desc,
-                &ring.cursor,
-                &mut next,
-                limit,
-                frame,
-                MAX_TX_DESC_DATA as u32,
-                |addr, len| {
+        // QEMU reads these from a frame's first data descriptor only, the
+        // 82576 from each.
+        let popts = if offload.context.is_some() {
+            offload.popts
+        } else {
+            0
+        };
+        ring.write_frame(
+            skb,
+            FrameLayout {
+                context: context.map(|c| c.encode()),
+                max_piece: MAX_TX_DESC_DATA as u32,
+                encode: |addr, len| {
                     TxData {
                         buffer_addr: addr,
                         // CAST: `len <= MAX_TX_DESC_DATA`, 4096.
                         len: len as u16,
                         dcmd,
-                        // QEMU reads these from a frame's first data
-                        // descriptor only, the 82576 from each.
-                        popts: if uses_context { offload.popts } else { 0 },
+                        popts,
                         paylen,
                         slot: ContextSlot::ZERO,
                         check_context: false,
                     }
                     .encode()
                 },
-            )
-        };
-        // Out of room (a frame too big for any ring), or nothing to send
-        // (a zero-length frame).
-        let Ok(Some((last, mut d))) = last else {
-            return Err(ring.unwind_frame(first));
-        };
-        // Close the frame: end of packet, and report status when sent.
-        d[1] |= u64::from(Dcmd::EOP | Dcmd::RS) << 24;
-        ring.desc.write(last, d);
-        ring.finish_frame(first, next, last, offload.packets, &mut out);
-        Ok(out)
+                close: |mut d: [u64; 2]| {
+                    d[1] |= u64::from(Dcmd::EOP | Dcmd::RS) << 24;
+                    d
+                },
+                packets: offload.packets,
+                tso: offload.tso,
+            },
+        )
     }
 
     #[inline]
