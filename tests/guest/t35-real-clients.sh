@@ -16,10 +16,12 @@ dp=$(($(counter "$IF0" tx_pagecache_bytes) - p0))
 # iperf3 3.12 -Z counts a whole block as sent whatever sendfile() took,
 # so fewer bytes than -n cross the wire: 2.6-3.7 of 4 MiB on the first
 # host's debug kernel, 1.04-3.3 on a faster one (9 runs, 2026-11-26, the
-# same spread before and after that day's driver changes). Judge by what
-# the server received; the floor only rules out a transfer that stalled.
+# same spread before and after that day's driver changes), and once 0.43
+# (2026-11-27). Judge by what the server received, and by where those
+# bytes came from; the floor (a few TSO frames' worth) only rules out a
+# transfer that stalled.
 got=$(awk '/"sum_received"/ { r = 1 } r && /"bytes"/ { gsub(/[^0-9]/, ""); print; exit }' /tmp/iperf.json)
-[ -n "$got" ] && [ "$got" -ge 524288 ] || die "iperf3 -Z: the server received ${got:-nothing} (of $n)"
+[ -n "$got" ] && [ "$got" -ge 262144 ] || die "iperf3 -Z: the server received ${got:-nothing} (of $n)"
 [ $((dp * 100)) -ge $((got * 99)) ] || die "iperf3 -Z: only $dp page-cache bytes for $got received"
 echo "iperf3 -Z: $got bytes received, $dp of them sent from page-cache frags" >&2
 
