@@ -28,7 +28,7 @@ use kernel::{
 };
 
 /// The C `struct device` behind a kernel-crate device reference.
-pub(super) fn raw_device(dev: &Device<Bound>) -> *mut b::device {
+pub(in crate::glue) fn raw_device(dev: &Device<Bound>) -> *mut b::device {
     // `Device` is a `#[repr(transparent)]` wrapper around the C `struct
     // device`, so the reference's address is the C object's.
     core::ptr::from_ref(dev).cast::<b::device>().cast_mut()

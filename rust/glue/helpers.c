@@ -22,6 +22,7 @@
 #endif
 
 __sgnic_shim void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent) { SET_NETDEV_DEV(ndev, parent); }
+__sgnic_shim struct pci_dev *sgnic_to_pci_dev(struct device *dev) { return to_pci_dev(dev); }
 __sgnic_shim void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr) { eth_hw_addr_set(dev, addr); }
 __sgnic_shim void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 			  int (*poll)(struct napi_struct *, int)) { netif_napi_add(dev, napi, poll); }

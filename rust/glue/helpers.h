@@ -15,6 +15,7 @@
 #include <linux/ratelimit.h>
 
 void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent);
+struct pci_dev *sgnic_to_pci_dev(struct device *dev);
 void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
 void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 			  int (*poll)(struct napi_struct *, int));

@@ -76,8 +76,10 @@ impl RxFormat for IgbRx {
     }
 }
 
-/// Queue pairs this step runs.
+/// Queue pairs this step runs: one NAPI context, so one pair (the
+/// handlers and the unmask know only pair 0).
 const QUEUE_PAIRS: usize = 1;
+const _: () = assert!(QUEUE_PAIRS == 1);
 
 /// The names of the interrupt vectors in `/proc/interrupts`: vector 0
 /// takes everything with one vector, the link and other causes with
@@ -190,7 +192,7 @@ impl Family for Igb {
         if plan.mode() == Mode::Single {
             return irq::handle_icr(regs);
         }
-        // CAST: a vector number below MSIX_VECTORS.
+        // CAST: u32 to usize, lossless here.
         if vector as usize == OTHER_VECTOR.index() {
             // With GPIE.NSICR the read clears ICR. An MSI-X vector is not
             // shared: whatever it found, the interrupt was this device's.
@@ -198,7 +200,11 @@ impl Family for Igb {
             let link = icr != !0 && icr & IgbIrq::LSC != 0;
             return Some(IrqWork { link, poll: link });
         }
-        // A queue pair's vector: masked until its poll has run.
+        // Queue pair 0's vector, the only one this step runs (one NAPI
+        // context): masked until its poll has run.
+        if plan.pair_vector(Queue::ZERO).map(|v| v.index()) != Some(vector as usize) {
+            return None;
+        }
         regs.write(EIMC, plan.pair_eims(Queue::ZERO));
         Some(IrqWork {
             link: false,

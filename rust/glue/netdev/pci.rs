@@ -11,10 +11,11 @@
 //!  probe:  device enabled ─► vectors (MSI-X, else MSI, else INTx) ─► driver's probe
 //!          ─► netdev allocated ─► one IRQ per vector requested ─► netdev registered
 //!  unbind: netdev unregistered ─► IRQs freed ─► state dropped, netdev freed ─► vectors freed
+//!          ─► device disabled
 //! ```
 
 use super::{irq::Interrupt, Config, NetDevice, Operations, Registration};
-use crate::glue::ethtool;
+use crate::glue::{bindings as b, ethtool};
 use core::{marker::PhantomData, mem::ManuallyDrop};
 use kernel::{
     device::{Bound, Core},
@@ -92,14 +93,51 @@ impl<D: PciNetDriver> pci::Driver for PciAdapter<D> {
         pdev: &'bound pci::Device<Core<'_>>,
         info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
-        // MSI-X needs the device's memory space for its vector table.
-        pdev.enable_device_mem()?;
         let bound: &'bound pci::Device<Bound> = pdev;
+        // MSI-X needs the device's memory space for its vector table.
+        let enabled = EnabledDevice::new(pdev)?;
         let (vectors, granted) = allocate_vectors(bound, D::MSIX_VECTORS, D::best_vectors())?;
         let NetProbe { config, port } = D::probe(pdev, info, granted)?;
-        let data = BoundNetDevice::new(bound, vectors, granted, &config, D::irq_name, port)?;
+        let data =
+            BoundNetDevice::new(bound, enabled, vectors, granted, &config, D::irq_name, port)?;
         D::registered(bound, data.netdev.netdev(), data.netdev.data());
         Ok(data)
+    }
+}
+
+/// The device with its memory space and bus mastering enabled, from the
+/// adapter's probe until the device data goes: dropping it disables both,
+/// as the C drivers do on a failed probe and at remove.
+///
+/// # Invariants
+///
+/// This enabled `pdev` once (`pci_enable_device_mem`), and only its drop
+/// undoes that.
+struct EnabledDevice<'bound> {
+    pdev: &'bound pci::Device<Bound>,
+}
+
+impl<'bound> EnabledDevice<'bound> {
+    fn new(pdev: &'bound pci::Device<Core<'_>>) -> Result<Self> {
+        pdev.enable_device_mem()?;
+        pdev.set_master();
+        // INVARIANT: enabled once, above.
+        Ok(Self { pdev })
+    }
+}
+
+impl Drop for EnabledDevice<'_> {
+    fn drop(&mut self) {
+        let dev = crate::glue::dma::raw_device(self.pdev.as_ref());
+        // Its users (the interrupts, the netdev and its DMA) went before
+        // this, the last field of `BoundNetDevice` (or, on a failed probe,
+        // a value dropped after them).
+        // SAFETY: `dev` is a bound `pci_dev`'s, enabled once by this.
+        unsafe {
+            let raw = b::sgnic_to_pci_dev(dev);
+            kernel::bindings::pci_clear_master(raw.cast());
+            kernel::bindings::pci_disable_device(raw.cast());
+        }
     }
 }
 
@@ -184,11 +222,14 @@ pub struct BoundNetDevice<'bound, T: Operations + ethtool::Operations> {
     irqs: ManuallyDrop<KVec<VectorHandler<'bound, T>>>,
     /// Dropped after `Drop::drop`, so after the interrupts are freed.
     _vectors: pci::IrqVectorRegistration<'bound>,
+    /// Dropped last: the device is disabled once nothing uses it.
+    _enabled: EnabledDevice<'bound>,
 }
 
 impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound, T> {
     fn new(
         pdev: &'bound pci::Device<Bound>,
+        enabled: EnabledDevice<'bound>,
         vectors: pci::IrqVectorRegistration<'bound>,
         granted: Vectors,
         config: &Config,
@@ -218,7 +259,12 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                 unsafe {
                     irq::Registration::new(
                         request,
-                        irq::Flags::SHARED,
+                        // Only the INTx line may be shared.
+                        if granted.kind == VectorKind::Intx {
+                            irq::Flags::SHARED
+                        } else {
+                            irq::Flags::TRIGGER_NONE
+                        },
                         irq_name(vector),
                         Ok::<_, Error>(handler),
                     )
@@ -233,6 +279,7 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
             netdev: ManuallyDrop::new(netdev),
             irqs: ManuallyDrop::new(irqs),
             _vectors: vectors,
+            _enabled: enabled,
         })
     }
 }
