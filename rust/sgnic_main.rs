@@ -36,7 +36,15 @@ struct SgnicModule {
 impl kernel::InPlaceModule for SgnicModule {
     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            e1000 <- Registration::new(driver::E1000Driver::NAME, module),
+            // An unknown interrupt type is refused rather than guessed at,
+            // before any driver is registered.
+            e1000 <- {
+                if module_parameters::irq_mode.value() > 2 {
+                    pr_err!("irq_mode must be 0 (MSI-X), 1 (MSI) or 2 (INTx)\n");
+                    return Err(EINVAL);
+                }
+                Registration::new(driver::E1000Driver::NAME, module)
+            },
             igb <- Registration::new(driver::IgbDriver::NAME, module),
         })
     }

@@ -43,6 +43,7 @@ fn best_vectors() -> crate::glue::netdev::VectorKind {
     match crate::module_parameters::irq_mode.value() {
         0 => VectorKind::MsiX,
         1 => VectorKind::Msi,
+        // 2; the module refuses to load with anything above.
         _ => VectorKind::Intx,
     }
 }

@@ -96,6 +96,11 @@ else
 	expect msix 0
 	expect msi 0
 fi
+# An unknown interrupt type is refused, and nothing is left loaded.
+teardown_wire
+sgnic_unload || die "cannot unload sgnic"
+if insmod "$SGNIC_KO" irq_mode=3 2>/dev/null; then die "sgnic loaded with irq_mode=3"; fi
+[ ! -e /sys/module/sgnic ] || die "a refused sgnic stayed loaded"
 # INTx: the legacy line, named after the handler (shared lines list
 # every handler on it).
 reload irq_mode=2
