@@ -89,7 +89,7 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     fn unmask_queue(regs: &Regs<'_>, layout: Self::IrqLayout);
 
     /// Programs TX queue 0 for a ring at `addr` and enables transmit.
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize, layout: Self::IrqLayout);
+    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize);
 
     /// Programs RX queue 0 for a ring at `addr` holding buffers up to
     /// `tail`, and enables receive.

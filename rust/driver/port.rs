@@ -385,7 +385,7 @@ impl<'bound, F: Family> Port<'bound, F> {
     ) -> Result {
         let Rings { tx, rx, rx_program } = rings;
         F::link_up(&self.regs);
-        F::program_tx(&self.regs, tx.dma_address(), tx.size(), self.irq_layout);
+        F::program_tx(&self.regs, tx.dma_address(), tx.size());
         F::program_rx(
             &self.regs,
             rx.dma_address(),

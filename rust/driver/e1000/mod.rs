@@ -169,7 +169,7 @@ impl Family for E1000 {
         regs.write(r::IMS, r::DRIVER_IRQ_MASK);
     }
 
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize, _layout: ()) {
+    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize) {
         regs.write(r::TDBAL, addr as u32);
         regs.write(r::TDBAH, (addr >> 32) as u32);
         regs.write(r::TDLEN, size.bytes());

@@ -220,7 +220,7 @@ impl Family for Igb {
         }
     }
 
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize, _plan: VectorPlan) {
+    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize) {
         let queue = Queue::ZERO;
         regs.write(q::txdctl(queue), 0);
         regs.write(q::tdbal(queue), addr as u32);
