@@ -6,12 +6,17 @@ use super::{
     family::Family,
     mac,
     port::{Counters, Event, Port},
+    queue::QueueCounters,
 };
 use crate::glue::{
-    ethtool::{Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
+    ethtool::{Channels, Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
     netdev::{NetDev, Rtnl},
 };
-use crate::hw::{itr, ring::RingSize};
+use crate::hw::{
+    igb::rss::{Indirection, RssKey, KEY_LEN, RETA_ENTRIES},
+    itr,
+    ring::RingSize,
+};
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
 impl<F: Family> Operations for Port<'_, F> {
@@ -50,7 +55,7 @@ impl<F: Family> Operations for Port<'_, F> {
         // If up, the new rings are allocated before the old ones go, so a
         // failure leaves the port running as it was.
         let rings = if dev.is_running() {
-            Some(self.allocate_rings(dev, dev.mtu(), tx, rx)?)
+            Some(self.allocate_rings(dev, dev.active_queues(), dev.mtu(), tx, rx)?)
         } else {
             None
         };
@@ -83,9 +88,9 @@ impl<F: Family> Operations for Port<'_, F> {
                 self.itr.load(Relaxed)
             } else {
                 // Start over from low latency, not from a stale class. The
-                // state is NAPI's (its poll state): it resets it at its next
-                // poll.
-                self.raise(Event::MODERATION_RESET);
+                // state is NAPI's (each pair's poll state): each resets it
+                // at its next poll.
+                self.raise_all(Event::MODERATION_RESET);
                 itr::Moderation::new().itr()
             }
         } else {
@@ -99,16 +104,99 @@ impl<F: Family> Operations for Port<'_, F> {
         self.adaptive_itr.store(u32::from(adaptive), Relaxed);
         self.itr.store(value, Relaxed);
         if dev.is_running() {
-            F::write_itr(&self.regs, self.irq_layout, value);
+            for queue in 0..dev.active_queues() {
+                F::write_itr(&self.regs, self.irq_layout, queue, value);
+            }
         }
         Ok(())
     }
 
     const STAT_NAMES: &'static [&'static CStr] = Counters::NAMES;
+    const QUEUE_STAT_NAMES: &'static [&'static CStr] = QueueCounters::NAMES;
+    const STAT_QUEUES: usize = F::STAT_QUEUES;
 
     fn stat_values(&self, out: &mut [u64]) {
         self.fold_device_counters();
         self.fold_tx_ring_stats();
-        self.counters.values(out);
+        let (port, queues) = out.split_at_mut(Counters::NAMES.len().min(out.len()));
+        self.counters.values(port);
+        for (pair, out) in self
+            .pairs
+            .iter()
+            .zip(queues.chunks_mut(QueueCounters::NAMES.len()))
+        {
+            pair.counters.values(out);
+        }
+    }
+
+    fn channels(&self, dev: &NetDev<Self>) -> Channels {
+        // CAST: both at most MAX_QUEUES.
+        Channels {
+            max_combined: self.max_pairs() as u32,
+            combined: dev.active_queues() as u32,
+        }
+    }
+
+    fn set_channels(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>, combined: u32) -> Result {
+        // CAST: u32 to usize, lossless here.
+        let pairs = combined as usize;
+        if pairs == 0 || pairs > self.max_pairs() {
+            return Err(EINVAL);
+        }
+        if pairs == dev.active_queues() {
+            return Ok(());
+        }
+        if !dev.is_running() {
+            return dev.set_active_queues(rtnl, pairs);
+        }
+        // New rings first, so that a failure leaves the port as it was;
+        // the frames in flight on the old queues are dropped with them.
+        let (tx, rx) = self.ring_sizes();
+        let rings = self.allocate_rings(dev, pairs, dev.mtu(), tx, rx)?;
+        self.down(dev, rtnl);
+        if let Err(e) = dev.set_active_queues(rtnl, pairs) {
+            // The old count stands: bring the port back up with it.
+            drop(rings);
+            self.up(dev, rtnl)?;
+            return Err(e);
+        }
+        self.start(dev, rtnl, rings)
+    }
+
+    const RSS_KEY_LEN: usize = F::RSS_KEY_LEN;
+    const RSS_TABLE_LEN: usize = F::RSS_TABLE_LEN;
+
+    fn rss(&self, key: &mut [u8], table: &mut [u32]) {
+        let rss = *self.rss.lock();
+        for (dst, src) in key.iter_mut().zip(rss.key.0) {
+            *dst = src;
+        }
+        for (dst, src) in table.iter_mut().zip(rss.table.entries()) {
+            *dst = u32::from(*src);
+        }
+    }
+
+    fn set_rss(&self, dev: &NetDev<Self>, key: Option<&[u8]>, table: Option<&[u32]>) -> Result {
+        if F::RSS_TABLE_LEN == 0 {
+            return Err(EOPNOTSUPP);
+        }
+        let mut rss = self.rss.lock();
+        let mut next = *rss;
+        if let Some(key) = key {
+            let key: [u8; KEY_LEN] = key.try_into().map_err(|_| EINVAL)?;
+            next.key = RssKey(key);
+        }
+        if let Some(table) = table {
+            if table.len() != RETA_ENTRIES {
+                return Err(EINVAL);
+            }
+            next.table = Indirection::from_user(table, dev.active_queues()).map_err(|_| EINVAL)?;
+        }
+        *rss = next;
+        // A running port takes it now; a stopped one at its next start.
+        if dev.is_running() {
+            F::program_rss(&self.regs, &next);
+        }
+        Ok(())
     }
 }

@@ -15,7 +15,7 @@
 //!               ring registers, EEPROM, ITR/EITR, offload limits
 //! ```
 
-use super::{regs::Regs, rx::RxFormat, tx::TxFormat};
+use super::{port::RssConfig, regs::Regs, rx::RxFormat, tx::TxFormat};
 use crate::glue::{netdev::Vectors, skb::Skb};
 use crate::hw::ring::RingSize;
 use kernel::prelude::*;
@@ -23,10 +23,11 @@ use kernel::prelude::*;
 /// What an interrupt found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct IrqWork {
-    /// The link may have changed.
+    /// The link may have changed (pair 0's poll looks).
     pub(crate) link: bool,
-    /// The NAPI poll has work (queue causes, or the link to look at).
-    pub(crate) poll: bool,
+    /// The queue pair whose NAPI poll has work (its queue causes, or for
+    /// pair 0 the link to look at).
+    pub(crate) poll: Option<usize>,
 }
 
 /// A device family: its descriptor formats, registers and limits.
@@ -39,12 +40,19 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// goes down (so a failure changes nothing).
     type RxProgram: Copy + Send;
 
-    /// Transmit head and tail of queue 0.
-    const TDH: usize;
-    /// See [`Self::TDH`].
-    const TDT: usize;
-    /// Receive tail of queue 0.
-    const RDT: usize;
+    /// Transmit head register of queue `queue`.
+    fn tdh(queue: usize) -> usize;
+    /// Transmit tail register of queue `queue`.
+    fn tdt(queue: usize) -> usize;
+    /// Receive tail register of queue `queue`.
+    fn rdt(queue: usize) -> usize;
+    /// RSS key length and redirection table entries, 0 without RSS.
+    const RSS_KEY_LEN: usize;
+    /// See [`Self::RSS_KEY_LEN`].
+    const RSS_TABLE_LEN: usize;
+    /// Queue pairs whose counters `ethtool -S` shows (0: one pair, whose
+    /// counts are the port's).
+    const STAT_QUEUES: usize;
     /// How the family routes causes to the interrupt vectors it was
     /// granted, decided once at probe.
     type IrqLayout: Copy + Send + Sync + 'static;
@@ -72,6 +80,9 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// The interrupt layout for the vectors granted.
     fn irq_layout(granted: Vectors) -> Self::IrqLayout;
 
+    /// Most queue pairs the layout can serve.
+    fn max_pairs(layout: Self::IrqLayout) -> usize;
+
     /// Routes the causes to the vectors and unmasks them (at open, once
     /// the rings are programmed).
     fn enable_irqs(regs: &Regs<'_>, layout: Self::IrqLayout);
@@ -85,19 +96,42 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// line) or the device is gone.
     fn handle_irq(regs: &Regs<'_>, layout: Self::IrqLayout, vector: u32) -> Option<IrqWork>;
 
-    /// Unmasks the queue causes a poll has dealt with.
-    fn unmask_queue(regs: &Regs<'_>, layout: Self::IrqLayout);
+    /// Unmasks the causes of pair `queue` that its poll has dealt with.
+    fn unmask_queue(regs: &Regs<'_>, layout: Self::IrqLayout, queue: usize);
 
-    /// Programs TX queue 0 for a ring at `addr` and enables transmit.
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize);
+    /// Programs TX queue `queue` for a ring at `addr`.
+    fn program_tx(regs: &Regs<'_>, queue: usize, addr: u64, size: RingSize);
 
-    /// Programs RX queue 0 for a ring at `addr` holding buffers up to
-    /// `tail`, and enables receive.
-    fn program_rx(regs: &Regs<'_>, addr: u64, size: RingSize, program: Self::RxProgram, tail: u32);
+    /// Enables transmit, once the TX queues are programmed.
+    fn enable_tx(regs: &Regs<'_>);
 
-    /// Programs the interrupt interval, `itr` in the 8254x's ITR units
-    /// (256 ns), as ethtool and adaptive moderation compute it.
-    fn write_itr(regs: &Regs<'_>, layout: Self::IrqLayout, itr: u32);
+    /// Stops TX queue `queue` (watchdog recovery): the device finishes
+    /// the frame in progress and reads no more descriptors.
+    fn stop_tx_queue(regs: &Regs<'_>, queue: usize);
+
+    /// Restarts a stopped TX queue from an empty ring.
+    fn restart_tx_queue(regs: &Regs<'_>, queue: usize);
+
+    /// Programs RX queue `queue` for an empty ring at `addr` (the tail is
+    /// written once receive is enabled).
+    fn program_rx(
+        regs: &Regs<'_>,
+        queue: usize,
+        addr: u64,
+        size: RingSize,
+        program: Self::RxProgram,
+    );
+
+    /// Enables receive, once the RX queues are programmed, spreading
+    /// frames over them as `rss` says where the family has RSS.
+    fn enable_rx(regs: &Regs<'_>, program: Self::RxProgram, rss: &RssConfig);
+
+    /// Reprograms the RSS key and table of a running port.
+    fn program_rss(regs: &Regs<'_>, rss: &RssConfig);
+
+    /// Programs pair `queue`'s interrupt interval, `itr` in the 8254x's
+    /// ITR units (256 ns), as ethtool and adaptive moderation compute it.
+    fn write_itr(regs: &Regs<'_>, layout: Self::IrqLayout, queue: usize, itr: u32);
 
     /// Which of `features` this frame may use (`ndo_features_check`).
     fn features_check(skb: &Skb, features: u64) -> u64;

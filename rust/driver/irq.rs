@@ -26,6 +26,6 @@ pub(crate) fn handle_icr(regs: &Regs<'_>) -> Option<IrqWork> {
     regs.write(r::IMC, !0);
     Some(IrqWork {
         link: icr & (Irq::LSC | Irq::RXSEQ) != 0,
-        poll: true,
+        poll: Some(0),
     })
 }

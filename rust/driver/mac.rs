@@ -42,15 +42,15 @@ pub(crate) fn reset(regs: &Regs<'_>) {
 const TX_SETTLE_POLL: Delta = Delta::from_micros(100);
 const TX_SETTLE_TRIES: usize = 100;
 
-/// Whether the transmit head (`F::TDH`) stayed put across one poll interval,
+/// Whether queue `queue`'s transmit head stayed put across one poll interval,
 /// within [`TX_SETTLE_TRIES`] intervals. Used in atomic context after
 /// TCTL.EN is cleared: the device then finishes the frame it is on and
 /// stops fetching descriptors and buffers.
-pub(crate) fn tx_head_settled<F: Family>(regs: &Regs<'_>) -> bool {
-    let mut last = regs.read(F::TDH);
+pub(crate) fn tx_head_settled<F: Family>(regs: &Regs<'_>, queue: usize) -> bool {
+    let mut last = regs.read(F::tdh(queue));
     read_poll_timeout_atomic(
         || {
-            let head = regs.read(F::TDH);
+            let head = regs.read(F::tdh(queue));
             Ok(core::mem::replace(&mut last, head) == head)
         },
         |settled| *settled,

@@ -22,6 +22,7 @@ mod mac;
 mod ops;
 mod port;
 mod probe;
+mod queue;
 mod regs;
 mod rx;
 mod tx;

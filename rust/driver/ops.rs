@@ -7,6 +7,7 @@ use super::{
     family::Family,
     mac,
     port::{Counters, Event, ModerationState, NapiState, Port},
+    queue::QueuePair,
     rx::RxRing,
     tx::{QueueError, STOP_THRESHOLD},
 };
@@ -18,24 +19,28 @@ use crate::glue::{
     },
     skb::{SkBuff, Skb},
 };
-use crate::hw::{
-    itr::Traffic,
-    net,
-    regs::{self as r},
-};
+use crate::hw::{itr::Traffic, net};
 use kernel::{prelude::*, sync::atomic::Relaxed};
 
 impl<F: Family> Port<'_, F> {
-    /// Reclaims completed TX frames and restarts the queue if it was
-    /// stopped for lack of room. Returns the packets and bytes completed.
-    fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>, events: u32) -> Traffic {
+    /// Reclaims the polled pair's completed TX frames and restarts its
+    /// queue if it was stopped for lack of room. Returns the packets and
+    /// bytes completed.
+    fn clean_tx(
+        &self,
+        dev: &NetDevice,
+        poll: &NapiPoll<'_>,
+        pair: &QueuePair<'_, F>,
+        events: u32,
+    ) -> Traffic {
+        let queue = poll.queue();
         if events & Event::TX_RESET != 0 {
             // `start_xmit` rings the doorbell after releasing the ring's
             // lock, so the tail is only rewritten while no xmit can run.
-            poll.with_xmit_frozen(dev, |frozen| self.reset_tx(frozen));
+            poll.with_xmit_frozen(|frozen| self.reset_tx(frozen, pair, queue));
         }
         let mut completed = Traffic::default();
-        let mut guard = self.tx.lock();
+        let mut guard = pair.tx.lock();
         let Some(tx) = &mut *guard else {
             return completed;
         };
@@ -45,32 +50,36 @@ impl<F: Family> Port<'_, F> {
                 packets: done.packets,
                 bytes: done.bytes,
             };
-            poll.completed_queue(dev, done.frames, done.bytes);
+            poll.completed_queue(done.frames, done.bytes);
             Counters::add(&self.counters.tx_packets, u64::from(done.packets));
             Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
+            if F::STAT_QUEUES > 0 {
+                Counters::add(&pair.counters.tx_packets, u64::from(done.packets));
+                Counters::add(&pair.counters.tx_bytes, u64::from(done.bytes));
+            }
         }
-        if dev.queue_stopped() && tx.unused() >= tx.wake_threshold() && dev.carrier_ok() {
-            dev.wake_queue();
+        if dev.queue_stopped(queue) && tx.unused() >= tx.wake_threshold() && dev.carrier_ok() {
+            dev.wake_queue(queue);
             Counters::add(&self.counters.tx_restarts, 1);
         }
         completed
     }
 
-    /// Watchdog recovery: stops the TX engine, drops what is in flight and
-    /// restarts from an empty ring. The caller keeps `start_xmit` out.
-    fn reset_tx(&self, frozen: &XmitFrozen<'_>) {
-        let mut guard = self.tx.lock();
+    /// Watchdog recovery: stops the pair's TX queue, drops what is in
+    /// flight and restarts from an empty ring. The caller keeps
+    /// `start_xmit` out.
+    fn reset_tx(&self, frozen: &XmitFrozen<'_>, pair: &QueuePair<'_, F>, queue: usize) {
+        let mut guard = pair.tx.lock();
         let Some(tx) = &mut *guard else {
             return;
         };
-        self.regs.write(r::TCTL, r::Tctl::PSP);
-        self.regs.flush();
+        F::stop_tx_queue(&self.regs, queue);
         // Unmap only once the device has stopped reading the ring: with
         // TCTL.EN clear it finishes the frame in progress and stops. The
         // 8254x has no TX-idle bit, so wait for the head to stop moving.
         // Still moving after the wait: leave every buffer mapped and let the
         // next watchdog tick try again.
-        if !mac::tx_head_settled::<F>(&self.regs) {
+        if !mac::tx_head_settled::<F>(&self.regs, queue) {
             frozen
                 .dev()
                 .warn(format_args!("TX engine still running after disable\n"));
@@ -78,10 +87,7 @@ impl<F: Family> Port<'_, F> {
         }
         Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
         frozen.reset_queue();
-        self.regs.write(F::TDH, 0);
-        self.regs.write(F::TDT, 0);
-        self.regs
-            .write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
+        F::restart_tx_queue(&self.regs, queue);
     }
 
     /// Receives up to `budget` frames and gives the buffers back. Returns
@@ -91,15 +97,22 @@ impl<F: Family> Port<'_, F> {
         &self,
         dev: &NetDevice,
         poll: &NapiPoll<'_>,
+        pair: &QueuePair<'_, F>,
         rx: &mut RxRing<'_, F::Rx>,
     ) -> (u32, Traffic) {
         let c = &self.counters;
-        let work = rx.poll(dev, poll, c, self.rx_checksums.load(Relaxed) != 0);
+        let checksums = self.rx_checksums.load(Relaxed) != 0;
+        let hash = self.rx_hash.load(Relaxed) != 0;
+        let work = rx.poll(dev, poll, c, checksums, hash);
         if rx.refill(dev, Some(poll)) {
-            self.regs.write(F::RDT, rx.tail());
+            self.regs.write(F::rdt(poll.queue()), rx.tail());
         }
         Counters::add(&c.rx_packets, u64::from(work.packets));
         Counters::add(&c.rx_bytes, u64::from(work.bytes));
+        if F::STAT_QUEUES > 0 {
+            Counters::add(&pair.counters.rx_packets, u64::from(work.packets));
+            Counters::add(&pair.counters.rx_bytes, u64::from(work.bytes));
+        }
         Counters::add(&c.rx_csum_verified, u64::from(work.csum_verified));
         let traffic = Traffic {
             packets: work.packets,
@@ -108,10 +121,17 @@ impl<F: Family> Port<'_, F> {
         (work.descriptors, traffic)
     }
 
-    /// Adaptive interrupt moderation: adds one poll's work and, when the
-    /// poll ends an interrupt's worth of work (`last`), re-classifies all
-    /// of it and reprograms ITR on a change.
-    fn adapt_itr(&self, m: &mut ModerationState, tx: Traffic, rx: Traffic, last: bool) {
+    /// Adaptive interrupt moderation of pair `queue`'s vector: adds one
+    /// poll's work and, when the poll ends an interrupt's worth of work
+    /// (`last`), re-classifies all of it and reprograms ITR on a change.
+    fn adapt_itr(
+        &self,
+        queue: usize,
+        m: &mut ModerationState,
+        tx: Traffic,
+        rx: Traffic,
+        last: bool,
+    ) {
         if self.adaptive_itr.load(Relaxed) == 0 {
             return;
         }
@@ -132,7 +152,7 @@ impl<F: Family> Port<'_, F> {
         };
         if let Some(itr) = m.model.update(tx, rx) {
             self.itr.store(itr, Relaxed);
-            F::write_itr(&self.regs, self.irq_layout, itr);
+            F::write_itr(&self.regs, self.irq_layout, queue, itr);
         }
     }
 }
@@ -151,7 +171,15 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
     #[inline(always)]
     fn start_xmit(&self, dev: &NetDev<Self>, xmit: &Xmit<'_>, skb: SkBuff) -> TxOutcome {
         let c = &self.counters;
-        let mut guard = self.tx.lock();
+        let queue = xmit.queue();
+        // A queue the port does not run (the stack keeps to the ones it
+        // was told of; this is a fence) drops the frame.
+        let ring = self.pairs.get(queue).map(|pair| pair.tx.lock());
+        let Some(mut guard) = ring else {
+            drop(skb);
+            Counters::add(&c.tx_dropped, 1);
+            return TxOutcome::Consumed;
+        };
         let Some(tx) = &mut *guard else {
             drop(guard);
             drop(skb);
@@ -165,16 +193,16 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         let (outcome, ring_now) = match queued_bytes {
             Ok(bytes) => {
                 if tx.unused() < STOP_THRESHOLD {
-                    dev.stop_queue();
+                    xmit.stop_queue();
                     Counters::add(&c.tx_stops, 1);
                 }
                 // One doorbell per batch: BQL says when the batch ends.
-                let ring_now = xmit.sent(bytes) || dev.queue_stopped();
+                let ring_now = xmit.sent(bytes) || xmit.queue_stopped();
                 (TxOutcome::Consumed, ring_now)
             }
             Err(QueueError::Full(skb)) => {
                 // The stop threshold should prevent this; back off.
-                dev.stop_queue();
+                xmit.stop_queue();
                 Counters::add(&c.tx_stops, 1);
                 (TxOutcome::Busy(skb), true)
             }
@@ -195,7 +223,8 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         // `start_xmit`, so tail writes stay in order, and the only other
         // writers (open, stop, `reset_tx`) keep `start_xmit` out first.
         drop(guard);
-        self.regs.write(F::TDT, tail);
+        self.regs.write(F::tdt(queue), tail);
+        let _ = dev;
         outcome
     }
 
@@ -222,13 +251,19 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         }
     }
 
-    fn tx_timeout(&self, dev: &NetDev<Self>) {
+    fn tx_timeout(&self, dev: &NetDev<Self>, queue: usize) {
         // Runs from the watchdog timer (atomic context): flag the reset and
-        // let NAPI do it, with start_xmit kept out (`reset_tx`).
+        // let the pair's NAPI poll do it, with start_xmit kept out
+        // (`reset_tx`).
+        let (Some(pair), Some(napi)) = (self.pairs.get(queue), dev.napi(queue)) else {
+            return;
+        };
         Counters::add(&self.counters.tx_timeouts, 1);
-        dev.warn(format_args!("TX timeout, resetting the TX ring\n"));
-        self.raise(Event::TX_RESET);
-        dev.napi().schedule();
+        dev.warn(format_args!(
+            "TX timeout on queue {queue}, resetting its ring\n"
+        ));
+        pair.raise(Event::TX_RESET);
+        napi.schedule();
     }
 
     fn change_mtu(&self, dev: &NetDev<Self>, change: &MtuChange<'_>) -> Result {
@@ -239,7 +274,8 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
             return Ok(());
         }
         let (tx_size, rx_size) = self.ring_sizes();
-        let rings = self.allocate_rings(dev, change.mtu(), tx_size, rx_size)?;
+        let pairs = dev.active_queues();
+        let rings = self.allocate_rings(dev, pairs, change.mtu(), tx_size, rx_size)?;
         self.down(dev, change.rtnl());
         change.apply();
         self.start(dev, change.rtnl(), rings)
@@ -263,6 +299,8 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         // checksum verdict is taken or ignored per poll.
         let rx = features & features::RXCSUM != 0;
         self.rx_checksums.store(u32::from(rx), Relaxed);
+        let hash = features & features::RXHASH != 0;
+        self.rx_hash.store(u32::from(hash), Relaxed);
         Ok(())
     }
 
@@ -280,39 +318,53 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
     ) -> u32 {
         Counters::add(&self.counters.napi_polls, 1);
         let budget = poll.budget();
-        let events = self.take_events();
+        // The glue gives each context the state made for it (`start`).
+        let Some(pair) = self.pairs.get(state.queue) else {
+            return 0;
+        };
+        if F::STAT_QUEUES > 0 {
+            Counters::add(&pair.counters.napi_polls, 1);
+        }
+        let events = pair.take_events();
         // The link first: reclaim restarts a stopped queue only with the
         // carrier on, so a queue stopped across a flap wakes in this poll,
         // not at the next interrupt (or the watchdog).
         if events & Event::LINK != 0 {
             self.update_link(dev);
         }
-        let tx = self.clean_tx(dev, poll, events);
+        let tx = self.clean_tx(dev, poll, pair, events);
         if events & Event::MODERATION_RESET != 0 {
             state.moderation = ModerationState::default();
         }
-        let (work, rx) = self.clean_rx(dev, poll, &mut state.ring);
+        let (work, rx) = self.clean_rx(dev, poll, pair, &mut state.ring);
         // Under budget, this poll ends the interrupt's work (unless NAPI is
         // rescheduled, in which case the next interrupt's starts early: a
         // harmless shift for a classifier of load).
-        self.adapt_itr(&mut state.moderation, tx, rx, work < budget);
+        self.adapt_itr(state.queue, &mut state.moderation, tx, rx, work < budget);
         work
     }
 
-    fn poll_complete(&self, _dev: &NetDev<Self>) {
-        F::unmask_queue(&self.regs, self.irq_layout);
+    fn poll_complete(&self, _dev: &NetDev<Self>, queue: usize) {
+        F::unmask_queue(&self.regs, self.irq_layout, queue);
     }
 
-    fn interrupt(&self, vector: u32, napi: &Napi) -> bool {
+    fn interrupt(&self, vector: u32, napis: &[Napi]) -> bool {
         let Some(work) = F::handle_irq(&self.regs, self.irq_layout, vector) else {
             return false;
         };
         Counters::add(&self.counters.irqs, 1);
         if work.link {
-            self.raise(Event::LINK);
+            self.pairs[0].raise(Event::LINK);
         }
-        if work.poll {
-            napi.schedule();
+        if let Some(queue) = work.poll {
+            if F::STAT_QUEUES > 0 {
+                if let Some(pair) = self.pairs.get(queue) {
+                    Counters::add(&pair.counters.irqs, 1);
+                }
+            }
+            if let Some(napi) = napis.get(queue) {
+                napi.schedule();
+            }
         }
         true
     }

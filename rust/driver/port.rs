@@ -6,16 +6,18 @@
 use super::{
     family::Family,
     mac,
+    queue::QueuePair,
     regs::Regs,
     rx::RxRing,
     tx::{TxRing, TxStats},
 };
 use crate::glue::netdev::{
-    AddrLists, NapiEnabled, NetDev, NetDevice, Rtnl, IFF_ALLMULTI, IFF_PROMISC,
+    AddrLists, NapiEnabled, NetDev, NetDevice, Rtnl, IFF_ALLMULTI, IFF_PROMISC, MAX_QUEUES,
 };
 use crate::glue::{fault::FaultPoint, features, softirq::with_bh_disabled};
 use crate::hw::{
     e1000::filter::FilterPlan,
+    igb::rss::{Indirection, RssKey, KEY_LEN},
     itr::{self, Moderation, Traffic},
     regs::{self as r, Rctl},
     ring::RingSize,
@@ -159,21 +161,25 @@ pub(crate) struct ModerationState {
     pub(crate) rx: Traffic,
 }
 
-/// What only the NAPI poll uses while the interface is up: `start` hands
-/// it to the NAPI context as NAPI is enabled, `down` gets it back once
-/// NAPI is disabled, and in between each poll has it by `&mut`, with no
-/// lock (`glue::netdev::Operations::PollState`).
+/// What only one pair's NAPI poll uses while the interface is up:
+/// `start` hands it to the pair's NAPI context as it is enabled, `down`
+/// gets it back once it is disabled, and in between each poll has it by
+/// `&mut`, with no lock (`glue::netdev::Operations::PollState`).
 pub(crate) struct NapiState<'bound, F: Family> {
+    /// The queue pair.
+    pub(crate) queue: usize,
     /// The RX ring.
     pub(crate) ring: RxRing<'bound, F::Rx>,
     /// Adaptive interrupt moderation.
     pub(crate) moderation: ModerationState,
 }
 
-/// Events that other contexts hand to the NAPI poll ([`Port::events`]).
+/// Events that other contexts hand to a pair's NAPI poll
+/// ([`QueuePair::raise`]).
 pub(crate) struct Event;
 impl Event {
-    /// The interrupt handler saw a link change: re-read the link state.
+    /// The interrupt handler saw a link change: re-read the link state
+    /// (pair 0's poll).
     pub(crate) const LINK: u32 = 1 << 0;
     /// The TX watchdog fired: reset the TX ring.
     pub(crate) const TX_RESET: u32 = 1 << 1;
@@ -241,12 +247,20 @@ impl DeviceCounters {
     }
 }
 
-/// Rings allocated for [`Port::start`], not yet known to the device.
+/// Rings allocated for [`Port::start`], not yet known to the device: one
+/// TX and one RX ring per queue pair.
 pub(crate) struct Rings<'bound, F: Family> {
-    tx: TxRing<'bound, F::Tx>,
-    rx: RxRing<'bound, F::Rx>,
+    pairs: KVec<(TxRing<'bound, F::Tx>, RxRing<'bound, F::Rx>)>,
     /// The receive registers for the buffer size.
     rx_program: F::RxProgram,
+}
+
+/// The RSS key and redirection table the device is given at every start
+/// (82576 only).
+#[derive(Clone, Copy)]
+pub(crate) struct RssConfig {
+    pub(crate) key: RssKey,
+    pub(crate) table: Indirection,
 }
 
 /// One sgnic port: a MAC of family `F` and the netdev built on it.
@@ -277,17 +291,21 @@ pub(crate) struct Port<'bound, F: Family> {
     /// in debugfs).
     #[pin]
     pub(crate) tx_doorbell_fault: FaultPoint,
-    /// [`Event`] bits raised by the interrupt handler, the TX watchdog and
-    /// ethtool, consumed by the NAPI poll (one load per poll).
-    pub(crate) events: Atomic<u32>,
-    /// The TX ring while the interface is up (xmit and NAPI).
+    /// The queue pairs; the first `dev.active_queues()` run while the
+    /// interface is up.
     #[pin]
-    pub(crate) tx: SpinLock<Option<TxRing<'bound, F::Tx>>>,
-    /// While the port is up: NAPI is enabled, and holds the RX ring
-    /// ([`NapiState`]); `down` hands the token back. Taken in process
-    /// context only (open, stop, reconfiguration).
+    pub(crate) pairs: [QueuePair<'bound, F>; MAX_QUEUES],
+    /// Whether received frames carry the device's RSS hash to the stack
+    /// (`NETIF_F_RXHASH`).
+    pub(crate) rx_hash: Atomic<u32>,
+    /// The RSS key and table (process context: open, ethtool).
     #[pin]
-    napi_enabled: Mutex<Option<NapiEnabled>>,
+    pub(crate) rss: Mutex<RssConfig>,
+    /// While the port is up: one NAPI context per running pair is enabled,
+    /// and holds its RX ring ([`NapiState`]); `down` hands the tokens
+    /// back. Taken in process context only (open, stop, reconfiguration).
+    #[pin]
+    napi_enabled: Mutex<KVec<NapiEnabled>>,
 }
 
 impl<'bound, F: Family> Port<'bound, F> {
@@ -297,8 +315,13 @@ impl<'bound, F: Family> Port<'bound, F> {
         name: &'static str,
         regs: Regs<'bound>,
         irq_layout: F::IrqLayout,
+        rss_key: [u8; KEY_LEN],
     ) -> impl PinInit<Self, Error> + 'bound {
         let default = RingSize::DEFAULT.get() as u32;
+        let rss = RssConfig {
+            key: RssKey(rss_key),
+            table: Indirection::spread(1).unwrap_or_else(|_| unreachable!()),
+        };
         try_pin_init!(Self {
             pdev,
             name,
@@ -315,50 +338,56 @@ impl<'bound, F: Family> Port<'bound, F> {
                 "fail_sgnic_tx_doorbell-{}",
                 pdev.as_ref().name()
             )),
-            events: Atomic::new(0),
-            tx <- new_spinlock!(None),
-            napi_enabled <- new_mutex!(None),
+            pairs <- pin_init::pin_init_array_from_fn(|_| QueuePair::new()),
+            rx_hash: Atomic::new(u32::from(F::OFFLOADS & features::RXHASH != 0)),
+            rss <- new_mutex!(rss),
+            napi_enabled <- new_mutex!(KVec::new()),
         }? Error)
     }
 
-    /// Hands `event` to the next NAPI poll (any context).
-    pub(crate) fn raise(&self, event: u32) {
-        let mut old = self.events.load(Relaxed);
-        while let Err(current) = self.events.cmpxchg(old, old | event, Relaxed) {
-            old = current;
+    /// Hands `event` to every pair's next NAPI poll (any context).
+    pub(crate) fn raise_all(&self, event: u32) {
+        for pair in &self.pairs {
+            pair.raise(event);
         }
-    }
-
-    /// Takes every pending event (NAPI poll): a plain load when there are
-    /// none, which is almost always.
-    pub(crate) fn take_events(&self) -> u32 {
-        if self.events.load(Relaxed) == 0 {
-            return 0;
-        }
-        self.events.xchg(0, Relaxed)
     }
 
     fn ring_size(value: &Atomic<u32>) -> RingSize {
         RingSize::new(value.load(Relaxed)).unwrap_or(RingSize::DEFAULT)
     }
 
-    /// Allocates rings for `mtu` and the given sizes, touching nothing the
-    /// device or a running datapath uses: a reconfiguration allocates first
-    /// and only then takes the port down, so a failure leaves it as it was.
+    /// Allocates rings for `pairs` queue pairs, `mtu` and the given sizes,
+    /// touching nothing the device or a running datapath uses: a
+    /// reconfiguration allocates first and only then takes the port down,
+    /// so a failure leaves it as it was.
     pub(crate) fn allocate_rings(
         &self,
         dev: &NetDevice,
+        pairs: usize,
         mtu: u32,
         tx_size: RingSize,
         rx_size: RingSize,
     ) -> Result<Rings<'bound, F>> {
+        if pairs == 0 || pairs > self.max_pairs() {
+            return Err(EINVAL);
+        }
         let device = self.pdev.as_ref();
         let (buffer_len, rx_program) = F::rx_program(mtu)?;
+        let mut rings = KVec::with_capacity(pairs, GFP_KERNEL)?;
+        for _ in 0..pairs {
+            let tx = TxRing::new(device, tx_size)?;
+            let rx = RxRing::new(device, dev, rx_size, buffer_len)?;
+            rings.push((tx, rx), GFP_KERNEL)?;
+        }
         Ok(Rings {
-            tx: TxRing::new(device, tx_size)?,
-            rx: RxRing::new(device, dev, rx_size, buffer_len)?,
+            pairs: rings,
             rx_program,
         })
+    }
+
+    /// Most queue pairs the port can run with the vectors it was granted.
+    pub(crate) fn max_pairs(&self) -> usize {
+        F::max_pairs(self.irq_layout).min(MAX_QUEUES)
     }
 
     /// The ring sizes the next `up` uses.
@@ -372,79 +401,144 @@ impl<'bound, F: Family> Port<'bound, F> {
     /// Allocates the rings, programs the device and starts the datapath.
     pub(crate) fn up(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) -> Result {
         let (tx_size, rx_size) = self.ring_sizes();
-        let rings = self.allocate_rings(dev, dev.mtu(), tx_size, rx_size)?;
+        let rings = self.allocate_rings(dev, dev.active_queues(), dev.mtu(), tx_size, rx_size)?;
         self.start(dev, rtnl, rings)
     }
 
-    /// Programs the device for `rings` and starts the datapath.
+    /// Programs the device for `rings` (one pair each, as many as the
+    /// stack uses) and starts the datapath.
     pub(crate) fn start(
         &self,
         dev: &NetDev<Self>,
         rtnl: &Rtnl<'_>,
         rings: Rings<'bound, F>,
     ) -> Result {
-        let Rings { tx, rx, rx_program } = rings;
+        let Rings { pairs, rx_program } = rings;
+        if pairs.len() != dev.active_queues() {
+            return Err(EINVAL);
+        }
         F::link_up(&self.regs);
-        F::program_tx(&self.regs, tx.dma_address(), tx.size());
-        F::program_rx(
-            &self.regs,
-            rx.dma_address(),
-            rx.size(),
-            rx_program,
-            rx.tail(),
-        );
-        // The poll and start_xmit take this lock in softirq context, so
-        // process context takes it with softirqs off (spin_lock_bh).
-        with_bh_disabled(|| *self.tx.lock() = Some(tx));
-        let state = NapiState {
-            ring: rx,
-            moderation: ModerationState::default(),
-        };
-        let enabled = match self.program_address(dev) {
-            Ok(()) => dev.napi_enable(rtnl, state),
-            Err(e) => Err((e, state)),
-        };
-        let enabled = match enabled {
-            Ok(enabled) => enabled,
-            Err((e, state)) => {
-                // The device knows the RX ring: reset it before the ring
-                // goes, as `down` does.
-                mac::reset(&self.regs);
-                self.free_tx_ring();
-                drop(state);
-                return Err(e);
+        // The RSS table follows the pair count unless the user set it
+        // (the core refuses fewer pairs than a user's table names).
+        let rss = {
+            let mut rss = self.rss.lock();
+            if !dev.rxfh_configured() || !rss.table.fits(pairs.len()) {
+                rss.table = Indirection::spread(pairs.len()).map_err(|_| EINVAL)?;
             }
+            *rss
         };
-        *self.napi_enabled.lock() = Some(enabled);
+        let mut tails = [0u32; MAX_QUEUES];
+        let mut states = KVec::with_capacity(pairs.len(), GFP_KERNEL)?;
+        for (queue, (tx, rx)) in pairs.into_iter().enumerate() {
+            F::program_tx(&self.regs, queue, tx.dma_address(), tx.size());
+            F::program_rx(&self.regs, queue, rx.dma_address(), rx.size(), rx_program);
+            tails[queue] = rx.tail();
+            // The poll and start_xmit take this lock in softirq context, so
+            // process context takes it with softirqs off (spin_lock_bh).
+            with_bh_disabled(|| *self.pairs[queue].tx.lock() = Some(tx));
+            let state = NapiState {
+                queue,
+                ring: rx,
+                moderation: ModerationState::default(),
+            };
+            // Cannot fail: room for every pair was reserved above.
+            let _ = states.push(state, GFP_KERNEL);
+        }
+        F::enable_tx(&self.regs);
+        F::enable_rx(&self.regs, rx_program, &rss);
+        // Hand the filled buffers over last, once the rings are enabled.
+        for (queue, tail) in tails.iter().enumerate().take(states.len()) {
+            self.regs.write(F::rdt(queue), *tail);
+        }
+        if let Err(e) = self.program_address(dev) {
+            self.abort_start(states);
+            return Err(e);
+        }
+        let mut enabled = self.napi_enabled.lock();
+        let count = states.len();
+        if enabled.reserve(count, GFP_KERNEL).is_err() {
+            drop(enabled);
+            self.abort_start(states);
+            return Err(ENOMEM);
+        }
+        let mut states = states.into_iter();
+        while let Some(state) = states.next() {
+            let queue = state.queue;
+            match dev.napi_enable(rtnl, queue, state) {
+                Ok(token) => {
+                    // Cannot fail: room was reserved above.
+                    let _ = enabled.push(token, GFP_KERNEL);
+                }
+                Err((e, state)) => {
+                    // No DMA once reset: the rings may then go in any order.
+                    mac::reset(&self.regs);
+                    drop(state);
+                    drop(states);
+                    for token in enabled.drain_all() {
+                        drop(dev.napi_disable(rtnl, token));
+                    }
+                    drop(enabled);
+                    self.free_tx_rings();
+                    return Err(e);
+                }
+            }
+        }
+        drop(enabled);
         dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
 
-        F::write_itr(&self.regs, self.irq_layout, self.itr.load(Relaxed));
+        let itr = self.itr.load(Relaxed);
+        for queue in 0..count {
+            F::write_itr(&self.regs, self.irq_layout, queue, itr);
+            // Without XPS the stack hashes flows over the queues anyway.
+            let _ = dev.spread_xps(rtnl, queue);
+        }
         F::enable_irqs(&self.regs, self.irq_layout);
         self.update_link(dev);
-        dev.start_queue();
+        dev.start_queues();
         Ok(())
+    }
+
+    /// Undoes a `start` that failed once the device knew the rings: reset
+    /// it before the rings go, as `down` does.
+    fn abort_start(&self, states: KVec<NapiState<'bound, F>>) {
+        mac::reset(&self.regs);
+        self.free_tx_rings();
+        drop(states);
     }
 
     /// Stops the datapath and frees the rings; the device does no DMA and
     /// raises no interrupt afterwards.
     pub(crate) fn down(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) {
-        // NAPI first: once no poll can run, none can wake the queue stopped
+        // NAPI first: once no poll can run, none can wake a queue stopped
         // next or unmask the interrupts masked after that. This is the
         // "going down" state the C driver keeps in __E1000_DOWN. It hands
-        // back the RX ring, freed below once the device is reset.
-        let enabled = self.napi_enabled.lock().take();
-        let napi_state = enabled.and_then(|enabled| dev.napi_disable(rtnl, enabled));
+        // back the RX rings, freed below once the device is reset.
+        let tokens = core::mem::take(&mut *self.napi_enabled.lock());
+        let mut napi_states = KVec::new();
+        if napi_states.reserve(tokens.len(), GFP_KERNEL).is_err() {
+            // No room to keep the rings until the reset below: reset now,
+            // so that a ring dropped as NAPI hands it back has no DMA
+            // behind it.
+            self.quiesce();
+            mac::reset(&self.regs);
+        }
+        for token in tokens {
+            if let Some(state) = dev.napi_disable(rtnl, token) {
+                // Fails only after the reset above, dropping the ring.
+                let _ = napi_states.push(state, GFP_KERNEL);
+            }
+        }
         dev.tx_disable(rtnl);
-        // The interrupt stays registered until unbind (the glue owns it);
-        // with IMS cleared the device raises none.
+        // The interrupts stay registered until unbind (the glue owns them);
+        // with every cause masked the device raises none.
         self.quiesce();
         dev.carrier_off();
         // The reset clears the statistics registers: keep their counts.
         self.fold_device_counters();
         // The MAC reset guarantees no DMA is in flight before unmapping.
         mac::reset(&self.regs);
-        self.free_tx_ring();
-        drop(napi_state);
+        self.free_tx_rings();
+        drop(napi_states);
     }
 
     /// Adds the device's drop counters (MPC, RNBC, ROC, RUC) to [`Counters`]; called
@@ -466,12 +560,15 @@ impl<'bound, F: Family> Port<'bound, F> {
         self.regs.flush();
     }
 
-    /// Frees the TX ring (the device must be stopped), outside its lock.
-    fn free_tx_ring(&self) {
-        let tx = with_bh_disabled(|| self.tx.lock().take());
-        if let Some(mut tx) = tx {
-            Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
-            self.fold_tx_stats(tx.take_stats());
+    /// Frees the TX rings (the device must be stopped), outside their
+    /// locks.
+    fn free_tx_rings(&self) {
+        for pair in &self.pairs {
+            let tx = with_bh_disabled(|| pair.tx.lock().take());
+            if let Some(mut tx) = tx {
+                Counters::add(&self.counters.tx_dropped, u64::from(tx.drop_all()));
+                self.fold_tx_stats(tx.take_stats());
+            }
         }
     }
 
@@ -479,12 +576,14 @@ impl<'bound, F: Family> Port<'bound, F> {
     /// (`ndo_get_stats64` reads none of them), and before the ring is
     /// freed.
     pub(crate) fn fold_tx_ring_stats(&self) {
-        let stats = with_bh_disabled(|| {
-            let mut guard = self.tx.lock();
-            Option::as_mut(&mut *guard).map(|tx| tx.take_stats())
-        });
-        if let Some(stats) = stats {
-            self.fold_tx_stats(stats);
+        for pair in &self.pairs {
+            let stats = with_bh_disabled(|| {
+                let mut guard = pair.tx.lock();
+                Option::as_mut(&mut *guard).map(|tx| tx.take_stats())
+            });
+            if let Some(stats) = stats {
+                self.fold_tx_stats(stats);
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 
 use super::{family::Family, mac, port::Port, regs::Regs, TSO_MAX_SEGS, TSO_MAX_SIZE};
 use crate::glue::netdev::{self, NetDevice, Vectors};
+use crate::hw::igb::rss::KEY_LEN;
 use kernel::{
     device::{Bound, Core},
     pci,
@@ -32,6 +33,14 @@ pub(crate) fn probe<'bound, F: Family>(
     })?;
     F::link_up(&regs);
 
+    let irq_layout = F::irq_layout(vectors);
+    let max_pairs = F::max_pairs(irq_layout).clamp(1, netdev::MAX_QUEUES);
+    // As many pairs as CPUs, as far as the device and its vectors allow;
+    // `ethtool -L` changes it.
+    // CAST: at most MAX_QUEUES.
+    let active = max_pairs.min(crate::glue::cpu::online() as usize);
+    let mut rss_key = [0u8; KEY_LEN];
+    netdev::fill_rss_key(&mut rss_key);
     let config = netdev::Config {
         mac: mac_addr,
         min_mtu: F::MIN_MTU,
@@ -43,11 +52,14 @@ pub(crate) fn probe<'bound, F: Family>(
         tso_max_segs: TSO_MAX_SEGS,
         gso_max_size: F::GSO_MAX_SIZE,
         unicast_filter: true,
+        // CAST: both at most MAX_QUEUES.
+        queues: max_pairs as u32,
+        active_queues: active as u32,
     };
     let bound: &'bound pci::Device<Bound> = pdev;
     Ok(netdev::NetProbe {
         config,
-        port: Port::new(bound, name, regs, F::irq_layout(vectors)),
+        port: Port::new(bound, name, regs, irq_layout, rss_key),
     })
 }
 

@@ -46,9 +46,28 @@ pub(crate) trait RxFormat: Sized + Send + Sync + 'static {
     /// quadword of a descriptor.
     fn completion(word: u64) -> RxDescriptor;
 
-    /// The checksum verdict of the frame whose last descriptor, `i`, has
-    /// second quadword `word` (already read, and showing DD).
-    fn checksum(desc: &DescRing, i: u32, word: u64) -> RxChecksum;
+    /// What the device says about the frame whose last descriptor, `i`,
+    /// has second quadword `word` (already read, and showing DD): its
+    /// checksum verdict if `checksums`, its RSS hash if `hash`.
+    fn offloads(desc: &DescRing, i: u32, word: u64, checksums: bool, hash: bool) -> RxOffloads;
+}
+
+/// What the device reported about a received frame besides its length.
+#[derive(Clone, Copy)]
+pub(crate) struct RxOffloads {
+    /// The checksum verdict.
+    pub(crate) checksum: RxChecksum,
+    /// The RSS hash, and whether it covers the ports (else only the
+    /// addresses).
+    pub(crate) hash: Option<(u32, bool)>,
+}
+
+impl RxOffloads {
+    /// Nothing reported, or nothing asked.
+    pub(crate) const NONE: Self = Self {
+        checksum: RxChecksum::Unchecked,
+        hash: None,
+    };
 }
 
 /// What one poll of the ring did: the counts every frame moves. Drops,
@@ -231,13 +250,14 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
 
     /// Receives up to the poll's budget of frames into the stack;
     /// `checksums` whether the device's checksum verdicts are to be used
-    /// (`ethtool -K rx`).
+    /// (`ethtool -K rx`), `hash` whether its RSS hashes are (`rxhash`).
     pub(crate) fn poll(
         &mut self,
         netdev: &NetDevice,
         poll: &NapiPoll<'_>,
         counters: &Counters,
         checksums: bool,
+        hash: bool,
     ) -> RxWork {
         let mut work = RxWork::default();
         // A poll for TX completions alone finds nothing here: it leaves
@@ -252,15 +272,15 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
             match self.frames.next(&rx, self.layout.len()) {
                 RxVerdict::NotDone => break,
                 RxVerdict::Deliver(frame) => {
-                    let csum = if checksums {
-                        F::checksum(&self.desc, i, word)
+                    let offloads = if checksums || hash {
+                        F::offloads(&self.desc, i, word, checksums, hash)
                     } else {
-                        RxChecksum::Unchecked
+                        RxOffloads::NONE
                     };
-                    if csum == RxChecksum::Bad {
+                    if offloads.checksum == RxChecksum::Bad {
                         count(&counters.rx_csum_errors);
                     }
-                    let frame = (u32::from(frame.len), csum == RxChecksum::Verified);
+                    let frame = (u32::from(frame.len), offloads);
                     self.deliver(netdev, poll, i, frame, &mut work, counters);
                 }
                 // The buffer is reused in place below either way.
@@ -288,14 +308,13 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
     /// buffer instead when no replacement can be had. Small frames (ACKs,
     /// requests) are copied out and the buffer stays mapped: a copy of a
     /// few hundred bytes is cheaper than a fresh buffer and mapping.
-    /// `frame` is its length and whether the device verified its
-    /// checksums.
+    /// `frame` is its length and what the device reported about it.
     fn deliver(
         &mut self,
         netdev: &NetDevice,
         poll: &NapiPoll<'_>,
         i: u32,
-        frame: (u32, bool),
+        frame: (u32, RxOffloads),
         work: &mut RxWork,
         counters: &Counters,
     ) {
@@ -310,7 +329,7 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
             let copy = view.copy_to_skb(poll);
             drop(view);
             match copy {
-                Some(skb) => Self::pass_up(netdev, poll, skb, frame, multicast, work, counters),
+                Some(skb) => Self::pass_up(poll, skb, frame, multicast, work, counters),
                 None => count(&counters.rx_alloc_failed),
             }
             return;
@@ -326,31 +345,33 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
         let received = mapped.unmap();
         let multicast = len > 0 && received.byte(0).is_some_and(is_multicast_address);
         match received.into_skb(poll, len) {
-            Some(skb) => Self::pass_up(netdev, poll, skb, frame, multicast, work, counters),
+            Some(skb) => Self::pass_up(poll, skb, frame, multicast, work, counters),
             None => count(&counters.rx_alloc_failed),
         }
     }
 
     #[inline]
     fn pass_up(
-        netdev: &NetDevice,
         poll: &NapiPoll<'_>,
         mut skb: SkBuff,
-        frame: (u32, bool),
+        frame: (u32, RxOffloads),
         multicast: bool,
         work: &mut RxWork,
         counters: &Counters,
     ) {
-        let (len, verified) = frame;
+        let (len, offloads) = frame;
         if multicast {
             count(&counters.rx_multicast);
         }
-        if verified {
+        if offloads.checksum == RxChecksum::Verified {
             skb.set_checksum_unnecessary();
             bump(&mut work.csum_verified);
         }
+        if let Some((hash, l4)) = offloads.hash {
+            skb.set_hash(hash, l4);
+        }
         bump(&mut work.packets);
         work.bytes = work.bytes.wrapping_add(len);
-        poll.receive(netdev, skb);
+        poll.receive(skb);
     }
 }

@@ -50,6 +50,23 @@ pub struct RingParams {
     pub tx_max: u32,
 }
 
+/// Queue pairs for `ethtool -l` / `-L` (only combined channels: each
+/// pair has one TX queue, one RX queue and one interrupt vector).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Channels {
+    /// Most pairs the device can run.
+    pub max_combined: u32,
+    /// Pairs in use.
+    pub combined: u32,
+}
+
+/// `ETH_RSS_HASH_TOP`: the Toeplitz hash, the only one RSS devices of
+/// this kind compute.
+const RSS_HASH_TOP: u8 = 1 << b::ETH_RSS_HASH_TOP_BIT;
+
+/// The longest `ethtool -S` name: ETH_GSTRING_LEN with its NUL.
+const STAT_NAME_MAX: usize = b::ETH_GSTRING_LEN as usize - 1;
+
 /// The driver's side of the ethtool callbacks.
 pub trait Operations: Send + Sync + Sized {
     /// `ethtool -i`.
@@ -68,9 +85,40 @@ pub trait Operations: Send + Sync + Sized {
     /// constant, so the count the core sizes its buffers from and the
     /// strings and values written into them can never disagree.
     const STAT_NAMES: &'static [&'static CStr];
-    /// Values for `ethtool -S`, in the order of [`Self::STAT_NAMES`]; `out`
-    /// has exactly that many entries.
+    /// Names of the per-queue counters, reported for each of
+    /// [`Self::STAT_QUEUES`] queue pairs as `queue_N_NAME` (at most 23
+    /// bytes each, so that the whole fits).
+    const QUEUE_STAT_NAMES: &'static [&'static CStr] = &[];
+    /// How many queue pairs' counters `ethtool -S` shows: a constant, the
+    /// most the device can run, for the reason given for
+    /// [`Self::STAT_NAMES`].
+    const STAT_QUEUES: usize = 0;
+    /// Values for `ethtool -S`: those of [`Self::STAT_NAMES`], then for
+    /// each queue pair those of [`Self::QUEUE_STAT_NAMES`]; `out` has
+    /// exactly that many entries.
     fn stat_values(&self, out: &mut [u64]);
+    /// `ethtool -l`.
+    fn channels(&self, dev: &NetDev<Self>) -> Channels;
+    /// `ethtool -L`: `combined` is at least 1 and at most
+    /// `max_combined` (checked by the core and the glue), and an RSS table
+    /// the user set still fits it (checked by the core).
+    fn set_channels(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>, combined: u32) -> Result;
+    /// RSS hash key length in bytes; 0 with no RSS (no `ethtool -x`).
+    const RSS_KEY_LEN: usize = 0;
+    /// RSS indirection table entries; 0 with no RSS.
+    const RSS_TABLE_LEN: usize = 0;
+    /// `ethtool -x`: fills the key ([`Self::RSS_KEY_LEN`] bytes) and the
+    /// indirection table ([`Self::RSS_TABLE_LEN`] queue numbers).
+    fn rss(&self, key: &mut [u8], table: &mut [u32]) {
+        let _ = (key, table);
+    }
+    /// `ethtool -X`: a new key and/or table, exactly as long as the
+    /// constants say, every table entry below the number of RX queues in
+    /// use (checked by the core).
+    fn set_rss(&self, dev: &NetDev<Self>, key: Option<&[u8]>, table: Option<&[u32]>) -> Result {
+        let _ = (dev, key, table);
+        Err(EOPNOTSUPP)
+    }
 }
 
 struct Table<T>(core::marker::PhantomData<T>);
@@ -88,6 +136,29 @@ impl<T: Operations + super::netdev::Operations> Table<T> {
         get_sset_count: Some(get_sset_count::<T>),
         get_strings: Some(get_strings::<T>),
         get_ethtool_stats: Some(get_ethtool_stats::<T>),
+        get_channels: Some(get_channels::<T>),
+        set_channels: Some(set_channels::<T>),
+        get_rx_ring_count: Some(get_rx_ring_count::<T>),
+        get_rxfh_key_size: if T::RSS_TABLE_LEN > 0 {
+            Some(get_rxfh_key_size::<T>)
+        } else {
+            None
+        },
+        get_rxfh_indir_size: if T::RSS_TABLE_LEN > 0 {
+            Some(get_rxfh_indir_size::<T>)
+        } else {
+            None
+        },
+        get_rxfh: if T::RSS_TABLE_LEN > 0 {
+            Some(get_rxfh::<T>)
+        } else {
+            None
+        },
+        set_rxfh: if T::RSS_TABLE_LEN > 0 {
+            Some(set_rxfh::<T>)
+        } else {
+            None
+        },
         // SAFETY: all other members are optional callbacks or integers, for
         // which zero means "not supported".
         ..unsafe { core::mem::zeroed() }
@@ -102,6 +173,21 @@ pub(super) fn ops_table<T: Operations + super::netdev::Operations>() -> &'static
             !T::STAT_NAMES.is_empty(),
             "ethtool::Operations::STAT_NAMES is empty"
         )
+    };
+    const {
+        let mut i = 0;
+        while i < T::QUEUE_STAT_NAMES.len() {
+            // "queue_N_" with N below MAX_QUEUES takes 8 bytes.
+            assert!(
+                T::QUEUE_STAT_NAMES[i].to_bytes().len() + 8 <= STAT_NAME_MAX,
+                "a per-queue counter name is too long for ethtool"
+            );
+            i += 1;
+        }
+        assert!(
+            T::STAT_QUEUES <= super::netdev::MAX_QUEUES,
+            "more queues' counters than a netdev has queues"
+        );
     };
     &Table::<T>::OPS
 }
@@ -246,9 +332,30 @@ unsafe extern "C" fn get_sset_count<T: Operations + super::netdev::Operations>(
     set: c_int,
 ) -> c_int {
     match u32::try_from(set) {
-        // CAST: a constant name list, far below `c_int::MAX`.
-        Ok(b::ethtool_stringset_ETH_SS_STATS) => T::STAT_NAMES.len() as c_int,
+        // CAST: constant name lists, far below `c_int::MAX`.
+        Ok(b::ethtool_stringset_ETH_SS_STATS) => stat_count::<T>() as c_int,
         _ => EOPNOTSUPP.to_errno(),
+    }
+}
+
+/// How many `ethtool -S` counters `T` reports, per-queue ones included.
+const fn stat_count<T: Operations>() -> usize {
+    T::STAT_NAMES.len() + T::STAT_QUEUES * T::QUEUE_STAT_NAMES.len()
+}
+
+/// A fixed-size writer for `queue_N_NAME` strings.
+struct NameBuf {
+    bytes: [u8; STAT_NAME_MAX],
+    len: usize,
+}
+
+impl core::fmt::Write for NameBuf {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.bytes.get_mut(self.len..end).ok_or(core::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -261,16 +368,36 @@ unsafe extern "C" fn get_strings<T: Operations + super::netdev::Operations>(
     set: u32,
     data: *mut u8,
 ) {
-    let names = match set {
-        b::ethtool_stringset_ETH_SS_STATS => T::STAT_NAMES,
-        _ => return,
-    };
+    if set != b::ethtool_stringset_ETH_SS_STATS {
+        return;
+    }
     let len = b::ETH_GSTRING_LEN as usize;
     // SAFETY: the core sized `data` from our own get_sset_count answer,
-    // which is `names.len()`, for ETH_GSTRING_LEN bytes per name.
-    let out = unsafe { core::slice::from_raw_parts_mut(data.cast::<c_char>(), names.len() * len) };
-    for (i, name) in names.iter().enumerate() {
-        copy_cstr(&mut out[i * len..(i + 1) * len], name);
+    // `stat_count`, for ETH_GSTRING_LEN bytes per name.
+    let out =
+        unsafe { core::slice::from_raw_parts_mut(data.cast::<c_char>(), stat_count::<T>() * len) };
+    let mut slots = out.chunks_exact_mut(len);
+    for (name, slot) in T::STAT_NAMES.iter().zip(&mut slots) {
+        copy_cstr(slot, name);
+    }
+    for queue in 0..T::STAT_QUEUES {
+        for (name, slot) in T::QUEUE_STAT_NAMES.iter().zip(&mut slots) {
+            let mut buf = NameBuf {
+                bytes: [0; STAT_NAME_MAX],
+                len: 0,
+            };
+            // Fits: checked against STAT_NAME_MAX when the table was built.
+            let _ = core::fmt::Write::write_fmt(
+                &mut buf,
+                format_args!("queue_{}_{}", queue, name.to_str().unwrap_or("?")),
+            );
+            for (dst, src) in slot.iter_mut().zip(&buf.bytes[..buf.len]) {
+                *dst = *src as c_char;
+            }
+            if let Some(end) = slot.get_mut(buf.len) {
+                *end = 0;
+            }
+        }
     }
 }
 
@@ -284,8 +411,146 @@ unsafe extern "C" fn get_ethtool_stats<T: Operations + super::netdev::Operations
 ) {
     // SAFETY: see the function's contract.
     let (_, this) = unsafe { Registration::<T>::from_callback(raw) };
-    let n = T::STAT_NAMES.len();
+    let n = stat_count::<T>();
     // SAFETY: the core sized `data` from our get_sset_count answer.
     let out = unsafe { core::slice::from_raw_parts_mut(data, n) };
     this.stat_values(out);
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_channels<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    ch: *mut b::ethtool_channels,
+) {
+    // SAFETY: see the function's contract.
+    let ((dev, this), ch) = unsafe { (Registration::<T>::from_callback(raw), &mut *ch) };
+    let c = this.channels(dev);
+    ch.max_combined = c.max_combined;
+    ch.combined_count = c.combined;
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`]; called under RTNL, with counts the core has
+/// checked against [`get_channels`]' maxima.
+unsafe extern "C" fn set_channels<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    ch: *mut b::ethtool_channels,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((dev, this), ch) = unsafe { (Registration::<T>::from_callback(raw), &*ch) };
+    // Only combined pairs exist (the maxima of the rest are 0); checked
+    // again here rather than trusted.
+    let max = this.channels(dev).max_combined;
+    if ch.rx_count != 0 || ch.tx_count != 0 || ch.other_count != 0 {
+        return EINVAL.to_errno();
+    }
+    if ch.combined_count == 0 || ch.combined_count > max {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: the ethtool core calls set_channels under RTNL.
+    let rtnl = unsafe { Rtnl::new() };
+    from_result(|| this.set_channels(dev, &rtnl, ch.combined_count).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_rx_ring_count<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+) -> u32 {
+    // SAFETY: see the function's contract.
+    let (dev, _) = unsafe { Registration::<T>::from_callback(raw) };
+    // CAST: at most MAX_QUEUES.
+    dev.active_queues() as u32
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_rxfh_key_size<T: Operations + super::netdev::Operations>(
+    _raw: *mut b::net_device,
+) -> u32 {
+    // CAST: a small constant (40 bytes on the 82576).
+    T::RSS_KEY_LEN as u32
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`].
+unsafe extern "C" fn get_rxfh_indir_size<T: Operations + super::netdev::Operations>(
+    _raw: *mut b::net_device,
+) -> u32 {
+    // CAST: a small constant (128 entries on the 82576).
+    T::RSS_TABLE_LEN as u32
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`]; `indir` and `key`, where not null, hold the
+/// sizes [`get_rxfh_indir_size`] and [`get_rxfh_key_size`] gave.
+unsafe extern "C" fn get_rxfh<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    rxfh: *mut b::ethtool_rxfh_param,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((_, this), rxfh) = unsafe { (Registration::<T>::from_callback(raw), &mut *rxfh) };
+    rxfh.hfunc = RSS_HASH_TOP;
+    let mut key = [0u8; 64];
+    let mut table = [0u32; 512];
+    let (Some(key), Some(table)) = (
+        key.get_mut(..T::RSS_KEY_LEN),
+        table.get_mut(..T::RSS_TABLE_LEN),
+    ) else {
+        return EOPNOTSUPP.to_errno();
+    };
+    this.rss(key, table);
+    // SAFETY: where not null, the core's buffers hold the sizes we report
+    // (the function's contract).
+    unsafe {
+        if !rxfh.indir.is_null() {
+            core::ptr::copy_nonoverlapping(table.as_ptr(), rxfh.indir, table.len());
+        }
+        if !rxfh.key.is_null() {
+            core::ptr::copy_nonoverlapping(key.as_ptr(), rxfh.key, key.len());
+        }
+    }
+    0
+}
+
+/// # Safety
+///
+/// As for [`get_rxfh`]; called under RTNL and the netdev's RSS lock, with
+/// a table whose entries the core has checked against the RX ring count.
+unsafe extern "C" fn set_rxfh<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    rxfh: *mut b::ethtool_rxfh_param,
+    _extack: *mut b::netlink_ext_ack,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((dev, this), rxfh) = unsafe { (Registration::<T>::from_callback(raw), &*rxfh) };
+    // CAST: ETH_RSS_HASH_NO_CHANGE is 0, a u8 value.
+    if rxfh.hfunc != b::ETH_RSS_HASH_NO_CHANGE as u8 && rxfh.hfunc != RSS_HASH_TOP {
+        return EOPNOTSUPP.to_errno();
+    }
+    if rxfh.rss_context != 0 {
+        return EOPNOTSUPP.to_errno();
+    }
+    // CAST: u32 sizes to usize, lossless here.
+    let table = (!rxfh.indir.is_null()).then(|| {
+        // SAFETY: the core allocated `indir_size` entries, our own size.
+        unsafe { core::slice::from_raw_parts(rxfh.indir, rxfh.indir_size as usize) }
+    });
+    let key = (!rxfh.key.is_null()).then(|| {
+        // SAFETY: the core allocated `key_size` bytes, our own size.
+        unsafe { core::slice::from_raw_parts(rxfh.key, rxfh.key_size as usize) }
+    });
+    if table.is_some_and(|t| t.len() != T::RSS_TABLE_LEN)
+        || key.is_some_and(|k| k.len() != T::RSS_KEY_LEN)
+    {
+        return EINVAL.to_errno();
+    }
+    from_result(|| this.set_rss(dev, key, table).map(|()| 0))
 }

@@ -19,13 +19,15 @@ pub const TSO6: u64 = bit(b::NETIF_F_TSO6_BIT);
 /// Receive checksum offload: the driver marks frames whose checksums the
 /// device verified (`SkBuff::set_checksum_unnecessary`).
 pub const RXCSUM: u64 = bit(b::NETIF_F_RXCSUM_BIT);
+/// The device's receive hash is passed to the stack (`ethtool -K rxhash`).
+pub const RXHASH: u64 = bit(b::NETIF_F_RXHASH_BIT);
 /// The device can DMA from high memory.
 pub const HIGHDMA: u64 = bit(b::NETIF_F_HIGHDMA_BIT);
 
 /// Every feature a driver on this glue may claim: the offloads above,
 /// which need no callback beyond `start_xmit`, `features_check` and the
 /// NAPI poll's receive.
-pub const SUPPORTED: u64 = SG | HW_CSUM | TSO | TSO6 | RXCSUM | HIGHDMA;
+pub const SUPPORTED: u64 = SG | HW_CSUM | TSO | TSO6 | RXCSUM | RXHASH | HIGHDMA;
 
 /// Every checksum offload (`NETIF_F_CSUM_MASK`).
 pub const CSUM_MASK: u64 = bit(b::NETIF_F_IP_CSUM_BIT) | bit(b::NETIF_F_IPV6_CSUM_BIT) | HW_CSUM;

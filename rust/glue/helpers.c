@@ -26,14 +26,14 @@ __sgnic_shim struct pci_dev *sgnic_to_pci_dev(struct device *dev) { return to_pc
 __sgnic_shim void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr) { eth_hw_addr_set(dev, addr); }
 __sgnic_shim void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 			  int (*poll)(struct napi_struct *, int)) { netif_napi_add(dev, napi, poll); }
-__sgnic_shim void sgnic_netif_stop_queue(struct net_device *dev) { netif_stop_queue(dev); }
-__sgnic_shim void sgnic_netif_wake_queue(struct net_device *dev) { netif_wake_queue(dev); }
-__sgnic_shim void sgnic_netif_start_queue(struct net_device *dev) { netif_start_queue(dev); }
-__sgnic_shim bool sgnic_netif_queue_stopped(const struct net_device *dev) { return netif_queue_stopped(dev); }
+__sgnic_shim void sgnic_netif_stop_subqueue(struct net_device *dev, u16 queue) { netif_stop_subqueue(dev, queue); }
+__sgnic_shim void sgnic_netif_wake_subqueue(struct net_device *dev, u16 queue) { netif_wake_subqueue(dev, queue); }
+__sgnic_shim void sgnic_netif_tx_start_all_queues(struct net_device *dev) { netif_tx_start_all_queues(dev); }
+__sgnic_shim bool sgnic_netif_subqueue_stopped(const struct net_device *dev, u16 queue) { return __netif_subqueue_stopped(dev, queue); }
 __sgnic_shim bool sgnic_netif_carrier_ok(const struct net_device *dev) { return netif_carrier_ok(dev); }
 __sgnic_shim bool sgnic_netif_running(const struct net_device *dev) { return netif_running(dev); }
-__sgnic_shim void sgnic_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes) { netdev_completed_queue(dev, pkts, bytes); }
-__sgnic_shim void sgnic_netdev_reset_queue(struct net_device *dev) { netdev_reset_queue(dev); }
+__sgnic_shim void sgnic_netdev_tx_completed_queue(struct net_device *dev, unsigned int queue, unsigned int pkts, unsigned int bytes) { netdev_tx_completed_queue(netdev_get_tx_queue(dev, queue), pkts, bytes); }
+__sgnic_shim void sgnic_netdev_tx_reset_queue(struct net_device *dev, unsigned int queue) { netdev_tx_reset_queue(netdev_get_tx_queue(dev, queue)); }
 __sgnic_shim bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
 __sgnic_shim void sgnic_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
 __sgnic_shim int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len) { return skb_put_padto(skb, len); }
@@ -50,7 +50,13 @@ __sgnic_shim void sgnic_dma_unmap_page(struct device *dev, dma_addr_t addr, size
 __sgnic_shim int sgnic_dma_mapping_error(struct device *dev, dma_addr_t addr) { return dma_mapping_error(dev, addr); }
 __sgnic_shim struct address_space *sgnic_page_mapping(struct page *page) { return folio_mapping(page_folio(page)); }
 __sgnic_shim netdev_features_t sgnic_vlan_features_check(struct sk_buff *skb, netdev_features_t features) { return vlan_features_check(skb, features); }
-__sgnic_shim bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int bytes, bool more) { return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), bytes, more); }
+__sgnic_shim bool sgnic_netdev_tx_sent_queue(struct net_device *dev, unsigned int queue, unsigned int bytes, bool more) { return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, queue), bytes, more); }
+__sgnic_shim u16 sgnic_skb_get_queue_mapping(const struct sk_buff *skb) { return skb_get_queue_mapping(skb); }
+__sgnic_shim void sgnic_skb_record_rx_queue(struct sk_buff *skb, u16 queue) { skb_record_rx_queue(skb, queue); }
+__sgnic_shim void sgnic_skb_set_hash(struct sk_buff *skb, u32 hash, enum pkt_hash_types type) { skb_set_hash(skb, hash, type); }
+__sgnic_shim const struct cpumask *sgnic_cpumask_of(unsigned int cpu) { return cpumask_of(cpu); }
+__sgnic_shim unsigned int sgnic_num_online_cpus(void) { return num_online_cpus(); }
+__sgnic_shim unsigned int sgnic_cpumask_local_spread(unsigned int i, int node) { return cpumask_local_spread(i, node); }
 __sgnic_shim struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
 __sgnic_shim void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }
 __sgnic_shim void sgnic_netif_tx_disable(struct net_device *dev) { netif_tx_disable(dev); }

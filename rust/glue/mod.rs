@@ -7,6 +7,7 @@
 //! so the driver logic above it is safe Rust.
 
 pub mod bindings;
+pub mod cpu;
 pub mod dma;
 pub mod ethtool;
 pub mod fault;

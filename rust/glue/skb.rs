@@ -123,6 +123,12 @@ impl Skb {
         self.len() == 0
     }
 
+    /// The TX queue the stack picked (`skb_get_queue_mapping`).
+    pub fn queue_mapping(&self) -> u16 {
+        // SAFETY: `self.0` is valid (type invariant).
+        unsafe { b::sgnic_skb_get_queue_mapping(self.raw()) }
+    }
+
     /// Bytes in the linear part.
     pub fn headlen(&self) -> u32 {
         // SAFETY: `self.0` is valid (type invariant).
@@ -362,6 +368,20 @@ impl SkBuff {
         }
         // SAFETY: we own the skb, a CHECKSUM_PARTIAL frame without GSO.
         kernel::error::to_result(unsafe { b::skb_csum_hwoffload_help(self.raw(), 0) })
+    }
+
+    /// Records the device's receive hash of the frame for the stack (RPS,
+    /// flow steering): over the addresses and ports (`l4`) or the
+    /// addresses alone.
+    pub fn set_hash(&mut self, hash: u32, l4: bool) {
+        let kind = if l4 {
+            b::pkt_hash_types_PKT_HASH_TYPE_L4
+        } else {
+            b::pkt_hash_types_PKT_HASH_TYPE_L3
+        };
+        // SAFETY: we own the skb (type invariant); the hash fields are the
+        // sk_buff's own, and `&mut self` keeps every other access out.
+        unsafe { b::sgnic_skb_set_hash(self.raw(), hash, kind) }
     }
 
     /// Marks a received frame's checksums as verified by the device

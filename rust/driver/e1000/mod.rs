@@ -9,10 +9,10 @@ mod tx;
 use super::{
     family::{Family, IrqWork},
     irq, mac,
-    port::Port,
+    port::{Port, RssConfig},
     probe,
     regs::Regs,
-    rx::{RxChecksum, RxFormat},
+    rx::{RxFormat, RxOffloads},
 };
 use crate::glue::{
     dma::DescRing,
@@ -92,8 +92,8 @@ impl RxFormat for E1000Rx {
     }
 
     #[inline(always)]
-    fn checksum(_desc: &DescRing, _i: u32, _word: u64) -> RxChecksum {
-        RxChecksum::Unchecked
+    fn offloads(_desc: &DescRing, _i: u32, _word: u64, _csum: bool, _hash: bool) -> RxOffloads {
+        RxOffloads::NONE
     }
 }
 
@@ -109,9 +109,22 @@ impl Family for E1000 {
     type Rx = E1000Rx;
     type RxProgram = Rctl;
 
-    const TDH: usize = r::TDH;
-    const TDT: usize = r::TDT;
-    const RDT: usize = r::RDT;
+    // One queue pair: its registers whatever the queue.
+    #[inline(always)]
+    fn tdh(_queue: usize) -> usize {
+        r::TDH
+    }
+    #[inline(always)]
+    fn tdt(_queue: usize) -> usize {
+        r::TDT
+    }
+    #[inline(always)]
+    fn rdt(_queue: usize) -> usize {
+        r::RDT
+    }
+    const RSS_KEY_LEN: usize = 0;
+    const RSS_TABLE_LEN: usize = 0;
+    const STAT_QUEUES: usize = 0;
     type IrqLayout = ();
     const MSIX_VECTORS: u32 = 0;
     const MIN_MTU: u32 = r::MIN_MTU;
@@ -151,6 +164,10 @@ impl Family for E1000 {
 
     fn irq_layout(_granted: Vectors) {}
 
+    fn max_pairs(_layout: ()) -> usize {
+        1
+    }
+
     fn enable_irqs(regs: &Regs<'_>, _layout: ()) {
         regs.write(r::IMS, r::DRIVER_IRQ_MASK);
     }
@@ -165,11 +182,11 @@ impl Family for E1000 {
     }
 
     #[inline(always)]
-    fn unmask_queue(regs: &Regs<'_>, _layout: ()) {
+    fn unmask_queue(regs: &Regs<'_>, _layout: (), _queue: usize) {
         regs.write(r::IMS, r::DRIVER_IRQ_MASK);
     }
 
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize) {
+    fn program_tx(regs: &Regs<'_>, _queue: usize, addr: u64, size: RingSize) {
         regs.write(r::TDBAL, addr as u32);
         regs.write(r::TDBAH, (addr >> 32) as u32);
         regs.write(r::TDLEN, size.bytes());
@@ -178,24 +195,42 @@ impl Family for E1000 {
         regs.write(r::TIPG, r::TIPG_COPPER);
         regs.write(r::TIDV, 0);
         regs.write(r::TADV, 0);
+    }
+
+    fn enable_tx(regs: &Regs<'_>) {
         regs.write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
     }
 
-    fn program_rx(regs: &Regs<'_>, addr: u64, size: RingSize, rctl: Rctl, tail: u32) {
+    fn stop_tx_queue(regs: &Regs<'_>, _queue: usize) {
+        regs.write(r::TCTL, r::Tctl::PSP);
+        regs.flush();
+    }
+
+    fn restart_tx_queue(regs: &Regs<'_>, _queue: usize) {
+        regs.write(r::TDH, 0);
+        regs.write(r::TDT, 0);
+        regs.write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
+    }
+
+    fn program_rx(regs: &Regs<'_>, _queue: usize, addr: u64, size: RingSize, _rctl: Rctl) {
         regs.write(r::RCTL, 0);
         regs.write(r::RDBAL, addr as u32);
         regs.write(r::RDBAH, (addr >> 32) as u32);
         regs.write(r::RDLEN, size.bytes());
         regs.write(r::RDH, 0);
+        regs.write(r::RDT, 0);
         regs.write(r::RDTR, 0);
         regs.write(r::RADV, 0);
-        regs.write(r::RCTL, rctl.0);
-        // Hand the filled buffers over last, once the ring is enabled.
-        regs.write(r::RDT, tail);
     }
 
+    fn enable_rx(regs: &Regs<'_>, rctl: Rctl, _rss: &RssConfig) {
+        regs.write(r::RCTL, rctl.0);
+    }
+
+    fn program_rss(_regs: &Regs<'_>, _rss: &RssConfig) {}
+
     #[inline]
-    fn write_itr(regs: &Regs<'_>, _layout: (), itr: u32) {
+    fn write_itr(regs: &Regs<'_>, _layout: (), _queue: usize, itr: u32) {
         regs.write(r::ITR, itr);
     }
 

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The 82576 family (QEMU's `igb`): its PCI driver, queue 0's registers
-//! and its limits. This first step runs one queue pair on one interrupt
-//! vector (MSI, else INTx); its descriptor writer is in `tx.rs`,
-//! everything else the port does is shared with the 8254x.
+//! The 82576 family (QEMU's `igb`): its PCI driver, its per-queue
+//! registers, interrupt vectors, RSS and limits. It runs up to 8 queue
+//! pairs on MSI-X (one on MSI or INTx); its descriptor writer is in
+//! `tx.rs`, everything else the port does is shared with the 8254x.
 
 mod tx;
 
 use super::{
     family::{Family, IrqWork},
     irq, mac,
-    port::Port,
+    port::{Port, RssConfig},
     probe,
     regs::Regs,
-    rx::{RxChecksum, RxFormat},
+    rx::{RxChecksum, RxFormat, RxOffloads},
 };
 use crate::glue::{
     dma::DescRing,
@@ -26,11 +26,13 @@ use crate::hw::{
         eeprom,
         irq::{eitr, Eitr, Irq as IgbIrq, EIAC, EIMC, EIMS, GPIE, ICR, IMC, IMS, IVAR0, IVAR_MISC},
         mdic::{Bmcr, Mdic, MDIC, MII_BMCR, PHY_ADDR},
+        pkt_info::HashType,
         queue::{self as q, Queue, RxSizing},
         regs::{self as r, Rctl, Rxcsum},
+        rss::{self, Mrqc},
         rxdesc::{Checksum, RxWriteback},
         txdesc::HeaderLens,
-        vectors::{Granted, Mode, VectorPlan, OTHER_VECTOR},
+        vectors::{Granted, Mode, VectorPlan, MAX_QUEUE_PAIRS, OTHER_VECTOR},
     },
     itr,
     ring::RingSize,
@@ -65,21 +67,37 @@ impl RxFormat for IgbRx {
     }
 
     #[inline]
-    fn checksum(desc: &DescRing, i: u32, word: u64) -> RxChecksum {
-        // The packet type (whether the frame is IPv4) is in the first
-        // quadword, read only now that the status showed it written.
-        match RxWriteback::decode([desc.read_info_word(i), word]).checksum() {
-            Checksum::Unnecessary => RxChecksum::Verified,
-            Checksum::Bad => RxChecksum::Bad,
-            Checksum::None => RxChecksum::Unchecked,
-        }
+    fn offloads(desc: &DescRing, i: u32, word: u64, checksums: bool, hash: bool) -> RxOffloads {
+        // The packet type (whether the frame is IPv4) and the RSS hash
+        // are in the first quadword, read only now that the status showed
+        // it written.
+        let wb = RxWriteback::decode([desc.read_info_word(i), word]);
+        let checksum = match wb.checksum() {
+            Checksum::Unnecessary if checksums => RxChecksum::Verified,
+            Checksum::Bad if checksums => RxChecksum::Bad,
+            _ => RxChecksum::Unchecked,
+        };
+        let hash = if hash {
+            wb.rss_hash().map(|(h, t)| (h, t == HashType::L4))
+        } else {
+            None
+        };
+        RxOffloads { checksum, hash }
     }
 }
 
-/// Queue pairs this step runs: one NAPI context, so one pair (the
-/// handlers and the unmask know only pair 0).
-const QUEUE_PAIRS: usize = 1;
-const _: () = assert!(QUEUE_PAIRS == 1);
+/// Most queue pairs: the 82576 spreads RSS over 8 RX queues, and a
+/// netdev has at most `MAX_QUEUES` pairs.
+const MAX_PAIRS: usize = MAX_QUEUE_PAIRS;
+const _: () = assert!(MAX_PAIRS <= netdev::MAX_QUEUES && MAX_PAIRS <= rss::MAX_QUEUES);
+
+/// Queue `queue` of the 82576's, or queue 0 for an index beyond them (a
+/// caller's bug, which then touches a real queue's registers, never a
+/// stray offset).
+#[inline(always)]
+fn queue(queue: usize) -> Queue {
+    Queue::new(queue).unwrap_or(Queue::ZERO)
+}
 
 /// The names of the interrupt vectors in `/proc/interrupts`: vector 0
 /// takes everything with one vector, the link and other causes with
@@ -101,20 +119,36 @@ impl Family for Igb {
     type Rx = IgbRx;
     type RxProgram = RxSizing;
 
-    const TDH: usize = q::tdh(Queue::ZERO);
-    const TDT: usize = q::tdt(Queue::ZERO);
-    const RDT: usize = q::rdt(Queue::ZERO);
+    #[inline(always)]
+    fn tdh(n: usize) -> usize {
+        q::tdh(queue(n))
+    }
+    #[inline(always)]
+    fn tdt(n: usize) -> usize {
+        q::tdt(queue(n))
+    }
+    #[inline(always)]
+    fn rdt(n: usize) -> usize {
+        q::rdt(queue(n))
+    }
+    const RSS_KEY_LEN: usize = rss::KEY_LEN;
+    const RSS_TABLE_LEN: usize = rss::RETA_ENTRIES;
+    const STAT_QUEUES: usize = MAX_PAIRS;
     type IrqLayout = VectorPlan;
     // One per queue pair and one for the other causes
     // (`VectorPlan::msix_request`). CAST: at most 9.
-    const MSIX_VECTORS: u32 = QUEUE_PAIRS as u32 + 1;
+    const MSIX_VECTORS: u32 = MAX_PAIRS as u32 + 1;
     const MIN_MTU: u32 = q::MIN_MTU;
     const MAX_MTU: u32 = q::MAX_MTU;
     /// Scatter-gather with checksum offload (zero-copy sendfile), TSO over
     /// IPv4 and IPv6 segmented by the device, and receive checksum
     /// offload.
-    const OFFLOADS: u64 =
-        features::SG | features::HW_CSUM | features::TSO | features::TSO6 | features::RXCSUM;
+    const OFFLOADS: u64 = features::SG
+        | features::HW_CSUM
+        | features::TSO
+        | features::TSO6
+        | features::RXCSUM
+        | features::RXHASH;
     const GSO_MAX_SIZE: u32 = super::TSO_MAX_SIZE;
 
     fn link_up(regs: &Regs<'_>) {
@@ -160,7 +194,11 @@ impl Family for Igb {
             VectorKind::Msi => Granted::Msi,
             VectorKind::Intx => Granted::Intx,
         };
-        VectorPlan::new(QUEUE_PAIRS, granted)
+        VectorPlan::new(MAX_PAIRS, granted)
+    }
+
+    fn max_pairs(plan: VectorPlan) -> usize {
+        plan.pairs()
     }
 
     fn enable_irqs(regs: &Regs<'_>, plan: VectorPlan) {
@@ -198,30 +236,35 @@ impl Family for Igb {
             // shared: whatever it found, the interrupt was this device's.
             let icr = regs.read(ICR);
             let link = icr != !0 && icr & IgbIrq::LSC != 0;
-            return Some(IrqWork { link, poll: link });
+            // Pair 0's poll looks at the link.
+            return Some(IrqWork {
+                link,
+                poll: link.then_some(0),
+            });
         }
-        // Queue pair 0's vector, the only one this step runs (one NAPI
-        // context): masked until its poll has run.
-        if plan.pair_vector(Queue::ZERO).map(|v| v.index()) != Some(vector as usize) {
+        // Vector n + 1 serves pair n: masked until its poll has run.
+        // CAST: u32 to usize, lossless here.
+        let pair = Queue::new((vector as usize).checked_sub(1)?)?;
+        if plan.pair_vector(pair).map(|v| v.index()) != Some(vector as usize) {
             return None;
         }
-        regs.write(EIMC, plan.pair_eims(Queue::ZERO));
+        regs.write(EIMC, plan.pair_eims(pair));
         Some(IrqWork {
             link: false,
-            poll: true,
+            poll: Some(pair.index()),
         })
     }
 
     #[inline(always)]
-    fn unmask_queue(regs: &Regs<'_>, plan: VectorPlan) {
+    fn unmask_queue(regs: &Regs<'_>, plan: VectorPlan, n: usize) {
         match plan.mode() {
-            Mode::MsiX => regs.write(EIMS, plan.pair_eims(Queue::ZERO)),
+            Mode::MsiX => regs.write(EIMS, plan.pair_eims(queue(n))),
             Mode::Single => regs.write(IMS, plan.ims()),
         }
     }
 
-    fn program_tx(regs: &Regs<'_>, addr: u64, size: RingSize) {
-        let queue = Queue::ZERO;
+    fn program_tx(regs: &Regs<'_>, n: usize, addr: u64, size: RingSize) {
+        let queue = queue(n);
         regs.write(q::txdctl(queue), 0);
         regs.write(q::tdbal(queue), addr as u32);
         regs.write(q::tdbah(queue), (addr >> 32) as u32);
@@ -229,12 +272,26 @@ impl Family for Igb {
         regs.write(q::tdh(queue), 0);
         regs.write(q::tdt(queue), 0);
         regs.write(q::txdctl(queue), q::TXDCTL_ENABLE);
+    }
+
+    fn enable_tx(regs: &Regs<'_>) {
         regs.write(r::TCTL, r::Tctl::full_duplex() | r::Tctl::RTLC);
     }
 
-    fn program_rx(regs: &Regs<'_>, addr: u64, size: RingSize, sizing: RxSizing, tail: u32) {
-        let queue = Queue::ZERO;
-        regs.write(r::RCTL, 0);
+    fn stop_tx_queue(regs: &Regs<'_>, n: usize) {
+        regs.write(q::txdctl(queue(n)), 0);
+        regs.flush();
+    }
+
+    fn restart_tx_queue(regs: &Regs<'_>, n: usize) {
+        let queue = queue(n);
+        regs.write(q::tdh(queue), 0);
+        regs.write(q::tdt(queue), 0);
+        regs.write(q::txdctl(queue), q::TXDCTL_ENABLE);
+    }
+
+    fn program_rx(regs: &Regs<'_>, n: usize, addr: u64, size: RingSize, sizing: RxSizing) {
+        let queue = queue(n);
         regs.write(q::rxdctl(queue), 0);
         regs.write(q::rdbal(queue), addr as u32);
         regs.write(q::rdbah(queue), (addr >> 32) as u32);
@@ -242,24 +299,36 @@ impl Family for Igb {
         regs.write(q::rdh(queue), 0);
         regs.write(q::rdt(queue), 0);
         regs.write(q::srrctl(queue), sizing.srrctl);
-        regs.write(r::RLPML, sizing.rlpml);
-        // IPv4 header and TCP/UDP checksums verified on receipt; PCSD
-        // stays clear (no RSS hash in this step).
-        regs.write(r::RXCSUM, Rxcsum::IPOFLD | Rxcsum::TUOFLD);
         regs.write(q::rxdctl(queue), q::RXDCTL_ENABLE);
+    }
+
+    fn enable_rx(regs: &Regs<'_>, sizing: RxSizing, rss: &RssConfig) {
+        regs.write(r::RLPML, sizing.rlpml);
+        // IPv4 header and TCP/UDP checksums verified on receipt; PCSD puts
+        // the RSS hash into the write-back (RSS needs it, in QEMU too).
+        regs.write(r::RXCSUM, Rxcsum::IPOFLD | Rxcsum::TUOFLD | Rxcsum::PCSD);
+        Self::program_rss(regs, rss);
+        regs.write(rss::MRQC, Mrqc::rss(false));
         // Buffer sizes come from SRRCTL (RCTL.BSIZE stays 0); long
         // packets up to RLPML.
         regs.write(r::RCTL, Rctl::EN | Rctl::BAM | Rctl::SECRC | Rctl::LPE);
-        // Hand the filled buffers over last, once the ring is enabled.
-        regs.write(q::rdt(queue), tail);
+    }
+
+    fn program_rss(regs: &Regs<'_>, rss: &RssConfig) {
+        for (offset, value) in rss.key.registers() {
+            let _ = regs.write_indexed(offset, value);
+        }
+        for (offset, value) in rss.table.registers() {
+            let _ = regs.write_indexed(offset, value);
+        }
     }
 
     #[inline]
-    fn write_itr(regs: &Regs<'_>, plan: VectorPlan, itr: u32) {
-        // Queue pair 0's vector's EITR counts microseconds; QEMU applies
-        // it with MSI-X only.
+    fn write_itr(regs: &Regs<'_>, plan: VectorPlan, n: usize, itr: u32) {
+        // The pair's vector's EITR counts microseconds; QEMU applies it
+        // with MSI-X only.
         let vector = plan
-            .pair_vector(Queue::ZERO)
+            .pair_vector(queue(n))
             .unwrap_or(crate::hw::igb::irq::Vector::ZERO);
         regs.write(eitr(vector), Eitr::from_usecs(itr::usecs_from_itr(itr)));
     }
@@ -319,6 +388,11 @@ impl netdev::PciNetDriver for IgbDriver {
     fn irq_name(vector: u32) -> &'static CStr {
         // CAST: a vector number, below MSIX_VECTORS.
         IRQ_NAMES.get(vector as usize).copied().unwrap_or(c"sgnic")
+    }
+
+    fn vector_queue(vector: u32) -> Option<u32> {
+        // Vector 0 takes the other causes (or everything, alone).
+        vector.checked_sub(1)
     }
 
     fn registered(_pdev: &pci::Device<Bound>, dev: &NetDevice, port: &Port<'_, Igb>) {

@@ -94,18 +94,26 @@ impl Rtnl<'_> {
 }
 
 /// One `start_xmit` call in progress. Only the xmit trampoline creates it,
-/// so holding one proves the code runs inside `ndo_start_xmit`, with the
-/// queue's xmit lock held: the per-CPU `xmit_more` flag describes this
-/// frame, and BQL's "sent" side is this context's to update.
+/// so holding one proves the code runs inside `ndo_start_xmit` for TX
+/// queue [`Self::queue`], with that queue's xmit lock held: the per-CPU
+/// `xmit_more` flag describes this frame, and BQL's "sent" side of the
+/// queue is this context's to update.
 ///
 /// # Invariants
 ///
-/// Exists only for the duration of an `ndo_start_xmit` call on `dev`.
+/// Exists only for the duration of an `ndo_start_xmit` call on `dev` for
+/// its TX queue `queue`, which is below `dev.queue_count()`.
 pub struct Xmit<'a> {
     pub(super) dev: &'a NetDevice,
+    pub(super) queue: usize,
 }
 
 impl Xmit<'_> {
+    /// The TX queue the stack picked for this frame.
+    pub fn queue(&self) -> usize {
+        self.queue
+    }
+
     /// Reports `bytes` queued to the device to BQL; returns whether the
     /// doorbell must be rung now (no more frames coming right behind this
     /// one, or BQL stopped the queue).
@@ -114,11 +122,11 @@ impl Xmit<'_> {
     /// any frame; such a count is clamped instead.
     pub fn sent(&self, bytes: u32) -> bool {
         let bytes = bytes.min(DQL_MAX_OBJECT);
-        // SAFETY: inside ndo_start_xmit (type invariant): the flag is this
-        // frame's, and the queue's sent side is ours.
+        // SAFETY: inside ndo_start_xmit for `queue` (type invariant): the
+        // flag is this frame's, and the queue's sent side is ours.
         unsafe {
             let more = b::sgnic_netdev_xmit_more();
-            b::sgnic_netdev_tx_sent_queue(self.dev.as_raw(), bytes, more)
+            b::sgnic_netdev_tx_sent_queue(self.dev.as_raw(), self.queue as u32, bytes, more)
         }
     }
 
@@ -128,6 +136,17 @@ impl Xmit<'_> {
         // SAFETY: inside ndo_start_xmit (type invariant): the per-CPU flag
         // describes this frame.
         unsafe { b::sgnic_netdev_xmit_more() }
+    }
+
+    /// Stops this frame's TX queue (out of room).
+    pub fn stop_queue(&self) {
+        self.dev.stop_queue(self.queue);
+    }
+
+    /// Whether this frame's TX queue is stopped (by the driver, or by BQL
+    /// in [`Self::sent`]).
+    pub fn queue_stopped(&self) -> bool {
+        self.dev.queue_stopped(self.queue)
     }
 }
 

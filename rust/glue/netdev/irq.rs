@@ -9,7 +9,7 @@ use core::{marker::PhantomData, ptr::NonNull};
 use kernel::irq::{Handler, IrqReturn};
 
 /// The interrupt handler of a netdev: lends [`Operations::interrupt`] the
-/// driver's state and the NAPI context, and nothing else. In particular
+/// driver's state and the NAPI contexts, and nothing else. In particular
 /// not the [`super::NetDevice`]: the handler may run before the netdev is
 /// registered and after it is unregistered (the line is shared), when
 /// most netdev calls are not allowed.
@@ -53,8 +53,8 @@ impl<T: Operations + ethtool::Operations> Handler for Interrupt<T> {
         // SAFETY: the netdev and the state it points to outlive this
         // handler's registration (type invariant), and free_irq waits for a
         // running handler before either goes.
-        let (this, napi) = unsafe { Registration::<T>::state_and_napi(self.ndev.as_ptr()) };
-        if this.interrupt(self.vector, napi) {
+        let (this, napis) = unsafe { Registration::<T>::state_and_napis(self.ndev.as_ptr()) };
+        if this.interrupt(self.vector, napis) {
             IrqReturn::Handled
         } else {
             IrqReturn::None

@@ -32,6 +32,23 @@ use crate::glue::skb::Skb;
 use core::{cell::UnsafeCell, marker::PhantomData, ops::Deref};
 use kernel::{prelude::*, sync::atomic::Atomic, types::Opaque};
 
+/// Most queue pairs (TX queue, RX queue, NAPI context) a netdev may have.
+pub const MAX_QUEUES: usize = 8;
+
+/// `NETDEV_RSS_KEY_LEN`: the length of the kernel's RSS key.
+const RSS_KEY_MAX: usize = 52;
+
+/// Fills `key` with the kernel's RSS key (`netdev_rss_key_fill`: random,
+/// drawn once per boot and shared by every device, so that a flow hashes
+/// alike on each). At most its first 52 bytes; any beyond are left as
+/// they are.
+pub fn fill_rss_key(key: &mut [u8]) {
+    let len = key.len().min(RSS_KEY_MAX);
+    // SAFETY: `key` holds at least `len` writable bytes, and `len` is
+    // within the kernel's key (its BUG_ON).
+    unsafe { b::netdev_rss_key_fill(key.as_mut_ptr().cast(), len) }
+}
+
 /// `IFF_PROMISC` and `IFF_ALLMULTI` from `uapi/linux/if.h`.
 pub const IFF_PROMISC: u32 = 1 << 8;
 /// Receive all multicast frames.
@@ -80,37 +97,69 @@ impl NetDevice {
         unsafe { netdev_priv(self.as_raw()).cast::<PrivateHeader>() }
     }
 
-    /// Bytes BQL counts as queued and not completed on the (only) TX queue.
-    /// The completion side calls this; `num_queued` is read once, as
-    /// `dql_completed` does, since `start_xmit` may be adding to it.
-    fn bql_outstanding(&self) -> u32 {
+    /// How many queue pairs (TX queues, RX queues and NAPI contexts) the
+    /// netdev was allocated with; [`Self::active_queues`] of them are in
+    /// use. Fixed for the netdev's life.
+    pub fn queue_count(&self) -> usize {
+        // SAFETY: the header lives in the private area as long as the
+        // netdev (type invariant); `queues` is written once, before
+        // registration.
+        // CAST: at most MAX_QUEUES.
+        unsafe { (*self.header()).queues as usize }
+    }
+
+    /// The stack's TX queue `queue`, if the netdev has one.
+    fn tx_queue(&self, queue: usize) -> Option<*mut b::netdev_queue> {
+        if queue >= self.queue_count() {
+            return None;
+        }
+        // SAFETY: `_tx` holds `num_tx_queues` (= `queue_count`, see
+        // `Registration::allocate`) queues for the netdev's life, and
+        // `queue` is below that.
+        Some(unsafe { (*self.as_raw())._tx.add(queue) })
+    }
+
+    /// Bytes BQL counts as queued and not completed on TX queue `queue`.
+    /// Only its completer (the poll of NAPI context `queue`) calls this;
+    /// `num_queued` is read once, as `dql_completed` does, since
+    /// `start_xmit` may be adding to it.
+    fn bql_outstanding(&self, queue: usize) -> u32 {
+        let Some(txq) = self.tx_queue(queue) else {
+            return 0;
+        };
         #[cfg(CONFIG_BQL)]
         {
-            // SAFETY: `_tx` is the netdev's (one) queue, live as long as the
-            // netdev (type invariant); only the completer, the caller,
-            // writes `num_completed`.
+            // SAFETY: `txq` is one of the netdev's queues, live as long as
+            // it; only the completer, the caller, writes `num_completed`.
             unsafe {
-                let dql = core::ptr::addr_of!((*(*self.as_raw())._tx).dql);
+                let dql = core::ptr::addr_of!((*txq).dql);
                 let queued = core::ptr::addr_of!((*dql).num_queued).read_volatile();
                 queued.wrapping_sub((*dql).num_completed)
             }
         }
         #[cfg(not(CONFIG_BQL))]
-        u32::MAX
+        {
+            let _ = txq;
+            u32::MAX
+        }
     }
 
-    /// Forgets BQL state. Only where no completion can run concurrently:
-    /// inside the poll with the queues frozen ([`XmitFrozen::reset_queue`])
-    /// or while NAPI is off (`napi_enable`); `dql_reset` racing
-    /// `dql_completed` ends in BQL's `BUG()`.
-    fn reset_queue(&self) {
-        // SAFETY: `as_raw` is a registered net_device (type invariant).
-        unsafe { b::sgnic_netdev_reset_queue(self.as_raw()) }
+    /// Forgets TX queue `queue`'s BQL state. Only where no completion of
+    /// it can run concurrently: inside its poll with the queues frozen
+    /// ([`XmitFrozen::reset_queue`]) or while its NAPI context is off
+    /// (`napi_enable`); `dql_reset` racing `dql_completed` ends in BQL's
+    /// `BUG()`.
+    fn reset_queue(&self, queue: usize) {
+        if queue < self.queue_count() {
+            // SAFETY: `as_raw` is a registered net_device (type invariant)
+            // and `queue` one of its TX queues.
+            unsafe { b::sgnic_netdev_tx_reset_queue(self.as_raw(), queue as u32) }
+        }
     }
 
-    /// Stops the queue and waits for a running `start_xmit` to finish.
-    /// Under RTNL: from inside `start_xmit` or the TX watchdog, which hold
-    /// the queue's lock, it would wait for itself.
+    /// Stops every TX queue and waits for a running `start_xmit` to
+    /// finish. Under RTNL: from inside `start_xmit` or the TX watchdog,
+    /// which hold a queue's lock, it would wait for itself.
     pub fn tx_disable(&self, _rtnl: &Rtnl<'_>) {
         // SAFETY: `as_raw` is a registered net_device (type invariant).
         unsafe { b::sgnic_netif_tx_disable(self.as_raw()) }
@@ -140,28 +189,83 @@ impl NetDevice {
         unsafe { b::sgnic_netif_running(self.as_raw()) }
     }
 
-    /// Allows the stack to call `start_xmit`.
-    pub fn start_queue(&self) {
+    /// Allows the stack to call `start_xmit` on every TX queue.
+    pub fn start_queues(&self) {
         // SAFETY: `as_raw` is a registered net_device (type invariant).
-        unsafe { b::sgnic_netif_start_queue(self.as_raw()) }
+        unsafe { b::sgnic_netif_tx_start_all_queues(self.as_raw()) }
     }
 
-    /// Stops the stack from calling `start_xmit`.
-    pub fn stop_queue(&self) {
-        // SAFETY: `as_raw` is a registered net_device (type invariant).
-        unsafe { b::sgnic_netif_stop_queue(self.as_raw()) }
+    /// Stops the stack from calling `start_xmit` on TX queue `queue` (no
+    /// effect on a queue the netdev does not have).
+    pub fn stop_queue(&self, queue: usize) {
+        if queue < self.queue_count() {
+            // SAFETY: a registered net_device (type invariant) and one of
+            // its TX queues.
+            unsafe { b::sgnic_netif_stop_subqueue(self.as_raw(), queue as u16) }
+        }
     }
 
-    /// Restarts a stopped queue and reschedules its qdisc.
-    pub fn wake_queue(&self) {
-        // SAFETY: `as_raw` is a registered net_device (type invariant).
-        unsafe { b::sgnic_netif_wake_queue(self.as_raw()) }
+    /// Restarts TX queue `queue` if stopped, and reschedules its qdisc.
+    pub fn wake_queue(&self, queue: usize) {
+        if queue < self.queue_count() {
+            // SAFETY: as in `stop_queue`.
+            unsafe { b::sgnic_netif_wake_subqueue(self.as_raw(), queue as u16) }
+        }
     }
 
-    /// Whether the TX queue is stopped.
-    pub fn queue_stopped(&self) -> bool {
+    /// Whether TX queue `queue` is stopped (a queue the netdev does not
+    /// have counts as stopped).
+    pub fn queue_stopped(&self, queue: usize) -> bool {
+        if queue >= self.queue_count() {
+            return true;
+        }
+        // SAFETY: as in `stop_queue`.
+        unsafe { b::sgnic_netif_subqueue_stopped(self.as_raw(), queue as u16) }
+    }
+
+    /// How many queue pairs the stack uses (`real_num_tx_queues`, which
+    /// [`Self::set_active_queues`] keeps equal to the RX count).
+    pub fn active_queues(&self) -> usize {
+        // SAFETY: `as_raw` is valid; READ_ONCE, as the core may change it
+        // under RTNL.
+        let n = unsafe { core::ptr::addr_of!((*self.as_raw()).real_num_tx_queues).read_volatile() };
+        // CAST: at most MAX_QUEUES.
+        n as usize
+    }
+
+    /// Makes the stack use `count` TX and RX queues (1 to
+    /// [`Self::queue_count`]); under RTNL, as the core requires.
+    pub fn set_active_queues(&self, _rtnl: &Rtnl<'_>, count: usize) -> Result {
+        if count == 0 || count > self.queue_count() {
+            return Err(EINVAL);
+        }
+        // CAST: at most MAX_QUEUES.
+        let n = count as core::ffi::c_uint;
+        // SAFETY: a registered net_device (type invariant), under RTNL
+        // (the token), with a count within the allocated queues.
+        kernel::error::to_result(unsafe { b::netif_set_real_num_queues(self.as_raw(), n, n) })
+    }
+
+    /// Steers transmits from the `queue`-th online CPU (counting round
+    /// the online CPUs) to TX queue `queue` (XPS); under RTNL.
+    pub fn spread_xps(&self, _rtnl: &Rtnl<'_>, queue: usize) -> Result {
+        if queue >= self.queue_count() {
+            return Err(EINVAL);
+        }
+        // CAST: queue < MAX_QUEUES.
+        let cpu = crate::glue::cpu::spread(queue as u32);
+        // SAFETY: a registered net_device (type invariant) and one of its
+        // TX queues; the mask is a CPU's constant single-CPU mask.
+        kernel::error::to_result(unsafe {
+            b::netif_set_xps_queue(self.as_raw(), b::sgnic_cpumask_of(cpu), queue as u16)
+        })
+    }
+
+    /// Whether the user set the RSS indirection table (`ethtool -X`),
+    /// rather than leaving it to the driver's default spread.
+    pub fn rxfh_configured(&self) -> bool {
         // SAFETY: `as_raw` is a registered net_device (type invariant).
-        unsafe { b::sgnic_netif_queue_stopped(self.as_raw()) }
+        unsafe { b::netif_is_rxfh_configured(self.as_raw()) }
     }
 
     /// The current MTU.
@@ -258,11 +362,15 @@ impl<T: Operations> NetDev<T> {
         unsafe { netdev_priv(self.as_raw()).cast::<Private<T>>() }
     }
 
-    /// The cell holding the poll's state.
-    fn poll_state(&self) -> *mut Option<T::PollState> {
+    /// The cell holding the state of NAPI context `queue`'s poll
+    /// (`queue < MAX_QUEUES`).
+    fn poll_state(&self, queue: usize) -> *mut Option<T::PollState> {
         // SAFETY: `private` is valid (type invariant); only the address is
-        // taken.
-        unsafe { UnsafeCell::raw_get(core::ptr::addr_of!((*self.private()).poll_state)) }
+        // taken, of an element of the array when in bounds.
+        unsafe {
+            let states = core::ptr::addr_of!((*self.private()).poll_state);
+            UnsafeCell::raw_get(core::ptr::addr_of!((*states)[queue]))
+        }
     }
 }
 
@@ -329,8 +437,8 @@ pub trait Operations: Send + Sync + Sized {
     ) -> TxOutcome;
     /// `ndo_get_stats64`: report interface counters.
     fn stats(&self, dev: &NetDev<Self>) -> LinkStats;
-    /// `ndo_tx_timeout`: the TX queue made no progress for too long.
-    fn tx_timeout(&self, dev: &NetDev<Self>);
+    /// `ndo_tx_timeout`: TX queue `queue` made no progress for too long.
+    fn tx_timeout(&self, dev: &NetDev<Self>, queue: usize);
     /// `ndo_change_mtu`: the MTU is already range-checked by the stack;
     /// the driver applies it when its rings are ready for it.
     fn change_mtu(&self, dev: &NetDev<Self>, change: &MtuChange<'_>) -> Result;
@@ -347,18 +455,20 @@ pub trait Operations: Send + Sync + Sized {
     /// whatever the result leaves out, so a frame the device cannot
     /// describe never reaches `start_xmit` asking for it.
     fn features_check(&self, dev: &NetDev<Self>, skb: &Skb, features: u64) -> u64;
-    /// NAPI poll: do at most `poll.budget()` units of RX work, return how
-    /// many. Below the budget the glue completes the poll. `state` is what
-    /// [`NetDev::napi_enable`] was given.
+    /// NAPI poll of context `poll.queue()`: do at most `poll.budget()`
+    /// units of RX work, return how many. Below the budget the glue
+    /// completes the poll. `state` is what [`NetDev::napi_enable`] was
+    /// given for that context.
     fn poll(&self, dev: &NetDev<Self>, poll: &NapiPoll<'_>, state: &mut Self::PollState) -> u32;
-    /// The poll completed (NAPI is idle until the next schedule): re-enable
-    /// the device's interrupts.
-    fn poll_complete(&self, dev: &NetDev<Self>);
+    /// The poll of NAPI context `queue` completed (it is idle until the
+    /// next schedule): re-enable the interrupts that schedule it.
+    fn poll_complete(&self, dev: &NetDev<Self>, queue: usize);
     /// Hard interrupt on vector `vector` (0 for MSI and the shared INTx
     /// line): return whether it was ours. It may come while the interface
     /// is down, or before the netdev is registered, so it gets the NAPI
-    /// context rather than the netdev.
-    fn interrupt(&self, vector: u32, napi: &Napi) -> bool;
+    /// contexts (one per queue pair, [`NetDevice::queue_count`] of them)
+    /// rather than the netdev.
+    fn interrupt(&self, vector: u32, napis: &[Napi]) -> bool;
 }
 
 /// Static configuration of a netdev, applied before registration.
@@ -385,6 +495,11 @@ pub struct Config {
     /// core's `gso_max_size`), for a device that handles smaller ones
     /// better; clamped to `tso_max_size`. IPv4 starts at `tso_max_size`.
     pub gso_max_size: u32,
+    /// Queue pairs (TX queue, RX queue, NAPI context) to allocate, 1 to
+    /// [`MAX_QUEUES`]: the most the driver can ever use.
+    pub queues: u32,
+    /// How many of them the stack uses at first (1 to `queues`).
+    pub active_queues: u32,
     /// Whether the device filters secondary unicast addresses exactly
     /// (`IFF_UNICAST_FLT`); otherwise the stack makes the port promiscuous
     /// as soon as one is added.
@@ -392,15 +507,23 @@ pub struct Config {
 }
 
 /// The part of the private area that does not depend on `T`.
+///
+/// # Invariants
+///
+/// `napi[..queues]` were added to the netdev (`netif_napi_add`) and
+/// `queues` equals its `num_tx_queues` and `num_rx_queues`; both are set
+/// before registration and never change.
 #[repr(C)]
 struct PrivateHeader {
-    napi: b::napi_struct,
-    /// Whether `napi` is enabled: enable and disable go through
+    napi: [b::napi_struct; MAX_QUEUES],
+    /// Whether each `napi` is enabled: enable and disable go through
     /// [`NetDev::napi_enable`] and [`NetDev::napi_disable`], which
     /// pair them up whatever the caller does (a second `napi_disable` would
-    /// wait forever under RTNL), and the registration disables it before
+    /// wait forever under RTNL), and the registration disables them before
     /// the netdev is freed.
-    napi_enabled: Atomic<bool>,
+    napi_enabled: [Atomic<bool>; MAX_QUEUES],
+    /// How many queue pairs, and so NAPI contexts, the netdev has.
+    queues: u32,
 }
 
 /// The private area of a `Registration<T>`'s netdev.
@@ -410,15 +533,16 @@ struct PrivateHeader {
 /// - It fits the area `alloc_etherdev_mqs` gives: its size was passed
 ///   there, and its alignment is at most `NETDEV_ALIGN`
 ///   (`Registration::allocate` checks both).
-/// - `poll_state` is accessed only by the poll trampoline while NAPI is
-///   enabled (polls of one context never overlap), and otherwise only
-///   while NAPI is disabled: under RTNL (`napi_enable` before enabling
-///   it, `napi_disable` after), or by the registration once the netdev is
-///   unregistered, when no callback can run. Every enable and disable
-///   runs under RTNL or in that teardown, so they never overlap.
+/// - `poll_state[q]` is accessed only by the poll trampoline of NAPI
+///   context `q` while it is enabled (polls of one context never
+///   overlap), and otherwise only while it is disabled: under RTNL
+///   (`napi_enable` before enabling it, `napi_disable` after), or by the
+///   registration once the netdev is unregistered, when no callback can
+///   run. Every enable and disable runs under RTNL or in that teardown,
+///   so they never overlap.
 #[repr(C)]
 struct Private<T: Operations> {
     header: PrivateHeader,
     owner: *const T,
-    poll_state: UnsafeCell<Option<T::PollState>>,
+    poll_state: [UnsafeCell<Option<T::PollState>>; MAX_QUEUES],
 }

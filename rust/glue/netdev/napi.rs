@@ -12,48 +12,80 @@ use kernel::{
 };
 
 impl NetDevice {
-    /// The device's NAPI context.
-    pub fn napi(&self) -> &Napi {
-        // SAFETY: the napi_struct lives in the private area as long as the
-        // netdev, and `Napi` is a transparent wrapper.
-        unsafe { &*core::ptr::addr_of_mut!((*self.header()).napi).cast::<Napi>() }
+    /// The netdev's NAPI contexts, one per queue pair
+    /// ([`NetDevice::queue_count`]).
+    pub fn napis(&self) -> &[Napi] {
+        // SAFETY: the array lives in the private area as long as the netdev
+        // (type invariant), its first `queue_count` elements were added
+        // (invariant of `PrivateHeader`), and `Napi` is a transparent
+        // wrapper whose `Opaque` allows the C side's mutations.
+        unsafe {
+            let first = core::ptr::addr_of_mut!((*self.header()).napi).cast::<Napi>();
+            core::slice::from_raw_parts(first, self.queue_count())
+        }
     }
 
-    fn napi_enabled(&self) -> &Atomic<bool> {
+    /// NAPI context `queue`, if the netdev has that many.
+    pub fn napi(&self, queue: usize) -> Option<&Napi> {
+        self.napis().get(queue)
+    }
+
+    fn napi_enabled(&self, queue: usize) -> Option<&Atomic<bool>> {
+        if queue >= self.queue_count() {
+            return None;
+        }
         // SAFETY: the header lives in the private area as long as the
-        // netdev (type invariant); the flag is only accessed atomically.
-        unsafe { &*core::ptr::addr_of!((*self.header()).napi_enabled) }
+        // netdev (type invariant); the flags are only accessed atomically,
+        // and `queue` is in bounds.
+        Some(unsafe { &(*core::ptr::addr_of!((*self.header()).napi_enabled))[queue] })
     }
 
-    /// Disables NAPI if it is enabled; returns whether it was. Under RTNL
-    /// (the glue's last resort after `stop` and a failed `open`), or once
-    /// the netdev is unregistered (the registration's, before
-    /// `free_netdev`), whatever the driver did with its token.
-    pub(super) fn napi_disable_if_enabled(&self) -> bool {
-        if !self.napi_enabled().xchg(false, Full) {
+    /// Disables NAPI context `queue` if it is enabled; returns whether it
+    /// was. Under RTNL, or once the netdev is unregistered (see
+    /// [`Self::napi_disable_all`]).
+    fn napi_disable_if_enabled(&self, queue: usize) -> bool {
+        let Some(flag) = self.napi_enabled(queue) else {
+            return false;
+        };
+        if !flag.xchg(false, Full) {
             return false;
         }
-        // SAFETY: the napi_struct was added and, as the flag said, enabled.
-        unsafe { b::napi_disable(self.napi().as_raw()) };
+        if let Some(napi) = self.napi(queue) {
+            // SAFETY: the napi_struct was added and, as the flag said,
+            // enabled.
+            unsafe { b::napi_disable(napi.as_raw()) };
+        }
         true
+    }
+
+    /// Disables every NAPI context still enabled. Under RTNL (the glue's
+    /// last resort after `stop` and a failed `open`), or once the netdev
+    /// is unregistered (the registration's, before `free_netdev`),
+    /// whatever the driver did with its tokens.
+    pub(super) fn napi_disable_all(&self) {
+        for queue in 0..self.queue_count() {
+            self.napi_disable_if_enabled(queue);
+        }
     }
 }
 
 impl<T: Operations> NetDev<T> {
-    /// Moves `state` into the NAPI context and allows polls (from `open`),
-    /// each of which gets `state` by `&mut`. The returned token is the only
-    /// way to disable them again, and [`NetDev::napi_disable`] consumes it,
-    /// so a second disable does not compile. It takes the netdev's instance
-    /// mutex, hence [`Rtnl`]: a context that may sleep.
+    /// Moves `state` into NAPI context `queue` and allows its polls (from
+    /// `open`), each of which gets `state` by `&mut`. The returned token
+    /// is the only way to disable them again, and [`NetDev::napi_disable`]
+    /// consumes it, so a second disable does not compile. It takes the
+    /// netdev's instance mutex, hence [`Rtnl`]: a context that may sleep.
     ///
-    /// Fails, handing `state` back, with `EBUSY` if polls are already
-    /// allowed and with `EINVAL` unless the interface is up (the glue
-    /// disables NAPI after `stop` and after a failed `open`, and nothing
-    /// else would). The caller may have told the device about what
-    /// `state` holds (a receive ring, say), so it decides when to drop it.
+    /// Fails, handing `state` back, with `EBUSY` if the context's polls
+    /// are already allowed, with `EINVAL` unless the interface is up (the
+    /// glue disables NAPI after `stop` and after a failed `open`, and
+    /// nothing else would) or if the netdev has no context `queue`. The
+    /// caller may have told the device about what `state` holds (a
+    /// receive ring, say), so it decides when to drop it.
     pub fn napi_enable(
         &self,
         _rtnl: &Rtnl<'_>,
+        queue: usize,
         state: T::PollState,
     ) -> Result<NapiEnabled, (Error, T::PollState)> {
         // Under RTNL, which the core holds while it sets and clears the
@@ -61,89 +93,94 @@ impl<T: Operations> NetDev<T> {
         if !self.is_running() {
             return Err((EINVAL, state));
         }
-        if self.napi_enabled().xchg(true, Full) {
+        let (Some(flag), Some(napi)) = (self.napi_enabled(queue), self.napi(queue)) else {
+            return Err((EINVAL, state));
+        };
+        if flag.xchg(true, Full) {
             return Err((EBUSY, state));
         }
         // Every enable and disable holds RTNL, as we do, or runs after
         // unregistration, when no callback reaches here: with the flag clear,
         // the last disable has returned. A stale state (one the driver did
         // not take back) is dropped by the assignment.
-        // SAFETY: NAPI is disabled, so no poll runs and the cell is ours
-        // (type invariant of `Private`).
-        unsafe { *self.poll_state() = Some(state) };
+        // SAFETY: the context is disabled, so no poll of it runs and the
+        // cell is ours (type invariant of `Private`); `queue` is in bounds.
+        unsafe { *self.poll_state(queue) = Some(state) };
         // No poll runs, so no completion either: BQL starts afresh (what
         // was in flight when NAPI went off will never complete).
-        self.reset_queue();
+        self.reset_queue(queue);
         // SAFETY: the napi_struct was added in `Registration::allocate`, and
         // the flag said it was disabled.
-        unsafe { b::napi_enable(self.napi().as_raw()) };
-        Ok(NapiEnabled(()))
+        unsafe { b::napi_enable(napi.as_raw()) };
+        Ok(NapiEnabled { queue })
     }
 
-    /// Waits for a running poll, prevents new ones (from `stop`) and hands
-    /// back the state given to [`NetDev::napi_enable`]; it sleeps, hence
-    /// [`Rtnl`].
+    /// Waits for a running poll of the token's context, prevents new ones
+    /// (from `stop`) and hands back the state given to
+    /// [`NetDev::napi_enable`]; it sleeps, hence [`Rtnl`].
     ///
     /// The flag still guards the call: a token of another netdev (a
     /// driver with two ports) cannot disable this one twice, and gets
     /// `None`.
     pub fn napi_disable(&self, _rtnl: &Rtnl<'_>, enabled: NapiEnabled) -> Option<T::PollState> {
-        let NapiEnabled(()) = enabled;
-        if !self.napi_disable_if_enabled() {
+        let NapiEnabled { queue } = enabled;
+        if !self.napi_disable_if_enabled(queue) {
             return None;
         }
-        // SAFETY: NAPI was enabled and is now disabled, under RTNL: no poll
-        // runs and none can start until the next enable (type invariant of
-        // `Private`).
-        unsafe { (*self.poll_state()).take() }
+        // SAFETY: the context was enabled (so `queue` is in bounds) and is
+        // now disabled, under RTNL: no poll of it runs and none can start
+        // until the next enable (type invariant of `Private`).
+        unsafe { (*self.poll_state(queue)).take() }
     }
 
-    /// The registration's last step before `free_netdev`: drops a state
-    /// the driver left in the NAPI context.
+    /// The registration's last step before `free_netdev`: drops the
+    /// states the driver left in the NAPI contexts.
     ///
     /// # Safety
     ///
     /// NAPI is disabled for good: the netdev is unregistered and
-    /// [`NetDevice::napi_disable_if_enabled`] has run.
-    pub(super) unsafe fn drop_poll_state(&self) {
-        // SAFETY: no poll can run (the function's contract).
-        drop(unsafe { (*self.poll_state()).take() });
+    /// [`NetDevice::napi_disable_all`] has run.
+    pub(super) unsafe fn drop_poll_states(&self) {
+        for queue in 0..crate::glue::netdev::MAX_QUEUES {
+            // SAFETY: no poll can run (the function's contract).
+            drop(unsafe { (*self.poll_state(queue)).take() });
+        }
     }
 
-    /// The poll's state, inside its poll.
+    /// The state of NAPI context `queue`, inside its poll.
     ///
     /// # Safety
     ///
-    /// Only from this netdev's NAPI poll callback, and for no longer than
-    /// the call.
-    unsafe fn polled_state<'a>(&self) -> Option<&'a mut T::PollState> {
-        // SAFETY: the caller runs the (one) poll of this context, and NAPI
-        // is enabled, so nothing else touches the cell (type invariant of
+    /// Only from the poll callback of NAPI context `queue` (in bounds), and
+    /// for no longer than the call.
+    unsafe fn polled_state<'a>(&self, queue: usize) -> Option<&'a mut T::PollState> {
+        // SAFETY: the caller runs the (one) poll of this context, and it is
+        // enabled, so nothing else touches the cell (type invariant of
         // `Private`).
-        unsafe { (*self.poll_state()).as_mut() }
+        unsafe { (*self.poll_state(queue)).as_mut() }
     }
 }
 
-/// Proof that a netdev's NAPI polls are enabled, from
+/// Proof that one of a netdev's NAPI contexts is enabled, from
 /// [`NetDev::napi_enable`]. Not `Clone`: handing it to
 /// [`NetDev::napi_disable`] uses it up.
 #[must_use = "NAPI stays enabled until the token goes to napi_disable"]
-pub struct NapiEnabled(());
+pub struct NapiEnabled {
+    queue: usize,
+}
 
-/// The device's NAPI context.
+impl NapiEnabled {
+    /// Which context.
+    pub fn queue(&self) -> usize {
+        self.queue
+    }
+}
+
+/// One of the device's NAPI contexts.
 #[repr(transparent)]
 pub struct Napi(Opaque<b::napi_struct>);
 
 impl Napi {
-    /// # Safety
-    ///
-    /// `raw` must be a napi_struct added to a netdev, valid for `'a`.
-    pub(super) unsafe fn from_raw<'a>(raw: *mut b::napi_struct) -> &'a Self {
-        // SAFETY: `Napi` is a transparent wrapper; the caller guarantees
-        // the pointee is valid for `'a`.
-        unsafe { &*raw.cast::<Self>() }
-    }
-
     fn as_raw(&self) -> *mut b::napi_struct {
         self.0.get()
     }
@@ -156,12 +193,20 @@ impl Napi {
 }
 
 /// One NAPI poll in progress. Only the poll trampoline creates it, so
-/// holding one proves the code runs in the poll that owns the context,
-/// with bottom halves disabled on this CPU (the NAPI softirq, threaded
-/// NAPI or busy polling): the per-CPU skb and fragment caches may be
-/// used.
+/// holding one proves the code runs in the poll that owns NAPI context
+/// [`Self::queue`] of [`Self::dev`], with bottom halves disabled on this
+/// CPU (the NAPI softirq, threaded NAPI or busy polling): the per-CPU skb
+/// and fragment caches may be used, and TX queue `queue`'s completions
+/// are this poll's to report.
+///
+/// # Invariants
+///
+/// Exists only inside the poll callback of `dev`'s NAPI context `queue`
+/// (`napi`), which is below `dev.queue_count()`.
 pub struct NapiPoll<'a> {
+    dev: &'a NetDevice,
     napi: &'a Napi,
+    queue: usize,
     budget: u32,
 }
 
@@ -169,6 +214,16 @@ impl NapiPoll<'_> {
     /// Most units of RX work this poll may do.
     pub fn budget(&self) -> u32 {
         self.budget
+    }
+
+    /// The NAPI context (and so the queue pair) being polled.
+    pub fn queue(&self) -> usize {
+        self.queue
+    }
+
+    /// The polled netdev.
+    pub fn dev(&self) -> &NetDevice {
+        self.dev
     }
 
     /// Allocates a small skb for a frame copied out of a receive buffer.
@@ -179,34 +234,40 @@ impl NapiPoll<'_> {
         (!raw.is_null()).then(|| unsafe { crate::glue::skb::SkBuff::from_raw(raw) })
     }
 
-    /// Passes a received Ethernet frame up the stack through GRO. A frame
-    /// shorter than an Ethernet header is dropped instead: `eth_type_trans`
-    /// would read (and packet sockets copy out) bytes beyond it.
-    pub fn receive(&self, dev: &NetDevice, skb: crate::glue::skb::SkBuff) {
+    /// Passes a received Ethernet frame up the stack through GRO, as
+    /// received on this poll's RX queue. A frame shorter than an Ethernet
+    /// header is dropped instead: `eth_type_trans` would read (and packet
+    /// sockets copy out) bytes beyond it.
+    pub fn receive(&self, skb: crate::glue::skb::SkBuff) {
         if skb.headlen() < b::ETH_HLEN {
             return;
         }
         let raw = skb.into_raw();
         // SAFETY: NAPI softirq context (type invariant); we hand over
         // ownership of a valid skb holding a whole Ethernet frame, after
-        // setting its protocol from the header.
+        // setting its protocol from the header and its RX queue (below
+        // `queue_count`, type invariant).
         unsafe {
-            b::sgnic_eth_type_trans(raw, dev.as_raw());
+            b::sgnic_eth_type_trans(raw, self.dev.as_raw());
+            b::sgnic_skb_record_rx_queue(raw, self.queue as u16);
             b::sgnic_napi_gro_receive(self.napi.as_raw(), raw);
         }
     }
 
-    /// Reports frames the device completed to BQL (the completion side,
-    /// which the poll owns).
+    /// Reports frames the device completed on this poll's TX queue to BQL
+    /// (the completion side, which the poll owns).
     ///
     /// BQL calls `BUG()` when more bytes complete than are outstanding, so
     /// a count beyond them is clamped: a driver that miscounts gets wrong
     /// queue limits, not a crash.
-    pub fn completed_queue(&self, dev: &NetDevice, packets: u32, bytes: u32) {
-        let bytes = bytes.min(dev.bql_outstanding());
-        // SAFETY: `dev` is registered (type invariant of `NetDevice`); the
-        // poll is the only completer.
-        unsafe { b::sgnic_netdev_completed_queue(dev.as_raw(), packets, bytes) }
+    pub fn completed_queue(&self, packets: u32, bytes: u32) {
+        let bytes = bytes.min(self.dev.bql_outstanding(self.queue));
+        // SAFETY: `dev` is registered (type invariant of `NetDevice`), the
+        // queue is one of its own (type invariant), and this poll is its
+        // only completer.
+        unsafe {
+            b::sgnic_netdev_tx_completed_queue(self.dev.as_raw(), self.queue as u32, packets, bytes)
+        }
     }
 
     /// Frees a transmitted frame as consumed, not dropped: into this
@@ -218,25 +279,25 @@ impl NapiPoll<'_> {
         unsafe { b::napi_consume_skb(skb.into_raw(), self.budget as c_int) }
     }
 
-    /// Runs `f` while no `start_xmit` runs on `dev` and none can start:
-    /// the stack's transmit queues are locked and frozen for its duration.
-    /// Lets the poll rewrite state that `start_xmit` uses outside the
-    /// driver's own locks (the TX tail register). The closure is `Send`,
-    /// so it cannot capture this token or the netdev (it gets them back
-    /// through [`XmitFrozen`]) and cannot freeze again, which would wait
-    /// for itself.
-    pub fn with_xmit_frozen<R>(
-        &self,
-        dev: &NetDevice,
-        f: impl FnOnce(&XmitFrozen<'_>) -> R + Send,
-    ) -> R {
+    /// Runs `f` while no `start_xmit` runs on the netdev and none can
+    /// start: the stack's transmit queues are locked and frozen for its
+    /// duration. Lets the poll rewrite state that `start_xmit` uses
+    /// outside the driver's own locks (a TX tail register). The closure is
+    /// `Send`, so it cannot capture this token or the netdev (it gets them
+    /// back through [`XmitFrozen`]) and cannot freeze again, which would
+    /// wait for itself.
+    pub fn with_xmit_frozen<R>(&self, f: impl FnOnce(&XmitFrozen<'_>) -> R + Send) -> R {
+        let dev = self.dev;
         // SAFETY: `dev` is registered (type invariant); netif_tx_lock wants
         // bottom halves disabled, which they are in a NAPI poll (type
         // invariant of `NapiPoll`). It waits for a running start_xmit.
         unsafe { b::netif_tx_lock(dev.as_raw()) };
         // INVARIANT: the queues are frozen until `f` returns, inside the
-        // poll (the only completer).
-        let result = f(&XmitFrozen { dev });
+        // poll (the only completer of `queue`).
+        let result = f(&XmitFrozen {
+            dev,
+            queue: self.queue,
+        });
         // SAFETY: paired with the netif_tx_lock above, same context.
         unsafe { b::netif_tx_unlock(dev.as_raw()) };
         result
@@ -248,10 +309,12 @@ impl NapiPoll<'_> {
 ///
 /// # Invariants
 ///
-/// Exists only while `dev`'s queues are locked and frozen, inside its
-/// poll: neither `start_xmit` nor a completion can run.
+/// Exists only while `dev`'s queues are locked and frozen, inside the
+/// poll of NAPI context `queue`: neither `start_xmit` nor a completion of
+/// TX queue `queue` can run.
 pub struct XmitFrozen<'a> {
     dev: &'a NetDevice,
+    queue: usize,
 }
 
 impl XmitFrozen<'_> {
@@ -260,48 +323,63 @@ impl XmitFrozen<'_> {
         self.dev
     }
 
-    /// Forgets BQL state after the ring was emptied without completions;
-    /// nothing can race the reset (type invariant).
+    /// Forgets the polled TX queue's BQL state after its ring was emptied
+    /// without completions; nothing can race the reset (type invariant).
     pub fn reset_queue(&self) {
-        self.dev.reset_queue();
+        self.dev.reset_queue(self.queue);
     }
 }
 
 /// # Safety
 ///
-/// Called by the NAPI core with the napi_struct `Registration::<T>::allocate`
+/// Called by the NAPI core with a napi_struct `Registration::<T>::allocate`
 /// added, whose `dev` is our netdev.
 pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
     napi: *mut b::napi_struct,
     budget: c_int,
 ) -> c_int {
     // SAFETY: see the function's contract; `Napi` is transparent.
-    let (dev, this, napi) = unsafe {
+    let (dev, this, napi_ref) = unsafe {
         let (dev, this) = Registration::<T>::from_callback((*napi).dev);
         (dev, this, &*napi.cast::<Napi>())
     };
-    // SAFETY: this is the context's poll callback; the borrow ends with it.
-    let Some(state) = (unsafe { dev.polled_state() }) else {
+    // Which context: its place in the private area's array.
+    let queue = dev
+        .napis()
+        .iter()
+        .position(|n| core::ptr::eq(n, napi_ref))
+        .unwrap_or(usize::MAX);
+    // SAFETY: this is context `queue`'s poll callback (the position was
+    // found, so it is in bounds); the borrow ends with it.
+    let state = (queue < dev.queue_count())
+        .then(|| unsafe { dev.polled_state(queue) })
+        .flatten();
+    let Some(state) = state else {
         // Enabled without a state cannot happen (`napi_enable` stores one
         // first). Should it, poll nothing and complete, leaving the
         // device's interrupts masked: a poll left scheduled would make the
         // next disable spin forever.
         dev.warn(format_args!("NAPI poll without its state\n"));
         // SAFETY: inside this context's poll callback, completing it once.
-        unsafe { b::napi_complete_done(napi.as_raw(), 0) };
+        unsafe { b::napi_complete_done(napi, 0) };
         return 0;
     };
     let budget = u32::try_from(budget).unwrap_or(0);
-    // This is the NAPI poll callback: the `NapiPoll` invariant holds.
-    let poll = NapiPoll { napi, budget };
+    // INVARIANT: this is context `queue`'s poll callback, `queue` in bounds.
+    let poll = NapiPoll {
+        dev,
+        napi: napi_ref,
+        queue,
+        budget,
+    };
     let work = this.poll(dev, &poll, state).min(budget);
     // CAST: `work <= budget`, which came from a `c_int`.
     let done = work as c_int;
     // Below the budget the poll is done: complete it, exactly once, and
     // let the driver re-enable interrupts unless NAPI was rescheduled.
     // SAFETY: inside this context's poll callback, with work < budget.
-    if work < budget && unsafe { b::napi_complete_done(napi.as_raw(), done) } {
-        this.poll_complete(dev);
+    if work < budget && unsafe { b::napi_complete_done(napi, done) } {
+        this.poll_complete(dev, queue);
     }
     done
 }

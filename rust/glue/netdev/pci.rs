@@ -51,6 +51,15 @@ pub trait PciNetDriver: 'static {
         Self::IRQ_NAME
     }
 
+    /// The queue pair that vector `vector` serves, if it serves one: its
+    /// interrupt is steered to the CPU that the pair's transmits come
+    /// from ([`super::NetDevice::spread_xps`]), the `n`-th online CPU for
+    /// pair `n`.
+    fn vector_queue(vector: u32) -> Option<u32> {
+        let _ = vector;
+        None
+    }
+
     /// Prepares the device, which the glue has enabled, and describes its
     /// netdev for the interrupt `vectors` granted. The device's interrupts
     /// stay masked until the netdev is opened.
@@ -98,8 +107,18 @@ impl<D: PciNetDriver> pci::Driver for PciAdapter<D> {
         let enabled = EnabledDevice::new(pdev)?;
         let (vectors, granted) = allocate_vectors(bound, D::MSIX_VECTORS, D::best_vectors())?;
         let NetProbe { config, port } = D::probe(pdev, info, granted)?;
-        let data =
-            BoundNetDevice::new(bound, enabled, vectors, granted, &config, D::irq_name, port)?;
+        let data = BoundNetDevice::new(
+            bound,
+            enabled,
+            vectors,
+            granted,
+            &config,
+            VectorNaming {
+                name: D::irq_name,
+                queue: D::vector_queue,
+            },
+            port,
+        )?;
         D::registered(bound, data.netdev.netdev(), data.netdev.data());
         Ok(data)
     }
@@ -203,6 +222,13 @@ fn allocate_vectors(
     Ok((vectors, Vectors { kind, count: 1 }))
 }
 
+/// What the driver says about each vector: its name, and the queue pair
+/// it serves.
+struct VectorNaming {
+    name: fn(u32) -> &'static CStr,
+    queue: fn(u32) -> Option<u32>,
+}
+
 /// One vector's handler, requested for a netdev of state `T`.
 type VectorHandler<'bound, T> = Pin<KBox<irq::Registration<'bound, Interrupt<T>>>>;
 
@@ -233,7 +259,7 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
         vectors: pci::IrqVectorRegistration<'bound>,
         granted: Vectors,
         config: &Config,
-        irq_name: fn(u32) -> &'static CStr,
+        naming: VectorNaming,
         port: impl PinInit<T, Error>,
     ) -> Result<Self> {
         let mut netdev = Registration::allocate(pdev.as_ref(), config, port)?;
@@ -241,6 +267,7 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
         for vector in 0..granted.count {
             // CAST: a u32 vector number, lossless in a usize here.
             let request: irq::IrqRequest<'_> = vectors.index(vector as usize)?.into();
+            let irq_number = request.irq();
             // A request is an IRQ number plus a marker of how long it may be
             // used.
             // SAFETY: `vectors` moves into `Self`, which frees the handlers
@@ -265,13 +292,22 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                         } else {
                             irq::Flags::TRIGGER_NONE
                         },
-                        irq_name(vector),
+                        (naming.name)(vector),
                         Ok::<_, Error>(handler),
                     )
                 },
                 GFP_KERNEL,
             )?;
             irqs.push(irq, GFP_KERNEL)?;
+            if let Some(queue) = (naming.queue)(vector) {
+                let cpu = crate::glue::cpu::spread(queue);
+                // Not a hint (free_irq warns about one left set): the
+                // affinity itself, which a user may still change. Failing
+                // only leaves the default affinity.
+                // SAFETY: `irq_number` is requested above and stays so
+                // while `Self` lives; the mask is a CPU's constant one.
+                let _ = unsafe { b::irq_set_affinity(irq_number, b::sgnic_cpumask_of(cpu)) };
+            }
         }
         netdev.register()?;
         // INVARIANT: registered above; one IRQ per vector of `vectors`.

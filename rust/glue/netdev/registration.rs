@@ -6,7 +6,7 @@
 use super::{
     napi::{napi_poll, Napi},
     netdev_priv, AddrLists, Config, MacChange, MtuChange, NetDev, NetDevice, Operations, Private,
-    Rtnl, TxOutcome, Xmit,
+    Rtnl, TxOutcome, Xmit, MAX_QUEUES,
 };
 use crate::glue::{bindings as b, ethtool, features, skb::Skb};
 use core::{
@@ -95,9 +95,18 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             )
         };
         let priv_size = c_int::try_from(core::mem::size_of::<Private<T>>()).map_err(|_| EINVAL)?;
+        let queues = config.queues;
+        // CAST: MAX_QUEUES is 8.
+        if queues == 0
+            || queues > MAX_QUEUES as u32
+            || !(1..=queues).contains(&config.active_queues)
+        {
+            return Err(EINVAL);
+        }
         let data = KBox::pin_init(data, GFP_KERNEL)?;
-        // SAFETY: plain allocation call; one TX and one RX queue.
-        let raw = unsafe { b::alloc_etherdev_mqs(priv_size, 1, 1) };
+        // SAFETY: plain allocation call; as many TX as RX queues, one NAPI
+        // context for each pair.
+        let raw = unsafe { b::alloc_etherdev_mqs(priv_size, queues, queues) };
         let ndev = NonNull::new(raw).ok_or(ENOMEM)?;
         let raw = ndev.as_ptr();
         // Its private area is `size_of::<Private<T>>()` bytes, NETDEV_ALIGN
@@ -106,16 +115,21 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         // references yet, so it may be initialised freely.
         unsafe {
             let private = netdev_priv(raw).cast::<Private<T>>();
-            // alloc_etherdev zeroed the area, a valid empty napi_struct.
+            // alloc_etherdev zeroed the area: empty napi_structs, flags
+            // false.
             (*private).owner = core::ptr::from_ref::<T>(&data);
             // Zeroes need not be a valid `None`: written in place, as the
             // area holds no value yet.
-            addr_of_mut!((*private).poll_state).write(core::cell::UnsafeCell::new(None));
-            b::sgnic_netif_napi_add(
-                raw,
-                core::ptr::addr_of_mut!((*private).header.napi),
-                Some(napi_poll::<T>),
-            );
+            addr_of_mut!((*private).poll_state)
+                .write(core::array::from_fn(|_| core::cell::UnsafeCell::new(None)));
+            // INVARIANT: `queues` contexts added, as many as the queues
+            // allocated above.
+            (*private).header.queues = queues;
+            for napi in (*private).header.napi.iter_mut().take(queues as usize) {
+                b::sgnic_netif_napi_add(raw, napi, Some(napi_poll::<T>));
+            }
+            // Not yet registered: this only records the counts.
+            b::netif_set_real_num_queues(raw, config.active_queues, config.active_queues);
             b::sgnic_set_netdev_dev(raw, crate::glue::dma::raw_device(parent));
             b::sgnic_eth_hw_addr_set(raw, config.mac.as_ptr());
             (*raw).netdev_ops = &Tables::<T>::NETDEV_OPS;
@@ -200,21 +214,19 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         self.ndev
     }
 
-    /// Recovers the state and the NAPI context for the interrupt handler.
+    /// Recovers the state and the NAPI contexts for the interrupt handler.
     ///
     /// # Safety
     ///
     /// `raw` must be a net_device allocated by `Registration::<T>::allocate`
     /// whose registration lives for `'a`.
-    pub(super) unsafe fn state_and_napi<'a>(raw: *mut b::net_device) -> (&'a T, &'a Napi) {
+    pub(super) unsafe fn state_and_napis<'a>(raw: *mut b::net_device) -> (&'a T, &'a [Napi]) {
         // SAFETY: per the function's contract, the private area holds an
-        // initialised `Private<T>` for `'a`.
+        // initialised `Private<T>` for `'a`, and the netdev is owned by a
+        // live registration.
         unsafe {
             let private = netdev_priv(raw).cast::<Private<T>>();
-            (
-                &*(*private).owner,
-                Napi::from_raw(addr_of_mut!((*private).header.napi)),
-            )
+            (&*(*private).owner, NetDevice::from_raw(raw).napis())
         }
     }
 
@@ -245,9 +257,9 @@ impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
         // SAFETY: the netdev is unregistered but not yet freed, and its
         // private area is a `Private<T>`.
         let dev = unsafe { NetDev::<T>::from_raw(self.ndev.as_ptr()) };
-        dev.napi_disable_if_enabled();
+        dev.napi_disable_all();
         // SAFETY: unregistered, with NAPI disabled for good.
-        unsafe { dev.drop_poll_state() };
+        unsafe { dev.drop_poll_states() };
         // SAFETY: dropped exactly once, here; no callback and no poll can
         // run any more, so nothing uses it afterwards.
         unsafe { ManuallyDrop::drop(&mut self.data) };
@@ -270,7 +282,7 @@ unsafe extern "C" fn ndo_open<T: Operations + ethtool::Operations>(
     let result = this.open(dev, &rtnl);
     // A failed open is not followed by ndo_stop: NAPI must not stay on.
     if result.is_err() {
-        dev.napi_disable_if_enabled();
+        dev.napi_disable_all();
     }
     from_result(|| result.map(|()| 0))
 }
@@ -288,7 +300,7 @@ unsafe extern "C" fn ndo_stop<T: Operations + ethtool::Operations>(
     this.stop(dev, &rtnl);
     // Nothing stops NAPI after ndo_stop, unregistration included: a poll
     // left enabled would run on an interface the core has closed.
-    dev.napi_disable_if_enabled();
+    dev.napi_disable_all();
     0
 }
 
@@ -315,8 +327,16 @@ unsafe extern "C" fn ndo_start_xmit<T: Operations + ethtool::Operations>(
     }
     // SAFETY: an skb whose only reference is ours.
     let skb = unsafe { crate::glue::skb::SkBuff::from_raw(skb) };
-    // INVARIANT: this is the ndo_start_xmit call.
-    match this.start_xmit(dev, &Xmit { dev }, skb) {
+    // The core picked the queue (below `real_num_tx_queues`) and holds its
+    // lock; one beyond the netdev's queues would be a core bug, and the
+    // frame is dropped rather than sent on a queue whose lock is not held.
+    let queue = usize::from(skb.queue_mapping());
+    if queue >= dev.queue_count() {
+        drop(skb);
+        return b::netdev_tx_NETDEV_TX_OK;
+    }
+    // INVARIANT: this is the ndo_start_xmit call for `queue`.
+    match this.start_xmit(dev, &Xmit { dev, queue }, skb) {
         TxOutcome::Consumed => b::netdev_tx_NETDEV_TX_OK,
         // Ownership goes back to the stack, which requeues the frame; only
         // the frame it gave, untouched and not swapped for a clone, may go
@@ -363,11 +383,12 @@ unsafe extern "C" fn ndo_get_stats64<T: Operations + ethtool::Operations>(
 /// As for [`ndo_open`].
 unsafe extern "C" fn ndo_tx_timeout<T: Operations + ethtool::Operations>(
     raw: *mut b::net_device,
-    _queue: core::ffi::c_uint,
+    queue: core::ffi::c_uint,
 ) {
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
-    this.tx_timeout(dev);
+    // CAST: a queue index, below MAX_QUEUES.
+    this.tx_timeout(dev, queue as usize);
 }
 
 /// # Safety

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One queue pair of a port: its TX ring, shared by `start_xmit` on the
+//! pair's TX queue and the pair's NAPI poll; the events other contexts
+//! hand that poll; and the pair's counters.
+//!
+//! ```text
+//!  TX queue n ── start_xmit ──► QueuePair n .tx ◄── reclaim ── NAPI n ◄── vector n+1
+//!  RX queue n ─────────────────────────────────────── RxRing (NAPI n's state)
+//! ```
+
+use super::{family::Family, tx::TxRing};
+use kernel::{
+    new_spinlock,
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        SpinLock,
+    },
+};
+
+/// Declares [`QueueCounters`] and the `ethtool -S` name of each.
+macro_rules! queue_counters {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// One pair's counters, each written only by the pair's own NAPI
+        /// poll or interrupt, so their adds are uncontended.
+        pub(crate) struct QueueCounters {
+            $($(#[$doc])* pub(crate) $name: Atomic<u64>,)*
+        }
+
+        impl QueueCounters {
+            fn new() -> Self {
+                Self { $($name: Atomic::new(0),)* }
+            }
+
+            /// `ethtool -S` names (reported as `queue_N_NAME`), in
+            /// [`Self::values`] order.
+            pub(crate) const NAMES: &'static [&'static CStr] = &[$(
+                match CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
+                    Ok(s) => s,
+                    Err(_) => panic!("counter name"),
+                },
+            )*];
+
+            /// Current values, in [`Self::NAMES`] order.
+            pub(crate) fn values(&self, out: &mut [u64]) {
+                let all = [$(self.$name.load(Relaxed),)*];
+                for (o, v) in out.iter_mut().zip(all) {
+                    *o = v;
+                }
+            }
+        }
+    };
+}
+
+queue_counters! {
+    /// Frames received on the pair's RX queue.
+    rx_packets,
+    /// Their bytes.
+    rx_bytes,
+    /// Frames completed on the pair's TX queue (TSO frames count segments).
+    tx_packets,
+    /// Their bytes.
+    tx_bytes,
+    /// Interrupts that scheduled the pair's NAPI context.
+    irqs,
+    /// Polls of the pair's NAPI context.
+    napi_polls,
+}
+
+/// One queue pair.
+#[pin_data]
+pub(crate) struct QueuePair<'bound, F: Family> {
+    /// The TX ring while the pair runs (its xmit and its NAPI poll).
+    #[pin]
+    pub(crate) tx: SpinLock<Option<TxRing<'bound, F::Tx>>>,
+    /// [`super::port::Event`] bits for the pair's next NAPI poll (one
+    /// load per poll).
+    events: Atomic<u32>,
+    pub(crate) counters: QueueCounters,
+}
+
+impl<F: Family> QueuePair<'_, F> {
+    /// A pair with no ring.
+    pub(crate) fn new() -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            tx <- new_spinlock!(None),
+            events: Atomic::new(0),
+            counters: QueueCounters::new(),
+        }? Error)
+    }
+
+    /// Hands `event` to the pair's next NAPI poll (any context).
+    pub(crate) fn raise(&self, event: u32) {
+        let mut old = self.events.load(Relaxed);
+        while let Err(current) = self.events.cmpxchg(old, old | event, Relaxed) {
+            old = current;
+        }
+    }
+
+    /// Takes every pending event (the pair's NAPI poll): a plain load when
+    /// there are none, which is almost always.
+    pub(crate) fn take_events(&self) -> u32 {
+        if self.events.load(Relaxed) == 0 {
+            return 0;
+        }
+        self.events.xchg(0, Relaxed)
+    }
+}
