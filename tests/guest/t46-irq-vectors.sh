@@ -1,8 +1,9 @@
 #!/bin/sh
 # Interrupt vectors and their fallbacks. On the 82576 (SGNIC_NIC_MODEL=igb)
-# each port gets two MSI-X vectors: "sgnic-q0" for its queue pair, which
-# moves with traffic, and "sgnic" for the link and other causes, which
-# moves when the link flaps. The module parameter irq_mode=1 falls back to
+# each port gets nine MSI-X vectors: "sgnic-q0" to "sgnic-q7" for its
+# queue pairs (two of which run on the VM's two CPUs), each of which moves
+# with traffic sent from its CPU, and "sgnic" for the link and other
+# causes, which moves when the link flaps. The module parameter irq_mode=1 falls back to
 # one MSI vector and irq_mode=2 to the INTx line; data arrives intact and
 # the vector in use moves each time. QEMU's 8254x has neither MSI nor
 # MSI-X: it runs on INTx whatever irq_mode asks.
@@ -74,16 +75,24 @@ flap() {
 }
 
 if [ "$IGB" = 1 ]; then
-	# MSI-X: the queue vector and the other-cause vector, each by name.
-	expect msix 2
-	queue=$(vectors "$pci0" | while read -r irq mode; do
-		[ "$(irq_name "$irq")" = sgnic-q0 ] && echo "$irq"
-	done)
+	# MSI-X: one vector per possible queue pair (8) and one for the other
+	# causes, each by name; each running pair's vector moves when the
+	# CPU it is steered to sends (XPS picks that CPU's queue, whose
+	# completions interrupt there).
+	expect msix 9
 	other=$(vectors "$pci0" | while read -r irq mode; do
 		[ "$(irq_name "$irq")" = sgnic ] && echo "$irq"
 	done)
-	[ -n "$queue" ] && [ -n "$other" ] || die "no sgnic-q0 and sgnic vectors for $pci0: $(vectors "$pci0" | tr '\n' ' ')"
-	moves "$queue" send
+	[ -n "$other" ] || die "no sgnic vector for $pci0: $(vectors "$pci0" | tr '\n' ' ')"
+	for q in 0 1; do
+		queue=$(vectors "$pci0" | while read -r irq mode; do
+			[ "$(irq_name "$irq")" = sgnic-q$q ] && echo "$irq"
+		done)
+		[ -n "$queue" ] || die "no sgnic-q$q vector for $pci0: $(vectors "$pci0" | tr '\n' ' ')"
+		taskset -p -c $q $$ >/dev/null || die "cannot move the test to CPU $q"
+		moves "$queue" send
+	done
+	taskset -p -c 0,1 $$ >/dev/null
 	moves "$other" flap
 	# MSI: one vector for everything.
 	reload irq_mode=1

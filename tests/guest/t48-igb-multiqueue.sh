@@ -1,0 +1,129 @@
+#!/bin/sh
+# Queue pairs and RSS on the 82576 (SGNIC_NIC_MODEL=igb), with the VM's
+# 2 vCPUs:
+# - by default as many pairs as CPUs (2), out of 8, in `ethtool -l`;
+# - one MSI-X vector per pair, each steered to its own CPU, and XPS
+#   sending each CPU's frames on its own queue;
+# - 4 concurrent TCP flows spread over both RX queues of the receiving
+#   port (per-queue counters) and both CPUs (its vectors' counts per
+#   CPU), every byte intact;
+# - the RSS key and indirection table round-trip through `ethtool -x/-X`
+#   (and a table naming a queue that does not run is refused, as is
+#   fewer pairs than a user's table names);
+# - `ethtool -L` changes the pair count during a transfer, which
+#   completes intact.
+# The 8254x has one pair: skipped there.
+. /tests/sgnic.sh
+if [ "$IGB" != 1 ]; then
+	echo "not an 82576 VM (SGNIC_NIC_MODEL=igb): the 8254x has one queue pair" >&2
+	exit 77
+fi
+restore() {
+	ethtool -X "$IF0" default 2>/dev/null
+	peer ethtool -X "$IF1" default 2>/dev/null
+	ethtool -L "$IF0" combined 2 2>/dev/null
+	peer ethtool -L "$IF1" combined 2 2>/dev/null
+}
+trap restore EXIT
+setup_wire
+[ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ] || die "the VM has fewer than 2 CPUs"
+
+# Pairs: 2 running (one per CPU), 8 possible.
+ethtool -l "$IF0" | awk '/^Pre-set/ { m = 1 } /^Current/ { m = 0 } /^Combined:/ { print (m ? "max" : "cur"), $2 }' >/tmp/t48.l
+grep -qx 'max 8' /tmp/t48.l || die "ethtool -l: maximum is not 8 pairs: $(cat /tmp/t48.l)"
+grep -qx 'cur 2' /tmp/t48.l || die "ethtool -l: not 2 pairs on 2 CPUs: $(cat /tmp/t48.l)"
+[ -e /sys/class/net/$IF0/queues/rx-1 ] && [ ! -e /sys/class/net/$IF0/queues/rx-2 ] ||
+	die "the stack does not see exactly 2 RX queues"
+
+# vector_irq IFACE QUEUE (in the peer with P=peer): the IRQ of sgnic-qQUEUE
+# of IFACE's device.
+vector_irq() {
+	_pci=$(basename "$(readlink -f /sys/class/net/$1/device)")
+	for _v in /sys/bus/pci/devices/$_pci/msi_irqs/*; do
+		_irq=$(basename "$_v")
+		awk -v irq="$_irq:" -v name="sgnic-q$2" '$1 == irq && $NF == name { f = 1 } END { exit !f }' \
+			/proc/interrupts && echo "$_irq" && return 0
+	done
+	return 1
+}
+# per_cpu IRQ: "CPU0 CPU1" counts of IRQ.
+per_cpu() { awk -v irq="$1:" '$1 == irq { print $2, $3 }' /proc/interrupts; }
+
+# Each pair's vector on its own CPU, each CPU's sends on its own queue.
+pci1=$(peer sh -c "basename \$(readlink -f /sys/class/net/$IF1/device)")
+for q in 0 1; do
+	irq=$(vector_irq "$IF0" $q) || die "no sgnic-q$q vector for $IF0"
+	[ "$(cat /proc/irq/$irq/smp_affinity_list)" = $q ] ||
+		die "sgnic-q$q (IRQ $irq) is steered to CPU $(cat /proc/irq/$irq/smp_affinity_list), not $q"
+	[ "$(cat /sys/class/net/$IF0/queues/tx-$q/xps_cpus)" = $((1 << q)) ] ||
+		die "tx-$q XPS mask is $(cat /sys/class/net/$IF0/queues/tx-$q/xps_cpus), not CPU $q"
+done
+
+# 4 flows into the peer's port at once, each to its own TCP port.
+sgnic-test mkfile /tmp/t48 $(bulk 8M) --seed 48 >/dev/null
+rx_q() { peer_counter "$IF1" "queue_$1_rx_packets"; }
+before0=$(rx_q 0) before1=$(rx_q 1)
+# The peer's vectors are in the same /proc/interrupts (one kernel).
+irqs_before=
+for q in 0 1; do
+	irq=$(awk -v dev="$pci1" '$0 ~ "PCI-MSIX-" dev && $NF == "sgnic-q'$q'" { sub(":", "", $1); print $1 }' /proc/interrupts)
+	[ -n "$irq" ] || die "no sgnic-q$q vector for the peer's $pci1"
+	irqs_before="$irqs_before $(per_cpu "$irq")"
+done
+pids=
+for i in 1 2 3 4; do
+	port=$((PORT + i))
+	start_receiver peer $port 1
+	recv_pids="$recv_pids $RECV_PID"
+	sgnic-test send --to "$ADDR1:$port" --file /tmp/t48 --method sendfile >/tmp/t48.send.$i 2>/dev/null &
+	pids="$pids $!"
+done
+for p in $pids $recv_pids; do wait "$p" || die "a flow failed"; done
+want=$(sha256sum /tmp/t48 | cut -d' ' -f1)
+for i in 1 2 3 4; do
+	got=$(json_field "$(grep sha256 /tmp/recv.$((PORT + i)).json)" sha256)
+	[ "$got" = "$want" ] || die "flow $i arrived corrupted ($got)"
+done
+d0=$(($(rx_q 0) - before0)) d1=$(($(rx_q 1) - before1))
+echo "4 flows: peer RX queue 0 got $d0 frames, queue 1 $d1"
+[ "$d0" -gt 100 ] && [ "$d1" -gt 100 ] || die "4 flows did not spread over both RX queues ($d0, $d1)"
+irqs_after=
+for q in 0 1; do
+	irq=$(awk -v dev="$pci1" '$0 ~ "PCI-MSIX-" dev && $NF == "sgnic-q'$q'" { sub(":", "", $1); print $1 }' /proc/interrupts)
+	irqs_after="$irqs_after $(per_cpu "$irq")"
+done
+set -- $irqs_before $irqs_after
+cpu0=$(($5 - $1 + $7 - $3)) cpu1=$(($6 - $2 + $8 - $4))
+echo "peer queue vectors: CPU0 took $cpu0 interrupts, CPU1 $cpu1"
+[ "$cpu0" -gt 0 ] && [ "$cpu1" -gt 0 ] || die "the queue interrupts did not reach both CPUs ($cpu0, $cpu1)"
+
+# RSS key and table round-trip.
+key=$(awk 'BEGIN { for (i = 0; i < 40; i++) printf "%s%02x", (i ? ":" : ""), (i * 37 + 11) % 256 }')
+ethtool -X "$IF0" hkey "$key" || die "ethtool -X hkey refused"
+ethtool -x "$IF0" | tr -d ' \n' | grep -qi "$(echo "$key" | tr -d ' ')" || die "the RSS key did not read back"
+ethtool -X "$IF0" weight 3 1 || die "ethtool -X weight 3 1 refused"
+zeros=$(ethtool -x "$IF0" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) n[$i]++ } END { print n[0] + 0, n[1] + 0 }')
+[ "$zeros" = "96 32" ] || die "weight 3 1 gave a table of $zeros entries on queues 0 and 1, not 96 32"
+if ethtool -L "$IF0" combined 1 2>/dev/null; then die "1 pair accepted while the table names queue 1"; fi
+ethtool -X "$IF0" equal 1 || die "ethtool -X equal 1 refused"
+ethtool -x "$IF0" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) if ($i != 0) exit 1 }' ||
+	die "equal 1 left entries off queue 0"
+ping -c 2 -W 2 $ADDR1 >/dev/null || die "no traffic with the table on queue 0"
+ethtool -X "$IF0" default || die "ethtool -X default refused"
+
+# ethtool -L during a transfer (both directions of the pair count).
+sgnic-test mkfile /tmp/t48b $(bulk 16M) --seed 49 >/dev/null
+background_sendfile /tmp/t48b /tmp/t48.bg
+for n in 1 2 1 2; do
+	ethtool -L "$IF0" combined $n || die "ethtool -L combined $n failed during traffic"
+	peer ethtool -L "$IF1" combined $n || die "peer ethtool -L combined $n failed during traffic"
+	[ -e /sys/class/net/$IF0/queues/rx-$((n - 1)) ] && [ ! -e /sys/class/net/$IF0/queues/rx-$n ] ||
+		die "combined $n: the stack does not see $n RX queues"
+	sleep 1
+done
+wait "$SEND_PID" || die "the transfer failed across ethtool -L"
+wait "$RECV_PID" || die "the receiver failed across ethtool -L"
+got=$(json_field "$(grep sha256 /tmp/recv.$PORT.json)" sha256)
+[ "$got" = "$(sha256sum /tmp/t48b | cut -d' ' -f1)" ] || die "data corrupted across ethtool -L"
+ethtool -l "$IF0" | tail -2 | grep -q 'Combined:.*2' || die "not back at 2 pairs"
+rm -f /tmp/t48 /tmp/t48b /tmp/t48.*
