@@ -247,10 +247,16 @@ impl DeviceCounters {
     }
 }
 
+/// One queue pair's rings.
+type PairRings<'bound, F> = (
+    TxRing<'bound, <F as Family>::Tx>,
+    RxRing<'bound, <F as Family>::Rx>,
+);
+
 /// Rings allocated for [`Port::start`], not yet known to the device: one
 /// TX and one RX ring per queue pair.
 pub(crate) struct Rings<'bound, F: Family> {
-    pairs: KVec<(TxRing<'bound, F::Tx>, RxRing<'bound, F::Rx>)>,
+    pairs: KVec<PairRings<'bound, F>>,
     /// The receive registers for the buffer size.
     rx_program: F::RxProgram,
 }

@@ -498,25 +498,25 @@ unsafe extern "C" fn get_rxfh<T: Operations + super::netdev::Operations>(
     // SAFETY: see the function's contract.
     let ((_, this), rxfh) = unsafe { (Registration::<T>::from_callback(raw), &mut *rxfh) };
     rxfh.hfunc = RSS_HASH_TOP;
-    let mut key = [0u8; 64];
-    let mut table = [0u32; 512];
-    let (Some(key), Some(table)) = (
-        key.get_mut(..T::RSS_KEY_LEN),
-        table.get_mut(..T::RSS_TABLE_LEN),
-    ) else {
-        return EOPNOTSUPP.to_errno();
+    // The driver fills the core's buffers directly; one the core did not
+    // ask for is an empty slice.
+    // SAFETY: where not null, the core's buffers hold the sizes we report
+    // (the function's contract), and nothing else uses them meanwhile.
+    let (table, key) = unsafe {
+        (
+            if rxfh.indir.is_null() {
+                &mut [][..]
+            } else {
+                core::slice::from_raw_parts_mut(rxfh.indir, T::RSS_TABLE_LEN)
+            },
+            if rxfh.key.is_null() {
+                &mut [][..]
+            } else {
+                core::slice::from_raw_parts_mut(rxfh.key, T::RSS_KEY_LEN)
+            },
+        )
     };
     this.rss(key, table);
-    // SAFETY: where not null, the core's buffers hold the sizes we report
-    // (the function's contract).
-    unsafe {
-        if !rxfh.indir.is_null() {
-            core::ptr::copy_nonoverlapping(table.as_ptr(), rxfh.indir, table.len());
-        }
-        if !rxfh.key.is_null() {
-            core::ptr::copy_nonoverlapping(key.as_ptr(), rxfh.key, key.len());
-        }
-    }
     0
 }
 

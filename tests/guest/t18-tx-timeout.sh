@@ -28,7 +28,7 @@ rs=$!
 wait_for "[ \$(counter $IF0 tx_timeouts) -gt $before ]" 60 || die "the TX watchdog never fired"
 echo 0 >"$point/probability"
 wait $rs || die "raw-send failed"
-dmesg | grep -q "TX timeout, resetting" || die "no reset message in the log"
+dmesg | grep -q "TX timeout on queue [0-9]*, resetting" || die "no reset message in the log"
 [ "$(counter "$IF0" tx_dropped)" -gt 0 ] || die "frames in flight at the reset were not counted as dropped"
 sgnic-test mkfile /tmp/t18 8M --seed 18 >/dev/null
 transfer /tmp/t18 sendfile forward >/dev/null
