@@ -66,9 +66,15 @@ usage: sgnic-test COMMAND [ARGS]
       send N datagrams to a multicast group
   raw-send --iface IF --dst MAC --count N [--ethertype 0x88b5] [--size B]
            [--gap-us U]
+           [(--tcp-bad-csum | --udp-bad-csum) --src-ip IPV4 --dst-ip IPV4
+            --dst-port P [--src-port P]]
       send N raw Ethernet frames (B payload bytes, default 100), U
       microseconds apart (1000; 0 = as fast as the queue takes them); a
-      frame the full queue refuses (ENOBUFS) is sent again, and counted
+      frame the full queue refuses (ENOBUFS) is sent again, and counted.
+      --tcp-bad-csum / --udp-bad-csum: IPv4 frames instead (no
+      --ethertype), a TCP ACK or UDP datagram carrying the B bytes from
+      the source port (40000) to P, with a valid IPv4 header checksum and
+      a deliberately wrong TCP or UDP checksum
   raw-recv --iface IF [--ethertype 0x88b5] [--seconds S] [--count N]
            [--ready-file PATH]
       count frames of that EtherType the NIC lets in for S seconds (3),
@@ -546,8 +552,12 @@ fn cmd_raw_send(args: &[String]) -> Result<()> {
             "--ethertype",
             "--size",
             "--gap-us",
+            "--src-ip",
+            "--dst-ip",
+            "--src-port",
+            "--dst-port",
         ],
-        &[],
+        &["--tcp-bad-csum", "--udp-bad-csum"],
     )?;
     p.exact_positionals(&[])?;
     let count = p
@@ -555,19 +565,60 @@ fn cmd_raw_send(args: &[String]) -> Result<()> {
         .ok_or_else(|| CliError::usage("missing required option --count"))?;
     let size = p.size_opt("--size")?.unwrap_or(100) as usize;
     let gap = std::time::Duration::from_micros(p.parse_opt::<u64>("--gap-us")?.unwrap_or(1000));
-    let n = frames::raw_send(
-        p.required("--iface")?,
-        frames::parse_mac(p.required("--dst")?)?,
-        parse_ethertype(&p)?,
-        count,
-        size,
-        gap,
-    )?;
+    let payload = raw_payload(&p, size)?;
+    let iface = p.required("--iface")?;
+    let dst = frames::parse_mac(p.required("--dst")?)?;
+    let n = frames::raw_send(iface, dst, &payload, count, gap)?;
     print_line(
         &JsonObject::new()
             .uint("sent", n.sent)
             .uint("refused", n.refused),
     )
+}
+
+/// What `raw-send` puts in each frame: `--size` bytes of pattern after
+/// `--ethertype`, or with `--tcp-bad-csum`/`--udp-bad-csum` an IPv4 TCP
+/// or UDP frame with a wrong checksum. Checked before any socket opens.
+fn raw_payload(p: &Parsed, size: usize) -> Result<frames::RawPayload> {
+    const IP_OPTIONS: [&str; 4] = ["--src-ip", "--dst-ip", "--src-port", "--dst-port"];
+    let l4 = match (p.has("--tcp-bad-csum"), p.has("--udp-bad-csum")) {
+        (false, false) => {
+            if let Some(o) = IP_OPTIONS.iter().find(|o| p.get(o).is_some()) {
+                return Err(CliError::usage(format!(
+                    "{o} needs --tcp-bad-csum or --udp-bad-csum"
+                )));
+            }
+            return Ok(frames::RawPayload::Plain {
+                ethertype: parse_ethertype(p)?,
+                size,
+            });
+        }
+        (true, false) => frames::L4::Tcp,
+        (false, true) => frames::L4::Udp,
+        (true, true) => {
+            return Err(CliError::usage(
+                "--tcp-bad-csum and --udp-bad-csum exclude each other",
+            ))
+        }
+    };
+    if p.get("--ethertype").is_some() {
+        return Err(CliError::usage(
+            "--ethertype does not go with --tcp-bad-csum or --udp-bad-csum (IPv4)",
+        ));
+    }
+    // 20 bytes of IPv4 header, 20 of TCP (the larger): an IPv4 packet.
+    if size > usize::from(u16::MAX) - 40 {
+        return Err(CliError::usage("--size too large for an IPv4 packet"));
+    }
+    let flow = frames::Ipv4Flow {
+        src: parse_ipv4(p, "--src-ip")?,
+        dst: parse_ipv4(p, "--dst-ip")?,
+        src_port: p.parse_opt("--src-port")?.unwrap_or(40000),
+        dst_port: p
+            .parse_opt("--dst-port")?
+            .ok_or_else(|| CliError::usage("missing required option --dst-port"))?,
+    };
+    Ok(frames::RawPayload::BadL4Checksum { l4, flow, size })
 }
 
 fn cmd_raw_recv(args: &[String]) -> Result<()> {

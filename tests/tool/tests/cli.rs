@@ -102,6 +102,30 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn raw_send_bad_csum_usage_errors_exit_2() {
+    // Refused before any socket opens, so no CAP_NET_RAW is needed.
+    let base = ["raw-send", "--iface", "lo", "--dst", "02:00:00:00:00:02"];
+    let flow = "--src-ip 10.0.0.1 --dst-ip 10.0.0.2 --dst-port 9";
+    for extra in [
+        "--tcp-bad-csum --dst-ip 10.0.0.2 --dst-port 9".to_string(),
+        "--udp-bad-csum --src-ip 10.0.0.1 --dst-ip 10.0.0.2".to_string(),
+        "--tcp-bad-csum --src-ip 10.0.0.1 --dst-ip fd00::2 --dst-port 9".to_string(),
+        format!("--tcp-bad-csum --udp-bad-csum {flow}"),
+        format!("--tcp-bad-csum --ethertype 0x0800 {flow}"),
+        format!("--udp-bad-csum --size 65500 {flow}"),
+        "--dst-ip 10.0.0.2".to_string(),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(["--count", "1"]);
+        args.extend(extra.split(' '));
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("sgnic-test: "), "{extra}");
+        assert!(stdout(&o).is_empty(), "{extra}");
+    }
+}
+
+#[test]
 fn runtime_errors_exit_1_with_os_error() {
     let o = run(&["sha256", "/nonexistent/file"]);
     assert_eq!(o.status.code(), Some(1));
