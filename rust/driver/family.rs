@@ -50,6 +50,8 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     const RSS_KEY_LEN: usize;
     /// See [`Self::RSS_KEY_LEN`].
     const RSS_TABLE_LEN: usize;
+    /// Most queue pairs the family runs.
+    const MAX_PAIRS: usize;
     /// Queue pairs whose counters `ethtool -S` shows (0: one pair, whose
     /// counts are the port's).
     const STAT_QUEUES: usize;

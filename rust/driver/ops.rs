@@ -31,9 +31,9 @@ impl<F: Family> Port<'_, F> {
         dev: &NetDevice,
         poll: &NapiPoll<'_>,
         pair: &QueuePair<'_, F>,
+        queue: usize,
         events: u32,
     ) -> Traffic {
-        let queue = poll.queue();
         if events & Event::TX_RESET != 0 {
             // `start_xmit` rings the doorbell after releasing the ring's
             // lock, so the tail is only rewritten while no xmit can run.
@@ -98,14 +98,16 @@ impl<F: Family> Port<'_, F> {
         dev: &NetDevice,
         poll: &NapiPoll<'_>,
         pair: &QueuePair<'_, F>,
+        queue: usize,
         rx: &mut RxRing<'_, F::Rx>,
     ) -> (u32, Traffic) {
         let c = &self.counters;
-        let checksums = self.rx_checksums.load(Relaxed) != 0;
-        let hash = self.rx_hash.load(Relaxed) != 0;
+        // Not even loaded for a family without the offload.
+        let checksums = F::OFFLOADS & features::RXCSUM != 0 && self.rx_checksums.load(Relaxed) != 0;
+        let hash = F::OFFLOADS & features::RXHASH != 0 && self.rx_hash.load(Relaxed) != 0;
         let work = rx.poll(dev, poll, c, checksums, hash);
         if rx.refill(dev, Some(poll)) {
-            self.regs.write(F::rdt(poll.queue()), rx.tail());
+            self.regs.write(F::rdt(queue), rx.tail());
         }
         Counters::add(&c.rx_packets, u64::from(work.packets));
         Counters::add(&c.rx_bytes, u64::from(work.bytes));
@@ -159,6 +161,7 @@ impl<F: Family> Port<'_, F> {
 
 impl<'bound, F: Family> Operations for Port<'bound, F> {
     type PollState = NapiState<'bound, F>;
+    const MAX_QUEUES: usize = F::MAX_PAIRS;
 
     fn open(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) -> Result {
         self.up(dev, rtnl)
@@ -319,7 +322,9 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         Counters::add(&self.counters.napi_polls, 1);
         let budget = poll.budget();
         // The glue gives each context the state made for it (`start`).
-        let Some(pair) = self.pairs.get(state.queue) else {
+        // A single-pair family's is pair 0, which the compiler then knows.
+        let queue = if F::MAX_PAIRS == 1 { 0 } else { state.queue };
+        let Some(pair) = self.pairs.get(queue) else {
             return 0;
         };
         if F::STAT_QUEUES > 0 {
@@ -332,15 +337,15 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         if events & Event::LINK != 0 {
             self.update_link(dev);
         }
-        let tx = self.clean_tx(dev, poll, pair, events);
+        let tx = self.clean_tx(dev, poll, pair, queue, events);
         if events & Event::MODERATION_RESET != 0 {
             state.moderation = ModerationState::default();
         }
-        let (work, rx) = self.clean_rx(dev, poll, pair, &mut state.ring);
+        let (work, rx) = self.clean_rx(dev, poll, pair, queue, &mut state.ring);
         // Under budget, this poll ends the interrupt's work (unless NAPI is
         // rescheduled, in which case the next interrupt's starts early: a
         // harmless shift for a classifier of load).
-        self.adapt_itr(state.queue, &mut state.moderation, tx, rx, work < budget);
+        self.adapt_itr(queue, &mut state.moderation, tx, rx, work < budget);
         work
     }
 

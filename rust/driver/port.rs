@@ -393,7 +393,9 @@ impl<'bound, F: Family> Port<'bound, F> {
 
     /// Most queue pairs the port can run with the vectors it was granted.
     pub(crate) fn max_pairs(&self) -> usize {
-        F::max_pairs(self.irq_layout).min(MAX_QUEUES)
+        F::max_pairs(self.irq_layout)
+            .min(F::MAX_PAIRS)
+            .min(MAX_QUEUES)
     }
 
     /// The ring sizes the next `up` uses.

@@ -34,7 +34,7 @@ pub(crate) fn probe<'bound, F: Family>(
     F::link_up(&regs);
 
     let irq_layout = F::irq_layout(vectors);
-    let max_pairs = F::max_pairs(irq_layout).clamp(1, netdev::MAX_QUEUES);
+    let max_pairs = F::max_pairs(irq_layout).clamp(1, F::MAX_PAIRS.min(netdev::MAX_QUEUES));
     // As many pairs as CPUs, as far as the device and its vectors allow;
     // `ethtool -L` changes it.
     // CAST: at most MAX_QUEUES.

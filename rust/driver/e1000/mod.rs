@@ -124,6 +124,7 @@ impl Family for E1000 {
     }
     const RSS_KEY_LEN: usize = 0;
     const RSS_TABLE_LEN: usize = 0;
+    const MAX_PAIRS: usize = 1;
     const STAT_QUEUES: usize = 0;
     type IrqLayout = ();
     const MSIX_VECTORS: u32 = 0;

@@ -133,6 +133,7 @@ impl Family for Igb {
     }
     const RSS_KEY_LEN: usize = rss::KEY_LEN;
     const RSS_TABLE_LEN: usize = rss::RETA_ENTRIES;
+    const MAX_PAIRS: usize = MAX_PAIRS;
     const STAT_QUEUES: usize = MAX_PAIRS;
     type IrqLayout = VectorPlan;
     // One per queue pair and one for the other causes

@@ -108,9 +108,17 @@ impl NetDevice {
         unsafe { (*self.header()).queues as usize }
     }
 
+    /// Whether the netdev has queue pair `queue`. Pair 0 always exists
+    /// (`queue_count` is at least 1), which a caller passing a constant 0
+    /// gets for free.
+    #[inline(always)]
+    pub(super) fn has_queue(&self, queue: usize) -> bool {
+        queue == 0 || queue < self.queue_count()
+    }
+
     /// The stack's TX queue `queue`, if the netdev has one.
     fn tx_queue(&self, queue: usize) -> Option<*mut b::netdev_queue> {
-        if queue >= self.queue_count() {
+        if !self.has_queue(queue) {
             return None;
         }
         // SAFETY: `_tx` holds `num_tx_queues` (= `queue_count`, see
@@ -150,7 +158,7 @@ impl NetDevice {
     /// (`napi_enable`); `dql_reset` racing `dql_completed` ends in BQL's
     /// `BUG()`.
     fn reset_queue(&self, queue: usize) {
-        if queue < self.queue_count() {
+        if self.has_queue(queue) {
             // SAFETY: `as_raw` is a registered net_device (type invariant)
             // and `queue` one of its TX queues.
             unsafe { b::sgnic_netdev_tx_reset_queue(self.as_raw(), queue as u32) }
@@ -198,7 +206,7 @@ impl NetDevice {
     /// Stops the stack from calling `start_xmit` on TX queue `queue` (no
     /// effect on a queue the netdev does not have).
     pub fn stop_queue(&self, queue: usize) {
-        if queue < self.queue_count() {
+        if self.has_queue(queue) {
             // SAFETY: a registered net_device (type invariant) and one of
             // its TX queues.
             unsafe { b::sgnic_netif_stop_subqueue(self.as_raw(), queue as u16) }
@@ -207,7 +215,7 @@ impl NetDevice {
 
     /// Restarts TX queue `queue` if stopped, and reschedules its qdisc.
     pub fn wake_queue(&self, queue: usize) {
-        if queue < self.queue_count() {
+        if self.has_queue(queue) {
             // SAFETY: as in `stop_queue`.
             unsafe { b::sgnic_netif_wake_subqueue(self.as_raw(), queue as u16) }
         }
@@ -216,7 +224,7 @@ impl NetDevice {
     /// Whether TX queue `queue` is stopped (a queue the netdev does not
     /// have counts as stopped).
     pub fn queue_stopped(&self, queue: usize) -> bool {
-        if queue >= self.queue_count() {
+        if !self.has_queue(queue) {
             return true;
         }
         // SAFETY: as in `stop_queue`.
@@ -417,6 +425,11 @@ pub enum TxOutcome {
 
 /// The driver's side of the netdev callbacks.
 pub trait Operations: Send + Sync + Sized {
+    /// Most queue pairs the driver ever asks for ([`Config::queues`] may
+    /// not exceed it). A driver of single-queue devices says 1, and the
+    /// glue then knows every queue index is 0 without reading one.
+    const MAX_QUEUES: usize = MAX_QUEUES;
+
     /// What the NAPI poll alone uses while polls are enabled (the receive
     /// ring, say). [`NetDev::napi_enable`] moves it into the NAPI context
     /// and [`NetDev::napi_disable`] hands it back; in between, each poll

@@ -343,15 +343,20 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
         let (dev, this) = Registration::<T>::from_callback((*napi).dev);
         (dev, this, &*napi.cast::<Napi>())
     };
-    // Which context: its place in the private area's array.
-    let queue = dev
-        .napis()
-        .iter()
-        .position(|n| core::ptr::eq(n, napi_ref))
-        .unwrap_or(usize::MAX);
-    // SAFETY: this is context `queue`'s poll callback (the position was
-    // found, so it is in bounds); the borrow ends with it.
-    let state = (queue < dev.queue_count())
+    // Which context: its place in the private area's array (the only one
+    // of a single-queue driver).
+    let queue = if T::MAX_QUEUES == 1 {
+        0
+    } else {
+        dev.napis()
+            .iter()
+            .position(|n| core::ptr::eq(n, napi_ref))
+            .unwrap_or(usize::MAX)
+    };
+    // SAFETY: this is context `queue`'s poll callback (found in the
+    // array, or the only one, so in bounds); the borrow ends with it.
+    let state = dev
+        .has_queue(queue)
         .then(|| unsafe { dev.polled_state(queue) })
         .flatten();
     let Some(state) = state else {

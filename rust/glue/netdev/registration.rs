@@ -96,11 +96,9 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         };
         let priv_size = c_int::try_from(core::mem::size_of::<Private<T>>()).map_err(|_| EINVAL)?;
         let queues = config.queues;
-        // CAST: MAX_QUEUES is 8.
-        if queues == 0
-            || queues > MAX_QUEUES as u32
-            || !(1..=queues).contains(&config.active_queues)
-        {
+        // CAST: at most MAX_QUEUES, 8.
+        let most = T::MAX_QUEUES.min(MAX_QUEUES) as u32;
+        if queues == 0 || queues > most || !(1..=queues).contains(&config.active_queues) {
             return Err(EINVAL);
         }
         let data = KBox::pin_init(data, GFP_KERNEL)?;
@@ -330,8 +328,13 @@ unsafe extern "C" fn ndo_start_xmit<T: Operations + ethtool::Operations>(
     // The core picked the queue (below `real_num_tx_queues`) and holds its
     // lock; one beyond the netdev's queues would be a core bug, and the
     // frame is dropped rather than sent on a queue whose lock is not held.
-    let queue = usize::from(skb.queue_mapping());
-    if queue >= dev.queue_count() {
+    // A single-queue driver's frames all go to queue 0, the only one.
+    let queue = if T::MAX_QUEUES == 1 {
+        0
+    } else {
+        usize::from(skb.queue_mapping())
+    };
+    if !dev.has_queue(queue) {
         drop(skb);
         return b::netdev_tx_NETDEV_TX_OK;
     }
