@@ -49,6 +49,25 @@ pub(crate) trait RxFormat: Sized + Send + Sync + 'static {
     /// The checksum verdict of the frame whose last descriptor, `i`, has
     /// second quadword `word` (already read, and showing DD).
     fn checksum(desc: &DescRing, i: u32, word: u64) -> RxChecksum;
+
+    /// The 802.1Q tag control information the device stripped from the
+    /// frame whose last descriptor has second quadword `word`, if it
+    /// says it stripped one. None for a family that never strips.
+    #[inline(always)]
+    fn vlan_tag(_word: u64) -> Option<u16> {
+        None
+    }
+}
+
+/// What the device reported of a good frame, besides its bytes.
+#[derive(Clone, Copy)]
+struct Received {
+    /// Frame length.
+    len: u32,
+    /// The device verified its checksums.
+    csum_verified: bool,
+    /// The tag the device stripped from it.
+    vlan: Option<u16>,
 }
 
 /// What one poll of the ring did: the counts every frame moves. Drops,
@@ -72,6 +91,8 @@ pub(crate) struct RxWork {
     pub(crate) bytes: u32,
     /// Of those frames, the ones whose checksums the device verified.
     pub(crate) csum_verified: u32,
+    /// Of those frames, the ones whose VLAN tag the device stripped.
+    pub(crate) vlan_stripped: u32,
 }
 
 // A poll's bytes: at most a ring of frames of at most `u16::MAX` bytes each
@@ -260,7 +281,14 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
                     if csum == RxChecksum::Bad {
                         count(&counters.rx_csum_errors);
                     }
-                    let frame = (u32::from(frame.len), csum == RxChecksum::Verified);
+                    // Taken whatever `rxvlan` says now: a frame the device
+                    // stripped carries its tag only in the descriptor (it
+                    // may have arrived before the feature went off).
+                    let frame = Received {
+                        len: u32::from(frame.len),
+                        csum_verified: csum == RxChecksum::Verified,
+                        vlan: F::vlan_tag(word),
+                    };
                     self.deliver(netdev, poll, i, frame, &mut work, counters);
                 }
                 // The buffer is reused in place below either way.
@@ -288,18 +316,16 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
     /// buffer instead when no replacement can be had. Small frames (ACKs,
     /// requests) are copied out and the buffer stays mapped: a copy of a
     /// few hundred bytes is cheaper than a fresh buffer and mapping.
-    /// `frame` is its length and whether the device verified its
-    /// checksums.
     fn deliver(
         &mut self,
         netdev: &NetDevice,
         poll: &NapiPoll<'_>,
         i: u32,
-        frame: (u32, bool),
+        frame: Received,
         work: &mut RxWork,
         counters: &Counters,
     ) {
-        let len = frame.0;
+        let len = frame.len;
         if len <= COPYBREAK {
             let Some(buf) = &mut self.slots[i as usize] else {
                 return;
@@ -336,21 +362,24 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
         netdev: &NetDevice,
         poll: &NapiPoll<'_>,
         mut skb: SkBuff,
-        frame: (u32, bool),
+        frame: Received,
         multicast: bool,
         work: &mut RxWork,
         counters: &Counters,
     ) {
-        let (len, verified) = frame;
         if multicast {
             count(&counters.rx_multicast);
         }
-        if verified {
+        if frame.csum_verified {
             skb.set_checksum_unnecessary();
             bump(&mut work.csum_verified);
         }
+        if let Some(tci) = frame.vlan {
+            skb.put_vlan_tag(tci);
+            bump(&mut work.vlan_stripped);
+        }
         bump(&mut work.packets);
-        work.bytes = work.bytes.wrapping_add(len);
+        work.bytes = work.bytes.wrapping_add(frame.len);
         poll.receive(netdev, skb);
     }
 }

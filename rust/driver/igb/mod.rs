@@ -74,6 +74,13 @@ impl RxFormat for IgbRx {
             Checksum::None => RxChecksum::Unchecked,
         }
     }
+
+    #[inline(always)]
+    fn vlan_tag(word: u64) -> Option<u16> {
+        // VP and the tag are in the second quadword, on the EOP
+        // descriptor the caller has validated.
+        RxWriteback::decode([0, word]).vlan_tag()
+    }
 }
 
 /// Queue pairs this step runs: one NAPI context, so one pair (the
@@ -111,10 +118,14 @@ impl Family for Igb {
     const MIN_MTU: u32 = q::MIN_MTU;
     const MAX_MTU: u32 = q::MAX_MTU;
     /// Scatter-gather with checksum offload (zero-copy sendfile), TSO over
-    /// IPv4 and IPv6 segmented by the device, and receive checksum
-    /// offload.
-    const OFFLOADS: u64 =
-        features::SG | features::HW_CSUM | features::TSO | features::TSO6 | features::RXCSUM;
+    /// IPv4 and IPv6 segmented by the device, receive checksum offload,
+    /// and 802.1Q tag insertion and stripping.
+    const OFFLOADS: u64 = features::SG
+        | features::HW_CSUM
+        | features::TSO
+        | features::TSO6
+        | features::RXCSUM
+        | features::VLAN_CTAG;
     const GSO_MAX_SIZE: u32 = super::TSO_MAX_SIZE;
 
     fn link_up(regs: &Regs<'_>) {
@@ -262,6 +273,14 @@ impl Family for Igb {
             .pair_vector(Queue::ZERO)
             .unwrap_or(crate::hw::igb::irq::Vector::ZERO);
         regs.write(eitr(vector), Eitr::from_usecs(itr::usecs_from_itr(itr)));
+    }
+
+    fn set_vlan_strip(regs: &Regs<'_>, strip: bool) {
+        // The tag protocol the device recognises, as `igb_reset` writes
+        // it (the reset value on the 82576 and in QEMU too).
+        regs.write(r::VET, r::VET_8021Q);
+        let ctrl = regs.read(r::CTRL) & !r::CTRL_VME;
+        regs.write(r::CTRL, if strip { ctrl | r::CTRL_VME } else { ctrl });
     }
 
     #[inline(always)]
