@@ -137,4 +137,9 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
 
     /// Which of `features` this frame may use (`ndo_features_check`).
     fn features_check(skb: &Skb, features: u64) -> u64;
+
+    /// Turns 802.1Q tag stripping on receive on or off (at every start,
+    /// after the reset, and when `rxvlan` changes). A family that offers
+    /// no VLAN offload has nothing to program.
+    fn set_vlan_strip(_regs: &Regs<'_>, _strip: bool) {}
 }

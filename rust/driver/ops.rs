@@ -116,6 +116,7 @@ impl<F: Family> Port<'_, F> {
             Counters::add(&pair.counters.rx_bytes, u64::from(work.bytes));
         }
         Counters::add(&c.rx_csum_verified, u64::from(work.csum_verified));
+        Counters::add(&c.rx_vlan_stripped, u64::from(work.vlan_stripped));
         let traffic = Traffic {
             packets: work.packets,
             bytes: work.bytes,
@@ -299,11 +300,16 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
     fn set_features(&self, _dev: &NetDev<Self>, features: u64) -> Result {
         // TX offloads are chosen per frame from what the stack hands us, so
         // a feature change needs no device reprogramming; the receive
-        // checksum verdict is taken or ignored per poll.
+        // checksum verdict is taken or ignored per poll. VLAN stripping is
+        // the device's (RTNL serialises this with `start`, which also
+        // programs it).
         let rx = features & features::RXCSUM != 0;
         self.rx_checksums.store(u32::from(rx), Relaxed);
         let hash = features & features::RXHASH != 0;
         self.rx_hash.store(u32::from(hash), Relaxed);
+        let strip = features & features::HW_VLAN_CTAG_RX != 0;
+        self.rx_vlan_strip.store(u32::from(strip), Relaxed);
+        F::set_vlan_strip(&self.regs, strip);
         Ok(())
     }
 

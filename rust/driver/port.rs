@@ -93,6 +93,8 @@ counters! {
     tx_context_descriptors,
     /// Frames sent with TCP segmentation offload.
     tx_tso_frames,
+    /// Frames whose 802.1Q tag the device inserted (82576 only).
+    tx_vlan_tagged,
     /// Payload bytes DMA'd from skb linear heads.
     tx_head_bytes,
     /// Payload bytes DMA'd from skb page fragments.
@@ -118,6 +120,8 @@ counters! {
     /// Frames in which the device found a checksum error (the stack
     /// verifies them again).
     rx_csum_errors,
+    /// Frames whose 802.1Q tag the device stripped (82576 only).
+    rx_vlan_stripped,
     /// Frames that spanned several buffers (dropped, each counted once).
     rx_multi_descriptor,
     /// Frames the device dropped as longer than it accepts (ROC).
@@ -286,6 +290,9 @@ pub(crate) struct Port<'bound, F: Family> {
     /// Whether received frames take the device's checksum verdict
     /// (`NETIF_F_RXCSUM`, ethtool rx-checksumming).
     pub(crate) rx_checksums: Atomic<u32>,
+    /// Whether the device strips 802.1Q tags (`NETIF_F_HW_VLAN_CTAG_RX`,
+    /// ethtool rxvlan), programmed again at every start.
+    pub(crate) rx_vlan_strip: Atomic<u32>,
     /// MPC and RNBC as last seen (any context that reads statistics).
     #[pin]
     device_counters: SpinLock<DeviceCounters>,
@@ -337,6 +344,7 @@ impl<'bound, F: Family> Port<'bound, F> {
             itr: Atomic::new(itr::itr_from_usecs(itr::DEFAULT_RX_USECS)),
             adaptive_itr: Atomic::new(1),
             rx_checksums: Atomic::new(u32::from(F::OFFLOADS & features::RXCSUM != 0)),
+            rx_vlan_strip: Atomic::new(u32::from(F::OFFLOADS & features::HW_VLAN_CTAG_RX != 0)),
             device_counters <- new_spinlock!(DeviceCounters::new(regs)),
             tx_ring_size: Atomic::new(default),
             rx_ring_size: Atomic::new(default),
@@ -426,6 +434,7 @@ impl<'bound, F: Family> Port<'bound, F> {
             return Err(EINVAL);
         }
         F::link_up(&self.regs);
+        F::set_vlan_strip(&self.regs, self.rx_vlan_strip.load(Relaxed) != 0);
         // The RSS table follows the pair count unless the user set it
         // (the core refuses fewer pairs than a user's table names).
         let rss = {
@@ -600,6 +609,7 @@ impl<'bound, F: Family> Port<'bound, F> {
         Counters::add(&c.tx_descriptors, s.descriptors);
         Counters::add(&c.tx_context_descriptors, s.context_descriptors);
         Counters::add(&c.tx_tso_frames, s.tso_frames);
+        Counters::add(&c.tx_vlan_tagged, s.vlan_tagged);
         Counters::add(&c.tx_head_bytes, s.head_bytes);
         Counters::add(&c.tx_frag_bytes, s.frag_bytes);
         Counters::add(&c.tx_pagecache_bytes, s.pagecache_bytes);

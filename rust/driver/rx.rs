@@ -50,6 +50,25 @@ pub(crate) trait RxFormat: Sized + Send + Sync + 'static {
     /// has second quadword `word` (already read, and showing DD): its
     /// checksum verdict if `checksums`, its RSS hash if `hash`.
     fn offloads(desc: &DescRing, i: u32, word: u64, checksums: bool, hash: bool) -> RxOffloads;
+
+    /// The 802.1Q tag control information the device stripped from the
+    /// frame whose last descriptor has second quadword `word`, if it
+    /// says it stripped one. None for a family that never strips.
+    #[inline(always)]
+    fn vlan_tag(_word: u64) -> Option<u16> {
+        None
+    }
+}
+
+/// What the device reported of a good frame, besides its bytes.
+#[derive(Clone, Copy)]
+struct Received {
+    /// Frame length.
+    len: u32,
+    /// Its checksum verdict and RSS hash.
+    offloads: RxOffloads,
+    /// The tag the device stripped from it.
+    vlan: Option<u16>,
 }
 
 /// What the device reported about a received frame besides its length.
@@ -91,6 +110,8 @@ pub(crate) struct RxWork {
     pub(crate) bytes: u32,
     /// Of those frames, the ones whose checksums the device verified.
     pub(crate) csum_verified: u32,
+    /// Of those frames, the ones whose VLAN tag the device stripped.
+    pub(crate) vlan_stripped: u32,
 }
 
 // A poll's bytes: at most a ring of frames of at most `u16::MAX` bytes each
@@ -280,7 +301,14 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
                     if offloads.checksum == RxChecksum::Bad {
                         count(&counters.rx_csum_errors);
                     }
-                    let frame = (u32::from(frame.len), offloads);
+                    // The tag is taken whatever `rxvlan` says now: a frame the
+                    // device stripped carries it only in the descriptor (it
+                    // may have arrived before the feature went off).
+                    let frame = Received {
+                        len: u32::from(frame.len),
+                        offloads,
+                        vlan: F::vlan_tag(word),
+                    };
                     self.deliver(netdev, poll, i, frame, &mut work, counters);
                 }
                 // The buffer is reused in place below either way.
@@ -314,11 +342,11 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
         netdev: &NetDevice,
         poll: &NapiPoll<'_>,
         i: u32,
-        frame: (u32, RxOffloads),
+        frame: Received,
         work: &mut RxWork,
         counters: &Counters,
     ) {
-        let len = frame.0;
+        let len = frame.len;
         if len <= COPYBREAK {
             let Some(buf) = &mut self.slots[i as usize] else {
                 return;
@@ -354,24 +382,27 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
     fn pass_up(
         poll: &NapiPoll<'_>,
         mut skb: SkBuff,
-        frame: (u32, RxOffloads),
+        frame: Received,
         multicast: bool,
         work: &mut RxWork,
         counters: &Counters,
     ) {
-        let (len, offloads) = frame;
         if multicast {
             count(&counters.rx_multicast);
         }
-        if offloads.checksum == RxChecksum::Verified {
+        if frame.offloads.checksum == RxChecksum::Verified {
             skb.set_checksum_unnecessary();
             bump(&mut work.csum_verified);
         }
-        if let Some((hash, l4)) = offloads.hash {
+        if let Some((hash, l4)) = frame.offloads.hash {
             skb.set_hash(hash, l4);
         }
+        if let Some(tci) = frame.vlan {
+            skb.put_vlan_tag(tci);
+            bump(&mut work.vlan_stripped);
+        }
         bump(&mut work.packets);
-        work.bytes = work.bytes.wrapping_add(len);
+        work.bytes = work.bytes.wrapping_add(frame.len);
         poll.receive(skb);
     }
 }

@@ -117,6 +117,8 @@ pub(crate) struct Queued {
     pub(crate) context: bool,
     /// Whether the frame uses TSO.
     pub(crate) tso: bool,
+    /// Whether the device inserts the frame's VLAN tag.
+    pub(crate) vlan_tagged: bool,
     /// Bytes DMA'd from the linear head.
     pub(crate) head_bytes: u32,
     /// Bytes DMA'd from page fragments.
@@ -138,6 +140,8 @@ pub(crate) struct TxStats {
     pub(crate) context_descriptors: u64,
     /// Frames sent with TCP segmentation offload.
     pub(crate) tso_frames: u64,
+    /// Frames whose VLAN tag the device inserts.
+    pub(crate) vlan_tagged: u64,
     /// Payload bytes DMA'd from skb linear heads.
     pub(crate) head_bytes: u64,
     /// Payload bytes DMA'd from skb page fragments.
@@ -154,6 +158,7 @@ impl TxStats {
         add(&mut self.descriptors, q.descriptors);
         add(&mut self.context_descriptors, u32::from(q.context));
         add(&mut self.tso_frames, u32::from(q.tso));
+        add(&mut self.vlan_tagged, u32::from(q.vlan_tagged));
         add(&mut self.head_bytes, q.head_bytes);
         add(&mut self.frag_bytes, q.frag_bytes);
         add(&mut self.pagecache_bytes, q.page_cache_bytes);

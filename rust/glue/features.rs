@@ -23,11 +23,24 @@ pub const RXCSUM: u64 = bit(b::NETIF_F_RXCSUM_BIT);
 pub const RXHASH: u64 = bit(b::NETIF_F_RXHASH_BIT);
 /// The device can DMA from high memory.
 pub const HIGHDMA: u64 = bit(b::NETIF_F_HIGHDMA_BIT);
+/// 802.1Q tag insertion: the stack leaves a frame's tag beside its bytes
+/// (`Skb::vlan_tag`) for the device to insert. With it off, the stack
+/// puts the tag into the frame before `start_xmit`.
+pub const HW_VLAN_CTAG_TX: u64 = bit(b::NETIF_F_HW_VLAN_CTAG_TX_BIT);
+/// 802.1Q tag stripping: the device takes the tag out of a received
+/// frame and the driver hands it up beside the frame
+/// (`SkBuff::put_vlan_tag`); the driver learns a change through
+/// `set_features`.
+pub const HW_VLAN_CTAG_RX: u64 = bit(b::NETIF_F_HW_VLAN_CTAG_RX_BIT);
+/// The VLAN tag offloads, which a VLAN device stacked on the netdev
+/// cannot pass on: never in `vlan_features` (as in the C drivers).
+pub const VLAN_CTAG: u64 = HW_VLAN_CTAG_TX | HW_VLAN_CTAG_RX;
 
 /// Every feature a driver on this glue may claim: the offloads above,
-/// which need no callback beyond `start_xmit`, `features_check` and the
-/// NAPI poll's receive.
-pub const SUPPORTED: u64 = SG | HW_CSUM | TSO | TSO6 | RXCSUM | RXHASH | HIGHDMA;
+/// which need no callback beyond `start_xmit`, `features_check`,
+/// `set_features` and the NAPI poll's receive. (VLAN filtering,
+/// `HW_VLAN_CTAG_FILTER`, would need `ndo_vlan_rx_add_vid`.)
+pub const SUPPORTED: u64 = SG | HW_CSUM | TSO | TSO6 | RXCSUM | RXHASH | HIGHDMA | VLAN_CTAG;
 
 /// Every checksum offload (`NETIF_F_CSUM_MASK`).
 pub const CSUM_MASK: u64 = bit(b::NETIF_F_IP_CSUM_BIT) | bit(b::NETIF_F_IPV6_CSUM_BIT) | HW_CSUM;

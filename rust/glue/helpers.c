@@ -77,3 +77,6 @@ __sgnic_shim void sgnic_netif_addr_unlock_bh(struct net_device *dev) { netif_add
 __sgnic_shim void sgnic_local_bh_disable(void) { local_bh_disable(); }
 __sgnic_shim void sgnic_local_bh_enable(void) { local_bh_enable(); }
 __sgnic_shim void sgnic_ratelimit_default_init(struct ratelimit_state *rs) { ratelimit_default_init(rs); }
+__sgnic_shim bool sgnic_skb_vlan_tag_present(const struct sk_buff *skb) { return skb_vlan_tag_present(skb); }
+__sgnic_shim u16 sgnic_skb_vlan_tag_get(const struct sk_buff *skb) { return skb_vlan_tag_get(skb); }
+__sgnic_shim void sgnic_vlan_hwaccel_put_tag(struct sk_buff *skb, __be16 vlan_proto, u16 vlan_tci) { __vlan_hwaccel_put_tag(skb, vlan_proto, vlan_tci); }

@@ -70,5 +70,8 @@ void sgnic_netif_addr_unlock_bh(struct net_device *dev);
 void sgnic_local_bh_disable(void);
 void sgnic_local_bh_enable(void);
 void sgnic_ratelimit_default_init(struct ratelimit_state *rs);
+bool sgnic_skb_vlan_tag_present(const struct sk_buff *skb);
+u16 sgnic_skb_vlan_tag_get(const struct sk_buff *skb);
+void sgnic_vlan_hwaccel_put_tag(struct sk_buff *skb, __be16 vlan_proto, u16 vlan_tci);
 
 #endif

@@ -16,6 +16,28 @@ const CHECKSUM_UNNECESSARY: u8 = 1;
 /// `CHECKSUM_PARTIAL`: the stack left the L4 checksum to the device.
 const CHECKSUM_PARTIAL: u8 = 3;
 
+/// A VLAN tag carried beside a frame's bytes rather than in them: the
+/// hardware-accelerated tag (`skb->vlan_proto`, `skb->vlan_tci`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VlanTag {
+    /// The tag protocol identifier (TPID), in host order.
+    pub tpid: u16,
+    /// The tag control information: priority, DEI and VLAN ID.
+    pub tci: u16,
+}
+
+impl VlanTag {
+    /// The 802.1Q TPID (`ETH_P_8021Q`).
+    // CAST: 0x8100.
+    pub const TPID_8021Q: u16 = b::ETH_P_8021Q as u16;
+
+    /// Whether this is an 802.1Q tag (a C-tag), the only kind the glue
+    /// lets a driver offload (`features::VLAN_CTAG`).
+    pub fn is_8021q(&self) -> bool {
+        self.tpid == Self::TPID_8021Q
+    }
+}
+
 /// What the device must do to a frame besides sending it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Offload {
@@ -287,6 +309,26 @@ impl Skb {
     pub fn is_gso(&self) -> bool {
         self.gso_size() != 0
     }
+
+    /// The VLAN tag the stack left beside the frame for the device to
+    /// insert, if any. The stack leaves one only for a tag protocol the
+    /// netdev offloads (`validate_xmit_vlan`), and otherwise puts it into
+    /// the frame's bytes.
+    pub fn vlan_tag(&self) -> Option<VlanTag> {
+        // SAFETY: reads fields of the skb we borrow (type invariant).
+        if !unsafe { b::sgnic_skb_vlan_tag_present(self.raw()) } {
+            return None;
+        }
+        // SAFETY: as above.
+        let tci = unsafe { b::sgnic_skb_vlan_tag_get(self.raw()) };
+        // SAFETY: `vlan_proto` is one view of a union of plain integers
+        // in the header group, valid for any bit pattern.
+        let proto = unsafe { self.headers().__bindgen_anon_2.__bindgen_anon_1.vlan_proto };
+        Some(VlanTag {
+            tpid: u16::from_be(proto),
+            tci,
+        })
+    }
 }
 
 /// An `sk_buff` the driver owns; freed on drop unless handed on.
@@ -399,6 +441,18 @@ impl SkBuff {
                 .as_mut()
                 .set_ip_summed(CHECKSUM_UNNECESSARY)
         };
+    }
+
+    /// Hands a received frame's 802.1Q tag up beside the frame
+    /// (`__vlan_hwaccel_put_tag`): the tag control information the device
+    /// stripped from it. The driver calls it only for a tag the device
+    /// reports it stripped.
+    pub fn put_vlan_tag(&mut self, tci: u16) {
+        let proto = VlanTag::TPID_8021Q.to_be();
+        // SAFETY: we own the skb (type invariant); the tag is two fields
+        // of the sk_buff itself (not of the data clones share), and
+        // `&mut self` keeps every other access out.
+        unsafe { b::sgnic_vlan_hwaccel_put_tag(self.raw(), proto, tci) }
     }
 
     /// What the device must do to this frame.

@@ -84,6 +84,13 @@ impl RxFormat for IgbRx {
         };
         RxOffloads { checksum, hash }
     }
+
+    #[inline(always)]
+    fn vlan_tag(word: u64) -> Option<u16> {
+        // VP and the tag are in the second quadword, on the EOP
+        // descriptor the caller has validated.
+        RxWriteback::decode([0, word]).vlan_tag()
+    }
 }
 
 /// Most queue pairs: the 82576 spreads RSS over 8 RX queues, and a
@@ -142,14 +149,15 @@ impl Family for Igb {
     const MIN_MTU: u32 = q::MIN_MTU;
     const MAX_MTU: u32 = q::MAX_MTU;
     /// Scatter-gather with checksum offload (zero-copy sendfile), TSO over
-    /// IPv4 and IPv6 segmented by the device, and receive checksum
-    /// offload.
+    /// IPv4 and IPv6 segmented by the device, receive checksum offload,
+    /// the RSS hash, and 802.1Q tag insertion and stripping.
     const OFFLOADS: u64 = features::SG
         | features::HW_CSUM
         | features::TSO
         | features::TSO6
         | features::RXCSUM
-        | features::RXHASH;
+        | features::RXHASH
+        | features::VLAN_CTAG;
     const GSO_MAX_SIZE: u32 = super::TSO_MAX_SIZE;
 
     fn link_up(regs: &Regs<'_>) {
@@ -332,6 +340,14 @@ impl Family for Igb {
             .pair_vector(queue(n))
             .unwrap_or(crate::hw::igb::irq::Vector::ZERO);
         regs.write(eitr(vector), Eitr::from_usecs(itr::usecs_from_itr(itr)));
+    }
+
+    fn set_vlan_strip(regs: &Regs<'_>, strip: bool) {
+        // The tag protocol the device recognises, as `igb_reset` writes
+        // it (the reset value on the 82576 and in QEMU too).
+        regs.write(r::VET, r::VET_8021Q);
+        let ctrl = regs.read(r::CTRL) & !r::CTRL_VME;
+        regs.write(r::CTRL, if strip { ctrl | r::CTRL_VME } else { ctrl });
     }
 
     #[inline(always)]

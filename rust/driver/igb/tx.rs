@@ -2,11 +2,11 @@
 
 //! The 82576's transmit descriptors: advanced data descriptors for every
 //! frame (QEMU's model implements no legacy ones), behind an advanced
-//! context descriptor for checksum offload and TSO over IPv4 and IPv6,
-//! which the device segments itself.
+//! context descriptor for checksum offload, TSO over IPv4 and IPv6
+//! (which the device segments itself) and the 802.1Q tag it inserts.
 
 use crate::driver::tx::{FrameLayout, QueueError, Queued, TxFormat, TxRing};
-use crate::glue::skb::{Offload, SkBuff, Tso as TsoRequest};
+use crate::glue::skb::{Offload, SkBuff, Tso as TsoRequest, VlanTag};
 use crate::hw::{
     e1000::desc::MAX_TX_DESC_DATA,
     igb::txdesc::{
@@ -158,7 +158,16 @@ impl TxFormat for IgbTx {
     }
 
     fn queue_frame(ring: &mut Ring<'_>, mut skb: SkBuff) -> Result<Queued, QueueError> {
+        // The tag the stack left for the device to insert (txvlan on).
+        // The stack leaves only the protocols the netdev offloads, 802.1Q
+        // alone, the one VET names; anything else cannot be sent as asked.
+        let tag = match skb.vlan_tag() {
+            None => None,
+            Some(tag) if tag.is_8021q() => Some(tag.tci),
+            Some(VlanTag { .. }) => return Err(QueueError::Dropped),
+        };
         let offload = FrameOffload::for_frame(&mut skb)?;
+        let network_offset = skb.network_offset();
         let skb = skb.pad_to(MIN_FRAME).map_err(|_| QueueError::Dropped)?;
         // PAYLEN: the frame's bytes, or a super-frame's TCP payload.
         let paylen = skb
@@ -166,24 +175,35 @@ impl TxFormat for IgbTx {
             .checked_sub(offload.header_len)
             .and_then(Paylen::new)
             .ok_or(QueueError::Dropped)?;
-        // A context identical to the one in slot 0 is not written again.
-        let context = offload
-            .context
-            .filter(|c| ring.format.last_context != Some(*c));
+        // What the data descriptors will read from slot 0: the offload's
+        // fields, the tag, or both (the tag is 0 in a context written for
+        // an untagged frame, which does not read it).
+        let offloads = offload.context.is_some();
+        let wanted = match (offload.context, tag) {
+            (Some(context), tag) => Some(TxContext {
+                vlan: tag.unwrap_or(0),
+                ..context
+            }),
+            (None, Some(tci)) => Some(TxContext::vlan_only(tci, network_offset)),
+            (None, None) => None,
+        };
+        // A context in slot 0 that already gives the frame what it reads
+        // is not written again; a new tag is a new context.
+        let last = ring.format.last_context;
+        let context =
+            wanted.filter(|w| !last.is_some_and(|l| l.serves(w, offloads, tag.is_some())));
         // The context goes into slot 0 now; should the frame be unwound,
         // `forget_context` clears this.
         if let Some(ctx) = context {
             ring.format.last_context = Some(ctx);
         }
-        let dcmd = Dcmd::IFCS | if offload.tso { Dcmd::TSE } else { 0 };
+        let dcmd = Dcmd::IFCS
+            | if offload.tso { Dcmd::TSE } else { 0 }
+            | if tag.is_some() { Dcmd::VLE } else { 0 };
         // QEMU reads these from a frame's first data descriptor only, the
         // 82576 from each.
-        let popts = if offload.context.is_some() {
-            offload.popts
-        } else {
-            0
-        };
-        ring.write_frame(
+        let popts = if offloads { offload.popts } else { 0 };
+        let queued = ring.write_frame(
             skb,
             FrameLayout {
                 context: context.map(|c| c.encode()),
@@ -208,7 +228,11 @@ impl TxFormat for IgbTx {
                 packets: offload.packets,
                 tso: offload.tso,
             },
-        )
+        )?;
+        Ok(Queued {
+            vlan_tagged: tag.is_some(),
+            ..queued
+        })
     }
 
     #[inline]

@@ -136,7 +136,8 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             // promises callbacks (ndo_dfwd_add_station, ...) it may not have.
             (*raw).hw_features = config.hw_features & features::SUPPORTED;
             (*raw).features = config.features & features::SUPPORTED;
-            (*raw).vlan_features = config.features & features::SUPPORTED;
+            // What a VLAN device on top may use: not the tag offloads.
+            (*raw).vlan_features = config.features & features::SUPPORTED & !features::VLAN_CTAG;
             // The core's setters clamp, and lower the GSO limits with the
             // TSO ones (the size was checked against `MIN_GSO_SIZE` above).
             b::netif_set_tso_max_size(raw, config.tso_max_size);

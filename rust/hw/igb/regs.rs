@@ -42,7 +42,9 @@ pub use shared::Status;
 pub use shared::Tctl;
 
 /// CTRL: VLAN mode. Strip the tag of received frames into the descriptor
-/// (QEMU strips when this is set and VMDq is off).
+/// (QEMU strips when this is set and VMDq is off). QEMU's 82576 inserts a
+/// tag on transmit for the data descriptor's VLE alone, whatever this bit
+/// says (its e1000e model also wants VME).
 pub const CTRL_VME: u32 = 1 << 30;
 
 /// RCTL: VLAN filter enable (the [`vfta`] table).

@@ -318,6 +318,39 @@ impl TxContext {
         ]
     }
 
+    /// The context for a frame that asks only for its VLAN tag to be
+    /// inserted (no checksum, no TSO), as `igb_tx_csum` writes one: the
+    /// tag, and MACLEN where the stack put the network header (`None`
+    /// when it set none, or one past MACLEN's width: 0 then, which
+    /// neither QEMU nor the 82576 reads without an offload).
+    pub fn vlan_only(vlan: u16, network_offset: Option<u32>) -> Self {
+        let lens = network_offset
+            .and_then(|mac_len| HeaderLens::new(mac_len, 0))
+            .unwrap_or_default();
+        Self {
+            vlan,
+            lens,
+            ..Self::default()
+        }
+    }
+
+    /// Whether a frame's data descriptors, naming the slot that holds
+    /// `self`, get what they need from it: the checksum and TSO fields of
+    /// `wanted` if they ask for an offload (`offloads`: TXSM, IXSM or
+    /// TSE), its tag if they ask for one (`vlan`: VLE). The device reads
+    /// nothing else of the context, so a context that differs only in
+    /// fields the frame does not use need not be written again.
+    pub fn serves(&self, wanted: &TxContext, offloads: bool, vlan: bool) -> bool {
+        let tag_ok = !vlan || self.vlan == wanted.vlan;
+        let offloads_ok = !offloads
+            || *self
+                == TxContext {
+                    vlan: self.vlan,
+                    ..*wanted
+                };
+        tag_ok && offloads_ok
+    }
+
     /// Decodes a CPU-order descriptor, `None` if it is not a context
     /// descriptor. A zero MSS decodes as no TSO.
     pub fn decode(d: [u64; 2]) -> Option<Self> {
@@ -534,6 +567,65 @@ mod tests {
         // TUCMD.IPV4 | L4T_SCTP.
         assert_eq!(dword(&bytes(sctp.encode()), 2) & 0x1C00, 0x1400);
         assert_eq!(TxContext::decode(sctp.encode()), Some(sctp));
+    }
+
+    #[test]
+    fn vlan_context_matches_igb_tx_csum() {
+        // igb_tx_csum() for a frame with a hardware-accelerated tag and
+        // nothing to checksum (an ICMP echo, IPv4 behind 14 bytes): the
+        // no_csum path writes MACLEN, IPLEN 0, the tag (IGB_TX_FLAGS_VLAN
+        // _MASK, bits 31:16) and no L4 type.
+        let c = TxContext::vlan_only(0x2005, Some(14));
+        let b = bytes(c.encode());
+        assert_eq!(dword(&b, 0), 0x2005_0000 | 14 << 9);
+        assert_eq!(dword(&b, 1), 0);
+        assert_eq!(dword(&b, 2), 0x2020_0000);
+        assert_eq!(dword(&b, 3), 0);
+        assert_eq!(TxContext::decode(c.encode()), Some(c));
+        // No network header (or one MACLEN cannot hold): MACLEN 0.
+        assert_eq!(TxContext::vlan_only(5, None).lens, HeaderLens::default());
+        assert_eq!(TxContext::vlan_only(5, Some(128)).lens.mac_len(), 0);
+        // The data descriptor of such a frame: VLE, no POPTS.
+        let d = TxData {
+            len: 98,
+            dcmd: Dcmd::EOP | Dcmd::IFCS | Dcmd::RS | Dcmd::VLE,
+            paylen: Paylen::new(98).unwrap(),
+            ..TxData::default()
+        };
+        assert_eq!(dword(&bytes(d.encode()), 2), 0x6B30_0062);
+    }
+
+    #[test]
+    fn context_reuse() {
+        let tcp = TxContext {
+            lens: HeaderLens::new(14, 20).unwrap(),
+            l4: L4::Tcp,
+            ..TxContext::default()
+        };
+        let tcp_tag5 = TxContext { vlan: 5, ..tcp };
+        let tag5 = TxContext::vlan_only(5, Some(14));
+        let tag6 = TxContext::vlan_only(6, Some(14));
+        // Checksum and tag: everything must match.
+        assert!(tcp_tag5.serves(&tcp_tag5, true, true));
+        assert!(!tcp.serves(&tcp_tag5, true, true));
+        assert!(!tcp_tag5.serves(&TxContext { vlan: 6, ..tcp }, true, true));
+        // A checksum without a tag: the tag in the slot does not matter.
+        assert!(tcp_tag5.serves(&tcp, true, false));
+        assert!(!tag5.serves(&tcp, true, false));
+        // A tag alone: only the tag matters, not the offload fields.
+        assert!(tcp_tag5.serves(&tag5, false, true));
+        assert!(!tcp_tag5.serves(&tag6, false, true));
+        assert!(tag5.serves(&TxContext::vlan_only(5, None), false, true));
+        // A change of tag is a change of context.
+        assert!(!tag5.serves(&tag6, false, true));
+        // TSO parameters count as offload fields.
+        let tso = TxContext {
+            tso: Tso::new(1448, 32),
+            ipv4: true,
+            ..tcp_tag5
+        };
+        assert!(!tcp_tag5.serves(&tso, true, true));
+        assert!(tso.serves(&tso, true, true));
     }
 
     #[test]
