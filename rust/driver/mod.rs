@@ -13,6 +13,7 @@
 
 #![deny(unsafe_code)]
 
+mod counters;
 mod e1000;
 mod ethtool;
 mod family;

@@ -4,6 +4,7 @@
 //! and bringing the datapath up and down.
 
 use super::{
+    counters::counter_set,
     family::Family,
     mac,
     queue::QueuePair,
@@ -33,111 +34,80 @@ use kernel::{
     },
 };
 
-/// Declares [`Counters`] and the `ethtool -S` name of each counter.
-macro_rules! counters {
-    ($($(#[$doc:meta])* $name:ident,)*) => {
-        /// Monotonic event counters, readable from any context. The TX
-        /// ring's per-frame counts (`TxStats`) reach them only when
-        /// `ethtool -S` reads them ([`Port::fold_tx_ring_stats`]) and when
-        /// the ring is freed; frames and bytes received and completed once
-        /// per poll; the driver's drops and errors, multicast frames, queue
-        /// stops and interrupts as they happen; the device's own drop
-        /// counters (`rx_missed`, `rx_no_buffer`, `rx_oversize`,
-        /// `rx_undersize`) when statistics are read.
-        pub(crate) struct Counters {
-            $($(#[$doc])* pub(crate) $name: Atomic<u64>,)*
-        }
-
-        impl Counters {
-            /// All counters at zero.
-            pub(crate) fn new() -> Self {
-                Self { $($name: Atomic::new(0),)* }
-            }
-
-            /// `ethtool -S` names, in [`Self::values`] order.
-            pub(crate) const NAMES: &'static [&'static CStr] = &[$(
-                // stringify! of an identifier never contains a NUL.
-                match CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
-                    Ok(s) => s,
-                    Err(_) => panic!("counter name"),
-                },
-            )*];
-
-            /// Current values, in [`Self::NAMES`] order.
-            pub(crate) fn values(&self, out: &mut [u64]) {
-                let all = [$(self.$name.load(Relaxed),)*];
-                for (o, v) in out.iter_mut().zip(all) {
-                    *o = v;
-                }
-            }
-        }
-    };
-}
-
-counters! {
-    /// Frames the device finished sending (TSO frames count segments).
-    tx_packets,
-    /// Bytes of completed frames.
-    tx_bytes,
-    /// Frames dropped on transmit (mapping failure, device down, reset).
-    tx_dropped,
-    /// Times the TX queue was stopped for lack of room.
-    tx_stops,
-    /// Times a stopped TX queue was restarted.
-    tx_restarts,
-    /// Writes of the TX tail register.
-    tx_doorbells,
-    /// TX descriptors used, context descriptors included.
-    tx_descriptors,
-    /// Context descriptors written (checksum or TSO parameters).
-    tx_context_descriptors,
-    /// Frames sent with TCP segmentation offload.
-    tx_tso_frames,
-    /// Frames whose 802.1Q tag the device inserted (82576 only).
-    tx_vlan_tagged,
-    /// Payload bytes DMA'd from skb linear heads.
-    tx_head_bytes,
-    /// Payload bytes DMA'd from skb page fragments.
-    tx_frag_bytes,
-    /// Of those, bytes from page-cache pages (checked per page).
-    tx_pagecache_bytes,
-    /// TX watchdog expiries that reset the TX ring.
-    tx_timeouts,
-    /// Frames passed up the stack.
-    rx_packets,
-    /// Bytes passed up the stack.
-    rx_bytes,
-    /// Multicast and broadcast frames received.
-    rx_multicast,
-    /// Frames dropped for lack of a replacement buffer.
-    rx_alloc_failed,
-    /// Frames the device flagged as bad.
-    rx_errors,
-    /// Frames too long for the buffer, or empty.
-    rx_length_errors,
-    /// Frames whose checksums the device verified (82576 only).
-    rx_csum_verified,
-    /// Frames in which the device found a checksum error (the stack
-    /// verifies them again).
-    rx_csum_errors,
-    /// Frames whose 802.1Q tag the device stripped (82576 only).
-    rx_vlan_stripped,
-    /// Frames that spanned several buffers (dropped, each counted once).
-    rx_multi_descriptor,
-    /// Frames the device dropped as longer than it accepts (ROC).
-    rx_oversize,
-    /// Frames the device dropped as shorter than 64 bytes (RUC).
-    rx_undersize,
-    /// Frames the device dropped for lack of a free buffer (MPC).
-    rx_missed,
-    /// Times the device found no free receive buffer (RNBC).
-    rx_no_buffer,
-    /// Hard interrupts that were ours.
-    irqs,
-    /// NAPI polls.
-    napi_polls,
-    /// Link state changes seen.
-    link_changes,
+counter_set! {
+    /// Monotonic event counters, readable from any context. The TX
+    /// ring's per-frame counts (`TxStats`) reach them only when
+    /// `ethtool -S` reads them ([`Port::fold_tx_ring_stats`]) and when
+    /// the ring is freed; frames and bytes received and completed once
+    /// per poll; the driver's drops and errors, multicast frames, queue
+    /// stops and interrupts as they happen; the device's own drop
+    /// counters (`rx_missed`, `rx_no_buffer`, `rx_oversize`,
+    /// `rx_undersize`) when statistics are read.
+    pub(crate) struct Counters {
+        /// Frames the device finished sending (TSO frames count segments).
+        tx_packets,
+        /// Bytes of completed frames.
+        tx_bytes,
+        /// Frames dropped on transmit (mapping failure, device down, reset).
+        tx_dropped,
+        /// Times the TX queue was stopped for lack of room.
+        tx_stops,
+        /// Times a stopped TX queue was restarted.
+        tx_restarts,
+        /// Writes of the TX tail register.
+        tx_doorbells,
+        /// TX descriptors used, context descriptors included.
+        tx_descriptors,
+        /// Context descriptors written (checksum or TSO parameters).
+        tx_context_descriptors,
+        /// Frames sent with TCP segmentation offload.
+        tx_tso_frames,
+        /// Frames whose 802.1Q tag the device inserted (82576 only).
+        tx_vlan_tagged,
+        /// Payload bytes DMA'd from skb linear heads.
+        tx_head_bytes,
+        /// Payload bytes DMA'd from skb page fragments.
+        tx_frag_bytes,
+        /// Of those, bytes from page-cache pages (checked per page).
+        tx_pagecache_bytes,
+        /// TX watchdog expiries that reset the TX ring.
+        tx_timeouts,
+        /// Frames passed up the stack.
+        rx_packets,
+        /// Bytes passed up the stack.
+        rx_bytes,
+        /// Multicast and broadcast frames received.
+        rx_multicast,
+        /// Frames dropped for lack of a replacement buffer.
+        rx_alloc_failed,
+        /// Frames the device flagged as bad.
+        rx_errors,
+        /// Frames too long for the buffer, or empty.
+        rx_length_errors,
+        /// Frames whose checksums the device verified (82576 only).
+        rx_csum_verified,
+        /// Frames in which the device found a checksum error (the stack
+        /// verifies them again).
+        rx_csum_errors,
+        /// Frames whose 802.1Q tag the device stripped (82576 only).
+        rx_vlan_stripped,
+        /// Frames that spanned several buffers (dropped, each counted once).
+        rx_multi_descriptor,
+        /// Frames the device dropped as longer than it accepts (ROC).
+        rx_oversize,
+        /// Frames the device dropped as shorter than 64 bytes (RUC).
+        rx_undersize,
+        /// Frames the device dropped for lack of a free buffer (MPC).
+        rx_missed,
+        /// Times the device found no free receive buffer (RNBC).
+        rx_no_buffer,
+        /// Hard interrupts that were ours.
+        irqs,
+        /// NAPI polls.
+        napi_polls,
+        /// Link state changes seen.
+        link_changes,
+    }
 }
 
 impl Counters {

@@ -9,7 +9,7 @@
 //!  RX queue n ─────────────────────────────────────── RxRing (NAPI n's state)
 //! ```
 
-use super::{family::Family, tx::TxRing};
+use super::{counters::counter_set, family::Family, tx::TxRing};
 use kernel::{
     new_spinlock,
     prelude::*,
@@ -19,53 +19,23 @@ use kernel::{
     },
 };
 
-/// Declares [`QueueCounters`] and the `ethtool -S` name of each.
-macro_rules! queue_counters {
-    ($($(#[$doc:meta])* $name:ident,)*) => {
-        /// One pair's counters, each written only by the pair's own NAPI
-        /// poll or interrupt, so their adds are uncontended.
-        pub(crate) struct QueueCounters {
-            $($(#[$doc])* pub(crate) $name: Atomic<u64>,)*
-        }
-
-        impl QueueCounters {
-            fn new() -> Self {
-                Self { $($name: Atomic::new(0),)* }
-            }
-
-            /// `ethtool -S` names (reported as `queue_N_NAME`), in
-            /// [`Self::values`] order.
-            pub(crate) const NAMES: &'static [&'static CStr] = &[$(
-                match CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
-                    Ok(s) => s,
-                    Err(_) => panic!("counter name"),
-                },
-            )*];
-
-            /// Current values, in [`Self::NAMES`] order.
-            pub(crate) fn values(&self, out: &mut [u64]) {
-                let all = [$(self.$name.load(Relaxed),)*];
-                for (o, v) in out.iter_mut().zip(all) {
-                    *o = v;
-                }
-            }
-        }
-    };
-}
-
-queue_counters! {
-    /// Frames received on the pair's RX queue.
-    rx_packets,
-    /// Their bytes.
-    rx_bytes,
-    /// Frames completed on the pair's TX queue (TSO frames count segments).
-    tx_packets,
-    /// Their bytes.
-    tx_bytes,
-    /// Interrupts that scheduled the pair's NAPI context.
-    irqs,
-    /// Polls of the pair's NAPI context.
-    napi_polls,
+counter_set! {
+    /// One pair's counters, each written only by the pair's own NAPI
+    /// poll or interrupt, so their adds are uncontended.
+    pub(crate) struct QueueCounters {
+        /// Frames received on the pair's RX queue.
+        rx_packets,
+        /// Their bytes.
+        rx_bytes,
+        /// Frames completed on the pair's TX queue (TSO frames count segments).
+        tx_packets,
+        /// Their bytes.
+        tx_bytes,
+        /// Interrupts that scheduled the pair's NAPI context.
+        irqs,
+        /// Polls of the pair's NAPI context.
+        napi_polls,
+    }
 }
 
 /// One queue pair.
