@@ -147,7 +147,13 @@ impl<F: Family> Operations for Port<'_, F> {
             return Ok(());
         }
         if !dev.is_running() {
-            return dev.set_active_queues(rtnl, pairs);
+            dev.set_active_queues(rtnl, pairs)?;
+            // `ethtool -x` shows the table the next start programs.
+            let mut rss = self.rss.lock();
+            if !dev.rxfh_configured() || !rss.table.fits(pairs) {
+                rss.table = Indirection::spread(pairs).map_err(|_| EINVAL)?;
+            }
+            return Ok(());
         }
         // New rings first, so that a failure leaves the port as it was;
         // the frames in flight on the old queues are dropped with them.

@@ -328,8 +328,10 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         Counters::add(&self.counters.napi_polls, 1);
         let budget = poll.budget();
         // The glue gives each context the state made for it (`start`).
-        // A single-pair family's is pair 0, which the compiler then knows.
-        let queue = if F::MAX_PAIRS == 1 { 0 } else { state.queue };
+        // The polled pair (the glue gives each context the state made for
+        // it); a single-pair family's is pair 0, which the compiler then
+        // knows.
+        let queue = if F::MAX_PAIRS == 1 { 0 } else { poll.queue() };
         let Some(pair) = self.pairs.get(queue) else {
             return 0;
         };

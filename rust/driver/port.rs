@@ -263,6 +263,9 @@ pub(crate) struct Port<'bound, F: Family> {
     /// Whether the device strips 802.1Q tags (`NETIF_F_HW_VLAN_CTAG_RX`,
     /// ethtool rxvlan), programmed again at every start.
     pub(crate) rx_vlan_strip: Atomic<u32>,
+    /// The queues whose XPS map the driver has set (bit n: queue n), each
+    /// once (under RTNL, in `start`).
+    xps_spread: Atomic<u32>,
     /// MPC and RNBC as last seen (any context that reads statistics).
     #[pin]
     device_counters: SpinLock<DeviceCounters>,
@@ -326,6 +329,7 @@ impl<'bound, F: Family> Port<'bound, F> {
             rx_hash: Atomic::new(u32::from(F::OFFLOADS & features::RXHASH != 0)),
             rss <- new_mutex!(rss),
             napi_enabled <- new_mutex!(KVec::new()),
+            xps_spread: Atomic::new(0),
         }? Error)
     }
 
@@ -414,6 +418,11 @@ impl<'bound, F: Family> Port<'bound, F> {
             }
             *rss
         };
+        // Events raised for the rings that went (a TX reset asked just
+        // before `down`, say) do not apply to these.
+        for pair in &self.pairs {
+            pair.take_events();
+        }
         let mut tails = [0u32; MAX_QUEUES];
         let mut states = KVec::with_capacity(pairs.len(), GFP_KERNEL)?;
         for (queue, (tx, rx)) in pairs.into_iter().enumerate() {
@@ -476,8 +485,14 @@ impl<'bound, F: Family> Port<'bound, F> {
         let itr = self.itr.load(Relaxed);
         for queue in 0..count {
             F::write_itr(&self.regs, self.irq_layout, queue, itr);
-            // Without XPS the stack hashes flows over the queues anyway.
-            let _ = dev.spread_xps(rtnl, queue);
+            // Once per queue, so that a user's XPS setting survives the
+            // next open or reconfiguration. Without XPS the stack hashes
+            // flows over the queues anyway.
+            let bit = 1 << queue;
+            if self.xps_spread.load(Relaxed) & bit == 0 && dev.spread_xps(rtnl, queue).is_ok() {
+                self.xps_spread
+                    .store(self.xps_spread.load(Relaxed) | bit, Relaxed);
+            }
         }
         F::enable_irqs(&self.regs, self.irq_layout);
         self.update_link(dev);
@@ -625,12 +640,29 @@ impl<'bound, F: Family> Port<'bound, F> {
     }
 
     /// Makes the carrier follow the PHY's link state.
+    /// Called from pair 0's poll and from `start`. When the link comes
+    /// back, every running queue that was stopped and has room again is
+    /// restarted here: the other pairs' polls wake theirs only on a
+    /// completion, which may have come while the carrier was still off.
     pub(crate) fn update_link(&self, dev: &NetDevice) {
         let up = mac::link(&self.regs).up;
         if up != dev.carrier_ok() {
             Counters::add(&self.counters.link_changes, 1);
             if up {
                 dev.carrier_on();
+                for (queue, pair) in self.pairs.iter().enumerate().take(dev.active_queues()) {
+                    if !dev.queue_stopped(queue) {
+                        continue;
+                    }
+                    let room = with_bh_disabled(|| {
+                        let guard = pair.tx.lock();
+                        Option::as_ref(&*guard).is_some_and(|tx| tx.unused() >= tx.wake_threshold())
+                    });
+                    if room {
+                        dev.wake_queue(queue);
+                        Counters::add(&self.counters.tx_restarts, 1);
+                    }
+                }
             } else {
                 dev.carrier_off();
             }

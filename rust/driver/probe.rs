@@ -35,10 +35,10 @@ pub(crate) fn probe<'bound, F: Family>(
 
     let irq_layout = F::irq_layout(vectors);
     let max_pairs = F::max_pairs(irq_layout).clamp(1, F::MAX_PAIRS.min(netdev::MAX_QUEUES));
-    // As many pairs as CPUs, as far as the device and its vectors allow;
-    // `ethtool -L` changes it.
+    // As many pairs as the kernel suggests (one per core), as far as the
+    // device and its vectors allow; `ethtool -L` changes it.
     // CAST: at most MAX_QUEUES.
-    let active = max_pairs.min(crate::glue::cpu::online() as usize);
+    let active = max_pairs.min(crate::glue::cpu::default_rss_queues() as usize);
     let mut rss_key = [0u8; KEY_LEN];
     netdev::fill_rss_key(&mut rss_key);
     let config = netdev::Config {

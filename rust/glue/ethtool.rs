@@ -539,6 +539,11 @@ unsafe extern "C" fn set_rxfh<T: Operations + super::netdev::Operations>(
         return EOPNOTSUPP.to_errno();
     }
     // CAST: u32 sizes to usize, lossless here.
+    if (!rxfh.indir.is_null() && rxfh.indir_size as usize != T::RSS_TABLE_LEN)
+        || (!rxfh.key.is_null() && rxfh.key_size as usize != T::RSS_KEY_LEN)
+    {
+        return EINVAL.to_errno();
+    }
     let table = (!rxfh.indir.is_null()).then(|| {
         // SAFETY: the core allocated `indir_size` entries, our own size.
         unsafe { core::slice::from_raw_parts(rxfh.indir, rxfh.indir_size as usize) }
@@ -547,10 +552,5 @@ unsafe extern "C" fn set_rxfh<T: Operations + super::netdev::Operations>(
         // SAFETY: the core allocated `key_size` bytes, our own size.
         unsafe { core::slice::from_raw_parts(rxfh.key, rxfh.key_size as usize) }
     });
-    if table.is_some_and(|t| t.len() != T::RSS_TABLE_LEN)
-        || key.is_some_and(|k| k.len() != T::RSS_KEY_LEN)
-    {
-        return EINVAL.to_errno();
-    }
     from_result(|| this.set_rss(dev, key, table).map(|()| 0))
 }

@@ -55,8 +55,10 @@ __sgnic_shim u16 sgnic_skb_get_queue_mapping(const struct sk_buff *skb) { return
 __sgnic_shim void sgnic_skb_record_rx_queue(struct sk_buff *skb, u16 queue) { skb_record_rx_queue(skb, queue); }
 __sgnic_shim void sgnic_skb_set_hash(struct sk_buff *skb, u32 hash, enum pkt_hash_types type) { skb_set_hash(skb, hash, type); }
 __sgnic_shim const struct cpumask *sgnic_cpumask_of(unsigned int cpu) { return cpumask_of(cpu); }
-__sgnic_shim unsigned int sgnic_num_online_cpus(void) { return num_online_cpus(); }
 __sgnic_shim unsigned int sgnic_cpumask_local_spread(unsigned int i, int node) { return cpumask_local_spread(i, node); }
+__sgnic_shim unsigned int sgnic_nr_cpu_ids(void) { return nr_cpu_ids; }
+__sgnic_shim void sgnic_netif_tx_lock_queue(struct net_device *dev, unsigned int queue) { __netif_tx_lock(netdev_get_tx_queue(dev, queue), smp_processor_id()); }
+__sgnic_shim void sgnic_netif_tx_unlock_queue(struct net_device *dev, unsigned int queue) { __netif_tx_unlock(netdev_get_tx_queue(dev, queue)); }
 __sgnic_shim struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
 __sgnic_shim void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }
 __sgnic_shim void sgnic_netif_tx_disable(struct net_device *dev) { netif_tx_disable(dev); }

@@ -35,15 +35,13 @@ use kernel::{prelude::*, sync::atomic::Atomic, types::Opaque};
 /// Most queue pairs (TX queue, RX queue, NAPI context) a netdev may have.
 pub const MAX_QUEUES: usize = 8;
 
-/// `NETDEV_RSS_KEY_LEN`: the length of the kernel's RSS key.
-const RSS_KEY_MAX: usize = 52;
-
 /// Fills `key` with the kernel's RSS key (`netdev_rss_key_fill`: random,
 /// drawn once per boot and shared by every device, so that a flow hashes
-/// alike on each). At most its first 52 bytes; any beyond are left as
-/// they are.
+/// alike on each). At most its first `NETDEV_RSS_KEY_LEN` bytes; any
+/// beyond are left as they are.
 pub fn fill_rss_key(key: &mut [u8]) {
-    let len = key.len().min(RSS_KEY_MAX);
+    // CAST: a small constant (256 in 7.3).
+    let len = key.len().min(b::NETDEV_RSS_KEY_LEN as usize);
     // SAFETY: `key` holds at least `len` writable bytes, and `len` is
     // within the kernel's key (its BUG_ON).
     unsafe { b::netdev_rss_key_fill(key.as_mut_ptr().cast(), len) }
@@ -261,7 +259,7 @@ impl NetDevice {
             return Err(EINVAL);
         }
         // CAST: queue < MAX_QUEUES.
-        let cpu = crate::glue::cpu::spread(queue as u32);
+        let cpu = crate::glue::cpu::spread(queue as u32).ok_or(ENODEV)?;
         // SAFETY: a registered net_device (type invariant) and one of its
         // TX queues; the mask is a CPU's constant single-CPU mask.
         kernel::error::to_result(unsafe {

@@ -112,19 +112,22 @@ impl<T: Operations> NetDev<T> {
         // SAFETY: the napi_struct was added in `Registration::allocate`, and
         // the flag said it was disabled.
         unsafe { b::napi_enable(napi.as_raw()) };
-        Ok(NapiEnabled { queue })
+        Ok(NapiEnabled {
+            dev: self.as_raw(),
+            queue,
+        })
     }
 
     /// Waits for a running poll of the token's context, prevents new ones
     /// (from `stop`) and hands back the state given to
     /// [`NetDev::napi_enable`]; it sleeps, hence [`Rtnl`].
     ///
-    /// The flag still guards the call: a token of another netdev (a
-    /// driver with two ports) cannot disable this one twice, and gets
-    /// `None`.
+    /// A token of another netdev (a driver with two ports) disables
+    /// nothing and gets `None`; that netdev's glue disables its context
+    /// after `stop` whatever the driver did with the token.
     pub fn napi_disable(&self, _rtnl: &Rtnl<'_>, enabled: NapiEnabled) -> Option<T::PollState> {
-        let NapiEnabled { queue } = enabled;
-        if !self.napi_disable_if_enabled(queue) {
+        let NapiEnabled { dev, queue } = enabled;
+        if dev != self.as_raw() || !self.napi_disable_if_enabled(queue) {
             return None;
         }
         // SAFETY: the context was enabled (so `queue` is in bounds) and is
@@ -166,8 +169,15 @@ impl<T: Operations> NetDev<T> {
 /// [`NetDev::napi_disable`] uses it up.
 #[must_use = "NAPI stays enabled until the token goes to napi_disable"]
 pub struct NapiEnabled {
+    /// The netdev, compared only (never dereferenced).
+    dev: *mut b::net_device,
     queue: usize,
 }
+
+// SAFETY: the pointer is only compared, never dereferenced.
+unsafe impl Send for NapiEnabled {}
+// SAFETY: as above.
+unsafe impl Sync for NapiEnabled {}
 
 impl NapiEnabled {
     /// Which context.
@@ -279,46 +289,51 @@ impl NapiPoll<'_> {
         unsafe { b::napi_consume_skb(skb.into_raw(), self.budget as c_int) }
     }
 
-    /// Runs `f` while no `start_xmit` runs on the netdev and none can
-    /// start: the stack's transmit queues are locked and frozen for its
-    /// duration. Lets the poll rewrite state that `start_xmit` uses
-    /// outside the driver's own locks (a TX tail register). The closure is
-    /// `Send`, so it cannot capture this token or the netdev (it gets them
-    /// back through [`XmitFrozen`]) and cannot freeze again, which would
-    /// wait for itself.
+    /// Runs `f` while no `start_xmit` runs on this poll's TX queue and
+    /// none can start: the queue's xmit lock, which the core holds around
+    /// every `start_xmit` on it (whatever the qdisc, `noqueue` included),
+    /// is held for its duration. Lets the poll rewrite state that
+    /// `start_xmit` uses outside the driver's own locks (a TX tail
+    /// register). Other queues keep transmitting. The closure is `Send`,
+    /// so it cannot capture this token or the netdev (it gets them back
+    /// through [`XmitFrozen`]) and cannot lock again, which would wait for
+    /// itself.
     pub fn with_xmit_frozen<R>(&self, f: impl FnOnce(&XmitFrozen<'_>) -> R + Send) -> R {
         let dev = self.dev;
-        // SAFETY: `dev` is registered (type invariant); netif_tx_lock wants
-        // bottom halves disabled, which they are in a NAPI poll (type
-        // invariant of `NapiPoll`). It waits for a running start_xmit.
-        unsafe { b::netif_tx_lock(dev.as_raw()) };
-        // INVARIANT: the queues are frozen until `f` returns, inside the
-        // poll (the only completer of `queue`).
+        // CAST: below MAX_QUEUES.
+        let queue = self.queue as u32;
+        // SAFETY: `dev` is registered and `queue` one of its TX queues
+        // (type invariant); the xmit lock wants bottom halves disabled,
+        // which they are in a NAPI poll (type invariant of `NapiPoll`). It
+        // waits for a running start_xmit on the queue.
+        unsafe { b::sgnic_netif_tx_lock_queue(dev.as_raw(), queue) };
+        // INVARIANT: the queue's xmit lock is held until `f` returns,
+        // inside the poll (the only completer of `queue`).
         let result = f(&XmitFrozen {
             dev,
             queue: self.queue,
         });
-        // SAFETY: paired with the netif_tx_lock above, same context.
-        unsafe { b::netif_tx_unlock(dev.as_raw()) };
+        // SAFETY: paired with the lock above, same context.
+        unsafe { b::sgnic_netif_tx_unlock_queue(dev.as_raw(), queue) };
         result
     }
 }
 
-/// The transmit queues frozen inside a NAPI poll, from
+/// A poll's TX queue with its xmit lock held inside the poll, from
 /// [`NapiPoll::with_xmit_frozen`].
 ///
 /// # Invariants
 ///
-/// Exists only while `dev`'s queues are locked and frozen, inside the
-/// poll of NAPI context `queue`: neither `start_xmit` nor a completion of
-/// TX queue `queue` can run.
+/// Exists only while TX queue `queue` of `dev` has its xmit lock held,
+/// inside the poll of NAPI context `queue`: neither `start_xmit` on the
+/// queue nor a completion of it can run.
 pub struct XmitFrozen<'a> {
     dev: &'a NetDevice,
     queue: usize,
 }
 
 impl XmitFrozen<'_> {
-    /// The netdev whose queues are frozen.
+    /// The netdev whose queue is held.
     pub fn dev(&self) -> &NetDevice {
         self.dev
     }

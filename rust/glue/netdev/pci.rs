@@ -299,8 +299,7 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                 GFP_KERNEL,
             )?;
             irqs.push(irq, GFP_KERNEL)?;
-            if let Some(queue) = (naming.queue)(vector) {
-                let cpu = crate::glue::cpu::spread(queue);
+            if let Some(cpu) = (naming.queue)(vector).and_then(crate::glue::cpu::spread) {
                 // Not a hint (free_irq warns about one left set): the
                 // affinity itself, which a user may still change. Failing
                 // only leaves the default affinity.

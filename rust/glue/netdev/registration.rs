@@ -221,11 +221,17 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
     /// whose registration lives for `'a`.
     pub(super) unsafe fn state_and_napis<'a>(raw: *mut b::net_device) -> (&'a T, &'a [Napi]) {
         // SAFETY: per the function's contract, the private area holds an
-        // initialised `Private<T>` for `'a`, and the netdev is owned by a
-        // live registration.
+        // initialised `Private<T>` for `'a`, whose first `queues` NAPI
+        // contexts were added (invariant of `PrivateHeader`). Built from
+        // the header, not a `NetDevice`: the netdev may not be registered
+        // (yet, or any more).
         unsafe {
             let private = netdev_priv(raw).cast::<Private<T>>();
-            (&*(*private).owner, NetDevice::from_raw(raw).napis())
+            let header = addr_of_mut!((*private).header);
+            let first = addr_of_mut!((*header).napi).cast::<Napi>();
+            // CAST: at most MAX_QUEUES.
+            let napis = core::slice::from_raw_parts(first, (*header).queues as usize);
+            (&*(*private).owner, napis)
         }
     }
 
