@@ -22,23 +22,37 @@ size=${SGNIC_DEMO_SIZE:-64M}
 sgnic-test mkfile /tmp/demo.bin "$size" --seed 7 >/dev/null
 mkdir -p /out
 
-# Port 0's interrupt (the sender's NIC: TX completions, and the ACKs whose
-# processing may transmit more) on CPU 0; port 1's (the receiver's NIC and
+# Port 0's interrupts (the sender's NIC: TX completions, and the ACKs whose
+# processing may transmit more; every vector of an 82576) on CPU 0; port 1's (the receiver's NIC and
 # the receive path it starts) on CPU 1. On a machine where both NICs share
 # one line (make vm IOMMU=1) both go to CPU 1, and frames the stack sends
 # from the ACK softirq are then counted on the receiver's side.
+# Every interrupt of PCI device $1: its MSI or MSI-X vectors (the 82576
+# has one per queue pair, spread over the CPUs by default), else its line.
+device_irqs() {
+	if ls /sys/bus/pci/devices/$1/msi_irqs/* >/dev/null 2>&1; then
+		for _v in /sys/bus/pci/devices/$1/msi_irqs/*; do basename "$_v"; done
+	else
+		cat /sys/bus/pci/devices/$1/irq
+	fi
+}
+pci0=$(basename "$(readlink -f "/sys/class/net/$IF0/device")")
 irq0=$(cat "/sys/class/net/$IF0/device/irq")
 for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/class")" = 0x020000 ] || continue
-	irq=$(cat "$d/irq")
-	[ "$irq" = "$irq0" ] && continue
-	echo 2 >"/proc/irq/$irq/smp_affinity" || echo "demo: cannot move IRQ $irq to CPU 1" >&2
+	[ "${d##*/}" = "$pci0" ] && continue
+	for irq in $(device_irqs "${d##*/}"); do
+		[ "$irq" = "$irq0" ] && continue
+		echo 2 >"/proc/irq/$irq/smp_affinity" || echo "demo: cannot move IRQ $irq to CPU 1" >&2
+	done
 done
 if grep -q "^ *$irq0:.*sgnic.*sgnic" /proc/interrupts; then
 	echo "demo: both NICs share IRQ $irq0; the receiver's CPU also runs the sender's softirq work" >&2
 	echo 2 >"/proc/irq/$irq0/smp_affinity"
 else
-	echo 1 >"/proc/irq/$irq0/smp_affinity" || echo "demo: cannot move IRQ $irq0 to CPU 0" >&2
+	for irq in $(device_irqs "$pci0"); do
+		echo 1 >"/proc/irq/$irq/smp_affinity" || echo "demo: cannot move IRQ $irq to CPU 0" >&2
+	done
 fi
 # With FSRM the kernel inlines copy_to/from_user as `rep movsb` in its
 # callers, where the plugin, which watches the copy routines, cannot see it.
