@@ -68,7 +68,8 @@ def nic_register(offset, regs=None):
     regs = NIC_REGS if regs is None else regs
     if offset in regs:
         return regs[offset]
-    if 0x4000 <= offset < 0x4100:
+    # The 82576's statistics block runs on past the 8254x's.
+    if 0x4000 <= offset < (0x4400 if regs is IGB_REGS else 0x4100):
         return "statistics"
     return f"0x{offset:04x}"
 
