@@ -77,8 +77,10 @@ run() {
 		flows_listen 4
 		mark
 		echo "$phase $1 $3 $2 $(($(stat -c %s /tmp/insn4.bin) * 4)) byte" >>$OUT/phases
-		flows_send 4 /tmp/insn4.bin >$OUT/$1-$2-$3.json || die "$3 failed"
+		# Untimed, and checked after the phase: it counts the transfers only.
+		FLOWS_CLOCK=0 flows_send 4 /tmp/insn4.bin || die "$3 failed"
 		mark
+		flows_check 4 >$OUT/$1-$2-$3.json || die "$3: the data arrived altered"
 		;;
 	*) die "unknown PROFILE_WORKLOAD '$3' (rr, sendfile, sendfile4-qN)" ;;
 	esac
