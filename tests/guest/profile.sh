@@ -39,7 +39,7 @@ for drv in sgnic $C_DRIVER; do
 	# it called directly (perf script lists call chains leaf first).
 	case $drv in
 	sgnic) entries='Operations4poll$ Operations10start_xmit$' ;;
-	igb) entries='^igb_poll$ ^igb_xmit_frame$' ;;
+	igb) entries='^igb_poll$ ^igb_xmit_frame_ring$' ;; # igb_xmit_frame tail-calls it
 	*) entries='^e1000_clean$ ^e1000_xmit_frame$' ;;
 	esac
 	for re in $entries; do
