@@ -14,6 +14,15 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export LIBCLANG_PATH ?= /usr/lib/llvm-22/lib
 
 OUT ?= $(ROOT)/out
+# make test runs the in-guest suite once per model in SGNIC_NIC_MODELS:
+# by default on the 8254x (e1000) and then on the 82576 (igb); naming one
+# model with SGNIC_NIC_MODEL runs it on that model only. Everything else
+# boots SGNIC_NIC_MODEL (default e1000).
+ifeq ($(origin SGNIC_NIC_MODEL),undefined)
+SGNIC_NIC_MODELS ?= e1000 igb
+else
+SGNIC_NIC_MODELS ?= $(or $(SGNIC_NIC_MODEL),e1000 igb)
+endif
 SGNIC_NIC_MODEL ?= e1000
 export SGNIC_NIC_MODEL
 CARGO_TARGETS := $(SGNIC_CACHE)/cargo-target
@@ -124,7 +133,8 @@ test:
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh) || exit 1; \
 	base=$$(SGNIC_KERNEL_VARIANT=base $(ROOT)/qemu/kernel-build.sh) || exit 1; \
 	$(ROOT)/tests/run.sh --kernel "$$kdir/arch/x86/boot/bzImage" --initrd $(INITRD) \
-		--copy-kernel "$$base/arch/x86/boot/bzImage" --copy-initrd $(COPY_INITRD) --out $(OUT)/test
+		--copy-kernel "$$base/arch/x86/boot/bzImage" --copy-initrd $(COPY_INITRD) --out $(OUT)/test \
+		--models "$(SGNIC_NIC_MODELS)"
 
 bench: initramfs
 	@kdir=$$($(ROOT)/qemu/kernel-build.sh); \
@@ -155,8 +165,10 @@ help:
 	@echo '  make vm             boot the guest with sgnic loaded and run the sendfile demo'
 	@echo "  make vm CMD='...'   run a shell command in the guest instead; exit status is its status"
 	@echo '  make shell          interactive guest shell (sgnic loaded); exit with "reboot -f"'
-	@echo '  make test           host unit tests plus every in-guest test; ends with "N passed, N failed"'
-	@echo '  make bench          sgnic vs the C e1000 driver in one VM run (out/bench.*)'
+	@echo '  make test           host unit tests plus every in-guest test, on the e1000 and then on the igb;'
+	@echo '                      ends with "N passed, N failed"'
+	@echo '  make bench          sgnic vs the C driver in one VM run (out/bench.*): C e1000, or C igb'
+	@echo '                      with SGNIC_NIC_MODEL=igb (adds the 4-flow sendfile at 1 and 2 queue pairs)'
 	@echo '  make profile        exact instruction and MMIO counts per function, sgnic vs C (PROFILE_MODE=perf: perf sampling)'
 	@echo '  make / modules      build sgnic.ko against KDIR (default: the cached guest kernel)'
 	@echo '  make clean | modules_install | rust-analyzer   the usual Kbuild targets'
@@ -165,7 +177,8 @@ help:
 	@echo '  make check          rustfmt and clippy (CLIPPY=1) on all Rust code'
 	@echo 'Variables: KDIR=<rust-enabled kernel build tree>  SGNIC_CACHE=<cache dir>'
 	@echo '  SGNIC_NIC_MODEL=e1000|e1000-82544gc|e1000-82545em|igb  PCAP=<file> (capture the wire)'
+	@echo '    (make test: that model only; SGNIC_NIC_MODELS="e1000 igb" is its default list)'
 	@echo '  IOMMU=1 (make vm/shell on q35 with a strict Intel IOMMU; make test always is)'
 	@echo '  CMD=<guest command>  SGNIC_TESTS="t00 t10" (select guest tests)  CLIPPY=1'
 	@echo '  BENCH_ROUNDS (8), BENCH_SECONDS, BENCH_ONLY=<workload>, BENCH_DEBUG=1 (keep kmemleak, DMA-API debug)'
-	@echo '  PROFILE_MODE=insn|perf, PROFILE_WORKLOAD="rr sendfile", PROFILE_SIZE, PROFILE_RR, PROFILE_TOP'
+	@echo '  PROFILE_MODE=insn|perf, PROFILE_WORKLOAD="rr sendfile" (igb: also sendfile4-q1 sendfile4-q2), PROFILE_SIZE, PROFILE_RR, PROFILE_TOP'

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Unit tests for tests/bench-report.py: CPU accounting, the paired ratio
-statistics and the verdict wording (run by make test on the host)."""
+statistics, the verdict wording, and on the 82576 the C igb as the
+baseline, a refused row and the 2-queue/1-queue ratio (run by make test
+on the host)."""
 import importlib.util
 import json
 import os
@@ -101,6 +103,71 @@ class EndToEnd(unittest.TestCase):
         self.assertAlmostEqual(r["irqs_per_mib"]["median"], 1.0)
         self.assertIn("meets the target", report.verdict(r["mib_per_s"], True))
         self.assertIn("meets the target: sgnic level", report.verdict(r["irqs_per_mib"], False))
+
+
+def write_round(d, r, drv, workload, secs, idle, nbytes=64 << 20, queues=None):
+    base = os.path.join(d, f"{r}-{drv}-{workload}")
+    with open(base + ".kv", "w") as f:
+        f.write(
+            f"round={r}\ndriver={drv}\nworkload={workload}\nncpu=2\n"
+            f"cpu_before={stat_line(0)}\n"
+            f"cpu_after={stat_line(int(secs * 1e9), idle=idle)}\nirqs=640\n"
+        )
+        if queues:
+            f.write(f"queues={queues}\n")
+    with open(base + ".json", "w") as f:
+        json.dump({"bytes": nbytes, "seconds": secs}, f)
+    return base
+
+
+class Igb(unittest.TestCase):
+    """On the 82576 the baseline is the C igb, and the 4-flow rows at 1
+    and 2 queue pairs give a per-driver scaling ratio; a row sgnic refused
+    is recorded, not failed."""
+
+    def test_igb_baseline_refused_row_and_queue_scaling(self):
+        with tempfile.TemporaryDirectory() as d:
+            bases = []
+            for r in range(1, 6):
+                bases.append(write_round(d, r, "sgnic", "sendfile", 2.0, 250, queues=1))
+                bases.append(write_round(d, r, "igb", "sendfile", 2.5, 300, queues=2))
+                bases.append(write_round(d, r, "sgnic", "sendfile4-q1", 8.0, 1000, 256 << 20, 1))
+                bases.append(write_round(d, r, "igb", "sendfile4-q1", 8.0, 1000, 256 << 20, 1))
+                bases.append(write_round(d, r, "igb", "sendfile4-q2", 6.4, 800, 256 << 20, 2))
+                refused = os.path.join(d, f"{r}-sgnic-sendfile4-q2")
+                with open(refused + ".kv", "w") as f:
+                    f.write(f"round={r}\ndriver=sgnic\nworkload=sendfile4-q2\n"
+                            "unsupported=ethtool -L eth0 combined 2: Operation not supported\n")
+                bases.append(refused)
+            rows = [report.parse_measurement(b) for b in bases]
+        base = report.baseline_of(rows, "igb")
+        self.assertEqual(base, "igb")
+        s = report.summarise(rows, base)
+        self.assertAlmostEqual(s["sendfile"]["ratio_sgnic_over_igb"]["mib_per_s"]["median"], 1.25)
+        self.assertNotIn("sgnic", s["sendfile4-q2"])
+        self.assertNotIn("ratio_sgnic_over_igb", s["sendfile4-q2"])
+        table = report.markdown(s, base, report.refusals(rows))
+        self.assertIn("| igb median (range) | sgnic/igb", table)
+        self.assertIn("| sendfile4-q2 | sgnic refused the setup | not measured: ethtool -L eth0 combined 2: "
+                      "Operation not supported |  | - | - | |", table)
+        sc = report.queue_scaling(rows)
+        self.assertAlmostEqual(sc["igb"]["median"], 1.25)
+        self.assertNotIn("median", sc["sgnic"])
+        self.assertIn("Operation not supported", sc["sgnic"]["unsupported"][0])
+        text = report.scaling_markdown(sc, base)
+        self.assertIn("| igb | 1.25 |", text)
+        self.assertIn("| sgnic | - | - | sendfile4-q2: ethtool -L", text)
+        self.assertIn("sgnic 1, igb 2", report.queue_notes(s, base))
+
+    def test_e1000_report_unchanged(self):
+        with tempfile.TemporaryDirectory() as d:
+            rows = [report.parse_measurement(write_round(d, r, drv, "sendfile", 2.0, 250, queues=1))
+                    for r in range(1, 3) for drv in ("sgnic", "e1000")]
+        self.assertEqual(report.baseline_of(rows), "e1000")
+        s = report.summarise(rows)
+        self.assertIn("ratio_sgnic_over_e1000", s["sendfile"])
+        self.assertEqual(report.queue_notes(s, "e1000"), "")
+        self.assertEqual(report.queue_scaling(rows), {})
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ Input: a directory of <round>-<driver>-<workload>.{kv,json,before.json,
 after.json} files written by tests/guest/bench.sh. Output: a JSON file with
 every round's raw figures plus medians and ranges, an SVG with throughput
 and CPU-per-MiB bars and the size-sweep curve, and a Markdown table on
-stdout. Ratios are sgnic / e1000 from rounds interleaved in one boot: each
+stdout. The baseline is the in-tree C driver the guest ran beside sgnic:
+e1000 on the 8254x, igb on the 82576 (named by the raw files' driver
+field). Ratios are sgnic / baseline from rounds interleaved in one boot: each
 round runs both drivers back to back, so the ratio is taken per round and
 summarised by its median, with a distribution-free confidence interval
 (order statistics of the per-round ratios). Drift across the run and
@@ -48,6 +50,16 @@ def parse_measurement(base):
         for line in f:
             k, _, v = line.strip().partition("=")
             kv[k] = v
+    if "unsupported" in kv:
+        # The driver refused the workload's setup (e.g. `ethtool -L
+        # combined 2`): a record of why, not a measurement.
+        return {
+            "round": int(kv["round"]),
+            "driver": kv["driver"],
+            "workload": kv["workload"],
+            "failed": False,
+            "unsupported": kv["unsupported"],
+        }
     m = {
         "round": int(kv["round"]),
         "driver": kv["driver"],
@@ -55,6 +67,8 @@ def parse_measurement(base):
         "failed": kv.get("failed") == "1",
         "irqs": int(kv["irqs"]),
     }
+    if "queues" in kv:
+        m["queues"] = int(kv["queues"])
     m.update(cpu_times(int(kv["ncpu"]), kv["cpu_before"], kv["cpu_after"]))
     out = load_json(base + ".json") or {}
     if m["workload"].startswith("iperf3"):
@@ -149,10 +163,51 @@ def median_interval(values):
     return best
 
 
-def summarise(rows):
+def baseline_of(rows, model="e1000"):
+    """The C driver the rounds compare sgnic with: whichever other driver
+    the raw files name, else the model's (igb for the 82576)."""
+    others = sorted({m["driver"] for m in rows} - {"sgnic"})
+    if others:
+        return others[0]
+    return "igb" if model == "igb" else "e1000"
+
+
+# The multi-queue workloads: the 4-flow sendfile at N queue pairs.
+QUEUE_WORKLOADS = ("sendfile4-q1", "sendfile4-q2")
+
+
+def queue_scaling(rows):
+    """Per driver, the 4-flow sendfile's throughput at 2 queue pairs over
+    that at 1, per round (both ran back to back in the driver's turn), and
+    their median; or why it was not measured."""
+    by = {}
+    for m in rows:
+        if m["workload"] in QUEUE_WORKLOADS:
+            by.setdefault(m["driver"], {}).setdefault(m["round"], {})[m["workload"]] = m
+    out = {}
+    for drv, rounds in sorted(by.items()):
+        per_round, why = [], set()
+        for r in sorted(rounds):
+            q1, q2 = rounds[r].get("sendfile4-q1"), rounds[r].get("sendfile4-q2")
+            for q in (q1, q2):
+                if q and q.get("unsupported"):
+                    why.add(f"{q['workload']}: {q['unsupported']}")
+            if q1 and q2 and q1.get("mib_per_s") and q2.get("mib_per_s"):
+                per_round.append(q2["mib_per_s"] / q1["mib_per_s"])
+        entry = {}
+        if per_round:
+            entry = {"median": statistics.median(per_round), "per_round": per_round}
+        if why:
+            entry["unsupported"] = sorted(why)
+        if entry:
+            out[drv] = entry
+    return out
+
+
+def summarise(rows, base="e1000"):
     table = {}
     for m in rows:
-        if m["failed"]:
+        if m["failed"] or m.get("unsupported"):
             continue
         table.setdefault(m["workload"], {}).setdefault(m["driver"], []).append(m)
     summary = {}
@@ -165,13 +220,14 @@ def summarise(rows):
                 "descriptors_per_packet",
                 "pagecache_fraction",
                 "p99_us",
+                "queues",
             ]:
                 vals = [m[key] for m in ms if m.get(key) is not None]
                 if vals:
                     s[key] = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
             summary[w][d] = s
         a = {m["round"]: m for m in by_driver.get("sgnic", [])}
-        b = {m["round"]: m for m in by_driver.get("e1000", [])}
+        b = {m["round"]: m for m in by_driver.get(base, [])}
         ratios = {}
         for key, _, _ in METRICS:
             per_round = [
@@ -186,7 +242,7 @@ def summarise(rows):
             if ci:
                 ratios[key].update(low=ci[0], high=ci[1], coverage=ci[2])
         if ratios:
-            summary[w]["ratio_sgnic_over_e1000"] = ratios
+            summary[w][f"ratio_sgnic_over_{base}"] = ratios
     return summary
 
 
@@ -204,20 +260,29 @@ def fmt_ratio(r):
     return f"{r['median']:.2f}", interval
 
 
-def markdown(summary):
+def refusals(rows):
+    """{workload: {driver: reason}} for the rows a driver refused."""
+    out = {}
+    for m in rows:
+        if m.get("unsupported"):
+            out.setdefault(m["workload"], {})[m["driver"]] = m["unsupported"]
+    return out
+
+
+def markdown(summary, base="e1000", refused=None):
     lines = [
-        "| workload | metric | sgnic median (range) | e1000 median (range) "
-        f"| sgnic/e1000 (median of per-round ratios) | interval (>= {CONFIDENCE:.0%}) | better is |",
+        f"| workload | metric | sgnic median (range) | {base} median (range) "
+        f"| sgnic/{base} (median of per-round ratios) | interval (>= {CONFIDENCE:.0%}) | better is |",
         "|---|---|---|---|---|---|---|",
     ]
     for w, s in summary.items():
-        ratios = s.get("ratio_sgnic_over_e1000", {})
+        ratios = s.get(f"ratio_sgnic_over_{base}", {})
         for key, label, higher in METRICS:
-            if key not in s.get("sgnic", {}) and key not in s.get("e1000", {}):
+            if key not in s.get("sgnic", {}) and key not in s.get(base, {}):
                 continue
             ratio, interval = fmt_ratio(ratios.get(key))
             lines.append(
-                f"| {w} | {label} | {fmt(s.get('sgnic'), key)} | {fmt(s.get('e1000'), key)} | "
+                f"| {w} | {label} | {fmt(s.get('sgnic'), key)} | {fmt(s.get(base), key)} | "
                 f"{ratio} | {interval} | {'higher' if higher else 'lower'} |"
             )
         sg = s.get("sgnic", {})
@@ -231,6 +296,10 @@ def markdown(summary):
                 extra.append(f"{label} {sg[key]['median']:.2f}")
         if extra:
             lines.append(f"| {w} | sgnic only | {', '.join(extra)} | | | | |")
+    for w, by_driver in sorted((refused or {}).items()):
+        for d, why in sorted(by_driver.items()):
+            cells = [f"not measured: {why}" if x == d else "" for x in ("sgnic", base)]
+            lines.append(f"| {w} | {d} refused the setup | {cells[0]} | {cells[1]} | - | - | |")
     return "\n".join(lines)
 
 
@@ -254,20 +323,20 @@ def verdict(r, higher_is_better):
     )
 
 
-def verdicts(summary):
+def verdicts(summary, base="e1000"):
     """The targets (the sendfile streams), then every other workload's
     headline figures, so that a workload where sgnic is behind is named
     even though no target covers it."""
     out, others = [], []
     for w in summary:
-        r = summary[w].get("ratio_sgnic_over_e1000", {})
+        r = summary[w].get(f"ratio_sgnic_over_{base}", {})
         target = w in ("sendfile", "iperf3-Z")
         for key, label, higher in METRICS:
             if key in r and (target or not w.startswith("sweep-")):
                 words = verdict(r[key], higher)
                 if not target:
                     words = words.replace("meets the target: ", "")
-                line = f"- {w} {label}: sgnic/e1000 = {r[key]['median']:.3f}, {words}"
+                line = f"- {w} {label}: sgnic/{base} = {r[key]['median']:.3f}, {words}"
                 (out if target else others).append(line)
     if others:
         out.append("\nOther workloads (no target; reported so that a loss is never hidden):")
@@ -275,7 +344,7 @@ def verdicts(summary):
     return "\n".join(out)
 
 
-def svg(summary, path):
+def svg(summary, path, base="e1000"):
     workloads = [w for w in summary if not w.startswith("sweep-") and w != "rr"]
     sweep = sorted(
         (w for w in summary if w.startswith("sweep-")),
@@ -287,7 +356,7 @@ def svg(summary, path):
         f'font-family="sans-serif" font-size="12">',
         '<rect width="100%" height="100%" fill="white"/>',
     ]
-    colors = {"sgnic": "#d9534f", "e1000": "#337ab7"}
+    colors = {"sgnic": "#d9534f", base: "#337ab7"}
 
     def bars(top, key, title):
         parts.append(f'<text x="20" y="{top}" font-size="15" font-weight="bold">{title}</text>')
@@ -335,10 +404,46 @@ def svg(summary, path):
             parts.append(f'<text x="{left + i * step:.1f}" y="{bottom + 15}" text-anchor="middle">{w[6:]}</text>')
     for i, (d, c) in enumerate(colors.items()):
         parts.append(f'<rect x="{width - 170}" y="{10 + 18 * i}" width="12" height="12" fill="{c}"/>')
-        parts.append(f'<text x="{width - 152}" y="{20 + 18 * i}">{d if d == "sgnic" else "C e1000"}</text>')
+        parts.append(f'<text x="{width - 152}" y="{20 + 18 * i}">{d if d == "sgnic" else "C " + d}</text>')
     parts.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(parts))
+
+
+def queue_notes(summary, base):
+    """Which queue pairs each driver ran the ordinary workloads with (its
+    default): on the 82576 the C igb starts with one per CPU, sgnic with
+    what it supports. Empty if the raw files do not say (older runs)."""
+    seen = {}
+    for w, s in summary.items():
+        if w in QUEUE_WORKLOADS:
+            continue
+        for d in ("sgnic", base):
+            q = s.get(d, {}).get("queues")
+            if q:
+                seen.setdefault(d, set()).add(q["median"])
+    if not seen or all(v == {1} for v in seen.values()):
+        return ""
+    parts = [f"{d} {'/'.join(f'{x:g}' for x in sorted(v))}" for d, v in seen.items()]
+    return ("Queue pairs in the ordinary workloads (each driver's default): " + ", ".join(parts)
+            + ". The sendfile4-qN rows set N on both ports with `ethtool -L combined N`.")
+
+
+def scaling_markdown(scaling, base):
+    lines = [
+        "4-flow sendfile, throughput at 2 queue pairs over 1 (per round, in each driver's turn):\n",
+        "| driver | q2/q1 median | per round | not measured |",
+        "|---|---|---|---|",
+    ]
+    for d in ("sgnic", base):
+        e = scaling.get(d)
+        if not e:
+            continue
+        med = f"{e['median']:.2f}" if "median" in e else "-"
+        per = ", ".join(f"{x:.2f}" for x in e.get("per_round", [])) or "-"
+        why = "; ".join(e.get("unsupported", [])) or "-"
+        lines.append(f"| {d} | {med} | {per} | {why} |")
+    return "\n".join(lines)
 
 
 def parse_size(s):
@@ -357,29 +462,39 @@ def main():
     if not bases:
         sys.exit(f"bench-report: no measurements in {args.raw_dir}")
     rows = [parse_measurement(b) for b in bases]
-    summary = summarise(rows)
+    base = baseline_of(rows, args.model)
+    summary = summarise(rows, base)
+    scaling = queue_scaling(rows)
     params = open(os.path.join(args.raw_dir, "params")).read().strip() if os.path.exists(
         os.path.join(args.raw_dir, "params")) else ""
     doc = {
         "date": datetime.date.today().isoformat(),
         "nic_model": args.model,
+        "baseline": base,
         "params": params,
         "rounds": rows,
         "summary": summary,
     }
+    if scaling:
+        doc["queue_scaling"] = scaling
     with open(args.json, "w") as f:
         json.dump(doc, f, indent=1)
-    svg(summary, args.svg)
+    svg(summary, args.svg, base)
     failed = [f"{m['round']}-{m['driver']}-{m['workload']}" for m in rows if m["failed"]]
-    print(f"## sgnic vs C e1000 ({args.model}, {params})\n")
-    print(markdown(summary))
-    v = verdicts(summary)
+    print(f"## sgnic vs C {base} ({args.model}, {params})\n")
+    print(markdown(summary, base, refusals(rows)))
+    queues = queue_notes(summary, base)
+    if queues:
+        print("\n" + queues)
+    if scaling:
+        print("\n" + scaling_markdown(scaling, base))
+    v = verdicts(summary, base)
     if v:
         print("\nTargets (sgnic at least equal in throughput, no worse in CPU and interrupts per MiB):\n" + v)
     if failed:
         print(f"\nFailed measurements: {', '.join(failed)}")
     print(f"\nRaw and summary: {args.json}; plot: {args.svg}")
-    if len(failed) == len(rows):
+    if len(failed) == len(rows) or all(m["failed"] or m.get("unsupported") for m in rows):
         sys.exit(1)
 
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # make profile (PROFILE_MODE=insn, the default): count the guest kernel's
-# instructions and MMIO accesses, exactly, while sgnic and then the C e1000
-# driver run the same workloads in one VM boot; then print per-function
-# tables (tests/insn-report.py). Counting makes the guest 2-3x slower but
+# instructions and MMIO accesses, exactly, while sgnic and then the in-tree
+# C driver (e1000; igb with SGNIC_NIC_MODEL=igb, where the workloads add
+# the 4-flow sendfile at 1 and 2 queue pairs) run the same workloads in
+# one VM boot; then print per-function tables (tests/insn-report.py). Counting makes the guest 2-3x slower but
 # does not depend on how loaded the host is.
 #
 # Usage: tests/insn-profile.sh --kdir KERNEL-BUILD --initrd INITRD --out OUTDIR

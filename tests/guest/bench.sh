@@ -1,12 +1,21 @@
 #!/bin/sh
 # make bench, guest side: the same workloads on sgnic and on the in-tree C
-# e1000 driver, alternating drivers within one boot, for several rounds.
+# driver for the VM's NICs (e1000 for the 8254x, igb for the 82576, see
+# C_DRIVER in sgnic.sh), alternating drivers within one boot, for several
+# rounds.
 # Raw figures go to /out/bench/ (one key=value file per measurement); the
 # host (tests/bench-report.py) turns them into medians, ratios and plots.
 #
 # Knobs: BENCH_ROUNDS (8), BENCH_SECONDS (5, iperf3 duration),
 # BENCH_SIZE (64M, stream file size), BENCH_SWEEP (sizes of the sweep),
 # BENCH_ONLY (run only the workloads named, space-separated), BENCH_RR (rr count).
+#
+# On the 82576 two more workloads run by default (elsewhere only when
+# BENCH_ONLY names them): sendfile4-q1 and sendfile4-q2, four sendfiles of
+# the stream file at once over the one port pair, each flow's data
+# checked, after `ethtool -L combined 1` (then 2) on both ports. A driver
+# that refuses the queue count gets an "unsupported" record with
+# ethtool's words instead of a measurement, and the bench goes on.
 . /tests/sgnic.sh
 ROUNDS=${BENCH_ROUNDS:-8}
 SECS=${BENCH_SECONDS:-5}
@@ -18,18 +27,28 @@ mkdir -p $OUT
 echo "rounds=$ROUNDS seconds=$SECS size=$SIZE sweep=$SWEEP rr=$RR kernel-debug=${BENCH_KERNEL_DEBUG:-1}" >$OUT/params
 
 wanted() { [ -z "${BENCH_ONLY:-}" ] || case " $BENCH_ONLY " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+# The multi-queue workloads: by default on the 82576 only.
+wanted_mq() {
+	if [ -z "${BENCH_ONLY:-}" ]; then [ "$IGB" = 1 ]; else wanted "$1"; fi
+}
 
 # A snapshot of the guest's CPU time (one JSON line): CLOCK_MONOTONIC and
 # the all-CPU line of /proc/stat. The guest kernel accounts idle time at
 # each idle entry and exit and interrupt time at each transition, so idle,
 # irq and softirq are exact; the report derives system time from them.
 cpu_snapshot() { sgnic-test cpu-snapshot; }
-# Interrupts taken by both NIC lines, sender's and receiver's: the C
-# driver names its line after the interface, sgnic after the driver.
+# Interrupts taken by both NICs' lines and vectors, sender's and
+# receiver's: the C drivers name theirs after the interface (igb's MSI-X
+# queue vectors "IF-TxRx-N"), sgnic after the driver (on the 82576 its
+# queue vectors "sgnic-qN").
 nic_irqs() {
 	awk -v a="$IF0" -v b="$IF1" '{
 		hit = 0
-		for (i = 2; i <= NF; i++) { f = $i; sub(/,$/, "", f); if (f == a || f == b || f == "sgnic") hit = 1 }
+		for (i = 2; i <= NF; i++) {
+			f = $i; sub(/,$/, "", f)
+			if (f == a || f == b || f == "sgnic" || index(f, a "-") == 1 || index(f, b "-") == 1 ||
+				f ~ /^sgnic-q[0-9]+$/) hit = 1
+		}
 		if (hit) for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
 	} END { print s + 0 }' /proc/interrupts
 }
@@ -46,8 +65,15 @@ measure() {
 	"$@" >"$f.json" 2>"$f.err" || echo "failed=1" >>"$f.kv"
 	c1=$(cpu_snapshot) i1=$(nic_irqs)
 	[ "$_drv" = sgnic ] && sgnic-test ethtool-stats "$IF0" >"$f.after.json"
-	printf 'round=%s\ndriver=%s\nworkload=%s\nncpu=%s\ncpu_before=%s\ncpu_after=%s\nirqs=%s\n' \
-		"$_r" "$_drv" "$_w" "$NCPU" "$c0" "$c1" $((i1 - i0)) >>"$f.kv"
+	printf 'round=%s\ndriver=%s\nworkload=%s\nncpu=%s\ncpu_before=%s\ncpu_after=%s\nirqs=%s\nqueues=%s\n' \
+		"$_r" "$_drv" "$_w" "$NCPU" "$c0" "$c1" $((i1 - i0)) "$(queue_pairs)" >>"$f.kv"
+}
+
+# unsupported ROUND DRIVER WORKLOAD REASON: the driver refused the
+# workload's setup; recorded instead of a measurement.
+unsupported() {
+	echo "bench: $2 $3: unsupported: $4" >&2
+	printf 'round=%s\ndriver=%s\nworkload=%s\nunsupported=%s\n' "$1" "$2" "$3" "$4" >"$OUT/$1-$2-$3.kv"
 }
 
 send_file() { # send_file FILE METHOD: one transfer to the peer's receiver
@@ -84,10 +110,11 @@ for s in $SWEEP; do sgnic-test mkfile /tmp/sweep.$s "$s" --seed 5 >/dev/null; do
 
 for r in $(seq 1 "$ROUNDS"); do
 	# Alternate which driver goes first so slow drift favours neither.
-	if [ $((r % 2)) = 1 ]; then order="sgnic e1000"; else order="e1000 sgnic"; fi
+	if [ $((r % 2)) = 1 ]; then order="sgnic $C_DRIVER"; else order="$C_DRIVER sgnic"; fi
 	for drv in $order; do
 		echo "bench: round $r/$ROUNDS, driver $drv" >&2
 		switch_driver $drv
+		default_queues=$(queue_pairs)
 		wanted sendfile && measure $r $drv sendfile send_file /tmp/bench.bin sendfile
 		wanted sendfile-ipv6 && measure $r $drv sendfile-ipv6 send_file6 /tmp/bench.bin sendfile
 		wanted readwrite && measure $r $drv readwrite send_file /tmp/bench.bin read-write
@@ -97,10 +124,19 @@ for r in $(seq 1 "$ROUNDS"); do
 		if wanted sweep; then
 			for s in $SWEEP; do measure $r $drv sweep-$s send_file /tmp/sweep.$s sendfile; done
 		fi
+		for q in 1 2; do
+			wanted_mq sendfile4-q$q || continue
+			if why=$(set_queue_pairs $q); then
+				measure $r $drv sendfile4-q$q sendfile_flows 4 /tmp/bench.bin
+			else
+				unsupported $r $drv sendfile4-q$q "$why"
+			fi
+		done
+		[ "$(queue_pairs)" = "$default_queues" ] || set_queue_pairs "$default_queues" >&2
 	done
 done
 teardown_wire
-[ -e /sys/module/e1000 ] && rmmod e1000
+c_unload
 sgnic_load
 rm -f /tmp/bench.bin /tmp/sweep.*
 echo "bench: done" >&2

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Profiles one sendfile stream (or, with PROFILE_WORKLOAD=rr, 4000
-# request/response transactions) per driver with perf (software cpu-clock
+# request/response transactions) per driver (sgnic, and the VM's C
+# driver: e1000, or igb on the 82576) with perf (software cpu-clock
 # sampling of kernel code only; TCG has no PMU) and writes, per driver,
 # the hottest kernel symbols with sample counts and their call chains to
 # /out/profile/<driver>.{symbols,callers}.txt. Both ports are driven by
@@ -11,7 +12,7 @@ echo 0 >/proc/sys/kernel/kptr_restrict
 echo -1 >/proc/sys/kernel/perf_event_paranoid
 mkdir -p /out/profile
 sgnic-test mkfile /tmp/prof.bin "${PROFILE_SIZE:-64M}" --seed 3 >/dev/null
-for drv in sgnic e1000; do
+for drv in sgnic $C_DRIVER; do
 	switch_driver $drv
 	if [ "${PROFILE_WORKLOAD:-sendfile}" = rr ]; then
 		rm -f /tmp/rr.ready
@@ -32,11 +33,15 @@ for drv in sgnic e1000; do
 	# Inclusive samples of the driver's own functions (NAPI poll, xmit,
 	# interrupt handler, ...), to compare the two drivers entry by entry.
 	perf report -q -i /tmp/perf.$drv.data --stdio -n --children --sort sym -g none 2>/dev/null |
-		grep -E 'sgnic_main|e1000_' | sed 's/_RN[A-Za-z0-9_]*Operations[0-9]*\([a-z_]*\)$/sgnic::\1/' \
+		grep -E "sgnic_main|${C_DRIVER}_" | sed 's/_RN[A-Za-z0-9_]*Operations[0-9]*\([a-z_]*\)$/sgnic::\1/' \
 		>/out/profile/$drv.driver.txt
 	# Where each entry point's time goes: samples under it, by the function
 	# it called directly (perf script lists call chains leaf first).
-	if [ $drv = sgnic ]; then entries='Operations4poll$ Operations10start_xmit$'; else entries='^e1000_clean$ ^e1000_xmit_frame$'; fi
+	case $drv in
+	sgnic) entries='Operations4poll$ Operations10start_xmit$' ;;
+	igb) entries='^igb_poll$ ^igb_xmit_frame_ring$' ;; # igb_xmit_frame tail-calls it
+	*) entries='^e1000_clean$ ^e1000_xmit_frame$' ;;
+	esac
 	for re in $entries; do
 		echo "-- under $re, by direct callee (samples, share)"
 		perf script -i /tmp/perf.$drv.data -F ip,sym 2>/dev/null | awk -v re="$re" '
@@ -56,5 +61,5 @@ for drv in sgnic e1000; do
 	cat /out/profile/$drv.entries.txt
 done
 teardown_wire
-[ -e /sys/module/e1000 ] && rmmod e1000
+c_unload
 sgnic_load

@@ -13,19 +13,129 @@ ADDR0_6=fd00::1
 ADDR1_6=fd00::2
 PORT=5001
 
-# switch_driver sgnic|e1000: unload whichever driver holds the ports, load
-# the one named and bring the wire up on it (side-by-side measurements).
+# The in-tree C driver for this VM's NICs, which the bench and the profile
+# compare sgnic with: e1000 for the 8254x, igb for the 82576.
+if [ "$IGB" = 1 ]; then C_DRIVER=igb; else C_DRIVER=e1000; fi
+
+# switch_driver sgnic|e1000|igb: unload whichever driver holds the ports,
+# load the one named and bring the wire up on it (side-by-side
+# measurements).
 switch_driver() {
 	teardown_wire
 	sgnic_unload
-	[ -e /sys/module/e1000 ] && rmmod e1000
+	c_unload
 	if [ "$1" = sgnic ]; then
 		sgnic_load || die "cannot load sgnic"
 	else
-		insmod /opt/baseline/e1000.ko || die "cannot load e1000"
-		wait_for "[ \$(ls -d /sys/bus/pci/drivers/e1000/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
+		insmod /opt/baseline/$1.ko || die "cannot load $1"
+		wait_for "[ \$(ls -d /sys/bus/pci/drivers/$1/0000:* 2>/dev/null | wc -l) -ge 2 ]" 10
 	fi
 	SGNIC_DRIVER=$1 setup_wire
+}
+
+# c_unload: neither C baseline driver loaded.
+c_unload() {
+	for _m in e1000 igb; do
+		[ ! -e /sys/module/$_m ] || rmmod $_m
+	done
+}
+
+# queue_pairs [peer]: the queue pairs $IF0 (or the peer's $IF1) runs
+# with, as its netdev's RX queues in sysfs.
+queue_pairs() {
+	if [ "${1:-}" = peer ]; then
+		peer sh -c "ls -d /sys/class/net/$IF1/queues/rx-* | wc -l"
+	else
+		ls -d /sys/class/net/$IF0/queues/rx-* | wc -l
+	fi
+}
+
+# set_queue_pairs N: `ethtool -L combined N` on both ports (on each whose
+# count differs), then waits until the link and the wire work again. If a
+# driver refuses, prints ethtool's complaint on stdout and returns 1.
+set_queue_pairs() {
+	if [ "$(queue_pairs)" != "$1" ]; then
+		_e=$(ethtool -L "$IF0" combined "$1" 2>&1) ||
+			{ echo "ethtool -L $IF0 combined $1:" $_e; return 1; }
+	fi
+	if [ "$(queue_pairs peer)" != "$1" ]; then
+		_e=$(peer ethtool -L "$IF1" combined "$1" 2>&1) ||
+			{ echo "ethtool -L $IF1 combined $1 (peer):" $_e; return 1; }
+	fi
+	[ "$(queue_pairs)" = "$1" ] && [ "$(queue_pairs peer)" = "$1" ] ||
+		{ echo "ethtool -L combined $1 took, but the ports have $(queue_pairs) and $(queue_pairs peer) RX queues"; return 1; }
+	wait_for "read -r _c </sys/class/net/$IF0/carrier && [ \"\$_c\" = 1 ]" 10 &&
+		wait_for "peer cat /sys/class/net/$IF1/carrier | grep -qx 1" 10 &&
+		wait_for "ping -c 1 -W 1 $ADDR1" 15 ||
+		{ echo "no connectivity after ethtool -L combined $1"; return 1; }
+}
+
+# flows_listen N: a receiver in the peer for each of N flows (ports
+# PORT+1 to PORT+N), listening when it returns.
+flows_listen() {
+	FLOW_RECV_PIDS= _i=1
+	while [ $_i -le "$1" ]; do
+		start_receiver peer $((PORT + _i)) 1
+		FLOW_RECV_PIDS="$FLOW_RECV_PIDS $RECV_PID"
+		_i=$((_i + 1))
+	done
+}
+
+# flows_send N FILE: after flows_listen N, N sendfiles of FILE at once,
+# each on its own TCP connection, all over the one port pair, and waits
+# for every sender and receiver (starting no other process, so that
+# make profile can count just this). Unless FLOWS_CLOCK=0, FLOWS_NS is
+# the wall time from the first sender's start until every receiver had
+# all its bytes. Fails (1) if a sender or receiver failed.
+flows_send() {
+	_pids= _t0= FLOWS_NS= _i=1
+	if [ "${FLOWS_CLOCK:-1}" = 1 ]; then _t0=$(sgnic-test cpu-snapshot) || return 1; fi
+	while [ $_i -le "$1" ]; do
+		sgnic-test send --to "$ADDR1:$((PORT + _i))" --file "$2" --method sendfile >/tmp/flow.$_i.json &
+		_pids="$_pids $!"
+		_i=$((_i + 1))
+	done
+	_ok=1
+	for _p in $_pids $FLOW_RECV_PIDS; do wait "$_p" || _ok=0; done
+	if [ -n "$_t0" ]; then
+		_t1=$(sgnic-test cpu-snapshot) || return 1
+		FLOWS_NS=$(($(json_field "$_t1" clock_ns) - $(json_field "$_t0" clock_ns)))
+	fi
+	[ $_ok = 1 ] || { echo "a flow's sender or receiver failed" >&2; return 1; }
+}
+
+# flows_check N: after flows_send N, every flow's bytes as the receiver
+# got them (sha256 and count) must be what its sender sent. Prints one
+# JSON line: the flows, the total bytes and (if timed) the seconds.
+flows_check() {
+	_bytes=0 _i=1
+	while [ $_i -le "$1" ]; do
+		_sent= _got=
+		read -r _sent </tmp/flow.$_i.json
+		while read -r _line; do
+			case $_line in *'"sha256"'*) _got=$_line ;; esac
+		done <"/tmp/recv.$((PORT + _i)).json"
+		[ -n "$(json_field "$_sent" sha256)" ] &&
+			[ "$(json_field "$_sent" sha256)" = "$(json_field "$_got" sha256)" ] &&
+			[ "$(json_field "$_sent" bytes)" = "$(json_field "$_got" bytes)" ] ||
+			{ echo "flow $_i arrived altered: sent $_sent, received $_got" >&2; return 1; }
+		_bytes=$((_bytes + $(json_field "$_sent" bytes)))
+		_i=$((_i + 1))
+	done
+	if [ -z "$FLOWS_NS" ]; then
+		printf '{"flows":%d,"bytes":%d}\n' "$1" "$_bytes"
+	else
+		printf '{"flows":%d,"bytes":%d,"seconds":%d.%09d}\n' "$1" "$_bytes" \
+			$((FLOWS_NS / 1000000000)) $((FLOWS_NS % 1000000000))
+	fi
+}
+
+# sendfile_flows N FILE: flows_listen, flows_send and flows_check: N
+# concurrent sendfiles of FILE over the port pair, each checked; one
+# JSON line with the total bytes and the wall time.
+sendfile_flows() {
+	flows_listen "$1"
+	flows_send "$1" "$2" && flows_check "$1"
 }
 
 # Value of driver counter $2 of interface $1 (in this namespace).
