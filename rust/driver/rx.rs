@@ -378,7 +378,7 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn pass_up(
         poll: &NapiPoll<'_>,
         mut skb: SkBuff,
