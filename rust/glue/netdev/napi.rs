@@ -363,13 +363,13 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
     let queue = if T::MAX_QUEUES == 1 {
         0
     } else {
-        dev.napis()
-            .iter()
-            .position(|n| core::ptr::eq(n, napi_ref))
-            .unwrap_or(usize::MAX)
+        let first = dev.napis().as_ptr();
+        // An address difference, not a search; one outside the array
+        // (impossible) lands past its end and is refused below.
+        (napi.addr().wrapping_sub(first.addr())) / core::mem::size_of::<b::napi_struct>()
     };
-    // SAFETY: this is context `queue`'s poll callback (found in the
-    // array, or the only one, so in bounds); the borrow ends with it.
+    // SAFETY: this is context `queue`'s poll callback (its place in the
+    // array, or the only one, checked in bounds); the borrow ends with it.
     let state = dev
         .has_queue(queue)
         .then(|| unsafe { dev.polled_state(queue) })
