@@ -342,8 +342,14 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         // The link first: reclaim restarts a stopped queue only with the
         // carrier on, so a queue stopped across a flap wakes in this poll,
         // not at the next interrupt (or the watchdog).
-        if events & Event::LINK != 0 {
-            self.update_link(dev);
+        // When the link comes back, every other running pair's poll runs
+        // too: its reclaim restarts its queue if it was stopped and has
+        // room, which its last completion may have found with the carrier
+        // off.
+        if events & Event::LINK != 0 && self.update_link(dev) {
+            for napi in dev.napis().iter().take(dev.active_queues()).skip(1) {
+                napi.schedule();
+            }
         }
         let tx = self.clean_tx(dev, poll, pair, queue, events);
         if events & Event::MODERATION_RESET != 0 {

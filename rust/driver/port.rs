@@ -640,32 +640,18 @@ impl<'bound, F: Family> Port<'bound, F> {
     }
 
     /// Makes the carrier follow the PHY's link state.
-    /// Called from pair 0's poll and from `start`. When the link comes
-    /// back, every running queue that was stopped and has room again is
-    /// restarted here: the other pairs' polls wake theirs only on a
-    /// completion, which may have come while the carrier was still off.
-    pub(crate) fn update_link(&self, dev: &NetDevice) {
+    /// Returns whether the carrier just came on.
+    pub(crate) fn update_link(&self, dev: &NetDevice) -> bool {
         let up = mac::link(&self.regs).up;
-        if up != dev.carrier_ok() {
-            Counters::add(&self.counters.link_changes, 1);
-            if up {
-                dev.carrier_on();
-                for (queue, pair) in self.pairs.iter().enumerate().take(dev.active_queues()) {
-                    if !dev.queue_stopped(queue) {
-                        continue;
-                    }
-                    let room = with_bh_disabled(|| {
-                        let guard = pair.tx.lock();
-                        Option::as_ref(&*guard).is_some_and(|tx| tx.unused() >= tx.wake_threshold())
-                    });
-                    if room {
-                        dev.wake_queue(queue);
-                        Counters::add(&self.counters.tx_restarts, 1);
-                    }
-                }
-            } else {
-                dev.carrier_off();
-            }
+        if up == dev.carrier_ok() {
+            return false;
         }
+        Counters::add(&self.counters.link_changes, 1);
+        if up {
+            dev.carrier_on();
+        } else {
+            dev.carrier_off();
+        }
+        up
     }
 }

@@ -112,7 +112,7 @@ ping -c 2 -W 2 $ADDR1 >/dev/null || die "no traffic with the table on queue 0"
 ethtool -X "$IF0" default || die "ethtool -X default refused"
 
 # ethtool -L during a transfer (both directions of the pair count).
-sgnic-test mkfile /tmp/t48b $(bulk 16M) --seed 49 >/dev/null
+sgnic-test mkfile /tmp/t48b $(bulk 64M) --seed 49 >/dev/null
 background_sendfile /tmp/t48b /tmp/t48.bg
 for n in 1 2 1 2; do
 	ethtool -L "$IF0" combined $n || die "ethtool -L combined $n failed during traffic"

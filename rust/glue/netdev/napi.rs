@@ -313,8 +313,15 @@ impl NapiPoll<'_> {
             dev,
             queue: self.queue,
         });
-        // SAFETY: paired with the lock above, same context.
-        unsafe { b::sgnic_netif_tx_unlock_queue(dev.as_raw(), queue) };
+        // SAFETY: paired with the lock above, same context; `_tx` holds
+        // the queue (type invariant: below `queue_count`). Then the
+        // queue's qdisc runs again, as `netif_tx_unlock` has it do: frames
+        // held back while BQL had stopped the queue (a reset clears that
+        // stop) would otherwise wait for the next transmit.
+        unsafe {
+            b::sgnic_netif_tx_unlock_queue(dev.as_raw(), queue);
+            b::netif_schedule_queue((*dev.as_raw())._tx.add(self.queue));
+        }
         result
     }
 }
