@@ -99,10 +99,9 @@ impl NetDevice {
     /// netdev was allocated with; [`Self::active_queues`] of them are in
     /// use. Fixed for the netdev's life.
     pub fn queue_count(&self) -> usize {
-        // SAFETY: the header lives in the private area as long as the
-        // netdev (type invariant); `queues` is written once, before
-        // registration.
         // CAST: at most MAX_QUEUES.
+        // SAFETY: the header lives as long as the netdev (type invariant);
+        // `queues` is written once, before registration.
         unsafe { (*self.header()).queues as usize }
     }
 

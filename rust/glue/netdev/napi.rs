@@ -15,10 +15,9 @@ impl NetDevice {
     /// The netdev's NAPI contexts, one per queue pair
     /// ([`NetDevice::queue_count`]).
     pub fn napis(&self) -> &[Napi] {
-        // SAFETY: the array lives in the private area as long as the netdev
-        // (type invariant), its first `queue_count` elements were added
-        // (invariant of `PrivateHeader`), and `Napi` is a transparent
-        // wrapper whose `Opaque` allows the C side's mutations.
+        // `Napi` is a transparent, `Opaque` wrapper: C may mutate it.
+        // SAFETY: the array lives as long as the netdev (type invariant),
+        // its first `queue_count` elements added (`PrivateHeader`).
         unsafe {
             let first = core::ptr::addr_of_mut!((*self.header()).napi).cast::<Napi>();
             core::slice::from_raw_parts(first, self.queue_count())
@@ -253,10 +252,10 @@ impl NapiPoll<'_> {
             return;
         }
         let raw = skb.into_raw();
-        // SAFETY: NAPI softirq context (type invariant); we hand over
-        // ownership of a valid skb holding a whole Ethernet frame, after
-        // setting its protocol from the header and its RX queue (below
-        // `queue_count`, type invariant).
+        // The protocol is set from the header, the RX queue (below
+        // `queue_count`, type invariant) recorded, then the skb handed over.
+        // SAFETY: NAPI softirq context (type invariant); a valid skb that
+        // is ours, holding a whole Ethernet frame.
         unsafe {
             b::sgnic_eth_type_trans(raw, self.dev.as_raw());
             b::sgnic_skb_record_rx_queue(raw, self.queue as u16);
@@ -302,10 +301,9 @@ impl NapiPoll<'_> {
         let dev = self.dev;
         // CAST: below MAX_QUEUES.
         let queue = self.queue as u32;
-        // SAFETY: `dev` is registered and `queue` one of its TX queues
-        // (type invariant); the xmit lock wants bottom halves disabled,
-        // which they are in a NAPI poll (type invariant of `NapiPoll`). It
-        // waits for a running start_xmit on the queue.
+        // It waits for a running start_xmit on the queue.
+        // SAFETY: `dev` is registered, `queue` one of its TX queues, and
+        // bottom halves are off, as the xmit lock wants (type invariant).
         unsafe { b::sgnic_netif_tx_lock_queue(dev.as_raw(), queue) };
         // INVARIANT: the queue's xmit lock is held until `f` returns,
         // inside the poll (the only completer of `queue`).
@@ -313,11 +311,11 @@ impl NapiPoll<'_> {
             dev,
             queue: self.queue,
         });
+        // Then the queue's qdisc runs again, as `netif_tx_unlock` has it
+        // do: frames held back while BQL had stopped the queue (a reset
+        // clears that stop) would otherwise wait for the next transmit.
         // SAFETY: paired with the lock above, same context; `_tx` holds
-        // the queue (type invariant: below `queue_count`). Then the
-        // queue's qdisc runs again, as `netif_tx_unlock` has it do: frames
-        // held back while BQL had stopped the queue (a reset clears that
-        // stop) would otherwise wait for the next transmit.
+        // the queue (type invariant: below `queue_count`).
         unsafe {
             b::sgnic_netif_tx_unlock_queue(dev.as_raw(), queue);
             b::netif_schedule_queue((*dev.as_raw())._tx.add(self.queue));
@@ -375,12 +373,12 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
         // (impossible) lands past its end and is refused below.
         (napi.addr().wrapping_sub(first.addr())) / core::mem::size_of::<b::napi_struct>()
     };
-    // SAFETY: this is context `queue`'s poll callback (its place in the
-    // array, or the only one, checked in bounds); the borrow ends with it.
-    let state = dev
-        .has_queue(queue)
-        .then(|| unsafe { dev.polled_state(queue) })
-        .flatten();
+    let polled = || {
+        // SAFETY: this is context `queue`'s poll callback (checked in
+        // bounds below); the borrow ends with it.
+        unsafe { dev.polled_state(queue) }
+    };
+    let state = dev.has_queue(queue).then(polled).flatten();
     let Some(state) = state else {
         // Enabled without a state cannot happen (`napi_enable` stores one
         // first). Should it, poll nothing and complete, leaving the

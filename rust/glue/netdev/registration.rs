@@ -220,11 +220,10 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
     /// `raw` must be a net_device allocated by `Registration::<T>::allocate`
     /// whose registration lives for `'a`.
     pub(super) unsafe fn state_and_napis<'a>(raw: *mut b::net_device) -> (&'a T, &'a [Napi]) {
-        // SAFETY: per the function's contract, the private area holds an
-        // initialised `Private<T>` for `'a`, whose first `queues` NAPI
-        // contexts were added (invariant of `PrivateHeader`). Built from
-        // the header, not a `NetDevice`: the netdev may not be registered
-        // (yet, or any more).
+        // Built from the header, not a `NetDevice`: the netdev may not be
+        // registered (yet, or any more).
+        // SAFETY: per the contract, the private area holds an initialised
+        // `Private<T>` for `'a`, its first `queues` contexts added.
         unsafe {
             let private = netdev_priv(raw).cast::<Private<T>>();
             let header = addr_of_mut!((*private).header);
