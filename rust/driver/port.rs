@@ -140,8 +140,6 @@ pub(crate) struct ModerationState {
 /// gets it back once it is disabled, and in between each poll has it by
 /// `&mut`, with no lock (`glue::netdev::Operations::PollState`).
 pub(crate) struct NapiState<'bound, F: Family> {
-    /// The queue pair.
-    pub(crate) queue: usize,
     /// The RX ring.
     pub(crate) ring: RxRing<'bound, F::Rx>,
     /// Adaptive interrupt moderation.
@@ -433,7 +431,6 @@ impl<'bound, F: Family> Port<'bound, F> {
             // process context takes it with softirqs off (spin_lock_bh).
             with_bh_disabled(|| *self.pairs[queue].tx.lock() = Some(tx));
             let state = NapiState {
-                queue,
                 ring: rx,
                 moderation: ModerationState::default(),
             };
@@ -457,9 +454,9 @@ impl<'bound, F: Family> Port<'bound, F> {
             self.abort_start(states);
             return Err(ENOMEM);
         }
-        let mut states = states.into_iter();
-        while let Some(state) = states.next() {
-            let queue = state.queue;
+        // Pair n's state goes to NAPI context n.
+        let mut states = states.into_iter().enumerate();
+        while let Some((queue, state)) = states.next() {
             match dev.napi_enable(rtnl, queue, state) {
                 Ok(token) => {
                     // Cannot fail: room was reserved above.
