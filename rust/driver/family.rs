@@ -17,7 +17,7 @@
 
 use super::{port::RssConfig, regs::Regs, rx::RxFormat, tx::TxFormat};
 use crate::glue::{netdev::Vectors, skb::Skb};
-use crate::hw::ring::RingSize;
+use crate::hw::{itr, ring::RingSize};
 use kernel::prelude::*;
 
 /// What an interrupt found.
@@ -58,6 +58,8 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// How the family routes causes to the interrupt vectors it was
     /// granted, decided once at probe.
     type IrqLayout: Copy + Send + Sync + 'static;
+    /// How adaptive moderation sets a vector's rate from its traffic.
+    const MODERATION: itr::Policy;
     /// Most MSI-X vectors the family uses (0: it never asks for MSI-X).
     const MSIX_VECTORS: u32;
     /// Smallest MTU.

@@ -353,7 +353,7 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         }
         let tx = self.clean_tx(dev, poll, pair, queue, events);
         if events & Event::MODERATION_RESET != 0 {
-            state.moderation = ModerationState::default();
+            state.moderation = ModerationState::new(F::MODERATION);
         }
         let (work, rx) = self.clean_rx(dev, poll, pair, queue, &mut state.ring);
         // Under budget, this poll ends the interrupt's work (unless NAPI is

@@ -109,9 +109,35 @@ impl Traffic {
 /// Initial and fallback interrupt rate: the low-latency class's.
 const START_RATE: u32 = 20_000;
 
-/// Adaptive interrupt moderation in "dynamic conservative" mode, the C
-/// e1000 driver's default: TX and RX are classified separately, the
-/// bulkier class wins, the lowest-latency class is never used, and the
+/// Most packets, and bytes, one direction may move between two interrupts
+/// and still count as sparse under [`Policy::LatencyFirst`].
+const SPARSE_PACKETS: u32 = 4;
+/// See [`SPARSE_PACKETS`].
+const SPARSE_BYTES: u32 = 512;
+
+/// How one vector's interrupt rate follows its TX and RX traffic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// The C e1000 driver's default ("dynamic conservative"): the bulkier
+    /// direction wins, and the lowest-latency class is never used. Right
+    /// for a single vector per port, where few interrupts per MiB is the
+    /// goal.
+    Conservative,
+    /// For a vector that serves a TX and an RX queue together (a queue
+    /// pair): the more latency-sensitive direction wins, and the
+    /// lowest-latency class is used while the traffic stays sparse.
+    ///
+    /// The throttle is per vector, so on a shared vector a TX completion
+    /// holds back the RX interrupt that follows it, and a bulk TX stream
+    /// holds back its own ACKs. The C igb driver avoids both by giving TX
+    /// and RX separate vectors, each moderated on its own; a pair vector
+    /// must serve the faster of the two instead. The sparse bound keeps a
+    /// flood of small packets at the low-latency rate.
+    LatencyFirst,
+}
+
+/// Adaptive interrupt moderation of one vector, under a [`Policy`]: TX and
+/// RX are classified separately and the policy combines the classes. The
 /// rate rises by at most a quarter step at a time (it falls at once).
 ///
 /// Fed once per interrupt with the work done since the previous one, so a
@@ -119,22 +145,18 @@ const START_RATE: u32 = 20_000;
 /// (short) poll.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Moderation {
+    policy: Policy,
     tx: LoadClass,
     rx: LoadClass,
     /// Interrupts per second in effect.
     rate: u32,
 }
 
-impl Default for Moderation {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Moderation {
     /// The state after reset: low latency both ways.
-    pub const fn new() -> Self {
+    pub const fn new(policy: Policy) -> Self {
         Self {
+            policy,
             tx: LoadClass::LowLatency,
             rx: LoadClass::LowLatency,
             rate: START_RATE,
@@ -150,10 +172,42 @@ impl Moderation {
     /// program when the interrupt rate changed.
     #[inline(always)]
     pub fn update(&mut self, tx: Traffic, rx: Traffic) -> Option<u32> {
-        let conservative = |c: LoadClass| c.max(LoadClass::LowLatency);
-        self.tx = conservative(self.tx.next(tx.packets, tx.bytes));
-        self.rx = conservative(self.rx.next(rx.packets, rx.bytes));
-        let target = self.tx.max(self.rx).interrupts_per_sec();
+        let class = match self.policy {
+            Policy::Conservative => {
+                let conservative = |c: LoadClass| c.max(LoadClass::LowLatency);
+                self.tx = conservative(self.tx.next(tx.packets, tx.bytes));
+                self.rx = conservative(self.rx.next(rx.packets, rx.bytes));
+                self.tx.max(self.rx)
+            }
+            Policy::LatencyFirst => {
+                let sparse = |c: LoadClass, t: Traffic| {
+                    if c == LoadClass::LowestLatency
+                        && (t.packets > SPARSE_PACKETS || t.bytes > SPARSE_BYTES)
+                    {
+                        LoadClass::LowLatency
+                    } else {
+                        c
+                    }
+                };
+                self.tx = sparse(self.tx.next(tx.packets, tx.bytes), tx);
+                self.rx = sparse(self.rx.next(rx.packets, rx.bytes), rx);
+                if tx.packets == 0 && rx.packets == 0 {
+                    return None;
+                }
+                // A quiet direction still votes, but for no more than
+                // low latency: the lowest-latency rate is for traffic
+                // that is sparse now, not for a stream after it.
+                let vote = |c: LoadClass, t: Traffic| {
+                    if t.packets == 0 {
+                        c.max(LoadClass::LowLatency)
+                    } else {
+                        c
+                    }
+                };
+                vote(self.tx, tx).min(vote(self.rx, rx))
+            }
+        };
+        let target = class.interrupts_per_sec();
         if target == self.rate {
             return None;
         }
@@ -205,7 +259,7 @@ mod tests {
 
     #[test]
     fn moderation_bulk_stream() {
-        let mut m = Moderation::new();
+        let mut m = Moderation::new(Policy::Conservative);
         assert_eq!(m.itr(), LoadClass::LowLatency.itr());
         // A sender: full-size segments out, ACKs in. TX is bulk, so the
         // interrupt rate drops straight to the bulk rate.
@@ -222,7 +276,7 @@ mod tests {
 
     #[test]
     fn moderation_rises_gradually_and_never_lowest() {
-        let mut m = Moderation::new();
+        let mut m = Moderation::new(Policy::Conservative);
         m.update(t(20, 20 * 1514), t(20, 20 * 1514));
         assert_eq!(m.rate, 4000);
         // Small traffic both ways: back to low latency, in quarter steps.
@@ -236,6 +290,66 @@ mod tests {
         }
         assert_eq!(m.rate, 20_000);
         assert_eq!(m.tx, LoadClass::LowLatency);
+    }
+
+    #[test]
+    fn latency_first_stream_serves_the_acks() {
+        let mut m = Moderation::new(Policy::LatencyFirst);
+        // A sender: full-size segments out, ACKs in. The ACKs keep the
+        // vector at the low-latency rate, where the conservative policy
+        // would drop to the bulk rate.
+        for _ in 0..4 {
+            assert_eq!(m.update(t(20, 20 * 1514), t(10, 10 * 66)), None);
+        }
+        assert_eq!(m.rate, 20_000);
+        assert_eq!(m.tx, LoadClass::Bulk);
+        // An interrupt with completions but no ACK: the ACKs' class still
+        // holds, so the rate does not swing to bulk and back.
+        assert_eq!(m.update(t(20, 20 * 1514), t(0, 0)), None);
+        // Nothing at all: no change.
+        assert_eq!(m.update(t(0, 0), t(0, 0)), None);
+    }
+
+    #[test]
+    fn latency_first_sparse_reaches_lowest_latency() {
+        let mut m = Moderation::new(Policy::LatencyFirst);
+        // Request/response: an interrupt for the request's completion,
+        // another for the response.
+        let mut rates = [0; 4];
+        for rate in &mut rates {
+            m.update(t(1, 130), t(0, 0));
+            m.update(t(0, 0), t(1, 130));
+            *rate = m.rate;
+        }
+        assert_eq!(rates, [55_000, 70_000, 70_000, 70_000]);
+        assert_eq!(m.itr(), LoadClass::LowestLatency.itr());
+        // Then a TX stream with nothing coming back: the quiet RX side's
+        // lowest-latency class votes as low latency only.
+        assert_eq!(
+            m.update(t(20, 20 * 1514), t(0, 0)),
+            Some(LoadClass::LowLatency.itr())
+        );
+    }
+
+    #[test]
+    fn latency_first_small_flood_stays_low_latency() {
+        let mut m = Moderation::new(Policy::LatencyFirst);
+        m.update(t(1, 66), t(1, 66));
+        assert_eq!(m.rx, LoadClass::LowestLatency);
+        // Many small packets per interrupt: not sparse, so not the
+        // lowest-latency rate (the flood the conservative policy guards
+        // against).
+        for _ in 0..10 {
+            m.update(t(0, 0), t(40, 40 * 66));
+            assert_eq!(m.rx, LoadClass::LowLatency);
+        }
+        assert_eq!(m.rate, 20_000);
+        // A bulk receiver whose ACKs go out on the same vector: the ACKs win.
+        m.update(t(10, 10 * 66), t(20, 20 * 1514));
+        assert_eq!(
+            (m.tx, m.rx, m.rate),
+            (LoadClass::LowLatency, LoadClass::Bulk, 20_000)
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ use crate::hw::{
         eeprom,
         regs::{self as r, Rctl},
     },
+    itr,
     net::{IpVersion, TCP_CSUM_OFFSET},
     ring::RingSize,
     rx::RxDescriptor,
@@ -127,6 +128,8 @@ impl Family for E1000 {
     const MAX_PAIRS: usize = 1;
     const STAT_QUEUES: usize = 0;
     type IrqLayout = ();
+    // One vector for everything, as the C e1000 driver moderates it.
+    const MODERATION: itr::Policy = itr::Policy::Conservative;
     const MSIX_VECTORS: u32 = 0;
     const MIN_MTU: u32 = r::MIN_MTU;
     const MAX_MTU: u32 = r::MAX_MTU;
