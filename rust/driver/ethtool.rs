@@ -91,7 +91,7 @@ impl<F: Family> Operations for Port<'_, F> {
                 // state is NAPI's (each pair's poll state): each resets it
                 // at its next poll.
                 self.raise_all(Event::MODERATION_RESET);
-                itr::Moderation::new(F::MODERATION).itr()
+                itr::Moderation::new().itr()
             }
         } else {
             let value = itr::itr_from_usecs(requested.rx_usecs);

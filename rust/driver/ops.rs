@@ -153,7 +153,7 @@ impl<F: Family> Port<'_, F> {
             all_rx.add(rx);
             (all_tx, all_rx)
         };
-        if let Some(itr) = m.model.update(tx, rx) {
+        if let Some(itr) = m.model.update(F::MODERATION, tx, rx) {
             self.itr.store(itr, Relaxed);
             F::write_itr(&self.regs, self.irq_layout, queue, itr);
         }
@@ -353,7 +353,7 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         }
         let tx = self.clean_tx(dev, poll, pair, queue, events);
         if events & Event::MODERATION_RESET != 0 {
-            state.moderation = ModerationState::new(F::MODERATION);
+            state.moderation = ModerationState::default();
         }
         let (work, rx) = self.clean_rx(dev, poll, pair, queue, &mut state.ring);
         // Under budget, this poll ends the interrupt's work (unless NAPI is

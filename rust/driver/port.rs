@@ -125,6 +125,7 @@ impl Counters {
 }
 
 /// What adaptive moderation tracks between interrupts.
+#[derive(Default)]
 pub(crate) struct ModerationState {
     /// The classifier.
     pub(crate) model: Moderation,
@@ -132,23 +133,6 @@ pub(crate) struct ModerationState {
     pub(crate) tx: Traffic,
     /// RX work since the last interrupt.
     pub(crate) rx: Traffic,
-}
-
-impl ModerationState {
-    /// The state after reset, under `policy`.
-    pub(crate) const fn new(policy: itr::Policy) -> Self {
-        Self {
-            model: Moderation::new(policy),
-            tx: Traffic {
-                packets: 0,
-                bytes: 0,
-            },
-            rx: Traffic {
-                packets: 0,
-                bytes: 0,
-            },
-        }
-    }
 }
 
 /// What only one pair's NAPI poll uses while the interface is up:
@@ -448,7 +432,7 @@ impl<'bound, F: Family> Port<'bound, F> {
             with_bh_disabled(|| *self.pairs[queue].tx.lock() = Some(tx));
             let state = NapiState {
                 ring: rx,
-                moderation: ModerationState::new(F::MODERATION),
+                moderation: ModerationState::default(),
             };
             // Cannot fail: room for every pair was reserved above.
             let _ = states.push(state, GFP_KERNEL);

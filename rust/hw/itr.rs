@@ -109,8 +109,8 @@ impl Traffic {
 /// Initial and fallback interrupt rate: the low-latency class's.
 const START_RATE: u32 = 20_000;
 
-/// Most packets, and bytes, one direction may move between two interrupts
-/// and still count as sparse under [`Policy::LatencyFirst`].
+/// Most packets, and bytes, both directions together may move between two
+/// interrupts and still count as sparse under [`Policy::ReceiveLed`].
 const SPARSE_PACKETS: u32 = 4;
 /// See [`SPARSE_PACKETS`].
 const SPARSE_BYTES: u32 = 512;
@@ -124,16 +124,21 @@ pub enum Policy {
     /// goal.
     Conservative,
     /// For a vector that serves a TX and an RX queue together (a queue
-    /// pair): the more latency-sensitive direction wins, and the
-    /// lowest-latency class is used while the traffic stays sparse.
+    /// pair): received traffic sets the rate, as on the C igb's RX
+    /// vectors, and an interrupt with completions only leaves it. The
+    /// lowest-latency class is used while an interrupt's whole work stays
+    /// sparse.
     ///
-    /// The throttle is per vector, so on a shared vector a TX completion
-    /// holds back the RX interrupt that follows it, and a bulk TX stream
-    /// holds back its own ACKs. The C igb driver avoids both by giving TX
-    /// and RX separate vectors, each moderated on its own; a pair vector
-    /// must serve the faster of the two instead. The sparse bound keeps a
-    /// flood of small packets at the low-latency rate.
-    LatencyFirst,
+    /// The throttle is per vector. The C igb driver gives TX and RX
+    /// separate vectors, each moderated on its own; on a shared vector,
+    /// letting the bulkier direction win held back the response that
+    /// followed a TX completion's interrupt, and a sender's ACKs behind
+    /// its own bulk completions. What waits on an interrupt is received
+    /// traffic (ACKs that clock a sender, requests and responses);
+    /// completions only free buffers, and ride along. The sparse bound
+    /// keeps a flood of small packets, or a sender's ACKs among its
+    /// completions, at the low-latency rate.
+    ReceiveLed,
 }
 
 /// Adaptive interrupt moderation of one vector, under a [`Policy`]: TX and
@@ -145,18 +150,22 @@ pub enum Policy {
 /// (short) poll.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Moderation {
-    policy: Policy,
     tx: LoadClass,
     rx: LoadClass,
     /// Interrupts per second in effect.
     rate: u32,
 }
 
+impl Default for Moderation {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Moderation {
     /// The state after reset: low latency both ways.
-    pub const fn new(policy: Policy) -> Self {
+    pub const fn new() -> Self {
         Self {
-            policy,
             tx: LoadClass::LowLatency,
             rx: LoadClass::LowLatency,
             rate: START_RATE,
@@ -168,43 +177,30 @@ impl Moderation {
         itr_for_rate(self.rate)
     }
 
-    /// Re-classifies with one interrupt's work; returns the ITR value to
-    /// program when the interrupt rate changed.
+    /// Re-classifies with one interrupt's work under `policy` (a
+    /// constant per family, so the other policy's code folds away);
+    /// returns the ITR value to program when the interrupt rate changed.
     #[inline(always)]
-    pub fn update(&mut self, tx: Traffic, rx: Traffic) -> Option<u32> {
-        let class = match self.policy {
+    pub fn update(&mut self, policy: Policy, tx: Traffic, rx: Traffic) -> Option<u32> {
+        let class = match policy {
             Policy::Conservative => {
                 let conservative = |c: LoadClass| c.max(LoadClass::LowLatency);
                 self.tx = conservative(self.tx.next(tx.packets, tx.bytes));
                 self.rx = conservative(self.rx.next(rx.packets, rx.bytes));
                 self.tx.max(self.rx)
             }
-            Policy::LatencyFirst => {
-                let sparse = |c: LoadClass, t: Traffic| {
-                    if c == LoadClass::LowestLatency
-                        && (t.packets > SPARSE_PACKETS || t.bytes > SPARSE_BYTES)
-                    {
-                        LoadClass::LowLatency
-                    } else {
-                        c
-                    }
-                };
-                self.tx = sparse(self.tx.next(tx.packets, tx.bytes), tx);
-                self.rx = sparse(self.rx.next(rx.packets, rx.bytes), rx);
-                if tx.packets == 0 && rx.packets == 0 {
+            Policy::ReceiveLed => {
+                if rx.packets == 0 {
+                    // Completions only: nothing waited on this interrupt.
                     return None;
                 }
-                // A quiet direction still votes, but for no more than
-                // low latency: the lowest-latency rate is for traffic
-                // that is sparse now, not for a stream after it.
-                let vote = |c: LoadClass, t: Traffic| {
-                    if t.packets == 0 {
-                        c.max(LoadClass::LowLatency)
-                    } else {
-                        c
-                    }
-                };
-                vote(self.tx, tx).min(vote(self.rx, rx))
+                self.rx = self.rx.next(rx.packets, rx.bytes);
+                let sparse = rx.packets.saturating_add(tx.packets) <= SPARSE_PACKETS
+                    && rx.bytes.saturating_add(tx.bytes) <= SPARSE_BYTES;
+                if self.rx == LoadClass::LowestLatency && !sparse {
+                    self.rx = LoadClass::LowLatency;
+                }
+                self.rx
             }
         };
         let target = class.interrupts_per_sec();
@@ -259,97 +255,112 @@ mod tests {
 
     #[test]
     fn moderation_bulk_stream() {
-        let mut m = Moderation::new(Policy::Conservative);
+        let mut m = Moderation::new();
         assert_eq!(m.itr(), LoadClass::LowLatency.itr());
         // A sender: full-size segments out, ACKs in. TX is bulk, so the
         // interrupt rate drops straight to the bulk rate.
-        assert_eq!(m.update(t(20, 20 * 1514), t(10, 10 * 66)), Some(976));
-        assert_eq!(m.update(t(20, 20 * 1514), t(10, 10 * 66)), None);
+        assert_eq!(
+            m.update(Policy::Conservative, t(20, 20 * 1514), t(10, 10 * 66)),
+            Some(976)
+        );
+        assert_eq!(
+            m.update(Policy::Conservative, t(20, 20 * 1514), t(10, 10 * 66)),
+            None
+        );
         // Idle directions keep their class.
-        assert_eq!(m.update(t(0, 0), t(0, 0)), None);
+        assert_eq!(m.update(Policy::Conservative, t(0, 0), t(0, 0)), None);
         // Many full frames per interrupt: more interrupts are affordable.
         assert_eq!(
-            m.update(t(64, 64 * 1514), t(10, 10 * 66)),
+            m.update(Policy::Conservative, t(64, 64 * 1514), t(10, 10 * 66)),
             Some(itr_for_rate(9000))
         );
     }
 
     #[test]
     fn moderation_rises_gradually_and_never_lowest() {
-        let mut m = Moderation::new(Policy::Conservative);
-        m.update(t(20, 20 * 1514), t(20, 20 * 1514));
+        let mut m = Moderation::new();
+        m.update(Policy::Conservative, t(20, 20 * 1514), t(20, 20 * 1514));
         assert_eq!(m.rate, 4000);
         // Small traffic both ways: back to low latency, in quarter steps.
-        assert_eq!(m.update(t(1, 66), t(1, 66)), Some(itr_for_rate(9000)));
-        assert_eq!(m.update(t(1, 66), t(1, 66)), Some(itr_for_rate(14_000)));
-        assert_eq!(m.update(t(1, 66), t(1, 66)), Some(itr_for_rate(19_000)));
-        assert_eq!(m.update(t(1, 66), t(1, 66)), Some(itr_for_rate(20_000)));
+        assert_eq!(
+            m.update(Policy::Conservative, t(1, 66), t(1, 66)),
+            Some(itr_for_rate(9000))
+        );
+        assert_eq!(
+            m.update(Policy::Conservative, t(1, 66), t(1, 66)),
+            Some(itr_for_rate(14_000))
+        );
+        assert_eq!(
+            m.update(Policy::Conservative, t(1, 66), t(1, 66)),
+            Some(itr_for_rate(19_000))
+        );
+        assert_eq!(
+            m.update(Policy::Conservative, t(1, 66), t(1, 66)),
+            Some(itr_for_rate(20_000))
+        );
         // Conservative mode: tiny packets never reach 70000/s.
         for _ in 0..10 {
-            m.update(t(1, 66), t(1, 66));
+            m.update(Policy::Conservative, t(1, 66), t(1, 66));
         }
         assert_eq!(m.rate, 20_000);
         assert_eq!(m.tx, LoadClass::LowLatency);
     }
 
-    #[test]
-    fn latency_first_stream_serves_the_acks() {
-        let mut m = Moderation::new(Policy::LatencyFirst);
-        // A sender: full-size segments out, ACKs in. The ACKs keep the
-        // vector at the low-latency rate, where the conservative policy
-        // would drop to the bulk rate.
-        for _ in 0..4 {
-            assert_eq!(m.update(t(20, 20 * 1514), t(10, 10 * 66)), None);
-        }
-        assert_eq!(m.rate, 20_000);
-        assert_eq!(m.tx, LoadClass::Bulk);
-        // An interrupt with completions but no ACK: the ACKs' class still
-        // holds, so the rate does not swing to bulk and back.
-        assert_eq!(m.update(t(20, 20 * 1514), t(0, 0)), None);
-        // Nothing at all: no change.
-        assert_eq!(m.update(t(0, 0), t(0, 0)), None);
-    }
+    const RL: Policy = Policy::ReceiveLed;
 
     #[test]
-    fn latency_first_sparse_reaches_lowest_latency() {
-        let mut m = Moderation::new(Policy::LatencyFirst);
-        // Request/response: an interrupt for the request's completion,
-        // another for the response.
-        let mut rates = [0; 4];
-        for rate in &mut rates {
-            m.update(t(1, 130), t(0, 0));
-            m.update(t(0, 0), t(1, 130));
-            *rate = m.rate;
+    fn receive_led_stream_serves_the_acks() {
+        let mut m = Moderation::new();
+        // A sender: full-size segments out, a few ACKs in. The ACKs set
+        // the rate: low latency (not lowest: the interrupt's work is not
+        // sparse), where the conservative policy would drop to bulk.
+        for _ in 0..4 {
+            assert_eq!(m.update(RL, t(20, 20 * 1514), t(2, 2 * 66)), None);
         }
-        assert_eq!(rates, [55_000, 70_000, 70_000, 70_000]);
-        assert_eq!(m.itr(), LoadClass::LowestLatency.itr());
-        // Then a TX stream with nothing coming back: the quiet RX side's
-        // lowest-latency class votes as low latency only.
+        assert_eq!(m.rate, 20_000);
+        assert_eq!(m.rx, LoadClass::LowLatency);
+        // Completions only: the rate stays.
+        assert_eq!(m.update(RL, t(20, 20 * 1514), t(0, 0)), None);
+        assert_eq!(m.update(RL, t(0, 0), t(0, 0)), None);
+        // A receiver: full frames in, ACKs out. Bulk, as the C igb's RX
+        // vector.
         assert_eq!(
-            m.update(t(20, 20 * 1514), t(0, 0)),
-            Some(LoadClass::LowLatency.itr())
+            m.update(RL, t(10, 10 * 66), t(20, 20 * 1514)),
+            Some(LoadClass::Bulk.itr())
         );
     }
 
     #[test]
-    fn latency_first_small_flood_stays_low_latency() {
-        let mut m = Moderation::new(Policy::LatencyFirst);
-        m.update(t(1, 66), t(1, 66));
+    fn receive_led_sparse_reaches_lowest_latency() {
+        let mut m = Moderation::new();
+        // Request/response: an interrupt for the request's completion
+        // (no change), another for the response.
+        let mut rates = [0; 3];
+        for rate in &mut rates {
+            assert_eq!(m.update(RL, t(1, 130), t(0, 0)), None);
+            m.update(RL, t(0, 0), t(1, 130));
+            *rate = m.rate;
+        }
+        assert_eq!(rates, [37_500, 55_000, 70_000]);
+        assert_eq!(m.itr(), LoadClass::LowestLatency.itr());
+        // The next request's completion in the same interrupt as the
+        // response: still sparse.
+        assert_eq!(m.update(RL, t(1, 130), t(1, 130)), None);
+    }
+
+    #[test]
+    fn receive_led_small_flood_stays_low_latency() {
+        let mut m = Moderation::new();
+        m.update(RL, t(0, 0), t(1, 66));
         assert_eq!(m.rx, LoadClass::LowestLatency);
         // Many small packets per interrupt: not sparse, so not the
         // lowest-latency rate (the flood the conservative policy guards
         // against).
         for _ in 0..10 {
-            m.update(t(0, 0), t(40, 40 * 66));
+            m.update(RL, t(0, 0), t(40, 40 * 66));
             assert_eq!(m.rx, LoadClass::LowLatency);
         }
         assert_eq!(m.rate, 20_000);
-        // A bulk receiver whose ACKs go out on the same vector: the ACKs win.
-        m.update(t(10, 10 * 66), t(20, 20 * 1514));
-        assert_eq!(
-            (m.tx, m.rx, m.rate),
-            (LoadClass::LowLatency, LoadClass::Bulk, 20_000)
-        );
     }
 
     #[test]

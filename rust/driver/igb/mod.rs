@@ -146,7 +146,7 @@ impl Family for Igb {
     // One per queue pair and one for the other causes
     // (`VectorPlan::msix_request`). CAST: at most 9.
     // A TX and an RX queue share each vector.
-    const MODERATION: itr::Policy = itr::Policy::LatencyFirst;
+    const MODERATION: itr::Policy = itr::Policy::ReceiveLed;
     const MSIX_VECTORS: u32 = MAX_PAIRS as u32 + 1;
     const MIN_MTU: u32 = q::MIN_MTU;
     const MAX_MTU: u32 = q::MAX_MTU;
