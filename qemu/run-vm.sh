@@ -4,7 +4,7 @@
 # Usage: run-vm.sh --kernel BZIMAGE --initrd BASE.cpio.gz --out OUTDIR
 #                  [--cmd TEXT | --cmd-file FILE | --interactive] [--autoload]
 #                  [--pcap FILE] [--timeout SECONDS] [--append KERNEL-ARGS]
-#                  [--plugin QEMU-PLUGIN-SPEC] [--iommu]
+#                  [--plugin QEMU-PLUGIN-SPEC] [--iommu] [--threads JSONL]
 #
 # --iommu: a q35 machine with an emulated Intel IOMMU, in strict mode (every
 # unmap invalidates at once, so a descriptor pointing at an unmapped buffer
@@ -14,6 +14,9 @@
 # OUTDIR/console.log); ttyS1 carries the guest's /out back as a tar stream
 # (extracted to OUTDIR/guest, kernel log to OUTDIR/dmesg.log); ttyS2 lets the
 # guest flip the link or capture the wire (qemu/link-control.py).
+# --threads JSONL: the host CPU time of QEMU's threads over each span the
+# guest marks with `SGNIC-SPAN begin|end NAME` on its console, one JSON line
+# per span (qemu/thread-sampler.py).
 # Exit status: the guest command's; 124 on timeout; 125 if the guest never
 # reported one (crash, panic).
 set -uo pipefail
@@ -21,7 +24,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 die() { printf 'run-vm: error: %s\n' "$*" >&2; exit 2; }
 
-kernel= initrd= out= cmd= cmd_file= interactive= autoload= pcap= append= plugin= iommu= timeout=${SGNIC_VM_TIMEOUT:-1800}
+kernel= initrd= out= cmd= cmd_file= interactive= autoload= pcap= append= plugin= iommu= threads= timeout=${SGNIC_VM_TIMEOUT:-1800}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
 	--iommu) iommu=1; shift ;;
+	--threads) threads=$2; shift 2 ;;
 	*) die "unknown option $1" ;;
 	esac
 done
@@ -140,6 +144,8 @@ hotplug=
 [ -n "$iommu" ] && hotplug="${nic_spec[0]};${nic_spec[1]}"
 python3 "$HERE/link-control.py" "$chan" "$mon" "$pcap" "$hotplug" &
 lc_pid=$!
+# Host CPU time of QEMU's threads over the spans the guest marks.
+[ -n "$threads" ] && python3 "$HERE/thread-sampler.py" "$qemu_pid" "$out/console.log" "$threads" &
 if [ -z "$interactive" ]; then
 	# Stream the console live.
 	tail -n +1 -F "$out/console.log" 2>/dev/null --pid=$qemu_pid &

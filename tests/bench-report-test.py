@@ -170,5 +170,41 @@ class Igb(unittest.TestCase):
         self.assertEqual(report.queue_scaling(rows), {})
 
 
+class HostThreads(unittest.TestCase):
+    def span(self, name, vcpu, busy):
+        return json.dumps({"span": name, "seconds": 2.0, "host_cpus": 2, "host_busy": busy,
+                           "threads": {"vcpu": {"cpu": vcpu, "voluntary_per_s": 100.0,
+                                                "nonvoluntary_per_s": 5.0, "threads": 2},
+                                       "main": {"cpu": 0.1, "voluntary_per_s": 1.0,
+                                                "nonvoluntary_per_s": 0.0, "threads": 1}}})
+
+    def test_medians_per_workload_and_driver(self):
+        with tempfile.TemporaryDirectory() as d:
+            rows = [report.parse_measurement(write_round(d, r, drv, "sendfile4-q2", 2.0, 250, queues=2))
+                    for r in range(1, 4) for drv in ("sgnic", "igb")]
+            path = os.path.join(d, "threads.jsonl")
+            with open(path, "w") as f:
+                for r, vcpu in ((1, 1.9), (2, 1.7), (3, 1.8)):
+                    f.write(self.span(f"{r}-sgnic-sendfile4-q2", vcpu, 1.99) + "\n")
+                f.write("not json\n")
+                f.write(self.span("1-igb-sendfile4-q2", 1.95, 2.0) + "\n")
+            t = report.host_threads(path, rows)
+        self.assertEqual(t["sendfile4-q2"]["sgnic"]["rounds"], 3)
+        self.assertAlmostEqual(t["sendfile4-q2"]["sgnic"]["vcpu_cpu"], 1.8)
+        self.assertEqual(t["sendfile4-q2"]["sgnic"]["vcpu_threads"], 2)
+        self.assertAlmostEqual(t["sendfile4-q2"]["igb"]["host_busy"], 2.0)
+        self.assertAlmostEqual(t["sendfile4-q2"]["igb"]["mib_per_s"], rows[1]["mib_per_s"])
+        text = report.host_threads_markdown(t)
+        self.assertIn("| sendfile4-q2 | sgnic |", text)
+        self.assertIn("| 1.80 | 100 | 0.10 | 1.99 of 2 |", text)
+        # 2.0 s of wall time, 2.5 s idle (250 ticks) of 2 CPUs' 4.0 s:
+        # 1.5 s busy, 0.75 CPUs.
+        self.assertAlmostEqual(t["sendfile4-q2"]["sgnic"]["guest_busy"], 0.75, places=2)
+
+    def test_no_sampler_file(self):
+        self.assertEqual(report.host_threads(None, []), {})
+        self.assertEqual(report.host_threads("/nonexistent/threads.jsonl", []), {})
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -446,6 +446,74 @@ def scaling_markdown(scaling, base):
     return "\n".join(lines)
 
 
+def host_threads(path, rows):
+    """Per workload and driver, medians over rounds of what QEMU's threads
+    used on the host during the measurement (qemu/thread-sampler.py), with
+    the guest's throughput beside them; {} without a sampler file."""
+    if not path or not os.path.exists(path):
+        return {}
+    by_span = {f"{m['round']}-{m['driver']}-{m['workload']}": m for m in rows}
+    by = {}
+    with open(path) as f:
+        for line in f:
+            try:
+                span = json.loads(line)
+            except ValueError:
+                continue
+            r, _, rest = span["span"].partition("-")
+            drv, _, w = rest.partition("-")
+            threads = span.get("threads", {})
+            vcpu = threads.get("vcpu", {})
+            m = by_span.get(span["span"], {})
+            # The guest's busy CPUs over the same workload: under TCG its
+            # clock is the host's, so a vCPU the guest saw busy while its
+            # thread used less of a host CPU was waiting (for QEMU's lock,
+            # or for a host CPU).
+            guest_busy = None
+            if m.get("wall_seconds"):
+                guest_busy = (m["cpu_seconds"] + m["cpu_user_seconds"]) / m["wall_seconds"]
+            sample = {
+                "guest_busy": guest_busy,
+                "host_busy": span.get("host_busy"),
+                "host_cpus": span.get("host_cpus"),
+                "vcpu_cpu": vcpu.get("cpu"),
+                "vcpu_threads": vcpu.get("threads"),
+                "vcpu_sleeps_per_s": vcpu.get("voluntary_per_s"),
+                "main_cpu": threads.get("main", {}).get("cpu"),
+                "mib_per_s": m.get("mib_per_s"),
+            }
+            by.setdefault(w, {}).setdefault(drv, []).append(sample)
+    out = {}
+    for w, drivers in sorted(by.items()):
+        for drv, samples in sorted(drivers.items()):
+            entry = {"rounds": len(samples)}
+            for key in samples[0]:
+                vals = [x[key] for x in samples if x.get(key) is not None]
+                if vals:
+                    entry[key] = statistics.median(vals)
+            out.setdefault(w, {})[drv] = entry
+    return out
+
+
+def host_threads_markdown(threads):
+    lines = [
+        "QEMU on the host during each workload (medians over rounds; CPU in host CPUs' worth):\n",
+        "| workload | driver | MiB/s | guest CPUs busy | vCPU threads on the host | vCPU sleeps/s | QEMU main thread | host busy |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    num = lambda v, f: f.format(v) if v is not None else "-"
+    for w, drivers in threads.items():
+        for drv, e in drivers.items():
+            lines.append(
+                f"| {w} | {drv} | {num(e.get('mib_per_s'), '{:.1f}')} "
+                f"| {num(e.get('guest_busy'), '{:.2f}')} "
+                f"| {num(e.get('vcpu_cpu'), '{:.2f}')} | {num(e.get('vcpu_sleeps_per_s'), '{:.0f}')} "
+                f"| {num(e.get('main_cpu'), '{:.2f}')} "
+                f"| {num(e.get('host_busy'), '{:.2f}')} of {e.get('host_cpus', '-')} |"
+            )
+    return "\n".join(lines)
+
+
 def parse_size(s):
     units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
     return int(s[:-1]) * units[s[-1]] if s and s[-1] in units else int(s)
@@ -457,6 +525,7 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--svg", required=True)
     ap.add_argument("--model", default="e1000")
+    ap.add_argument("--threads", help="qemu/thread-sampler.py's output")
     args = ap.parse_args()
     bases = sorted(p[: -len(".kv")] for p in glob.glob(os.path.join(args.raw_dir, "*.kv")))
     if not bases:
@@ -477,6 +546,9 @@ def main():
     }
     if scaling:
         doc["queue_scaling"] = scaling
+    threads = host_threads(args.threads, rows)
+    if threads:
+        doc["host_threads"] = threads
     with open(args.json, "w") as f:
         json.dump(doc, f, indent=1)
     svg(summary, args.svg, base)
@@ -488,6 +560,8 @@ def main():
         print("\n" + queues)
     if scaling:
         print("\n" + scaling_markdown(scaling, base))
+    if threads:
+        print("\n" + host_threads_markdown(threads))
     v = verdicts(summary, base)
     if v:
         print("\nTargets (sgnic at least equal in throughput, no worse in CPU and interrupts per MiB):\n" + v)

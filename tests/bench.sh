@@ -29,10 +29,11 @@ debug="kmemleak=off dma_debug=off"
 env="$env BENCH_KERNEL_DEBUG=${BENCH_DEBUG:-0}"
 vm=$out/bench-vm
 "$ROOT/qemu/run-vm.sh" --kernel "$kernel" --initrd "$initrd" --out "$vm" --append "$debug" \
+	--threads "$out/host-threads.jsonl" \
 	--cmd "$env sh /tests/bench.sh" --timeout "${SGNIC_VM_TIMEOUT:-7200}" >"$out/bench-vm.log" 2>&1 || {
 	echo "bench: the VM run failed; see $out/bench-vm.log and $vm/console.log" >&2
 	tail -5 "$vm/console.log" >&2
 	exit 1
 }
 python3 "$ROOT/tests/bench-report.py" "$vm/guest/bench" --json "$out/bench.json" --svg "$out/bench.svg" \
-	--model "${SGNIC_NIC_MODEL:-e1000}"
+	--model "${SGNIC_NIC_MODEL:-e1000}" --threads "$out/host-threads.jsonl"

@@ -62,7 +62,10 @@ measure() {
 	f=$OUT/$_r-$_drv-$_w
 	[ "$_drv" = sgnic ] && sgnic-test ethtool-stats "$IF0" >"$f.before.json"
 	c0=$(cpu_snapshot) i0=$(nic_irqs)
+	# For the host's view of QEMU's threads (qemu/thread-sampler.py).
+	echo "SGNIC-SPAN begin $_r-$_drv-$_w" >/dev/console
 	"$@" >"$f.json" 2>"$f.err" || echo "failed=1" >>"$f.kv"
+	echo "SGNIC-SPAN end $_r-$_drv-$_w" >/dev/console
 	c1=$(cpu_snapshot) i1=$(nic_irqs)
 	[ "$_drv" = sgnic ] && sgnic-test ethtool-stats "$IF0" >"$f.after.json"
 	printf 'round=%s\ndriver=%s\nworkload=%s\nncpu=%s\ncpu_before=%s\ncpu_after=%s\nirqs=%s\nqueues=%s\n' \
