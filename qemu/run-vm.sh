@@ -118,6 +118,7 @@ if [ -n "$iommu" ]; then
 	append="intel_iommu=on iommu.strict=1${append:+ $append}"
 fi
 qemu=(qemu-system-x86_64 -accel "$accel" "${machine[@]}" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
+	-name sgnic,debug-threads=on
 	-kernel "$kernel" -initrd "$run/initrd.gz"
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 tsc=reliable${append:+ $append}"
 	-netdev hubport,id=p0,hubid=0 -device "${nic_spec[0]}"

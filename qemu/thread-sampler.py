@@ -10,7 +10,8 @@ console. For each span this writes one JSON line to OUT_JSONL:
 
     {"span": NAME, "seconds": wall time,
      "host_cpus": CPUs the host has, "host_busy": CPUs' worth busy,
-     "threads": {"vcpu": {"cpu": CPUs' worth, "voluntary_per_s": ...,
+     "threads": {"vcpu": {"cpu": CPUs' worth, "each": [per thread, busiest
+                          first], "voluntary_per_s": ...,
                           "nonvoluntary_per_s": ...},
                  "main": {...}, "other": {...}}}
 
@@ -19,7 +20,9 @@ Under TCG each vCPU thread runs its guest CPU's code and, holding QEMU's
 global lock, the device models that CPU's MMIO accesses reach (a NIC's
 transmit, and the other NIC's receive on the hub). A vCPU thread sleeps
 (a voluntary switch) when its guest CPU halts or when it waits for that
-lock. Exits when the QEMU process does.
+lock. vCPU threads are told apart by name, which QEMU gives them with
+`-name debug-threads=on` (run-vm.sh passes it). Exits when the QEMU
+process does.
 """
 import json
 import os
@@ -122,6 +125,7 @@ def span_record(name, before, after, hz, ncpu):
         g = groups.setdefault(group, {"cpu": 0.0, "voluntary_per_s": 0.0,
                                       "nonvoluntary_per_s": 0.0, "threads": 0})
         g["cpu"] += (ticks - ticks0) / hz / wall
+        g.setdefault("each", []).append(round((ticks - ticks0) / hz / wall, 3))
         g["voluntary_per_s"] += (vol - vol0) / wall
         g["nonvoluntary_per_s"] += (nonvol - nonvol0) / wall
         g["threads"] += 1
@@ -129,6 +133,7 @@ def span_record(name, before, after, hz, ncpu):
     for g in groups.values():
         for k in ("cpu", "voluntary_per_s", "nonvoluntary_per_s"):
             g[k] = round(g[k], 3)
+        g["each"].sort(reverse=True)
     return {"span": name, "seconds": round(wall, 3), "host_cpus": ncpu,
             "host_busy": round(host_busy, 3), "threads": groups}
 

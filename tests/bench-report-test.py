@@ -159,6 +159,23 @@ class Igb(unittest.TestCase):
         self.assertIn("| sgnic | - | - | sendfile4-q2: ethtool -L", text)
         self.assertIn("sgnic 1, igb 2", report.queue_notes(s, base))
 
+    def test_iperf_flows_scale_separately(self):
+        with tempfile.TemporaryDirectory() as d:
+            rows = []
+            for r in range(1, 3):
+                for drv in ("sgnic", "igb"):
+                    for q, secs in ((1, 4.0), (2, 3.2)):
+                        base = os.path.join(d, f"{r}-{drv}-iperf3-Z4-q{q}")
+                        write_round(d, r, drv, f"iperf3-Z4-q{q}", secs, 500, queues=q)
+                        with open(base + ".json", "w") as f:
+                            json.dump({"end": {"sum_sent": {"bytes": 1 << 30, "seconds": secs}}}, f)
+                        rows.append(report.parse_measurement(base))
+        self.assertEqual(report.queue_scaling(rows), {})
+        sc = report.queue_scaling(rows, "iperf3-Z4")
+        self.assertAlmostEqual(sc["sgnic"]["median"], 1.25)
+        self.assertIn("4-flow iperf3 -Z, throughput at 2 queue pairs over 1",
+                      report.scaling_markdown(sc, "igb", "iperf3-Z4"))
+
     def test_e1000_report_unchanged(self):
         with tempfile.TemporaryDirectory() as d:
             rows = [report.parse_measurement(write_round(d, r, drv, "sendfile", 2.0, 250, queues=1))
@@ -173,7 +190,7 @@ class Igb(unittest.TestCase):
 class HostThreads(unittest.TestCase):
     def span(self, name, vcpu, busy):
         return json.dumps({"span": name, "seconds": 2.0, "host_cpus": 2, "host_busy": busy,
-                           "threads": {"vcpu": {"cpu": vcpu, "voluntary_per_s": 100.0,
+                           "threads": {"vcpu": {"cpu": vcpu, "each": [vcpu - 0.8, 0.8], "voluntary_per_s": 100.0,
                                                 "nonvoluntary_per_s": 5.0, "threads": 2},
                                        "main": {"cpu": 0.1, "voluntary_per_s": 1.0,
                                                 "nonvoluntary_per_s": 0.0, "threads": 1}}})
@@ -196,7 +213,7 @@ class HostThreads(unittest.TestCase):
         self.assertAlmostEqual(t["sendfile4-q2"]["igb"]["mib_per_s"], rows[1]["mib_per_s"])
         text = report.host_threads_markdown(t)
         self.assertIn("| sendfile4-q2 | sgnic |", text)
-        self.assertIn("| 1.80 | 100 | 0.10 | 1.99 of 2 |", text)
+        self.assertIn("| 1.80 | 1.00 | 100 | 0.10 | 1.99 of 2 |", text)
         # 2.0 s of wall time, 2.5 s idle (250 ticks) of 2 CPUs' 4.0 s:
         # 1.5 s busy, 0.75 CPUs.
         self.assertAlmostEqual(t["sendfile4-q2"]["sgnic"]["guest_busy"], 0.75, places=2)

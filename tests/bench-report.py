@@ -173,22 +173,25 @@ def baseline_of(rows, model="e1000"):
 
 
 # The multi-queue workloads: the 4-flow sendfile at N queue pairs.
-QUEUE_WORKLOADS = ("sendfile4-q1", "sendfile4-q2")
+# The 4-flow workloads run at 1 and at 2 queue pairs: the data-checked
+# sendfile, and iperf3 -Z -P 4 (sendfile, nothing checked).
+QUEUE_FLOWS = {"sendfile4": "4-flow sendfile", "iperf3-Z4": "4-flow iperf3 -Z"}
+QUEUE_WORKLOADS = tuple(f"{w}-q{q}" for w in QUEUE_FLOWS for q in (1, 2))
 
 
-def queue_scaling(rows):
-    """Per driver, the 4-flow sendfile's throughput at 2 queue pairs over
-    that at 1, per round (both ran back to back in the driver's turn), and
-    their median; or why it was not measured."""
+def queue_scaling(rows, flows="sendfile4"):
+    """Per driver, the throughput of 4-flow workload `flows` at 2 queue
+    pairs over that at 1, per round (both ran back to back in the driver's
+    turn), and their median; or why it was not measured."""
     by = {}
     for m in rows:
-        if m["workload"] in QUEUE_WORKLOADS:
+        if m["workload"] in (f"{flows}-q1", f"{flows}-q2"):
             by.setdefault(m["driver"], {}).setdefault(m["round"], {})[m["workload"]] = m
     out = {}
     for drv, rounds in sorted(by.items()):
         per_round, why = [], set()
         for r in sorted(rounds):
-            q1, q2 = rounds[r].get("sendfile4-q1"), rounds[r].get("sendfile4-q2")
+            q1, q2 = rounds[r].get(f"{flows}-q1"), rounds[r].get(f"{flows}-q2")
             for q in (q1, q2):
                 if q and q.get("unsupported"):
                     why.add(f"{q['workload']}: {q['unsupported']}")
@@ -426,12 +429,12 @@ def queue_notes(summary, base):
         return ""
     parts = [f"{d} {'/'.join(f'{x:g}' for x in sorted(v))}" for d, v in seen.items()]
     return ("Queue pairs in the ordinary workloads (each driver's default): " + ", ".join(parts)
-            + ". The sendfile4-qN rows set N on both ports with `ethtool -L combined N`.")
+            + ". The sendfile4-qN and iperf3-Z4-qN rows set N on both ports with `ethtool -L combined N`.")
 
 
-def scaling_markdown(scaling, base):
+def scaling_markdown(scaling, base, flows="sendfile4"):
     lines = [
-        "4-flow sendfile, throughput at 2 queue pairs over 1 (per round, in each driver's turn):\n",
+        f"{QUEUE_FLOWS[flows]}, throughput at 2 queue pairs over 1 (per round, in each driver's turn):\n",
         "| driver | q2/q1 median | per round | not measured |",
         "|---|---|---|---|",
     ]
@@ -477,6 +480,7 @@ def host_threads(path, rows):
                 "host_busy": span.get("host_busy"),
                 "host_cpus": span.get("host_cpus"),
                 "vcpu_cpu": vcpu.get("cpu"),
+                "vcpu_busiest": (vcpu.get("each") or [None])[0],
                 "vcpu_threads": vcpu.get("threads"),
                 "vcpu_sleeps_per_s": vcpu.get("voluntary_per_s"),
                 "main_cpu": threads.get("main", {}).get("cpu"),
@@ -498,8 +502,8 @@ def host_threads(path, rows):
 def host_threads_markdown(threads):
     lines = [
         "QEMU on the host during each workload (medians over rounds; CPU in host CPUs' worth):\n",
-        "| workload | driver | MiB/s | guest CPUs busy | vCPU threads on the host | vCPU sleeps/s | QEMU main thread | host busy |",
-        "|---|---|---|---|---|---|---|---|",
+        "| workload | driver | MiB/s | guest CPUs busy | vCPU threads on the host | busiest vCPU thread | vCPU sleeps/s | QEMU main thread | host busy |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     num = lambda v, f: f.format(v) if v is not None else "-"
     for w, drivers in threads.items():
@@ -507,7 +511,8 @@ def host_threads_markdown(threads):
             lines.append(
                 f"| {w} | {drv} | {num(e.get('mib_per_s'), '{:.1f}')} "
                 f"| {num(e.get('guest_busy'), '{:.2f}')} "
-                f"| {num(e.get('vcpu_cpu'), '{:.2f}')} | {num(e.get('vcpu_sleeps_per_s'), '{:.0f}')} "
+                f"| {num(e.get('vcpu_cpu'), '{:.2f}')} | {num(e.get('vcpu_busiest'), '{:.2f}')} "
+                f"| {num(e.get('vcpu_sleeps_per_s'), '{:.0f}')} "
                 f"| {num(e.get('main_cpu'), '{:.2f}')} "
                 f"| {num(e.get('host_busy'), '{:.2f}')} of {e.get('host_cpus', '-')} |"
             )
@@ -534,6 +539,7 @@ def main():
     base = baseline_of(rows, args.model)
     summary = summarise(rows, base)
     scaling = queue_scaling(rows)
+    scaling_iperf = queue_scaling(rows, "iperf3-Z4")
     params = open(os.path.join(args.raw_dir, "params")).read().strip() if os.path.exists(
         os.path.join(args.raw_dir, "params")) else ""
     doc = {
@@ -546,6 +552,8 @@ def main():
     }
     if scaling:
         doc["queue_scaling"] = scaling
+    if scaling_iperf:
+        doc["queue_scaling_iperf3_z4"] = scaling_iperf
     threads = host_threads(args.threads, rows)
     if threads:
         doc["host_threads"] = threads
@@ -560,6 +568,8 @@ def main():
         print("\n" + queues)
     if scaling:
         print("\n" + scaling_markdown(scaling, base))
+    if scaling_iperf:
+        print("\n" + scaling_markdown(scaling_iperf, base, "iperf3-Z4"))
     if threads:
         print("\n" + host_threads_markdown(threads))
     v = verdicts(summary, base)

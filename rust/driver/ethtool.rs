@@ -11,6 +11,7 @@ use super::{
 use crate::glue::{
     ethtool::{Channels, Coalesce, DriverInfo, LinkSettings, Operations, RingParams},
     netdev::{NetDev, Rtnl},
+    softirq::with_bh_disabled,
 };
 use crate::hw::{
     igb::rss::{Indirection, RssKey, KEY_LEN, RETA_ENTRIES},
@@ -84,15 +85,7 @@ impl<F: Family> Operations for Port<'_, F> {
         // moderation off. `adaptive-rx on` turns it back on.
         let adaptive = requested.adaptive && requested.rx_usecs == current.rx_usecs;
         let value = if adaptive {
-            if current.adaptive {
-                self.itr.load(Relaxed)
-            } else {
-                // Start over from low latency, not from a stale class. The
-                // state is NAPI's (each pair's poll state): each resets it
-                // at its next poll.
-                self.raise_all(Event::MODERATION_RESET);
-                itr::Moderation::new().itr()
-            }
+            self.itr.load(Relaxed)
         } else {
             let value = itr::itr_from_usecs(requested.rx_usecs);
             if itr::usecs_from_itr(value) != requested.rx_usecs {
@@ -104,9 +97,19 @@ impl<F: Family> Operations for Port<'_, F> {
         self.adaptive_itr.store(u32::from(adaptive), Relaxed);
         self.itr.store(value, Relaxed);
         if dev.is_running() {
-            for queue in 0..dev.active_queues() {
-                F::write_itr(&self.regs, self.irq_layout, queue, value);
-            }
+            // Each pair's poll is the only writer of its EITR while the
+            // port runs (adaptive moderation writes it there): it starts
+            // over from this setting at its next poll, run now.
+            self.raise_all(Event::MODERATION_RESET);
+            let napis = dev.napis();
+            let running = &napis[..dev.active_queues().min(napis.len())];
+            // With softirqs off, so that the polls run when they come back
+            // on rather than at some later interrupt.
+            with_bh_disabled(|| {
+                for napi in running {
+                    napi.schedule();
+                }
+            });
         }
         Ok(())
     }

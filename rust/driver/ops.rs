@@ -20,7 +20,11 @@ use crate::glue::{
     skb::{SkBuff, Skb},
 };
 use crate::hw::{itr::Traffic, net};
-use kernel::{prelude::*, sync::atomic::Relaxed};
+use kernel::{
+    prelude::*,
+    sync::atomic::Relaxed,
+    time::{Instant, Monotonic},
+};
 
 impl<F: Family> Port<'_, F> {
     /// Reclaims the polled pair's completed TX frames and restarts its
@@ -153,8 +157,16 @@ impl<F: Family> Port<'_, F> {
             all_rx.add(rx);
             (all_tx, all_rx)
         };
-        if let Some(itr) = m.model.update(F::MODERATION, tx, rx) {
-            self.itr.store(itr, Relaxed);
+        let elapsed_ns = if F::MODERATION.uses_time() {
+            let now = Instant::<Monotonic>::now();
+            let elapsed = m.last.map_or(0, |last| (now - last).as_nanos());
+            m.last = Some(now);
+            // A clock that went backwards reads as unknown.
+            u64::try_from(elapsed).unwrap_or(0)
+        } else {
+            0
+        };
+        if let Some(itr) = m.model.update(F::MODERATION, tx, rx, elapsed_ns) {
             F::write_itr(&self.regs, self.irq_layout, queue, itr);
         }
     }
@@ -354,6 +366,7 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         let tx = self.clean_tx(dev, poll, pair, queue, events);
         if events & Event::MODERATION_RESET != 0 {
             state.moderation = ModerationState::default();
+            F::write_itr(&self.regs, self.irq_layout, queue, self.itr_setting());
         }
         let (work, rx) = self.clean_rx(dev, poll, pair, queue, &mut state.ring);
         // Under budget, this poll ends the interrupt's work (unless NAPI is

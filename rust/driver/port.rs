@@ -32,6 +32,7 @@ use kernel::{
         atomic::{Atomic, Relaxed},
         Mutex, SpinLock,
     },
+    time::{Instant, Monotonic},
 };
 
 counter_set! {
@@ -133,6 +134,9 @@ pub(crate) struct ModerationState {
     pub(crate) tx: Traffic,
     /// RX work since the last interrupt.
     pub(crate) rx: Traffic,
+    /// When the last interrupt's work was classified (for policies that
+    /// use the time between interrupts).
+    pub(crate) last: Option<Instant<Monotonic>>,
 }
 
 /// What only one pair's NAPI poll uses while the interface is up:
@@ -251,7 +255,8 @@ pub(crate) struct Port<'bound, F: Family> {
     /// How causes reach the interrupt vectors granted at probe.
     pub(crate) irq_layout: F::IrqLayout,
     pub(crate) counters: Counters,
-    /// The ITR value in effect (ethtool rx-usecs, in 256 ns units).
+    /// The interval ethtool `rx-usecs` sets, in 256 ns units: in effect
+    /// while adaptive moderation is off.
     pub(crate) itr: Atomic<u32>,
     /// Whether NAPI adapts ITR to the traffic (ethtool adaptive-rx).
     pub(crate) adaptive_itr: Atomic<u32>,
@@ -329,6 +334,16 @@ impl<'bound, F: Family> Port<'bound, F> {
             napi_enabled <- new_mutex!(KVec::new()),
             xps_spread: Atomic::new(0),
         }? Error)
+    }
+
+    /// The interrupt interval a pair starts from: adaptive moderation's
+    /// starting point, or the fixed `rx-usecs`.
+    pub(crate) fn itr_setting(&self) -> u32 {
+        if self.adaptive_itr.load(Relaxed) != 0 {
+            Moderation::new().itr()
+        } else {
+            self.itr.load(Relaxed)
+        }
     }
 
     /// Hands `event` to every pair's next NAPI poll (any context).
@@ -479,7 +494,9 @@ impl<'bound, F: Family> Port<'bound, F> {
         drop(enabled);
         dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
 
-        let itr = self.itr.load(Relaxed);
+        // Each pair's moderation state starts afresh (`NapiState`), and so
+        // does its EITR.
+        let itr = self.itr_setting();
         for queue in 0..count {
             F::write_itr(&self.regs, self.irq_layout, queue, itr);
             // Once per queue, so that a user's XPS setting survives the

@@ -14,7 +14,7 @@ use kernel::{
     new_spinlock,
     prelude::*,
     sync::{
-        atomic::{Atomic, Relaxed},
+        atomic::{Acquire, Atomic, Relaxed, Release},
         SpinLock,
     },
 };
@@ -63,7 +63,9 @@ impl<F: Family> QueuePair<'_, F> {
     /// Hands `event` to the pair's next NAPI poll (any context).
     pub(crate) fn raise(&self, event: u32) {
         let mut old = self.events.load(Relaxed);
-        while let Err(current) = self.events.cmpxchg(old, old | event, Relaxed) {
+        // Release: what the raiser stored first (a new ITR setting, say)
+        // is seen by the poll that takes the event.
+        while let Err(current) = self.events.cmpxchg(old, old | event, Release) {
             old = current;
         }
     }
@@ -74,6 +76,6 @@ impl<F: Family> QueuePair<'_, F> {
         if self.events.load(Relaxed) == 0 {
             return 0;
         }
-        self.events.xchg(0, Relaxed)
+        self.events.xchg(0, Acquire)
     }
 }

@@ -109,11 +109,12 @@ impl Traffic {
 /// Initial and fallback interrupt rate: the low-latency class's.
 const START_RATE: u32 = 20_000;
 
-/// Most packets, and bytes, both directions together may move between two
-/// interrupts and still count as sparse under [`Policy::ReceiveLed`].
-const SPARSE_PACKETS: u32 = 4;
-/// See [`SPARSE_PACKETS`].
-const SPARSE_BYTES: u32 = 512;
+/// Packets per second, both directions together, up to which a vector's
+/// traffic counts as sparse under [`Policy::ReceiveLed`]: the low-latency
+/// class's interrupt rate. An interrupt moves at least one packet, so the
+/// lowest-latency class never takes more interrupts per second than the
+/// low-latency class allows.
+const SPARSE_PACKETS_PER_SEC: u64 = 20_000;
 
 /// How one vector's interrupt rate follows its TX and RX traffic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,9 +126,10 @@ pub enum Policy {
     Conservative,
     /// For a vector that serves a TX and an RX queue together (a queue
     /// pair): received traffic sets the rate, as on the C igb's RX
-    /// vectors, and an interrupt with completions only leaves it. The
-    /// lowest-latency class is used while an interrupt's whole work stays
-    /// sparse.
+    /// vectors. The lowest-latency class is used while the vector's
+    /// packet rate stays sparse (see [`SPARSE_PACKETS_PER_SEC`]).
+    /// Completions alone leave the rate, except that a sender's (not
+    /// sparse) leave the lowest-latency class for the low-latency one.
     ///
     /// The throttle is per vector. The C igb driver gives TX and RX
     /// separate vectors, each moderated on its own; on a shared vector,
@@ -135,21 +137,28 @@ pub enum Policy {
     /// followed a TX completion's interrupt, and a sender's ACKs behind
     /// its own bulk completions. What waits on an interrupt is received
     /// traffic (ACKs that clock a sender, requests and responses);
-    /// completions only free buffers, and ride along. The sparse bound
-    /// keeps a flood of small packets, or a sender's ACKs among its
-    /// completions, at the low-latency rate.
+    /// completions only free buffers, and ride along.
     ReceiveLed,
 }
 
-/// Adaptive interrupt moderation of one vector, under a [`Policy`]: TX and
-/// RX are classified separately and the policy combines the classes. The
-/// rate rises by at most a quarter step at a time (it falls at once).
+impl Policy {
+    /// Whether [`Moderation::update`] needs the time between interrupts.
+    pub const fn uses_time(self) -> bool {
+        matches!(self, Policy::ReceiveLed)
+    }
+}
+
+/// Adaptive interrupt moderation of one vector, under a [`Policy`]: the
+/// work of each interrupt is classified per direction, and the policy
+/// picks the class. The rate rises by at most a quarter step at a time
+/// (it falls at once).
 ///
 /// Fed once per interrupt with the work done since the previous one, so a
 /// stream that keeps NAPI polling is judged on all of it, not on the last
 /// (short) poll.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Moderation {
+    /// TX's class ([`Policy::Conservative`] only).
     tx: LoadClass,
     rx: LoadClass,
     /// Interrupts per second in effect.
@@ -179,9 +188,17 @@ impl Moderation {
 
     /// Re-classifies with one interrupt's work under `policy` (a
     /// constant per family, so the other policy's code folds away);
-    /// returns the ITR value to program when the interrupt rate changed.
+    /// `elapsed_ns` is the time since the previous call (0: unknown, as
+    /// after a reset; only [`Policy::ReceiveLed`] uses it). Returns the
+    /// ITR value to program when the interrupt rate changed.
     #[inline(always)]
-    pub fn update(&mut self, policy: Policy, tx: Traffic, rx: Traffic) -> Option<u32> {
+    pub fn update(
+        &mut self,
+        policy: Policy,
+        tx: Traffic,
+        rx: Traffic,
+        elapsed_ns: u64,
+    ) -> Option<u32> {
         let class = match policy {
             Policy::Conservative => {
                 let conservative = |c: LoadClass| c.max(LoadClass::LowLatency);
@@ -190,13 +207,22 @@ impl Moderation {
                 self.tx.max(self.rx)
             }
             Policy::ReceiveLed => {
-                if rx.packets == 0 {
-                    // Completions only: nothing waited on this interrupt.
+                let packets = u64::from(tx.packets) + u64::from(rx.packets);
+                if packets == 0 {
                     return None;
                 }
-                self.rx = self.rx.next(rx.packets, rx.bytes);
-                let sparse = rx.packets.saturating_add(tx.packets) <= SPARSE_PACKETS
-                    && rx.bytes.saturating_add(tx.bytes) <= SPARSE_BYTES;
+                // packets / elapsed <= SPARSE_PACKETS_PER_SEC, without a
+                // division (saturating: only absurd counts and times get
+                // there).
+                let sparse = elapsed_ns != 0
+                    && packets.saturating_mul(1_000_000_000)
+                        <= SPARSE_PACKETS_PER_SEC.saturating_mul(elapsed_ns);
+                if rx.packets != 0 {
+                    self.rx = self.rx.next(rx.packets, rx.bytes);
+                } else if sparse {
+                    // A few completions: nothing waited on them.
+                    return None;
+                }
                 if self.rx == LoadClass::LowestLatency && !sparse {
                     self.rx = LoadClass::LowLatency;
                 }
@@ -260,18 +286,18 @@ mod tests {
         // A sender: full-size segments out, ACKs in. TX is bulk, so the
         // interrupt rate drops straight to the bulk rate.
         assert_eq!(
-            m.update(Policy::Conservative, t(20, 20 * 1514), t(10, 10 * 66)),
+            m.update(Policy::Conservative, t(20, 20 * 1514), t(10, 10 * 66), 0),
             Some(976)
         );
         assert_eq!(
-            m.update(Policy::Conservative, t(20, 20 * 1514), t(10, 10 * 66)),
+            m.update(Policy::Conservative, t(20, 20 * 1514), t(10, 10 * 66), 0),
             None
         );
         // Idle directions keep their class.
-        assert_eq!(m.update(Policy::Conservative, t(0, 0), t(0, 0)), None);
+        assert_eq!(m.update(Policy::Conservative, t(0, 0), t(0, 0), 0), None);
         // Many full frames per interrupt: more interrupts are affordable.
         assert_eq!(
-            m.update(Policy::Conservative, t(64, 64 * 1514), t(10, 10 * 66)),
+            m.update(Policy::Conservative, t(64, 64 * 1514), t(10, 10 * 66), 0),
             Some(itr_for_rate(9000))
         );
     }
@@ -279,53 +305,55 @@ mod tests {
     #[test]
     fn moderation_rises_gradually_and_never_lowest() {
         let mut m = Moderation::new();
-        m.update(Policy::Conservative, t(20, 20 * 1514), t(20, 20 * 1514));
+        m.update(Policy::Conservative, t(20, 20 * 1514), t(20, 20 * 1514), 0);
         assert_eq!(m.rate, 4000);
         // Small traffic both ways: back to low latency, in quarter steps.
         assert_eq!(
-            m.update(Policy::Conservative, t(1, 66), t(1, 66)),
+            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
             Some(itr_for_rate(9000))
         );
         assert_eq!(
-            m.update(Policy::Conservative, t(1, 66), t(1, 66)),
+            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
             Some(itr_for_rate(14_000))
         );
         assert_eq!(
-            m.update(Policy::Conservative, t(1, 66), t(1, 66)),
+            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
             Some(itr_for_rate(19_000))
         );
         assert_eq!(
-            m.update(Policy::Conservative, t(1, 66), t(1, 66)),
+            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
             Some(itr_for_rate(20_000))
         );
         // Conservative mode: tiny packets never reach 70000/s.
         for _ in 0..10 {
-            m.update(Policy::Conservative, t(1, 66), t(1, 66));
+            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0);
         }
         assert_eq!(m.rate, 20_000);
         assert_eq!(m.tx, LoadClass::LowLatency);
     }
 
     const RL: Policy = Policy::ReceiveLed;
+    /// One interrupt every 200 us: 5000 interrupts per second.
+    const GAP: u64 = 200_000;
 
     #[test]
     fn receive_led_stream_serves_the_acks() {
         let mut m = Moderation::new();
         // A sender: full-size segments out, a few ACKs in. The ACKs set
-        // the rate: low latency (not lowest: the interrupt's work is not
-        // sparse), where the conservative policy would drop to bulk.
+        // the rate: low latency (110000 packets/s is not sparse), where
+        // the conservative policy would drop to bulk.
         for _ in 0..4 {
-            assert_eq!(m.update(RL, t(20, 20 * 1514), t(2, 2 * 66)), None);
+            assert_eq!(m.update(RL, t(20, 20 * 1514), t(2, 2 * 66), GAP), None);
         }
         assert_eq!(m.rate, 20_000);
         assert_eq!(m.rx, LoadClass::LowLatency);
         // Completions only: the rate stays.
-        assert_eq!(m.update(RL, t(20, 20 * 1514), t(0, 0)), None);
-        assert_eq!(m.update(RL, t(0, 0), t(0, 0)), None);
+        assert_eq!(m.update(RL, t(20, 20 * 1514), t(0, 0), GAP), None);
+        assert_eq!(m.update(RL, t(0, 0), t(0, 0), GAP), None);
         // A receiver: full frames in, ACKs out. Bulk, as the C igb's RX
         // vector.
         assert_eq!(
-            m.update(RL, t(10, 10 * 66), t(20, 20 * 1514)),
+            m.update(RL, t(10, 10 * 66), t(20, 20 * 1514), GAP),
             Some(LoadClass::Bulk.itr())
         );
     }
@@ -334,33 +362,64 @@ mod tests {
     fn receive_led_sparse_reaches_lowest_latency() {
         let mut m = Moderation::new();
         // Request/response: an interrupt for the request's completion
-        // (no change), another for the response.
+        // (no change), another for the response, 5000 of each a second.
         let mut rates = [0; 3];
         for rate in &mut rates {
-            assert_eq!(m.update(RL, t(1, 130), t(0, 0)), None);
-            m.update(RL, t(0, 0), t(1, 130));
+            assert_eq!(m.update(RL, t(1, 130), t(0, 0), GAP), None);
+            m.update(RL, t(0, 0), t(1, 130), GAP);
             *rate = m.rate;
         }
         assert_eq!(rates, [37_500, 55_000, 70_000]);
         assert_eq!(m.itr(), LoadClass::LowestLatency.itr());
         // The next request's completion in the same interrupt as the
-        // response: still sparse.
-        assert_eq!(m.update(RL, t(1, 130), t(1, 130)), None);
+        // response: 10000 packets/s, still sparse.
+        assert_eq!(m.update(RL, t(1, 130), t(1, 130), GAP), None);
+        // After a reset nothing is known of the rate: not sparse.
+        let mut fresh = Moderation::new();
+        fresh.update(RL, t(0, 0), t(1, 130), 0);
+        assert_eq!(fresh.rate, 20_000);
     }
 
     #[test]
     fn receive_led_small_flood_stays_low_latency() {
         let mut m = Moderation::new();
-        m.update(RL, t(0, 0), t(1, 66));
-        assert_eq!(m.rx, LoadClass::LowestLatency);
-        // Many small packets per interrupt: not sparse, so not the
-        // lowest-latency rate (the flood the conservative policy guards
-        // against).
-        for _ in 0..10 {
-            m.update(RL, t(0, 0), t(40, 40 * 66));
-            assert_eq!(m.rx, LoadClass::LowLatency);
+        for _ in 0..3 {
+            m.update(RL, t(0, 0), t(1, 66), GAP);
         }
+        assert_eq!(m.rate, 70_000);
+        // A flood of small packets, few per interrupt because interrupts
+        // come often: 1 to 3 packets every 14 us is 70000 to 210000
+        // packets/s, not sparse. Straight back to low latency, and there
+        // it stays: at most 20000 interrupts/s.
+        for n in [1, 3, 2, 1, 3] {
+            m.update(RL, t(0, 0), t(n, n * 66), 14_000);
+            assert_eq!((m.rx, m.rate), (LoadClass::LowLatency, 20_000));
+        }
+        // Many packets per interrupt: the same.
+        m.update(RL, t(0, 0), t(40, 40 * 66), 50_000);
         assert_eq!(m.rate, 20_000);
+    }
+
+    #[test]
+    fn receive_led_transmit_stream_leaves_lowest_latency() {
+        let mut m = Moderation::new();
+        for _ in 0..3 {
+            m.update(RL, t(0, 0), t(1, 130), GAP);
+        }
+        assert_eq!(m.rate, 70_000);
+        // Then a UDP sender, nothing received: its completions (150000
+        // packets/s) are not sparse, so the vector leaves 70000
+        // interrupts/s for 20000, and stays there.
+        assert_eq!(
+            m.update(RL, t(30, 30 * 1514), t(0, 0), GAP),
+            Some(LoadClass::LowLatency.itr())
+        );
+        for _ in 0..100 {
+            assert_eq!(m.update(RL, t(30, 30 * 1514), t(0, 0), GAP), None);
+        }
+        // Huge counts and times do not overflow.
+        m.update(RL, t(u32::MAX, u32::MAX), t(u32::MAX, u32::MAX), u64::MAX);
+        m.update(RL, t(u32::MAX, u32::MAX), t(0, 0), 1);
     }
 
     #[test]

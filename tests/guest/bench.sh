@@ -10,10 +10,12 @@
 # BENCH_SIZE (64M, stream file size), BENCH_SWEEP (sizes of the sweep),
 # BENCH_ONLY (run only the workloads named, space-separated), BENCH_RR (rr count).
 #
-# On the 82576 two more workloads run by default (elsewhere only when
+# On the 82576 four more workloads run by default (elsewhere only when
 # BENCH_ONLY names them): sendfile4-q1 and sendfile4-q2, four sendfiles of
 # the stream file at once over the one port pair, each flow's data
-# checked, after `ethtool -L combined 1` (then 2) on both ports. A driver
+# checked, after `ethtool -L combined 1` (then 2) on both ports; and
+# iperf3-Z4-q1 and -q2, iperf3 -Z -P 4 (four sendfile flows, nothing
+# checked) at the same settings. A driver
 # that refuses the queue count gets an "unsupported" record with
 # ethtool's words instead of a measurement, and the bench goes on.
 . /tests/sgnic.sh
@@ -128,12 +130,14 @@ for r in $(seq 1 "$ROUNDS"); do
 			for s in $SWEEP; do measure $r $drv sweep-$s send_file /tmp/sweep.$s sendfile; done
 		fi
 		for q in 1 2; do
-			wanted_mq sendfile4-q$q || continue
-			if why=$(set_queue_pairs $q); then
-				measure $r $drv sendfile4-q$q sendfile_flows 4 /tmp/bench.bin
-			else
-				unsupported $r $drv sendfile4-q$q "$why"
+			wanted_mq sendfile4-q$q || wanted_mq iperf3-Z4-q$q || continue
+			if ! why=$(set_queue_pairs $q); then
+				wanted_mq sendfile4-q$q && unsupported $r $drv sendfile4-q$q "$why"
+				wanted_mq iperf3-Z4-q$q && unsupported $r $drv iperf3-Z4-q$q "$why"
+				continue
 			fi
+			wanted_mq sendfile4-q$q && measure $r $drv sendfile4-q$q sendfile_flows 4 /tmp/bench.bin
+			wanted_mq iperf3-Z4-q$q && measure $r $drv iperf3-Z4-q$q iperf -Z -P 4
 		done
 		[ "$(queue_pairs)" = "$default_queues" ] || set_queue_pairs "$default_queues" >&2
 	done

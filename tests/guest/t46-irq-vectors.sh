@@ -5,7 +5,9 @@
 # with traffic sent from its CPU, and "sgnic" for the link and other
 # causes, which moves when the link flaps. The module parameter irq_mode=1 falls back to
 # one MSI vector and irq_mode=2 to the INTx line; data arrives intact and
-# the vector in use moves each time. QEMU's 8254x has neither MSI nor
+# the vector in use moves each time. On the debug kernel, an MSI-X
+# handler request that fails (failslab, once) makes the probe fall back
+# to MSI. QEMU's 8254x has neither MSI nor
 # MSI-X: it runs on INTx whatever irq_mode asks.
 . /tests/sgnic.sh
 restore() {
@@ -100,6 +102,32 @@ if [ "$IGB" = 1 ]; then
 	set -- $(vectors "$pci0")
 	[ "$(irq_name "$1")" = sgnic ] || die "the MSI vector of $pci0 is named $(irq_name "$1")"
 	moves "$1" send
+	# MSI-X vectors granted, but a handler cannot be requested: the probe
+	# frees what it had and goes one type down (MSI). failslab fails the
+	# first allocation made under request_threaded_irq (the handler's
+	# irqaction), once, while port 0 binds again (debug kernel only).
+	if debug_kernel; then
+		reload
+		teardown_wire
+		echo "$pci0" >/sys/bus/pci/drivers/$SGNIC_PCI/unbind || die "cannot unbind $pci0"
+		FAULT_IN_STACK=1 FAULT_SYMBOLS="request_threaded_irq request_threaded_irq" faults_on 100
+		echo 1 >/sys/kernel/debug/failslab/times
+		echo 0 >/sys/kernel/debug/fail_page_alloc/times
+		bound=1
+		echo "$pci0" >/sys/bus/pci/drivers/$SGNIC_PCI/bind || bound=0
+		left=$(cat /sys/kernel/debug/failslab/times)
+		faults_off >/dev/null
+		[ "$bound" = 1 ] || die "$pci0 did not bind with one handler request failing"
+		[ "$left" = 0 ] || die "the injected request failure was never hit (failslab times left: $left)"
+		[ "$(vectors "$pci0" | grep -c ' msi$')" = 1 ] && [ "$(vectors "$pci0" | grep -c ' msix$')" = 0 ] ||
+			die "after a failed MSI-X request $pci0 has: $(vectors "$pci0" | tr '\n' ' ')"
+		dmesg | grep -q "requesting MsiX interrupts failed (ENOMEM), trying Msi" ||
+			die "no fallback line in the kernel log"
+		setup_wire
+		set -- $(vectors "$pci0")
+		moves "$1" send
+		echo "$pci0: MSI-X handler request failed once, fell back to MSI, data intact"
+	fi
 else
 	# No MSI or MSI-X capability on QEMU's 8254x.
 	expect msix 0

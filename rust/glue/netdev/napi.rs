@@ -189,6 +189,11 @@ impl NapiEnabled {
 #[repr(transparent)]
 pub struct Napi(Opaque<b::napi_struct>);
 
+// SAFETY: the only operation, `schedule`, may run on any CPU at once:
+// `napi_schedule` claims the context with an atomic test-and-set of its
+// SCHED bit, and only the claimer queues it.
+unsafe impl Sync for Napi {}
+
 impl Napi {
     fn as_raw(&self) -> *mut b::napi_struct {
         self.0.get()

@@ -10,6 +10,9 @@
 //! ```text
 //!  probe:  device enabled ─► vectors (MSI-X, else MSI, else INTx) ─► driver's probe
 //!          ─► netdev allocated ─► one IRQ per vector requested ─► netdev registered
+//!                                        │ a request failed
+//!                                        ▼
+//!          IRQs, netdev and vectors freed ─► again from "vectors", one type down
 //!  unbind: netdev unregistered ─► IRQs freed ─► state dropped, netdev freed ─► vectors freed
 //!          ─► device disabled
 //! ```
@@ -104,23 +107,40 @@ impl<D: PciNetDriver> pci::Driver for PciAdapter<D> {
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         let bound: &'bound pci::Device<Bound> = pdev;
         // MSI-X needs the device's memory space for its vector table.
-        let enabled = EnabledDevice::new(pdev)?;
-        let (vectors, granted) = allocate_vectors(bound, D::MSIX_VECTORS, D::best_vectors())?;
-        let NetProbe { config, port } = D::probe(pdev, info, granted)?;
-        let data = BoundNetDevice::new(
-            bound,
-            enabled,
-            vectors,
-            granted,
-            &config,
-            VectorNaming {
+        let mut enabled = EnabledDevice::new(pdev)?;
+        let mut best = D::best_vectors();
+        loop {
+            let (vectors, granted) = allocate_vectors(bound, D::MSIX_VECTORS, best)?;
+            let NetProbe { config, port } = D::probe(pdev, info, granted)?;
+            let naming = VectorNaming {
                 name: D::irq_name,
                 queue: D::vector_queue,
-            },
-            port,
-        )?;
-        D::registered(bound, data.netdev.netdev(), data.netdev.data());
-        Ok(data)
+            };
+            match BoundNetDevice::new(bound, enabled, vectors, granted, &config, naming, port) {
+                Ok(data) => {
+                    D::registered(bound, data.netdev.netdev(), data.netdev.data());
+                    return Ok(data);
+                }
+                // The vectors were granted but one could not be requested
+                // (no memory for its action, say): the next type down
+                // needs fewer, as the C igb falls back.
+                Err(Failure::Request(e, device)) => {
+                    let Some(next) = granted.kind.fallback() else {
+                        return Err(e);
+                    };
+                    dev_info!(
+                        pdev.as_ref(),
+                        "requesting {:?} interrupts failed ({:?}), trying {:?}\n",
+                        granted.kind,
+                        e,
+                        next
+                    );
+                    enabled = device;
+                    best = next;
+                }
+                Err(Failure::Other(e)) => return Err(e),
+            }
+        }
     }
 }
 
@@ -169,6 +189,17 @@ pub enum VectorKind {
     Msi,
     /// The legacy line, possibly shared with other devices.
     Intx,
+}
+
+impl VectorKind {
+    /// The type to try when this one's vectors cannot be requested.
+    fn fallback(self) -> Option<Self> {
+        match self {
+            VectorKind::MsiX => Some(VectorKind::Msi),
+            VectorKind::Msi => Some(VectorKind::Intx),
+            VectorKind::Intx => None,
+        }
+    }
 }
 
 /// The interrupt vectors a device was granted.
@@ -229,6 +260,16 @@ struct VectorNaming {
     queue: fn(u32) -> Option<u32>,
 }
 
+/// Why [`BoundNetDevice::new`] failed.
+enum Failure<'bound> {
+    /// A vector's handler could not be requested; everything else is
+    /// undone, and the enabled device is handed back for another try
+    /// with a different interrupt type.
+    Request(Error, EnabledDevice<'bound>),
+    /// Anything else (the netdev's allocation or registration).
+    Other(Error),
+}
+
 /// One vector's handler, requested for a netdev of state `T`.
 type VectorHandler<'bound, T> = Pin<KBox<irq::Registration<'bound, Interrupt<T>>>>;
 
@@ -261,12 +302,17 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
         config: &Config,
         naming: VectorNaming,
         port: impl PinInit<T, Error>,
-    ) -> Result<Self> {
-        let mut netdev = Registration::allocate(pdev.as_ref(), config, port)?;
-        let mut irqs = KVec::with_capacity(granted.count as usize, GFP_KERNEL)?;
+    ) -> Result<Self, Failure<'bound>> {
+        let mut netdev =
+            Registration::allocate(pdev.as_ref(), config, port).map_err(Failure::Other)?;
+        let mut irqs = KVec::with_capacity(granted.count as usize, GFP_KERNEL)
+            .map_err(|e| Failure::Other(e.into()))?;
         for vector in 0..granted.count {
             // CAST: a u32 vector number, lossless in a usize here.
-            let request: irq::IrqRequest<'_> = vectors.index(vector as usize)?.into();
+            let request: irq::IrqRequest<'_> = match vectors.index(vector as usize) {
+                Ok(request) => request.into(),
+                Err(e) => return Err(Failure::Other(e)),
+            };
             let irq_number = request.irq();
             // A request is an IRQ number plus a marker of how long it may be
             // used.
@@ -297,8 +343,15 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                     )
                 },
                 GFP_KERNEL,
-            )?;
-            irqs.push(irq, GFP_KERNEL)?;
+            );
+            // The handlers requested so far, the netdev and the vectors
+            // go (in that order) before the device is handed back.
+            let irq = match irq {
+                Ok(irq) => irq,
+                Err(e) => return Err(Failure::Request(e, enabled)),
+            };
+            irqs.push(irq, GFP_KERNEL)
+                .map_err(|e| Failure::Other(e.into()))?;
             if let Some(cpu) = (naming.queue)(vector).and_then(crate::glue::cpu::spread) {
                 // Not a hint (free_irq warns about one left set): the
                 // affinity itself, which a user may still change. Failing
@@ -308,7 +361,7 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                 let _ = unsafe { b::irq_set_affinity(irq_number, b::sgnic_cpumask_of(cpu)) };
             }
         }
-        netdev.register()?;
+        netdev.register().map_err(Failure::Other)?;
         // INVARIANT: registered above; one IRQ per vector of `vectors`.
         Ok(Self {
             netdev: ManuallyDrop::new(netdev),
