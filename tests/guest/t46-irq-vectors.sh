@@ -121,7 +121,7 @@ if [ "$IGB" = 1 ]; then
 		[ "$left" = 0 ] || die "the injected request failure was never hit (failslab times left: $left)"
 		[ "$(vectors "$pci0" | grep -c ' msi$')" = 1 ] && [ "$(vectors "$pci0" | grep -c ' msix$')" = 0 ] ||
 			die "after a failed MSI-X request $pci0 has: $(vectors "$pci0" | tr '\n' ' ')"
-		dmesg | grep -q "requesting MsiX interrupts failed (ENOMEM), trying Msi" ||
+		dmesg | grep -q "requesting MsiX interrupts failed (error -12), trying Msi" ||
 			die "no fallback line in the kernel log"
 		setup_wire
 		set -- $(vectors "$pci0")

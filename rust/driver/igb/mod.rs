@@ -143,10 +143,11 @@ impl Family for Igb {
     const MAX_PAIRS: usize = MAX_PAIRS;
     const STAT_QUEUES: usize = MAX_PAIRS;
     type IrqLayout = VectorPlan;
+    // A TX and an RX queue share each vector (with MSI or INTx, one
+    // vector takes everything: the same reasoning holds).
+    const MODERATION: itr::Policy = itr::Policy::ReceiveLed;
     // One per queue pair and one for the other causes
     // (`VectorPlan::msix_request`). CAST: at most 9.
-    // A TX and an RX queue share each vector.
-    const MODERATION: itr::Policy = itr::Policy::ReceiveLed;
     const MSIX_VECTORS: u32 = MAX_PAIRS as u32 + 1;
     const MIN_MTU: u32 = q::MIN_MTU;
     const MAX_MTU: u32 = q::MAX_MTU;

@@ -128,11 +128,11 @@ impl<D: PciNetDriver> pci::Driver for PciAdapter<D> {
                     let Some(next) = granted.kind.fallback() else {
                         return Err(e);
                     };
-                    dev_info!(
+                    dev_warn!(
                         pdev.as_ref(),
-                        "requesting {:?} interrupts failed ({:?}), trying {:?}\n",
+                        "requesting {:?} interrupts failed (error {}), trying {:?}\n",
                         granted.kind,
-                        e,
+                        e.to_errno(),
                         next
                     );
                     enabled = device;
@@ -311,7 +311,14 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
             // CAST: a u32 vector number, lossless in a usize here.
             let request: irq::IrqRequest<'_> = match vectors.index(vector as usize) {
                 Ok(request) => request.into(),
-                Err(e) => return Err(Failure::Other(e)),
+                Err(e) => {
+                    // Each error return drops the handlers first, then the
+                    // netdev their state is in, then (a parameter, dropped
+                    // after the body's locals) the vectors.
+                    drop(irqs);
+                    drop(netdev);
+                    return Err(Failure::Other(e));
+                }
             };
             let irq_number = request.irq();
             // A request is an IRQ number plus a marker of how long it may be
@@ -322,12 +329,11 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                 core::mem::transmute::<irq::IrqRequest<'_>, irq::IrqRequest<'bound>>(request)
             };
             // SAFETY: `netdev` moves into `Self`, whose `Drop` frees `irqs`
-            // before it. (On an error return here, `irqs` is dropped before
-            // `netdev`: declared after it.)
+            // before it; each error return below drops `irqs` first.
             let handler = unsafe { Interrupt::new(&netdev, vector) };
             let irq = KBox::pin_init(
-                // SAFETY: owned by `Self` (or dropped on the error path
-                // above), which only the driver core holds (its per-device
+                // SAFETY: owned by `Self` (or dropped by an error return
+                // here), which only the driver core holds (its per-device
                 // data, dropped at unbind): never leaked.
                 unsafe {
                     irq::Registration::new(
@@ -344,14 +350,20 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                 },
                 GFP_KERNEL,
             );
-            // The handlers requested so far, the netdev and the vectors
-            // go (in that order) before the device is handed back.
             let irq = match irq {
                 Ok(irq) => irq,
-                Err(e) => return Err(Failure::Request(e, enabled)),
+                Err(e) => {
+                    // The device goes back once the vectors are freed.
+                    drop(irqs);
+                    drop(netdev);
+                    return Err(Failure::Request(e, enabled));
+                }
             };
-            irqs.push(irq, GFP_KERNEL)
-                .map_err(|e| Failure::Other(e.into()))?;
+            if let Err(e) = irqs.push(irq, GFP_KERNEL) {
+                drop(irqs);
+                drop(netdev);
+                return Err(Failure::Other(e.into()));
+            }
             if let Some(cpu) = (naming.queue)(vector).and_then(crate::glue::cpu::spread) {
                 // Not a hint (free_irq warns about one left set): the
                 // affinity itself, which a user may still change. Failing
@@ -361,7 +373,11 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                 let _ = unsafe { b::irq_set_affinity(irq_number, b::sgnic_cpumask_of(cpu)) };
             }
         }
-        netdev.register().map_err(Failure::Other)?;
+        if let Err(e) = netdev.register() {
+            drop(irqs);
+            drop(netdev);
+            return Err(Failure::Other(e));
+        }
         // INVARIANT: registered above; one IRQ per vector of `vectors`.
         Ok(Self {
             netdev: ManuallyDrop::new(netdev),
