@@ -318,22 +318,12 @@ mod tests {
         m.update(Policy::Conservative, t(20, 20 * 1514), t(20, 20 * 1514), 0);
         assert_eq!(m.rate, 4000);
         // Small traffic both ways: back to low latency, in quarter steps.
-        assert_eq!(
-            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
-            Some(itr_for_rate(9000))
-        );
-        assert_eq!(
-            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
-            Some(itr_for_rate(14_000))
-        );
-        assert_eq!(
-            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
-            Some(itr_for_rate(19_000))
-        );
-        assert_eq!(
-            m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
-            Some(itr_for_rate(20_000))
-        );
+        for rate in [9000, 14_000, 19_000, 20_000] {
+            assert_eq!(
+                m.update(Policy::Conservative, t(1, 66), t(1, 66), 0),
+                Some(itr_for_rate(rate))
+            );
+        }
         // Conservative mode: tiny packets never reach 70000/s.
         for _ in 0..10 {
             m.update(Policy::Conservative, t(1, 66), t(1, 66), 0);
