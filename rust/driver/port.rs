@@ -497,6 +497,12 @@ impl<'bound, F: Family> Port<'bound, F> {
         // Each pair's moderation state starts afresh (`NapiState`), and so
         // does its EITR.
         let itr = self.itr_setting();
+        // The stack drops the XPS maps of queues beyond a lower count
+        // (`netif_set_real_num_tx_queues`): those get spread again when
+        // they next run.
+        let running = (1u32 << count) - 1;
+        self.xps_spread
+            .store(self.xps_spread.load(Relaxed) & running, Relaxed);
         for queue in 0..count {
             F::write_itr(&self.regs, self.irq_layout, queue, itr);
             // Once per queue, so that a user's XPS setting survives the

@@ -13,7 +13,7 @@
 #   (and a table naming a queue that does not run is refused, as is
 #   fewer pairs than a user's table names);
 # - `ethtool -L` changes the pair count during a transfer, which
-#   completes intact.
+#   completes intact, and each pair's XPS mask is its CPU again after.
 # The 8254x has one pair: skipped there.
 . /tests/sgnic.sh
 if [ "$IGB" != 1 ]; then
@@ -128,4 +128,9 @@ wait "$RECV_PID" || die "the receiver failed across ethtool -L"
 got=$(json_field "$(grep sha256 /tmp/recv.$PORT.json)" sha256)
 [ "$got" = "$(sha256sum /tmp/t48b | cut -d' ' -f1)" ] || die "data corrupted across ethtool -L"
 ethtool -l "$IF0" | tail -2 | grep -q 'Combined:.*2' || die "not back at 2 pairs"
+# The stack dropped tx-1's XPS map at 1 pair; back at 2 it is spread again.
+for q in 0 1; do
+	[ "$(cat /sys/class/net/$IF0/queues/tx-$q/xps_cpus)" = $((1 << q)) ] ||
+		die "after ethtool -L 1 then 2, tx-$q XPS mask is $(cat /sys/class/net/$IF0/queues/tx-$q/xps_cpus), not CPU $q"
+done
 rm -f /tmp/t48 /tmp/t48b /tmp/t48.*
