@@ -41,15 +41,15 @@ wanted_mq() {
 cpu_snapshot() { sgnic-test cpu-snapshot; }
 # Interrupts taken by both NICs' lines and vectors, sender's and
 # receiver's: the C drivers name theirs after the interface (igb's MSI-X
-# queue vectors "IF-TxRx-N"), sgnic after the driver (on the 82576 its
-# queue vectors "sgnic-qN").
+# queue vectors "IF-TxRx-N"), sgnic after the driver and the PCI device
+# ("sgnic@PCI"; on the 82576 its queue vectors "sgnic-qN@PCI").
 nic_irqs() {
 	awk -v a="$IF0" -v b="$IF1" '{
 		hit = 0
 		for (i = 2; i <= NF; i++) {
 			f = $i; sub(/,$/, "", f)
-			if (f == a || f == b || f == "sgnic" || index(f, a "-") == 1 || index(f, b "-") == 1 ||
-				f ~ /^sgnic-q[0-9]+$/) hit = 1
+			if (f == a || f == b || index(f, a "-") == 1 || index(f, b "-") == 1 ||
+				f ~ /^sgnic(-q[0-9]+)?@/) hit = 1
 		}
 		if (hit) for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
 	} END { print s + 0 }' /proc/interrupts

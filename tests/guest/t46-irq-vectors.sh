@@ -1,8 +1,9 @@
 #!/bin/sh
 # Interrupt vectors and their fallbacks. On the 82576 (SGNIC_NIC_MODEL=igb)
-# each port gets nine MSI-X vectors: "sgnic-q0" to "sgnic-q7" for its
-# queue pairs (two of which run on the VM's two CPUs), each of which moves
-# with traffic sent from its CPU, and "sgnic" for the link and other
+# each port gets nine MSI-X vectors: "sgnic-q0@PCI" to "sgnic-q7@PCI" for
+# its queue pairs (two of which run on the VM's two CPUs; PCI is the
+# port's PCI name, so that ports can be told apart), each of which moves
+# with traffic sent from its CPU, and "sgnic@PCI" for the link and other
 # causes, which moves when the link flaps. The module parameter irq_mode=1 falls back to
 # one MSI vector and irq_mode=2 to the INTx line; data arrives intact and
 # the vector in use moves each time. On the debug kernel, an MSI-X
@@ -83,12 +84,12 @@ if [ "$IGB" = 1 ]; then
 	# completions interrupt there).
 	expect msix 9
 	other=$(vectors "$pci0" | while read -r irq mode; do
-		[ "$(irq_name "$irq")" = sgnic ] && echo "$irq"
+		[ "$(irq_name "$irq")" = "sgnic@$pci0" ] && echo "$irq"
 	done)
 	[ -n "$other" ] || die "no sgnic vector for $pci0: $(vectors "$pci0" | tr '\n' ' ')"
 	for q in 0 1; do
 		queue=$(vectors "$pci0" | while read -r irq mode; do
-			[ "$(irq_name "$irq")" = sgnic-q$q ] && echo "$irq"
+			[ "$(irq_name "$irq")" = "sgnic-q$q@$pci0" ] && echo "$irq"
 		done)
 		[ -n "$queue" ] || die "no sgnic-q$q vector for $pci0: $(vectors "$pci0" | tr '\n' ' ')"
 		taskset -p -c $q $$ >/dev/null || die "cannot move the test to CPU $q"
@@ -100,7 +101,7 @@ if [ "$IGB" = 1 ]; then
 	reload irq_mode=1
 	expect msi 1
 	set -- $(vectors "$pci0")
-	[ "$(irq_name "$1")" = sgnic ] || die "the MSI vector of $pci0 is named $(irq_name "$1")"
+	[ "$(irq_name "$1")" = "sgnic@$pci0" ] || die "the MSI vector of $pci0 is named $(irq_name "$1")"
 	moves "$1" send
 	# MSI-X vectors granted, but a handler cannot be requested: the probe
 	# frees what it had and goes one type down (MSI). failslab fails the
@@ -144,6 +145,7 @@ reload irq_mode=2
 expect msix 0
 expect msi 0
 irq=$(cat /sys/bus/pci/devices/$pci0/irq)
-grep -E "^ *$irq:.*sgnic" /proc/interrupts >/dev/null || die "IRQ $irq of $pci0 has no sgnic handler"
+grep -E "^ *$irq:.* sgnic@$pci0(,|\$)" /proc/interrupts >/dev/null ||
+	die "IRQ $irq of $pci0 has no handler sgnic@$pci0: $(grep -E "^ *$irq:" /proc/interrupts)"
 moves "$irq" send
 rm -f /tmp/t46

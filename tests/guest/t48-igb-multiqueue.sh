@@ -37,13 +37,12 @@ grep -qx 'cur 2' /tmp/t48.l || die "ethtool -l: not 2 pairs on 2 CPUs: $(cat /tm
 [ -e /sys/class/net/$IF0/queues/rx-1 ] && [ ! -e /sys/class/net/$IF0/queues/rx-2 ] ||
 	die "the stack does not see exactly 2 RX queues"
 
-# vector_irq IFACE QUEUE (in the peer with P=peer): the IRQ of sgnic-qQUEUE
-# of IFACE's device.
+# vector_irq IFACE QUEUE: the IRQ of IFACE's device's sgnic-qQUEUE@PCI.
 vector_irq() {
 	_pci=$(basename "$(readlink -f /sys/class/net/$1/device)")
 	for _v in /sys/bus/pci/devices/$_pci/msi_irqs/*; do
 		_irq=$(basename "$_v")
-		awk -v irq="$_irq:" -v name="sgnic-q$2" '$1 == irq && $NF == name { f = 1 } END { exit !f }' \
+		awk -v irq="$_irq:" -v name="sgnic-q$2@$_pci" '$1 == irq && $NF == name { f = 1 } END { exit !f }' \
 			/proc/interrupts && echo "$_irq" && return 0
 	done
 	return 1
@@ -68,7 +67,7 @@ before0=$(rx_q 0) before1=$(rx_q 1)
 # The peer's vectors are in the same /proc/interrupts (one kernel).
 irqs_before=
 for q in 0 1; do
-	irq=$(awk -v dev="$pci1" '$0 ~ "PCI-MSIX-" dev && $NF == "sgnic-q'$q'" { sub(":", "", $1); print $1 }' /proc/interrupts)
+	irq=$(awk -v dev="$pci1" '$NF == "sgnic-q'$q'@" dev { sub(":", "", $1); print $1 }' /proc/interrupts)
 	[ -n "$irq" ] || die "no sgnic-q$q vector for the peer's $pci1"
 	irqs_before="$irqs_before $(per_cpu "$irq")"
 done
@@ -91,7 +90,7 @@ echo "16 flows: peer RX queue 0 got $d0 frames, queue 1 $d1"
 [ "$d0" -gt 100 ] && [ "$d1" -gt 100 ] || die "16 flows did not spread over both RX queues ($d0, $d1)"
 irqs_after=
 for q in 0 1; do
-	irq=$(awk -v dev="$pci1" '$0 ~ "PCI-MSIX-" dev && $NF == "sgnic-q'$q'" { sub(":", "", $1); print $1 }' /proc/interrupts)
+	irq=$(awk -v dev="$pci1" '$NF == "sgnic-q'$q'@" dev { sub(":", "", $1); print $1 }' /proc/interrupts)
 	irqs_after="$irqs_after $(per_cpu "$irq")"
 done
 set -- $irqs_before $irqs_after

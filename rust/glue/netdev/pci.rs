@@ -24,6 +24,7 @@ use kernel::{
     device::{Bound, Core},
     irq, pci,
     prelude::*,
+    str::CString,
 };
 
 /// A PCI network driver, one netdev per device.
@@ -37,7 +38,8 @@ pub trait PciNetDriver: 'static {
     const NAME: &'static CStr;
     /// The devices the driver binds.
     const ID_TABLE: pci::IdTable<Self::IdInfo>;
-    /// The interrupt's name in `/proc/interrupts`.
+    /// The interrupt's name in `/proc/interrupts`, before the `@` and
+    /// the device's PCI name that the glue appends.
     const IRQ_NAME: &'static CStr;
     /// Most MSI-X vectors the driver can use; below 2 it never asks for
     /// MSI-X (one vector is what MSI or INTx give anyway).
@@ -48,7 +50,9 @@ pub trait PciNetDriver: 'static {
         VectorKind::MsiX
     }
 
-    /// The name of interrupt vector `vector` in `/proc/interrupts`.
+    /// The name of interrupt vector `vector` in `/proc/interrupts`, before
+    /// the `@` and the device's PCI name that the glue appends (so that
+    /// each port's vectors can be told apart).
     fn irq_name(vector: u32) -> &'static CStr {
         let _ = vector;
         Self::IRQ_NAME
@@ -260,6 +264,14 @@ struct VectorNaming {
     queue: fn(u32) -> Option<u32>,
 }
 
+/// `base@device`: a vector's name in `/proc/interrupts`, unique to the
+/// port (both ports of a two-port card would otherwise show the same).
+/// The PCI name, not the interface's: the vectors are requested before
+/// the netdev has its name, and an interface may be renamed.
+fn vector_name(base: &CStr, device: &CStr) -> Result<CString> {
+    CString::try_from_fmt(fmt!("{base}@{device}"))
+}
+
 /// Why [`BoundNetDevice::new`] failed.
 enum Failure<'bound> {
     /// A vector's handler could not be requested; everything else is
@@ -282,11 +294,15 @@ type VectorHandler<'bound, T> = Pin<KBox<irq::Registration<'bound, Interrupt<T>>
 ///   state.
 /// - `irqs` were requested from `vectors`, one per vector, and are freed
 ///   before them.
+/// - `_irq_names` holds the names `irqs` were requested with, in heap
+///   buffers that neither move nor go before `irqs` is freed.
 /// - Only [`PciAdapter::probe`] creates one, for the driver core, which
 ///   drops it at unbind.
 pub struct BoundNetDevice<'bound, T: Operations + ethtool::Operations> {
     netdev: ManuallyDrop<Registration<T>>,
     irqs: ManuallyDrop<KVec<VectorHandler<'bound, T>>>,
+    /// Dropped after `Drop::drop`, so after the interrupts are freed.
+    _irq_names: KVec<CString>,
     /// Dropped after `Drop::drop`, so after the interrupts are freed.
     _vectors: pci::IrqVectorRegistration<'bound>,
     /// Dropped last: the device is disabled once nothing uses it.
@@ -303,6 +319,16 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
         naming: VectorNaming,
         port: impl PinInit<T, Error>,
     ) -> Result<Self, Failure<'bound>> {
+        // Declared before `irqs`, so that an early return frees the
+        // handlers before their names.
+        let mut irq_names = KVec::with_capacity(granted.count as usize, GFP_KERNEL)
+            .map_err(|e| Failure::Other(e.into()))?;
+        for vector in 0..granted.count {
+            let name = vector_name((naming.name)(vector), pdev.as_ref().name());
+            irq_names
+                .push(name.map_err(Failure::Other)?, GFP_KERNEL)
+                .map_err(|e| Failure::Other(e.into()))?;
+        }
         let mut netdev =
             Registration::allocate(pdev.as_ref(), config, port).map_err(Failure::Other)?;
         let mut irqs = KVec::with_capacity(granted.count as usize, GFP_KERNEL)
@@ -321,6 +347,12 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                 }
             };
             let irq_number = request.irq();
+            // CAST: as above; `irq_names` has one name per vector.
+            let name: *const CStr = &*irq_names[vector as usize];
+            // SAFETY: the name's buffer is on the heap, in `irq_names`,
+            // which moves into `Self` and is dropped after `Drop` frees the
+            // handlers (or, on an error return here, after `irqs`).
+            let name: &'static CStr = unsafe { &*name };
             // A request is an IRQ number plus a marker of how long it may be
             // used.
             // SAFETY: `vectors` moves into `Self`, which frees the handlers
@@ -344,7 +376,7 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                         } else {
                             irq::Flags::TRIGGER_NONE
                         },
-                        (naming.name)(vector),
+                        name,
                         Ok::<_, Error>(handler),
                     )
                 },
@@ -382,6 +414,7 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
         Ok(Self {
             netdev: ManuallyDrop::new(netdev),
             irqs: ManuallyDrop::new(irqs),
+            _irq_names: irq_names,
             _vectors: vectors,
             _enabled: enabled,
         })
