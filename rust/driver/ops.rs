@@ -15,7 +15,7 @@ use crate::glue::{
     features,
     netdev::{
         AddrLists, LinkStats, MacChange, MtuChange, Napi, NapiPoll, NetDev, NetDevice, Operations,
-        Rtnl, TxOutcome, Xmit, XmitFrozen,
+        QueueStats, Rtnl, TxOutcome, Xmit, XmitFrozen,
     },
     skb::{SkBuff, Skb},
 };
@@ -27,6 +27,17 @@ use kernel::{
 };
 
 impl<F: Family> Port<'_, F> {
+    /// The port's frames and bytes received and completed, all pairs'.
+    fn port_traffic(&self) -> QueueStats {
+        let c = &self.counters;
+        QueueStats {
+            rx_packets: Counters::get(&c.rx_packets),
+            rx_bytes: Counters::get(&c.rx_bytes),
+            tx_packets: Counters::get(&c.tx_packets),
+            tx_bytes: Counters::get(&c.tx_bytes),
+        }
+    }
+
     /// Reclaims the polled pair's completed TX frames and restarts its
     /// queue if it was stopped for lack of room. Returns the packets and
     /// bytes completed.
@@ -265,6 +276,38 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
             rx_missed_errors: Counters::get(&c.rx_missed),
             multicast: Counters::get(&c.rx_multicast),
         }
+    }
+
+    fn queue_stats(&self, _dev: &NetDev<Self>, queue: usize) -> QueueStats {
+        if F::STAT_QUEUES == 0 {
+            // One pair, counted by the port alone.
+            return if queue == 0 {
+                self.port_traffic()
+            } else {
+                QueueStats::default()
+            };
+        }
+        self.pairs
+            .get(queue)
+            .map(QueuePair::traffic)
+            .unwrap_or_default()
+    }
+
+    fn base_stats(&self, dev: &NetDev<Self>) -> QueueStats {
+        let mut base = QueueStats::default();
+        if F::STAT_QUEUES == 0 {
+            return base;
+        }
+        // The pairs beyond the running ones keep what they counted while
+        // they ran (`ethtool -L` does not reset them).
+        for pair in self.pairs.iter().skip(dev.active_queues()) {
+            let t = pair.traffic();
+            base.rx_packets += t.rx_packets;
+            base.rx_bytes += t.rx_bytes;
+            base.tx_packets += t.tx_packets;
+            base.tx_bytes += t.tx_bytes;
+        }
+        base
     }
 
     fn tx_timeout(&self, dev: &NetDev<Self>, queue: usize) {

@@ -10,6 +10,7 @@
 //! ```
 
 use super::{counters::counter_set, family::Family, tx::TxRing};
+use crate::glue::netdev::QueueStats;
 use kernel::{
     new_spinlock,
     prelude::*,
@@ -58,6 +59,17 @@ impl<F: Family> QueuePair<'_, F> {
             events: Atomic::new(0),
             counters: QueueCounters::new(),
         }? Error)
+    }
+
+    /// The frames and bytes the pair received and completed.
+    pub(crate) fn traffic(&self) -> QueueStats {
+        let c = &self.counters;
+        QueueStats {
+            rx_packets: c.rx_packets.load(Relaxed),
+            rx_bytes: c.rx_bytes.load(Relaxed),
+            tx_packets: c.tx_packets.load(Relaxed),
+            tx_bytes: c.tx_bytes.load(Relaxed),
+        }
     }
 
     /// Hands `event` to the pair's next NAPI poll (any context).

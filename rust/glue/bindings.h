@@ -6,6 +6,7 @@
  * recorded for its own bindgen run, so every layout matches the kernel's.
  */
 #include <linux/netdevice.h>
+#include <net/netdev_queues.h>
 #include <linux/etherdevice.h>
 #include <linux/skbuff.h>
 #include <linux/ethtool.h>

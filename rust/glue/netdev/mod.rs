@@ -387,6 +387,20 @@ impl<T> Deref for NetDev<T> {
     }
 }
 
+/// One queue pair's counters, or what no running pair accounts for,
+/// reported through the netdev netlink family (`qstats-get`).
+#[derive(Default, Clone, Copy, Debug)]
+pub struct QueueStats {
+    /// Frames received and passed up the stack.
+    pub rx_packets: u64,
+    /// Their bytes.
+    pub rx_bytes: u64,
+    /// Frames (TSO segments) the device finished sending.
+    pub tx_packets: u64,
+    /// Their bytes.
+    pub tx_bytes: u64,
+}
+
 /// Interface counters reported through `ndo_get_stats64`.
 #[derive(Default, Clone, Copy, Debug)]
 pub struct LinkStats {
@@ -447,6 +461,12 @@ pub trait Operations: Send + Sync + Sized {
     ) -> TxOutcome;
     /// `ndo_get_stats64`: report interface counters.
     fn stats(&self, dev: &NetDev<Self>) -> LinkStats;
+    /// The counters of running queue pair `queue` (below
+    /// `dev.active_queues()`), for per-queue statistics (`qstats-get`).
+    fn queue_stats(&self, dev: &NetDev<Self>, queue: usize) -> QueueStats;
+    /// What the running pairs' counters leave out (pairs no longer in
+    /// use, say): with them it adds up to the interface's counters.
+    fn base_stats(&self, dev: &NetDev<Self>) -> QueueStats;
     /// `ndo_tx_timeout`: TX queue `queue` made no progress for too long.
     fn tx_timeout(&self, dev: &NetDev<Self>, queue: usize);
     /// `ndo_change_mtu`: the MTU is already range-checked by the stack;

@@ -396,6 +396,18 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
                 drop(netdev);
                 return Err(Failure::Other(e.into()));
             }
+            // Which NAPI contexts the vector schedules: the one of its
+            // queue pair, or every one when a single vector serves all.
+            let dev = netdev.netdev();
+            match (naming.queue)(vector) {
+                Some(queue) => dev.set_napi_irq(queue as usize, irq_number),
+                None if granted.count == 1 => {
+                    for queue in 0..dev.queue_count() {
+                        dev.set_napi_irq(queue, irq_number);
+                    }
+                }
+                None => {}
+            }
             if let Some(cpu) = (naming.queue)(vector).and_then(crate::glue::cpu::spread) {
                 // Not a hint (free_irq warns about one left set): the
                 // affinity itself, which a user may still change. Failing

@@ -46,6 +46,12 @@ impl<T: Operations + ethtool::Operations> Tables<T> {
         // integer, for which all-zero bytes mean "not implemented".
         ..unsafe { core::mem::zeroed() }
     };
+
+    const STAT_OPS: b::netdev_stat_ops = b::netdev_stat_ops {
+        get_queue_stats_rx: Some(get_queue_stats_rx::<T>),
+        get_queue_stats_tx: Some(get_queue_stats_tx::<T>),
+        get_base_stats: Some(get_base_stats::<T>),
+    };
 }
 
 /// A network device that owns the driver's per-port state. Only
@@ -131,6 +137,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             b::sgnic_set_netdev_dev(raw, crate::glue::dma::raw_device(parent));
             b::sgnic_eth_hw_addr_set(raw, config.mac.as_ptr());
             (*raw).netdev_ops = &Tables::<T>::NETDEV_OPS;
+            (*raw).stat_ops = &Tables::<T>::STAT_OPS;
             (*raw).ethtool_ops = ethtool::ops_table::<T>();
             // Only offloads the glue knows the meaning of: a feature bit
             // promises callbacks (ndo_dfwd_add_station, ...) it may not have.
@@ -385,6 +392,78 @@ unsafe extern "C" fn ndo_get_stats64<T: Operations + ethtool::Operations>(
     out.rx_length_errors = s.rx_length_errors;
     out.rx_missed_errors = s.rx_missed_errors;
     out.multicast = s.multicast;
+}
+
+/// Queue `idx`'s counters, if it is one of the running pairs.
+///
+/// # Safety
+///
+/// As for [`ndo_open`].
+unsafe fn queue_stats<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    idx: core::ffi::c_int,
+) -> Option<super::QueueStats> {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    let queue = usize::try_from(idx)
+        .ok()
+        .filter(|&q| q < dev.active_queues())?;
+    Some(this.queue_stats(dev, queue))
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; `out` is a valid stats struct, its fields all
+/// ones (not reported) until set.
+unsafe extern "C" fn get_queue_stats_rx<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    idx: core::ffi::c_int,
+    out: *mut b::netdev_queue_stats_rx,
+) {
+    // SAFETY: the function's contract.
+    if let Some(s) = unsafe { queue_stats::<T>(raw, idx) } {
+        // SAFETY: the core passes a valid, exclusively borrowed struct.
+        let out = unsafe { &mut *out };
+        out.packets = s.rx_packets;
+        out.bytes = s.rx_bytes;
+    }
+}
+
+/// # Safety
+///
+/// As for [`get_queue_stats_rx`].
+unsafe extern "C" fn get_queue_stats_tx<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    idx: core::ffi::c_int,
+    out: *mut b::netdev_queue_stats_tx,
+) {
+    // SAFETY: the function's contract.
+    if let Some(s) = unsafe { queue_stats::<T>(raw, idx) } {
+        // SAFETY: the core passes a valid, exclusively borrowed struct.
+        let out = unsafe { &mut *out };
+        out.packets = s.tx_packets;
+        out.bytes = s.tx_bytes;
+    }
+}
+
+/// # Safety
+///
+/// As for [`get_queue_stats_rx`], for both structs. Every field a queue
+/// reports is set here too, to zero at least, as the core requires.
+unsafe extern "C" fn get_base_stats<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    rx: *mut b::netdev_queue_stats_rx,
+    tx: *mut b::netdev_queue_stats_tx,
+) {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    let s = this.base_stats(dev);
+    // SAFETY: the core passes valid, exclusively borrowed structs.
+    let (rx, tx) = unsafe { (&mut *rx, &mut *tx) };
+    rx.packets = s.rx_packets;
+    rx.bytes = s.rx_bytes;
+    tx.packets = s.tx_packets;
+    tx.bytes = s.tx_bytes;
 }
 
 /// # Safety

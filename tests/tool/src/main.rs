@@ -14,6 +14,7 @@ mod frames;
 mod json;
 mod kallsyms;
 mod net;
+mod netlink;
 mod pci;
 mod probe;
 mod recv;
@@ -94,6 +95,13 @@ usage: sgnic-test COMMAND [ARGS]
   bar-read BDF OFFSET
       a 32-bit register of PCI device BDF's BAR 0 (OFFSET in hex or
       decimal), read through sysfs whatever driver is bound; JSON: value
+  netdev-queues IFACE
+      what the netdev netlink family reports for IFACE's queues: per queue
+      the NAPI instance serving it (rxN_napi, txN_napi, absent when none),
+      per instance its IRQ (napi_ID_irq), and the driver's per-queue
+      statistics (rxN_packets, rxN_bytes, txN_packets, txN_bytes; qstats:
+      how many queues reported them; dev_rx_packets and so on: the
+      device's totals, the queues' plus what no running queue counts)
   copy-table --to HOST:PORT --file PATH (--iface IF | --no-stats)
              [--methods m1,m2,...] [--json OUT] [--phase-base N]
              [--name ROW]
@@ -156,6 +164,7 @@ fn dispatch(args: &[String]) -> Result<()> {
         "module-text" => cmd_module_text(rest),
         "symbol-range" => cmd_symbol_range(rest),
         "bar-read" => cmd_bar_read(rest),
+        "netdev-queues" => cmd_netdev_queues(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -232,6 +241,77 @@ fn cmd_bar_read(args: &[String]) -> Result<()> {
     .map_err(|_| CliError::usage(format!("OFFSET '{text}' is not a number")))?;
     let value = pci::read_bar0(&pos[0], offset)?;
     print_line(&JsonObject::new().str("value", &format!("{value:#010x}")))
+}
+
+fn cmd_netdev_queues(args: &[String]) -> Result<()> {
+    use netlink::{attr_uint, netdev as nd, u32_attr, Genl};
+    let p = Parsed::parse(args, &[], &[])?;
+    let pos = p.exact_positionals(&["IFACE"])?;
+    let name = std::ffi::CString::new(pos[0].as_str()).map_err(|_| CliError::usage("bad IFACE"))?;
+    // SAFETY: a NUL-terminated name.
+    let ifindex = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    if ifindex == 0 {
+        return Err(CliError::os(
+            format!("no interface {}", pos[0]),
+            std::io::Error::last_os_error(),
+        ));
+    }
+    let mut genl = Genl::open("netdev")?;
+    let kind = |t: Option<u64>| {
+        if t == Some(u64::from(nd::QUEUE_TYPE_RX)) {
+            "rx"
+        } else {
+            "tx"
+        }
+    };
+    let mut out = JsonObject::new().uint("ifindex", u64::from(ifindex));
+    for q in genl.dump(nd::CMD_QUEUE_GET, &[u32_attr(nd::A_QUEUE_IFINDEX, ifindex)])? {
+        let (Some(id), Some(napi)) = (
+            attr_uint(&q, nd::A_QUEUE_ID),
+            attr_uint(&q, nd::A_QUEUE_NAPI_ID),
+        ) else {
+            continue;
+        };
+        out = out.uint(
+            &format!("{}{id}_napi", kind(attr_uint(&q, nd::A_QUEUE_TYPE))),
+            napi,
+        );
+    }
+    for n in genl.dump(nd::CMD_NAPI_GET, &[u32_attr(nd::A_NAPI_IFINDEX, ifindex)])? {
+        if let (Some(id), Some(irq)) = (attr_uint(&n, nd::A_NAPI_ID), attr_uint(&n, nd::A_NAPI_IRQ))
+        {
+            out = out.uint(&format!("napi_{id}_irq"), irq);
+        }
+    }
+    let request = [
+        u32_attr(nd::A_QSTATS_IFINDEX, ifindex),
+        u32_attr(nd::A_QSTATS_SCOPE, nd::QSTATS_SCOPE_QUEUE),
+    ];
+    let mut reported = 0;
+    for s in genl.dump(nd::CMD_QSTATS_GET, &request)? {
+        let Some(id) = attr_uint(&s, nd::A_QSTATS_QUEUE_ID) else {
+            continue;
+        };
+        let prefix = format!("{}{id}", kind(attr_uint(&s, nd::A_QSTATS_QUEUE_TYPE)));
+        for (i, stat) in nd::QSTATS_NAMES.iter().enumerate() {
+            let attr = nd::A_QSTATS_RX_PACKETS + i as u16;
+            // Each queue reports its own direction's counters.
+            if let Some(v) = attr_uint(&s, attr).filter(|_| stat.starts_with(&prefix[..2])) {
+                out = out.uint(&format!("{prefix}_{}", &stat[3..]), v);
+            }
+        }
+        reported += 1;
+    }
+    // Without a scope: the device's totals, the queues' plus the driver's
+    // base (what no running queue accounts for).
+    for s in genl.dump(nd::CMD_QSTATS_GET, &request[..1])? {
+        for (i, stat) in nd::QSTATS_NAMES.iter().enumerate() {
+            if let Some(v) = attr_uint(&s, nd::A_QSTATS_RX_PACKETS + i as u16) {
+                out = out.uint(&format!("dev_{stat}"), v);
+            }
+        }
+    }
+    print_line(&out.uint("qstats", reported))
 }
 
 fn cmd_symbol_range(args: &[String]) -> Result<()> {
