@@ -8,7 +8,9 @@
 #
 # --iommu: a q35 machine with an emulated Intel IOMMU, in strict mode (every
 # unmap invalidates at once, so a descriptor pointing at an unmapped buffer
-# faults instead of working by luck).
+# faults instead of working by luck), and with forcedac: a device whose
+# DMA mask allows 64 bits (the 82576) gets bus addresses above 4 GiB, so
+# a lost high half faults too.
 # Two NICs of model $SGNIC_NIC_MODEL (e1000, e1000-82544gc, e1000-82545em, igb)
 # share one QEMU hub. ttyS0 is the console (shown live, saved to
 # OUTDIR/console.log); ttyS1 carries the guest's /out back as a tar stream
@@ -115,7 +117,7 @@ if [ -n "$iommu" ] || [ "$model" = igb ]; then
 	nic_spec=("${nic_spec[0]},bus=rp0" "${nic_spec[1]},bus=rp1")
 fi
 if [ -n "$iommu" ]; then
-	append="intel_iommu=on iommu.strict=1${append:+ $append}"
+	append="intel_iommu=on iommu.strict=1 iommu.forcedac=1${append:+ $append}"
 fi
 qemu=(qemu-system-x86_64 -accel "$accel" "${machine[@]}" -m 1024 -smp cpus=2,sockets=2 -display none -no-reboot
 	-name sgnic,debug-threads=on

@@ -21,9 +21,6 @@ pub(crate) fn probe<'bound, F: Family>(
     vectors: Vectors,
 ) -> Result<netdev::NetProbe<impl PinInit<Port<'bound, F>, Error> + 'bound>> {
     pdev.set_master();
-    // DMA stays within the PCI default 32-bit mask, as the C e1000 keeps
-    // it on a conventional (not PCI-X) bus; the 82576 could do 64 bits,
-    // which this first step leaves for later.
 
     let bar = pdev.iomap_region_sized::<{ crate::hw::regs::BAR0_SIZE }>(0, c"sgnic")?;
     let regs = Regs::new(bar);

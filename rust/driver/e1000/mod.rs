@@ -295,6 +295,9 @@ impl netdev::PciNetDriver for E1000Driver {
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &E1000_PCI_TABLE;
     const IRQ_NAME: &'static CStr = c"sgnic";
     const MSIX_VECTORS: u32 = <E1000 as Family>::MSIX_VECTORS;
+    /// The PCI default, as the C e1000 keeps it on a conventional (not
+    /// PCI-X) bus, which is what QEMU's 8254x reports.
+    const DMA_BITS: u32 = 32;
 
     fn probe<'bound>(
         pdev: &'bound pci::Device<Core<'_>>,

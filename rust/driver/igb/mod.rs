@@ -392,6 +392,9 @@ impl netdev::PciNetDriver for IgbDriver {
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &IGB_PCI_TABLE;
     const IRQ_NAME: &'static CStr = c"sgnic";
     const MSIX_VECTORS: u32 = <Igb as Family>::MSIX_VECTORS;
+    /// Descriptors and ring bases hold 64-bit addresses, as the C igb
+    /// uses them.
+    const DMA_BITS: u32 = 64;
 
     fn probe<'bound>(
         pdev: &'bound pci::Device<Core<'_>>,

@@ -8,7 +8,7 @@
 //! on freed memory.
 //!
 //! ```text
-//!  probe:  device enabled ─► vectors (MSI-X, else MSI, else INTx) ─► driver's probe
+//!  probe:  device enabled ─► DMA mask ─► vectors (MSI-X, else MSI, else INTx) ─► driver's probe
 //!          ─► netdev allocated ─► one IRQ per vector requested ─► netdev registered
 //!                                        │ a request failed
 //!                                        ▼
@@ -22,6 +22,7 @@ use crate::glue::{bindings as b, ethtool};
 use core::{marker::PhantomData, mem::ManuallyDrop};
 use kernel::{
     device::{Bound, Core},
+    dma::{Device as _, DmaMask},
     irq, pci,
     prelude::*,
     str::CString,
@@ -44,6 +45,9 @@ pub trait PciNetDriver: 'static {
     /// Most MSI-X vectors the driver can use; below 2 it never asks for
     /// MSI-X (one vector is what MSI or INTx give anyway).
     const MSIX_VECTORS: u32 = 0;
+    /// How many bits of a DMA address the device takes (in its
+    /// descriptors and ring base registers).
+    const DMA_BITS: u32 = 32;
 
     /// The best interrupt type to try (a module parameter may lower it).
     fn best_vectors() -> VectorKind {
@@ -112,6 +116,12 @@ impl<D: PciNetDriver> pci::Driver for PciAdapter<D> {
         let bound: &'bound pci::Device<Bound> = pdev;
         // MSI-X needs the device's memory space for its vector table.
         let mut enabled = EnabledDevice::new(pdev)?;
+        let mask = DmaMask::try_new(D::DMA_BITS)?;
+        // SAFETY: the driver core runs this probe alone for `pdev`, and
+        // nothing has allocated or mapped DMA memory for it yet.
+        unsafe { pdev.dma_set_mask_and_coherent(mask) }.inspect_err(|_| {
+            dev_err!(pdev.as_ref(), "no usable {}-bit DMA\n", D::DMA_BITS);
+        })?;
         let mut best = D::best_vectors();
         loop {
             let (vectors, granted) = allocate_vectors(bound, D::MSIX_VECTORS, best)?;
