@@ -191,7 +191,9 @@ class HostThreads(unittest.TestCase):
     def span(self, name, vcpu, busy):
         return json.dumps({"span": name, "seconds": 2.0, "host_cpus": 2, "host_busy": busy,
                            "threads": {"vcpu": {"cpu": vcpu, "each": [vcpu - 0.8, 0.8], "voluntary_per_s": 100.0,
-                                                "nonvoluntary_per_s": 5.0, "threads": 2},
+                                                "nonvoluntary_per_s": 5.0, "threads": 2, "runqueue": 0.1,
+                                                "blocked": {"lock": 0.2, "halt": 0.3, "other": 0.0,
+                                                            "samples": 400, "lock_static": True}},
                                        "main": {"cpu": 0.1, "voluntary_per_s": 1.0,
                                                 "nonvoluntary_per_s": 0.0, "threads": 1}}})
 
@@ -213,10 +215,38 @@ class HostThreads(unittest.TestCase):
         self.assertAlmostEqual(t["sendfile4-q2"]["igb"]["mib_per_s"], rows[1]["mib_per_s"])
         text = report.host_threads_markdown(t)
         self.assertIn("| sendfile4-q2 | sgnic |", text)
-        self.assertIn("| 1.80 | 1.00 | 100 | 0.10 | 1.99 of 2 |", text)
+        self.assertIn("| 1.80 | 1.00 | 0.10 | 0.20 | 0.30 | 100 | 0.10 | 1.99 of 2 |", text)
         # 2.0 s of wall time, 2.5 s idle (250 ticks) of 2 CPUs' 4.0 s:
         # 1.5 s busy, 0.75 CPUs.
         self.assertAlmostEqual(t["sendfile4-q2"]["sgnic"]["guest_busy"], 0.75, places=2)
+
+    def test_wait_classification(self):
+        spec = importlib.util.spec_from_file_location(
+            "thread_sampler", os.path.join(os.path.dirname(__file__), "..", "qemu", "thread-sampler.py"))
+        sampler_mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sampler_mod)
+        w = sampler_mod.WaitSampler.__new__(sampler_mod.WaitSampler)
+        w.groups = {"10": "main", "11": "vcpu", "12": "vcpu"}
+        w.static = [(0x1000, 0x2000)]
+        # The lock (0x1800) is waited on by all three; 0x9000 and 0x9100
+        # are each vCPU's own halt condition; 0x9200 the main thread's.
+        w.counts = {
+            "10": {"futex:0x1800": 5, "futex:0x9200": 95},
+            "11": {"running": 50, "futex:0x1800": 20, "futex:0x9000": 30},
+            "12": {"running": 60, "futex:0x1800": 10, "futex:0x9100": 20, "other": 10},
+        }
+        out = w.summary()
+        self.assertAlmostEqual(out["lock"], 0.3)
+        self.assertAlmostEqual(out["halt"], 0.5)
+        self.assertAlmostEqual(out["other"], 0.1)
+        self.assertEqual(out["samples"], 100)
+        self.assertTrue(out["lock_static"])
+        self.assertEqual(out["lock_waiters"], 3)
+        # No address shared with the main thread: no lock named.
+        w.counts["10"] = {"futex:0x9200": 100}
+        out = w.summary()
+        self.assertEqual(out["lock"], 0.0)
+        self.assertNotIn("lock_static", out)
 
     def test_no_sampler_file(self):
         self.assertEqual(report.host_threads(None, []), {})

@@ -483,6 +483,11 @@ def host_threads(path, rows):
                 "vcpu_busiest": (vcpu.get("each") or [None])[0],
                 "vcpu_threads": vcpu.get("threads"),
                 "vcpu_sleeps_per_s": vcpu.get("voluntary_per_s"),
+                # Where the vCPU threads waited (CPUs' worth): for a host
+                # CPU (exact), for QEMU's global lock and halted (sampled).
+                "vcpu_runqueue": vcpu.get("runqueue"),
+                "vcpu_lock": vcpu.get("blocked", {}).get("lock"),
+                "vcpu_halt": vcpu.get("blocked", {}).get("halt"),
                 "main_cpu": threads.get("main", {}).get("cpu"),
                 "mib_per_s": m.get("mib_per_s"),
             }
@@ -501,9 +506,14 @@ def host_threads(path, rows):
 
 def host_threads_markdown(threads):
     lines = [
-        "QEMU on the host during each workload (medians over rounds; CPU in host CPUs' worth):\n",
-        "| workload | driver | MiB/s | guest CPUs busy | vCPU threads on the host | busiest vCPU thread | vCPU sleeps/s | QEMU main thread | host busy |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "QEMU on the host during each workload (medians over rounds; CPU in host CPUs' worth). "
+        "The vCPU threads' time is on a CPU, ready but waiting for one, waiting for QEMU's "
+        "global lock (the futex that the main thread and every vCPU thread wait on, in QEMU's "
+        "static data; sampled every 5 ms), or halted with their guest CPU idle:\n",
+        "| workload | driver | MiB/s | guest CPUs busy | vCPU threads on a CPU | busiest vCPU thread "
+        "| vCPUs waiting for a CPU | vCPUs waiting for the lock | vCPUs halted | vCPU sleeps/s "
+        "| QEMU main thread | host busy |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     num = lambda v, f: f.format(v) if v is not None else "-"
     for w, drivers in threads.items():
@@ -512,6 +522,8 @@ def host_threads_markdown(threads):
                 f"| {w} | {drv} | {num(e.get('mib_per_s'), '{:.1f}')} "
                 f"| {num(e.get('guest_busy'), '{:.2f}')} "
                 f"| {num(e.get('vcpu_cpu'), '{:.2f}')} | {num(e.get('vcpu_busiest'), '{:.2f}')} "
+                f"| {num(e.get('vcpu_runqueue'), '{:.2f}')} | {num(e.get('vcpu_lock'), '{:.2f}')} "
+                f"| {num(e.get('vcpu_halt'), '{:.2f}')} "
                 f"| {num(e.get('vcpu_sleeps_per_s'), '{:.0f}')} "
                 f"| {num(e.get('main_cpu'), '{:.2f}')} "
                 f"| {num(e.get('host_busy'), '{:.2f}')} of {e.get('host_cpus', '-')} |"
