@@ -150,7 +150,7 @@ impl<F: Family> Operations for Port<'_, F> {
             return Ok(());
         }
         if !dev.is_running() {
-            dev.set_active_queues(rtnl, pairs)?;
+            self.set_active_pairs(dev, rtnl, pairs)?;
             // `ethtool -x` shows the table the next start programs.
             let mut rss = self.rss.lock();
             if !dev.rxfh_configured() || !rss.table.fits(pairs) {
@@ -163,7 +163,7 @@ impl<F: Family> Operations for Port<'_, F> {
         let (tx, rx) = self.ring_sizes();
         let rings = self.allocate_rings(dev, pairs, dev.mtu(), tx, rx)?;
         self.down(dev, rtnl);
-        if let Err(e) = dev.set_active_queues(rtnl, pairs) {
+        if let Err(e) = self.set_active_pairs(dev, rtnl, pairs) {
             // The old count stands: bring the port back up with it.
             drop(rings);
             self.up(dev, rtnl)?;

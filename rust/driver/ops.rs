@@ -26,6 +26,20 @@ use kernel::{
     time::{Instant, Monotonic},
 };
 
+/// The frames and bytes `pairs` received and completed, together.
+fn sum_traffic<'a, 'bound: 'a, F: Family>(
+    pairs: impl Iterator<Item = &'a QueuePair<'bound, F>>,
+) -> QueueStats {
+    pairs
+        .map(QueuePair::traffic)
+        .fold(QueueStats::default(), |sum, t| QueueStats {
+            rx_packets: sum.rx_packets + t.rx_packets,
+            rx_bytes: sum.rx_bytes + t.rx_bytes,
+            tx_packets: sum.tx_packets + t.tx_packets,
+            tx_bytes: sum.tx_bytes + t.tx_bytes,
+        })
+}
+
 impl<F: Family> Port<'_, F> {
     /// The port's frames and bytes received and completed, all pairs'.
     fn port_traffic(&self) -> QueueStats {
@@ -264,11 +278,19 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
             + Counters::get(&c.rx_multi_descriptor)
             + Counters::get(&c.rx_oversize)
             + Counters::get(&c.rx_undersize);
+        // From the pairs' counters where they exist, as the per-queue
+        // statistics are: one source, so a reading of these is never
+        // above a later one of theirs.
+        let traffic = if F::STAT_QUEUES > 0 {
+            sum_traffic(self.pairs.iter())
+        } else {
+            self.port_traffic()
+        };
         LinkStats {
-            rx_packets: Counters::get(&c.rx_packets),
-            rx_bytes: Counters::get(&c.rx_bytes),
-            tx_packets: Counters::get(&c.tx_packets),
-            tx_bytes: Counters::get(&c.tx_bytes),
+            rx_packets: traffic.rx_packets,
+            rx_bytes: traffic.rx_bytes,
+            tx_packets: traffic.tx_packets,
+            tx_bytes: traffic.tx_bytes,
             rx_dropped: Counters::get(&c.rx_alloc_failed),
             tx_dropped: Counters::get(&c.tx_dropped),
             rx_errors: Counters::get(&c.rx_errors) + length_errors,
@@ -294,20 +316,12 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
     }
 
     fn base_stats(&self, dev: &NetDev<Self>) -> QueueStats {
-        let mut base = QueueStats::default();
         if F::STAT_QUEUES == 0 {
-            return base;
+            return QueueStats::default();
         }
         // The pairs beyond the running ones keep what they counted while
         // they ran (`ethtool -L` does not reset them).
-        for pair in self.pairs.iter().skip(dev.active_queues()) {
-            let t = pair.traffic();
-            base.rx_packets += t.rx_packets;
-            base.rx_bytes += t.rx_bytes;
-            base.tx_packets += t.tx_packets;
-            base.tx_bytes += t.tx_bytes;
-        }
-        base
+        sum_traffic(self.pairs.iter().skip(dev.active_queues()))
     }
 
     fn tx_timeout(&self, dev: &NetDev<Self>, queue: usize) {

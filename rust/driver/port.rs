@@ -266,8 +266,8 @@ pub(crate) struct Port<'bound, F: Family> {
     /// Whether the device strips 802.1Q tags (`NETIF_F_HW_VLAN_CTAG_RX`,
     /// ethtool rxvlan), programmed again at every start.
     pub(crate) rx_vlan_strip: Atomic<u32>,
-    /// The queues whose XPS map the driver has set (bit n: queue n), each
-    /// once (under RTNL, in `start`).
+    /// The queues whose XPS map the driver has set (bit n: queue n), at
+    /// the first `start` that runs them after they last ran (under RTNL).
     xps_spread: Atomic<u32>,
     /// MPC and RNBC as last seen (any context that reads statistics).
     #[pin]
@@ -497,12 +497,6 @@ impl<'bound, F: Family> Port<'bound, F> {
         // Each pair's moderation state starts afresh (`NapiState`), and so
         // does its EITR.
         let itr = self.itr_setting();
-        // The stack drops the XPS maps of queues beyond a lower count
-        // (`netif_set_real_num_tx_queues`): those get spread again when
-        // they next run.
-        let running = (1u32 << count) - 1;
-        self.xps_spread
-            .store(self.xps_spread.load(Relaxed) & running, Relaxed);
         for queue in 0..count {
             F::write_itr(&self.regs, self.irq_layout, queue, itr);
             // Once per queue, so that a user's XPS setting survives the
@@ -517,6 +511,26 @@ impl<'bound, F: Family> Port<'bound, F> {
         F::enable_irqs(&self.regs, self.irq_layout);
         self.update_link(dev);
         dev.start_queues();
+        Ok(())
+    }
+
+    /// Sets how many pairs the stack sees (`ethtool -L`), up or down. The
+    /// stack drops the XPS maps of the queues beyond a lower count
+    /// (`netif_set_real_num_tx_queues`), so those are spread again at the
+    /// next start that runs them.
+    pub(crate) fn set_active_pairs(
+        &self,
+        dev: &NetDev<Self>,
+        rtnl: &Rtnl<'_>,
+        pairs: usize,
+    ) -> Result {
+        dev.set_active_queues(rtnl, pairs)?;
+        // CAST: at most MAX_QUEUES.
+        let kept = 1u32
+            .checked_shl(pairs as u32)
+            .map_or(u32::MAX, |bit| bit - 1);
+        self.xps_spread
+            .store(self.xps_spread.load(Relaxed) & kept, Relaxed);
         Ok(())
     }
 

@@ -15,19 +15,22 @@ restore() { [ "$IGB" != 1 ] || ethtool -L "$IF0" combined 2 2>/dev/null; }
 trap restore EXIT
 setup_wire
 pci0=$(basename "$(readlink -f /sys/class/net/$IF0/device)")
-stat() { cat "/sys/class/net/$IF0/statistics/$1"; }
-snapshot() { echo "$(stat rx_packets) $(stat rx_bytes) $(stat tx_packets) $(stat tx_bytes)"; }
+ifstat() { cat "/sys/class/net/$IF0/statistics/$1"; }
+snapshot() { echo "$(ifstat rx_packets) $(ifstat rx_bytes) $(ifstat tx_packets) $(ifstat tx_bytes)"; }
 
 # check_totals PAIRS: the netlink view of $IF0 with PAIRS running pairs;
 # leaves it in $nl. Retried while background frames (neighbour
 # discovery, say) move the interface counters under the reading.
 check_totals() {
+	_settled=0
 	for _try in 1 2 3 4 5; do
 		_before=$(snapshot)
 		nl=$(sgnic-test netdev-queues "$IF0") || die "netdev-queues $IF0 failed"
-		[ "$(snapshot)" = "$_before" ] && break
+		[ "$(snapshot)" = "$_before" ] && _settled=1 && break
 		sleep 0.2
 	done
+	[ "$_settled" = 1 ] || die "the interface counters never stood still for a reading"
+	[ "$(json_field "$nl" qstats_supported)" = true ] || die "no per-queue statistics (qstats)"
 	echo "netlink: $nl"
 	[ "$(json_field "$nl" qstats)" = $((2 * $1)) ] ||
 		die "$(json_field "$nl" qstats) queues reported statistics, not $((2 * $1))"
@@ -64,6 +67,18 @@ for q in $(seq 0 $((pairs - 1))); do
 		die "pair $q: NAPI $rx has IRQ '$(json_field "$nl" "napi_${rx}_irq")', its vector is '$want'"
 	txp=$(json_field "$nl" "tx${q}_packets")
 	[ "${txp:-0}" -gt 0 ] || die "queue tx$q reports no frames sent ('$txp')"
+	# Each queue's count is its own pair's (ethtool -S counts per pair on
+	# the 82576; the 8254x's one pair is the interface), read a moment
+	# later: equal, or a few frames on (neighbour discovery).
+	for dir in rx tx; do
+		if [ "$IGB" = 1 ]; then
+			own=$(counter "$IF0" "queue_${q}_${dir}_packets")
+		else
+			own=$(ifstat ${dir}_packets)
+		fi
+		got=$(json_field "$nl" "${dir}${q}_packets")
+		in_range "${got:-0}" "$own" $((${got:-0} + 5)) "the pair's own ${dir} count beside qstats ${dir}$q ($got)"
+	done
 	echo "pair $q: NAPI $rx on IRQ $want, tx$q $txp frames, rx$q $(json_field "$nl" "rx${q}_packets") frames"
 done
 

@@ -13,7 +13,8 @@
 #   (and a table naming a queue that does not run is refused, as is
 #   fewer pairs than a user's table names);
 # - `ethtool -L` changes the pair count during a transfer, which
-#   completes intact, and each pair's XPS mask is its CPU again after.
+#   completes intact, and each pair's XPS mask is its CPU again after
+#   (also after -L 1 then 2 while the interface is down).
 # The 8254x has one pair: skipped there.
 . /tests/sgnic.sh
 if [ "$IGB" != 1 ]; then
@@ -127,9 +128,18 @@ wait "$RECV_PID" || die "the receiver failed across ethtool -L"
 got=$(json_field "$(grep sha256 /tmp/recv.$PORT.json)" sha256)
 [ "$got" = "$(sha256sum /tmp/t48b | cut -d' ' -f1)" ] || die "data corrupted across ethtool -L"
 ethtool -l "$IF0" | tail -2 | grep -q 'Combined:.*2' || die "not back at 2 pairs"
-# The stack dropped tx-1's XPS map at 1 pair; back at 2 it is spread again.
-for q in 0 1; do
-	[ "$(cat /sys/class/net/$IF0/queues/tx-$q/xps_cpus)" = $((1 << q)) ] ||
-		die "after ethtool -L 1 then 2, tx-$q XPS mask is $(cat /sys/class/net/$IF0/queues/tx-$q/xps_cpus), not CPU $q"
-done
+# The stack dropped tx-1's XPS map at 1 pair; back at 2 it is spread
+# again, also when the count changed while the interface was down.
+xps_spread() {
+	for q in 0 1; do
+		[ "$(cat /sys/class/net/$IF0/queues/tx-$q/xps_cpus)" = $((1 << q)) ] ||
+			die "after ethtool -L 1 then 2 ($1), tx-$q XPS mask is $(cat /sys/class/net/$IF0/queues/tx-$q/xps_cpus), not CPU $q"
+	done
+}
+xps_spread "while up"
+ip link set "$IF0" down
+ethtool -L "$IF0" combined 1 && ethtool -L "$IF0" combined 2 || die "ethtool -L while down failed"
+ip link set "$IF0" up
+wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "no link after coming up"
+xps_spread "while down"
 rm -f /tmp/t48 /tmp/t48b /tmp/t48.*

@@ -395,7 +395,8 @@ pub struct QueueStats {
     pub rx_packets: u64,
     /// Their bytes.
     pub rx_bytes: u64,
-    /// Frames (TSO segments) the device finished sending.
+    /// Wire packets the device finished sending (a TSO frame counts its
+    /// segments).
     pub tx_packets: u64,
     /// Their bytes.
     pub tx_bytes: u64,

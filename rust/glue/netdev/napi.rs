@@ -49,7 +49,7 @@ impl NetDevice {
         if !flag.xchg(false, Full) {
             return false;
         }
-        self.link_queues(queue, core::ptr::null_mut());
+        self.link_queues(queue, None);
         if let Some(napi) = self.napi(queue) {
             // SAFETY: the napi_struct was added and, as the flag said,
             // enabled.
@@ -58,17 +58,22 @@ impl NetDevice {
         true
     }
 
-    /// Records `napi` (or none) as what serves RX and TX queue `queue`
-    /// (below `queue_count`), for the netdev netlink family (`queue-get`)
-    /// and for busy polling, as the C drivers do around `napi_enable` and
-    /// `napi_disable`. Under RTNL, or once the netdev is unregistered.
-    fn link_queues(&self, queue: usize, napi: *mut b::napi_struct) {
+    /// Records `napi` (or none) as what serves RX and TX queue `queue`,
+    /// for the netdev netlink family (`queue-get`) and AF_XDP, as the C
+    /// drivers do around `napi_enable` and `napi_disable`. A queue the
+    /// netdev does not have is ignored. Only from `napi_enable` and the
+    /// disable path: under RTNL, or once the netdev is unregistered.
+    fn link_queues(&self, queue: usize, napi: Option<&Napi>) {
+        if queue >= self.queue_count() {
+            return;
+        }
+        let napi = napi.map_or(core::ptr::null_mut(), Napi::as_raw);
         // CAST: below MAX_QUEUES.
         let index = queue as u32;
         // SAFETY: `queue` is below `queue_count`, so below the netdev's
-        // allocated RX and TX queues; `napi` is null or one of its added
-        // contexts; RTNL is held or the netdev is no longer registered, as
-        // `netif_queue_set_napi` wants.
+        // allocated RX and TX queues (as many of each); `napi` is null or
+        // one of this netdev's added contexts; the callers hold RTNL or
+        // run after unregistration, as `netif_queue_set_napi` wants.
         unsafe {
             b::netif_queue_set_napi(
                 self.as_raw(),
@@ -83,18 +88,6 @@ impl NetDevice {
                 napi,
             );
         }
-    }
-
-    /// Records `irq` as the interrupt that schedules NAPI context `queue`
-    /// (netlink's `napi-get`), if the netdev has that context. From the
-    /// probe, before the netdev is registered.
-    pub(in crate::glue) fn set_napi_irq(&self, queue: usize, irq: u32) {
-        let (Some(napi), Ok(irq)) = (self.napi(queue), i32::try_from(irq)) else {
-            return;
-        };
-        // SAFETY: an added context; the shim takes the netdev's instance
-        // lock, which nothing holds during the probe.
-        unsafe { b::sgnic_netif_napi_set_irq(napi.as_raw(), irq) };
     }
 
     /// Disables every NAPI context still enabled. Under RTNL (the glue's
@@ -151,7 +144,7 @@ impl<T: Operations> NetDev<T> {
         // SAFETY: the napi_struct was added in `Registration::allocate`, and
         // the flag said it was disabled.
         unsafe { b::napi_enable(napi.as_raw()) };
-        self.link_queues(queue, napi.as_raw());
+        self.link_queues(queue, Some(napi));
         Ok(NapiEnabled {
             dev: self.as_raw(),
             queue,
@@ -236,7 +229,7 @@ pub struct Napi(Opaque<b::napi_struct>);
 unsafe impl Sync for Napi {}
 
 impl Napi {
-    fn as_raw(&self) -> *mut b::napi_struct {
+    pub(super) fn as_raw(&self) -> *mut b::napi_struct {
         self.0.get()
     }
 

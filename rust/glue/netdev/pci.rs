@@ -359,6 +359,11 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
             let irq_number = request.irq();
             // CAST: as above; `irq_names` has one name per vector.
             let name: *const CStr = &*irq_names[vector as usize];
+            // The crate asks for `'static`; what it does with the name
+            // needs less: it passes it to `request_irq` only (no accessor),
+            // the kernel reads it (`/proc/interrupts`, under the IRQ
+            // descriptor's lock) until `free_irq` unlinks the action, and
+            // `/proc/irq/N/` holds a copy.
             // SAFETY: the name's buffer is on the heap, in `irq_names`,
             // which moves into `Self` and is dropped after `Drop` frees the
             // handlers (or, on an error return here, after `irqs`).
@@ -408,12 +413,12 @@ impl<'bound, T: Operations + ethtool::Operations + 'bound> BoundNetDevice<'bound
             }
             // Which NAPI contexts the vector schedules: the one of its
             // queue pair, or every one when a single vector serves all.
-            let dev = netdev.netdev();
             match (naming.queue)(vector) {
-                Some(queue) => dev.set_napi_irq(queue as usize, irq_number),
+                // CAST: a queue number, below MAX_QUEUES.
+                Some(queue) => netdev.set_napi_irq(queue as usize, irq_number),
                 None if granted.count == 1 => {
-                    for queue in 0..dev.queue_count() {
-                        dev.set_napi_irq(queue, irq_number);
+                    for queue in 0..netdev.queue_count() {
+                        netdev.set_napi_irq(queue, irq_number);
                     }
                 }
                 None => {}

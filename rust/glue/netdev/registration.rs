@@ -220,6 +220,30 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         self.ndev
     }
 
+    /// Records `irq` as the interrupt that schedules NAPI context `queue`
+    /// (netlink's `napi-get`), if the netdev has that context. For the
+    /// adapter's probe, with an IRQ it requested for the context.
+    pub(super) fn set_napi_irq(&self, queue: usize, irq: u32) {
+        // SAFETY: this registration allocated the netdev and lives for the
+        // borrow.
+        let (_, napis) = unsafe { Self::state_and_napis(self.ndev.as_ptr()) };
+        let (Some(napi), Ok(irq)) = (napis.get(queue), i32::try_from(irq)) else {
+            return;
+        };
+        // SAFETY: an added context. The shim takes the netdev's instance
+        // lock, a mutex, which the callers (process context) do not hold;
+        // the netdev never asks the core to manage IRQ affinity
+        // (`irq_affinity_auto`, `rx_cpu_rmap_auto`), so only `napi->irq`
+        // is written and no notifier is left on the IRQ.
+        unsafe { b::sgnic_netif_napi_set_irq(napi.as_raw(), irq) };
+    }
+
+    /// How many NAPI contexts (queue pairs) the netdev was allocated with.
+    pub(super) fn queue_count(&self) -> usize {
+        // SAFETY: as in `set_napi_irq`.
+        unsafe { Self::state_and_napis(self.ndev.as_ptr()) }.1.len()
+    }
+
     /// Recovers the state and the NAPI contexts for the interrupt handler.
     ///
     /// # Safety
@@ -413,8 +437,8 @@ unsafe fn queue_stats<T: Operations + ethtool::Operations>(
 
 /// # Safety
 ///
-/// As for [`ndo_open`]; `out` is a valid stats struct, its fields all
-/// ones (not reported) until set.
+/// As for [`ndo_open`]; `out` is a valid stats struct, exclusively ours
+/// for the call (a field left alone is not reported).
 unsafe extern "C" fn get_queue_stats_rx<T: Operations + ethtool::Operations>(
     raw: *mut b::net_device,
     idx: core::ffi::c_int,
@@ -449,7 +473,8 @@ unsafe extern "C" fn get_queue_stats_tx<T: Operations + ethtool::Operations>(
 /// # Safety
 ///
 /// As for [`get_queue_stats_rx`], for both structs. Every field a queue
-/// reports is set here too, to zero at least, as the core requires.
+/// reports is set here too (to zero at least): a field set in the base is
+/// what the core reports at device level.
 unsafe extern "C" fn get_base_stats<T: Operations + ethtool::Operations>(
     raw: *mut b::net_device,
     rx: *mut b::netdev_queue_stats_rx,

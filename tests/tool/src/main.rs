@@ -100,8 +100,9 @@ usage: sgnic-test COMMAND [ARGS]
       the NAPI instance serving it (rxN_napi, txN_napi, absent when none),
       per instance its IRQ (napi_ID_irq), and the driver's per-queue
       statistics (rxN_packets, rxN_bytes, txN_packets, txN_bytes; qstats:
-      how many queues reported them; dev_rx_packets and so on: the
-      device's totals, the queues' plus what no running queue counts)
+      how many queues reported them, qstats_supported: whether the driver
+      has them at all; dev_rx_packets and so on: the device's totals, the
+      queues' plus what no running queue counts)
   copy-table --to HOST:PORT --file PATH (--iface IF | --no-stats)
              [--methods m1,m2,...] [--json OUT] [--phase-base N]
              [--name ROW]
@@ -288,7 +289,9 @@ fn cmd_netdev_queues(args: &[String]) -> Result<()> {
         u32_attr(nd::A_QSTATS_SCOPE, nd::QSTATS_SCOPE_QUEUE),
     ];
     let mut reported = 0;
-    for s in genl.dump(nd::CMD_QSTATS_GET, &request)? {
+    let qstats = genl.dump_optional(nd::CMD_QSTATS_GET, &request)?;
+    out = out.bool("qstats_supported", qstats.is_some());
+    for s in qstats.unwrap_or_default() {
         let Some(id) = attr_uint(&s, nd::A_QSTATS_QUEUE_ID) else {
             continue;
         };
@@ -304,7 +307,10 @@ fn cmd_netdev_queues(args: &[String]) -> Result<()> {
     }
     // Without a scope: the device's totals, the queues' plus the driver's
     // base (what no running queue accounts for).
-    for s in genl.dump(nd::CMD_QSTATS_GET, &request[..1])? {
+    for s in genl
+        .dump_optional(nd::CMD_QSTATS_GET, &request[..1])?
+        .unwrap_or_default()
+    {
         for (i, stat) in nd::QSTATS_NAMES.iter().enumerate() {
             if let Some(v) = attr_uint(&s, nd::A_QSTATS_RX_PACKETS + i as u16) {
                 out = out.uint(&format!("dev_{stat}"), v);

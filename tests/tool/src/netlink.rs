@@ -98,6 +98,24 @@ impl Genl {
         self.request(cmd, NLM_F_REQUEST | NLM_F_DUMP, attrs)
     }
 
+    /// As [`Self::dump`], `None` if the device does not implement it
+    /// (EOPNOTSUPP: a driver without per-queue statistics, say).
+    pub fn dump_optional(
+        &mut self,
+        cmd: u8,
+        attrs: &[(u16, Vec<u8>)],
+    ) -> Result<Option<Vec<Attrs>>> {
+        match self.dump(cmd, attrs) {
+            Err(e)
+                if e.cause.as_deref()
+                    == Some(&io::Error::from_raw_os_error(libc::EOPNOTSUPP).to_string()) =>
+            {
+                Ok(None)
+            }
+            other => other.map(Some),
+        }
+    }
+
     fn request(&mut self, cmd: u8, flags: u16, attrs: &[(u16, Vec<u8>)]) -> Result<Vec<Attrs>> {
         self.seq += 1;
         let mut msg = vec![0u8; NLMSG_HDR];
@@ -136,10 +154,20 @@ impl Genl {
                 }
                 let kind = u16::from_ne_bytes([rest[4], rest[5]]);
                 let body = &rest[NLMSG_HDR..len];
+                // NLMSG_ERROR carries an errno (0: the ACK), and so does
+                // the NLMSG_DONE that ends a dump the kernel gave up on.
+                let errno = body
+                    .get(0..4)
+                    .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
                 match kind {
+                    NLMSG_DONE if errno < 0 => {
+                        return Err(CliError::os(
+                            format!("netlink dump {cmd}"),
+                            io::Error::from_raw_os_error(-errno),
+                        ));
+                    }
                     NLMSG_DONE => return Ok(replies),
                     NLMSG_ERROR => {
-                        let errno = i32::from_ne_bytes(body[0..4].try_into().unwrap_or([0; 4]));
                         if errno != 0 {
                             return Err(CliError::os(
                                 format!("netlink command {cmd}"),
