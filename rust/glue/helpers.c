@@ -24,8 +24,8 @@
 __sgnic_shim void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent) { SET_NETDEV_DEV(ndev, parent); }
 __sgnic_shim struct pci_dev *sgnic_to_pci_dev(struct device *dev) { return to_pci_dev(dev); }
 __sgnic_shim void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr) { eth_hw_addr_set(dev, addr); }
-__sgnic_shim void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
-			  int (*poll)(struct napi_struct *, int)) { netif_napi_add(dev, napi, poll); }
+__sgnic_shim void sgnic_netif_napi_add_config(struct net_device *dev, struct napi_struct *napi,
+			  int (*poll)(struct napi_struct *, int), int index) { netif_napi_add_config(dev, napi, poll, index); }
 __sgnic_shim void sgnic_netif_stop_subqueue(struct net_device *dev, u16 queue) { netif_stop_subqueue(dev, queue); }
 __sgnic_shim void sgnic_netif_wake_subqueue(struct net_device *dev, u16 queue) { netif_wake_subqueue(dev, queue); }
 __sgnic_shim void sgnic_netif_tx_start_all_queues(struct net_device *dev) { netif_tx_start_all_queues(dev); }

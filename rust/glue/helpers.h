@@ -17,8 +17,8 @@
 void sgnic_set_netdev_dev(struct net_device *ndev, struct device *parent);
 struct pci_dev *sgnic_to_pci_dev(struct device *dev);
 void sgnic_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
-void sgnic_netif_napi_add(struct net_device *dev, struct napi_struct *napi,
-			  int (*poll)(struct napi_struct *, int));
+void sgnic_netif_napi_add_config(struct net_device *dev, struct napi_struct *napi,
+			  int (*poll)(struct napi_struct *, int), int index);
 void sgnic_netif_stop_subqueue(struct net_device *dev, u16 queue);
 void sgnic_netif_wake_subqueue(struct net_device *dev, u16 queue);
 void sgnic_netif_tx_start_all_queues(struct net_device *dev);

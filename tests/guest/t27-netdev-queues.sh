@@ -9,7 +9,8 @@
 # - qstats-get: each running queue's frames and bytes, and device totals
 #   (the queues' plus the driver's base) equal to the interface's
 #   counters; on the 82576 also after `ethtool -L` stops a pair that
-#   carried traffic, whose counts move to the base.
+#   carried traffic, whose counts move to the base, while the running
+#   pair keeps its NAPI ID.
 . /tests/sgnic.sh
 restore() { [ "$IGB" != 1 ] || ethtool -L "$IF0" combined 2 2>/dev/null; }
 trap restore EXIT
@@ -83,11 +84,16 @@ for q in $(seq 0 $((pairs - 1))); do
 done
 
 if [ "$IGB" = 1 ]; then
-	# Pair 1 sent frames above; stopped, its counts are the base's.
+	# Pair 1 sent frames above; stopped, its counts are the base's. Pair 0
+	# restarts with its NAPI ID (a persistent NAPI config per pair, which
+	# keeps the netdev's NAPI list sorted by ID for netlink's dump).
+	napi0=$(json_field "$nl" rx0_napi)
 	ethtool -L "$IF0" combined 1 || die "ethtool -L $IF0 combined 1 failed"
 	wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "no link after ethtool -L"
 	check_totals 1
 	[ -z "$(json_field "$nl" tx1_packets)" ] || die "the stopped pair 1 still reports statistics"
+	[ "$(json_field "$nl" rx0_napi)" = "$napi0" ] ||
+		die "pair 0's NAPI ID changed across ethtool -L: $napi0 -> $(json_field "$nl" rx0_napi)"
 	echo "1 pair: device totals still equal the interface's"
 fi
 rm -f /tmp/t27

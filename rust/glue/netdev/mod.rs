@@ -541,9 +541,11 @@ pub struct Config {
 ///
 /// # Invariants
 ///
-/// `napi[..queues]` were added to the netdev (`netif_napi_add`) and
-/// `queues` equals its `num_tx_queues` and `num_rx_queues`; both are set
-/// before registration and never change.
+/// `napi[..queues]` were added to the netdev (`netif_napi_add_config`,
+/// context n with persistent config n, of the `queues` that
+/// `alloc_etherdev_mqs` allocated) and `queues` equals its `num_tx_queues`
+/// and `num_rx_queues`; both are set before registration and never
+/// change.
 #[repr(C)]
 struct PrivateHeader {
     napi: [b::napi_struct; MAX_QUEUES],

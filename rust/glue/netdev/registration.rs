@@ -109,7 +109,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         }
         let data = KBox::pin_init(data, GFP_KERNEL)?;
         // SAFETY: plain allocation call; as many TX as RX queues, one NAPI
-        // context for each pair.
+        // context (and one persistent NAPI config) for each pair.
         let raw = unsafe { b::alloc_etherdev_mqs(priv_size, queues, queues) };
         let ndev = NonNull::new(raw).ok_or(ENOMEM)?;
         let raw = ndev.as_ptr();
@@ -129,8 +129,20 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             // INVARIANT: `queues` contexts added, as many as the queues
             // allocated above.
             (*private).header.queues = queues;
-            for napi in (*private).header.napi.iter_mut().take(queues as usize) {
-                b::sgnic_netif_napi_add(raw, napi, Some(napi_poll::<T>));
+            // With a persistent config each (`dev->napi_config[index]`,
+            // allocated with the queues): a context keeps its NAPI ID and
+            // settings across disable and enable, so the netdev's NAPI
+            // list stays sorted by ID, as netlink's dump requires, when
+            // `ethtool -L` stops some contexts and restarts others.
+            for (index, napi) in (*private)
+                .header
+                .napi
+                .iter_mut()
+                .take(queues as usize)
+                .enumerate()
+            {
+                // CAST: below MAX_QUEUES.
+                b::sgnic_netif_napi_add_config(raw, napi, Some(napi_poll::<T>), index as i32);
             }
             // Not yet registered: this only records the counts.
             b::netif_set_real_num_queues(raw, config.active_queues, config.active_queues);
