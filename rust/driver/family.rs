@@ -144,4 +144,12 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// after the reset, and when `rxvlan` changes). A family that offers
     /// no VLAN offload has nothing to program.
     fn set_vlan_strip(_regs: &Regs<'_>, _strip: bool) {}
+
+    /// The RCTL bit with which the device drops frames tagged with a VLAN
+    /// its filter table lacks (0: a family without VLAN filtering, which
+    /// then does not offer `HW_VLAN_CTAG_FILTER`).
+    const RCTL_VLAN_FILTER: u32 = 0;
+
+    /// Writes register `index` of the VLAN filter table.
+    fn write_vlan_filter(_regs: &Regs<'_>, _index: usize, _word: u32) {}
 }

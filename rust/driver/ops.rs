@@ -366,7 +366,7 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         self.set_rx_filter(dev, lists);
     }
 
-    fn set_features(&self, _dev: &NetDev<Self>, features: u64) -> Result {
+    fn set_features(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>, features: u64) -> Result {
         // TX offloads are chosen per frame from what the stack hands us, so
         // a feature change needs no device reprogramming; the receive
         // checksum verdict is taken or ignored per poll. VLAN stripping is
@@ -379,6 +379,23 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         let strip = features & features::HW_VLAN_CTAG_RX != 0;
         self.rx_vlan_strip.store(u32::from(strip), Relaxed);
         F::set_vlan_strip(&self.regs, strip);
+        // VLAN filtering is RCTL.VFE, which the receive filter sets (under
+        // the address-list lock, with the promiscuous bits): a stopped
+        // port gets it at the next start.
+        let filter = u32::from(features & features::HW_VLAN_CTAG_FILTER != 0);
+        if self.rx_vlan_filter.xchg(filter, Relaxed) != filter && dev.is_running() {
+            dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
+        }
+        Ok(())
+    }
+
+    fn vlan_rx_add_vid(&self, dev: &NetDev<Self>, _rtnl: &Rtnl<'_>, vid: u16) -> Result {
+        self.set_vlan(dev, vid, true);
+        Ok(())
+    }
+
+    fn vlan_rx_kill_vid(&self, dev: &NetDev<Self>, _rtnl: &Rtnl<'_>, vid: u16) -> Result {
+        self.set_vlan(dev, vid, false);
         Ok(())
     }
 

@@ -18,7 +18,10 @@ use crate::glue::netdev::{
 use crate::glue::{fault::FaultPoint, features, softirq::with_bh_disabled};
 use crate::hw::{
     e1000::filter::FilterPlan,
-    igb::rss::{Indirection, RssKey, KEY_LEN},
+    igb::{
+        rss::{Indirection, RssKey, KEY_LEN},
+        vlan::VlanFilter,
+    },
     itr::{self, Moderation, Traffic},
     regs::{self as r, Rctl},
     ring::RingSize,
@@ -266,6 +269,14 @@ pub(crate) struct Port<'bound, F: Family> {
     /// Whether the device strips 802.1Q tags (`NETIF_F_HW_VLAN_CTAG_RX`,
     /// ethtool rxvlan), programmed again at every start.
     pub(crate) rx_vlan_strip: Atomic<u32>,
+    /// Whether the device drops frames of VLANs not added
+    /// (`NETIF_F_HW_VLAN_CTAG_FILTER`, ethtool rx-vlan-filter) while the
+    /// port is not promiscuous.
+    pub(crate) rx_vlan_filter: Atomic<u32>,
+    /// The VLANs added (`vlan_rx_add_vid`, under RTNL), programmed again
+    /// at every start. (The 82576's VFTA layout; the 8254x's is the same.)
+    #[pin]
+    vlan_filter: Mutex<VlanFilter>,
     /// The queues whose XPS map the driver has set (bit n: queue n), at
     /// the first `start` that runs them after they last ran (under RTNL).
     xps_spread: Atomic<u32>,
@@ -333,6 +344,8 @@ impl<'bound, F: Family> Port<'bound, F> {
             rss <- new_mutex!(rss),
             napi_enabled <- new_mutex!(KVec::new()),
             xps_spread: Atomic::new(0),
+            rx_vlan_filter: Atomic::new(u32::from(F::OFFLOADS & features::HW_VLAN_CTAG_FILTER != 0)),
+            vlan_filter <- new_mutex!(VlanFilter::new()),
         }? Error)
     }
 
@@ -422,6 +435,13 @@ impl<'bound, F: Family> Port<'bound, F> {
         }
         F::link_up(&self.regs);
         F::set_vlan_strip(&self.regs, self.rx_vlan_strip.load(Relaxed) != 0);
+        if F::RCTL_VLAN_FILTER != 0 {
+            // After the reset, which cleared the table.
+            let filter = self.vlan_filter.lock();
+            for (index, word) in filter.words().iter().enumerate() {
+                F::write_vlan_filter(&self.regs, index, *word);
+            }
+        }
         // The RSS table follows the pair count unless the user set it
         // (the core refuses fewer pairs than a user's table names).
         let rss = {
@@ -532,6 +552,20 @@ impl<'bound, F: Family> Port<'bound, F> {
         self.xps_spread
             .store(self.xps_spread.load(Relaxed) & kept, Relaxed);
         Ok(())
+    }
+
+    /// Accepts (`on`) or drops frames tagged with VLAN `vid` (under RTNL,
+    /// from `vlan_rx_add_vid`/`kill_vid`); a running port's table changes
+    /// at once, a stopped one's at the next start.
+    pub(crate) fn set_vlan(&self, dev: &NetDev<Self>, vid: u16, on: bool) {
+        if F::RCTL_VLAN_FILTER == 0 {
+            return;
+        }
+        let mut filter = self.vlan_filter.lock();
+        let (index, word) = filter.set(vid, on);
+        if dev.is_running() {
+            F::write_vlan_filter(&self.regs, index, word);
+        }
     }
 
     /// Undoes a `start` that failed once the device knew the rings: reset
@@ -646,11 +680,15 @@ impl<'bound, F: Family> Port<'bound, F> {
     /// (RA 1..15) and the multicast hash table (`hw::e1000::filter`).
     pub(crate) fn set_rx_filter(&self, dev: &NetDevice, lists: &AddrLists<'_>) {
         let flags = dev.flags();
-        let mut rctl = self.regs.read(r::RCTL) & !(Rctl::UPE | Rctl::MPE);
+        let mut rctl = self.regs.read(r::RCTL) & !(Rctl::UPE | Rctl::MPE | F::RCTL_VLAN_FILTER);
         if flags & IFF_PROMISC != 0 {
+            // Every VLAN too, as the C igb does.
             rctl |= Rctl::UPE | Rctl::MPE;
         } else if flags & IFF_ALLMULTI != 0 {
             rctl |= Rctl::MPE;
+        }
+        if flags & IFF_PROMISC == 0 && self.rx_vlan_filter.load(Relaxed) != 0 {
+            rctl |= F::RCTL_VLAN_FILTER;
         }
         let mut plan = FilterPlan::new(lists.unicast_count());
         lists.for_each_unicast(|mac| plan.add_unicast(mac));

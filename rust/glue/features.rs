@@ -32,14 +32,18 @@ pub const HW_VLAN_CTAG_TX: u64 = bit(b::NETIF_F_HW_VLAN_CTAG_TX_BIT);
 /// (`SkBuff::put_vlan_tag`); the driver learns a change through
 /// `set_features`.
 pub const HW_VLAN_CTAG_RX: u64 = bit(b::NETIF_F_HW_VLAN_CTAG_RX_BIT);
+/// 802.1Q filtering: the device drops a tagged frame unless its VLAN was
+/// added (`Operations::vlan_rx_add_vid`, from the 8021q module for each
+/// VLAN device, and for VLAN 0).
+pub const HW_VLAN_CTAG_FILTER: u64 = bit(b::NETIF_F_HW_VLAN_CTAG_FILTER_BIT);
 /// The VLAN tag offloads, which a VLAN device stacked on the netdev
 /// cannot pass on: never in `vlan_features` (as in the C drivers).
-pub const VLAN_CTAG: u64 = HW_VLAN_CTAG_TX | HW_VLAN_CTAG_RX;
+pub const VLAN_CTAG: u64 = HW_VLAN_CTAG_TX | HW_VLAN_CTAG_RX | HW_VLAN_CTAG_FILTER;
 
 /// Every feature a driver on this glue may claim: the offloads above,
 /// which need no callback beyond `start_xmit`, `features_check`,
-/// `set_features` and the NAPI poll's receive. (VLAN filtering,
-/// `HW_VLAN_CTAG_FILTER`, would need `ndo_vlan_rx_add_vid`.)
+/// `set_features`, the NAPI poll's receive and, for VLAN filtering,
+/// `vlan_rx_add_vid`/`vlan_rx_kill_vid`.
 pub const SUPPORTED: u64 = SG | HW_CSUM | TSO | TSO6 | RXCSUM | RXHASH | HIGHDMA | VLAN_CTAG;
 
 /// Every checksum offload (`NETIF_F_CSUM_MASK`).

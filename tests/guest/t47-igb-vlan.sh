@@ -8,8 +8,10 @@
 # strips none and the stack untags. Each phase: ping and a TCP transfer
 # each way, data verified. Then transfers on both VLANs at once (frames
 # with either tag interleaved, so the cached TX context must follow the
-# tag) while rxvlan and txvlan flip; untagged traffic alongside. The 8254x
-# family offers no VLAN offload: skipped there.
+# tag) while rxvlan and txvlan flip; untagged traffic alongside. VLAN
+# filtering: the VFTA holds the VLANs added, and the device drops frames
+# of another (VLAN 9) unless the filter is off, the port promiscuous, or
+# VLAN 9 added. The 8254x family offers no VLAN offload: skipped there.
 . /tests/sgnic.sh
 if [ "$IGB" != 1 ]; then
 	echo "not an 82576 VM (SGNIC_NIC_MODEL=igb): sgnic's 8254x family offers no VLAN offload" >&2
@@ -20,7 +22,10 @@ ethtool -k "$IF0" | grep -q '^rx-vlan-offload: on' || die "rx-vlan-offload is no
 ethtool -k "$IF0" | grep -q '^tx-vlan-offload: on' || die "tx-vlan-offload is not on at registration"
 
 cleanup() {
-	ethtool -K "$IF0" rxvlan on txvlan on 2>/dev/null
+	ethtool -K "$IF0" rxvlan on txvlan on rx-vlan-filter on 2>/dev/null
+	ip link set "$IF0" promisc off 2>/dev/null
+	ip link del vl9 2>/dev/null
+	peer ip link del vl9 2>/dev/null
 	ip link del vl5 2>/dev/null
 	ip link del vl7 2>/dev/null
 	peer ip link del vl5 2>/dev/null
@@ -94,6 +99,51 @@ ethtool -K "$IF0" rxvlan on || die "cannot turn rxvlan back on"
 phase "both on again"
 [ "$TAGGED" -ge 20 ] && [ "$STRIPPED" -ge 100 ] ||
 	die "both on again: $TAGGED tagged, $STRIPPED stripped by the device"
+
+# VLAN filtering (rx-vlan-filter, on at registration): the device takes
+# tagged frames only of the VLANs added (5, 7, and 0 for priority tags),
+# whose bits are set in the VFTA; frames the peer sends on VLAN 9 are
+# dropped by the device, until the filter goes off (ethtool -K
+# rx-vlan-filter off) or the port turns promiscuous.
+ethtool -k "$IF0" | grep -q '^rx-vlan-filter: on' || die "rx-vlan-filter is not on at registration"
+pci0=$(basename "$(readlink -f /sys/class/net/$IF0/device)")
+vfta_has() {
+	_w=$(json_field "$(sgnic-test bar-read "$pci0" $((0x5600 + 4 * ($1 >> 5))))" value)
+	[ $(((_w >> ($1 & 31)) & 1)) = 1 ]
+}
+vfta_has 5 && vfta_has 7 || die "VLANs 5 and 7 are not in the VFTA"
+! vfta_has 9 || die "VLAN 9 is in the VFTA before anything added it"
+peer ip link add link "$IF1" name vl9 type vlan id 9 && peer ip link set vl9 up ||
+	die "cannot add VLAN 9 on the peer"
+# vl9_frames: frames $IF0 received while the peer broadcast 40 on VLAN 9.
+vl9_frames() {
+	_before=$(cat /sys/class/net/$IF0/statistics/rx_packets)
+	peer sgnic-test raw-send --iface vl9 --dst ff:ff:ff:ff:ff:ff --count 40 --gap-us 500 >/dev/null ||
+		die "raw-send on the peer's VLAN 9 failed"
+	nap 0.3
+	echo $(($(cat /sys/class/net/$IF0/statistics/rx_packets) - _before))
+}
+n=$(vl9_frames)
+[ "$n" -lt 10 ] || die "filter on: $n of 40 frames of VLAN 9 got through"
+filtered=$n
+ethtool -K "$IF0" rx-vlan-filter off || die "cannot turn rx-vlan-filter off"
+n=$(vl9_frames)
+[ "$n" -ge 40 ] || die "filter off: only $n of 40 frames of VLAN 9 arrived"
+ethtool -K "$IF0" rx-vlan-filter on || die "cannot turn rx-vlan-filter on again"
+ip link set "$IF0" promisc on
+n=$(vl9_frames)
+ip link set "$IF0" promisc off
+[ "$n" -ge 40 ] || die "promiscuous: only $n of 40 frames of VLAN 9 arrived"
+n=$(vl9_frames)
+[ "$n" -lt 10 ] || die "filter on after promiscuous: $n of 40 frames of VLAN 9 got through"
+ip link add link "$IF0" name vl9 type vlan id 9 || die "cannot add VLAN 9 on $IF0"
+vfta_has 9 || die "VLAN 9 is not in the VFTA once its device exists"
+n=$(vl9_frames)
+[ "$n" -ge 40 ] || die "VLAN 9 added: only $n of 40 frames arrived"
+ip link del vl9
+! vfta_has 9 || die "VLAN 9 is still in the VFTA after its device went"
+peer ip link del vl9
+result="$result; VLAN 9 filtered by the device ($filtered of 40 through), passed with the filter off, promiscuous, or VLAN 9 added"
 
 # Both VLANs and the untagged wire at once, each way on VLAN 5, while the
 # offloads flip: every transfer arrives intact.

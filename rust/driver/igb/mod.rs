@@ -153,7 +153,7 @@ impl Family for Igb {
     const MAX_MTU: u32 = q::MAX_MTU;
     /// Scatter-gather with checksum offload (zero-copy sendfile), TSO over
     /// IPv4 and IPv6 segmented by the device, receive checksum offload,
-    /// the RSS hash, and 802.1Q tag insertion and stripping.
+    /// the RSS hash, and 802.1Q tag insertion, stripping and filtering.
     const OFFLOADS: u64 = features::SG
         | features::HW_CSUM
         | features::TSO
@@ -343,6 +343,14 @@ impl Family for Igb {
             .pair_vector(queue(n))
             .unwrap_or(crate::hw::igb::irq::Vector::ZERO);
         regs.write(eitr(vector), Eitr::from_usecs(itr::usecs_from_itr(itr)));
+    }
+
+    const RCTL_VLAN_FILTER: u32 = r::RCTL_VFE;
+
+    fn write_vlan_filter(regs: &Regs<'_>, index: usize, word: u32) {
+        if let Some(offset) = r::vfta(index) {
+            let _ = regs.write_indexed(offset, word);
+        }
     }
 
     fn set_vlan_strip(regs: &Regs<'_>, strip: bool) {

@@ -76,7 +76,8 @@ const DQL_MAX_OBJECT: u32 = u32::MAX / 16;
 /// Proof that the caller holds RTNL, and so runs in process context (it
 /// may sleep unless it holds a spinlock of its own, which no token
 /// records). Only the trampolines of callbacks the core makes under RTNL
-/// (`ndo_open`, `ndo_stop`, `ndo_change_mtu`, `ethtool -G`) create one.
+/// (`ndo_open`, `ndo_stop`, `ndo_change_mtu`, `ndo_set_features`,
+/// `ndo_vlan_rx_add_vid`/`kill_vid`, `ethtool -G` and `-L`) create one.
 ///
 /// # Invariants
 ///

@@ -480,7 +480,13 @@ pub trait Operations: Send + Sync + Sized {
     /// the address lists locked).
     fn set_rx_mode(&self, dev: &NetDev<Self>, lists: &AddrLists<'_>);
     /// `ndo_set_features`: `features` is the new `NETIF_F_*` set.
-    fn set_features(&self, dev: &NetDev<Self>, features: u64) -> Result;
+    fn set_features(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>, features: u64) -> Result;
+    /// `ndo_vlan_rx_add_vid`: accept frames tagged with 802.1Q VLAN `vid`
+    /// (0 to 4095). Called only while the netdev claims
+    /// `HW_VLAN_CTAG_FILTER`, and for IDs already added again.
+    fn vlan_rx_add_vid(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>, vid: u16) -> Result;
+    /// `ndo_vlan_rx_kill_vid`: drop frames tagged with VLAN `vid` again.
+    fn vlan_rx_kill_vid(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>, vid: u16) -> Result;
     /// `ndo_features_check`: which of the offloads in `features` (a
     /// `NETIF_F_*` set) this frame may use. The stack does in software
     /// whatever the result leaves out, so a frame the device cannot

@@ -41,6 +41,8 @@ impl<T: Operations + ethtool::Operations> Tables<T> {
         ndo_set_rx_mode: Some(ndo_set_rx_mode::<T>),
         ndo_set_features: Some(ndo_set_features::<T>),
         ndo_features_check: Some(ndo_features_check::<T>),
+        ndo_vlan_rx_add_vid: Some(ndo_vlan_rx_add_vid::<T>),
+        ndo_vlan_rx_kill_vid: Some(ndo_vlan_rx_kill_vid::<T>),
         ndo_validate_addr: Some(b::eth_validate_addr),
         // SAFETY: every other member is an optional function pointer or an
         // integer, for which all-zero bytes mean "not implemented".
@@ -581,7 +583,59 @@ unsafe extern "C" fn ndo_set_features<T: Operations + ethtool::Operations>(
 ) -> c_int {
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
-    from_result(|| this.set_features(dev, features).map(|()| 0))
+    // SAFETY: `__netdev_update_features`, the only caller, runs under RTNL
+    // (it asserts so) for the whole call.
+    let rtnl = unsafe { Rtnl::new() };
+    from_result(|| this.set_features(dev, &rtnl, features).map(|()| 0))
+}
+
+/// Runs `op` (the driver's `vlan_rx_add_vid` or `kill_vid`) for an
+/// 802.1Q VLAN ID, the only tag protocol the glue lets a driver filter
+/// (`HW_VLAN_CTAG_FILTER`; no `HW_VLAN_STAG_FILTER`); another is ignored.
+///
+/// # Safety
+///
+/// As for [`ndo_open`]; the caller holds RTNL for the call
+/// (`vlan_vid_add` and `vlan_vid_del` assert it).
+unsafe fn vlan_vid_op<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    proto: u16,
+    vid: u16,
+    op: impl FnOnce(&T, &NetDev<T>, &Rtnl<'_>, u16) -> Result,
+) -> c_int {
+    // SAFETY: the core only invokes our ops on our registered netdev.
+    let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
+    // SAFETY: the function's contract.
+    let rtnl = unsafe { Rtnl::new() };
+    // `proto` is big-endian (`__be16`).
+    if u16::from_be(proto) != b::ETH_P_8021Q as u16 || vid >= 4096 {
+        return 0;
+    }
+    from_result(|| op(this, dev, &rtnl, vid).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; the core calls it under RTNL (`vlan_vid_add`).
+unsafe extern "C" fn ndo_vlan_rx_add_vid<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    proto: u16,
+    vid: u16,
+) -> c_int {
+    // SAFETY: the function's contract.
+    unsafe { vlan_vid_op::<T>(raw, proto, vid, T::vlan_rx_add_vid) }
+}
+
+/// # Safety
+///
+/// As for [`ndo_open`]; the core calls it under RTNL (`vlan_vid_del`).
+unsafe extern "C" fn ndo_vlan_rx_kill_vid<T: Operations + ethtool::Operations>(
+    raw: *mut b::net_device,
+    proto: u16,
+    vid: u16,
+) -> c_int {
+    // SAFETY: the function's contract.
+    unsafe { vlan_vid_op::<T>(raw, proto, vid, T::vlan_rx_kill_vid) }
 }
 
 /// # Safety

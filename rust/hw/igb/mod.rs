@@ -20,6 +20,8 @@
 //! - RSS ([`rss`], [`toeplitz`]): MRQC picks the hashed fields, a 40-byte
 //!   key in RSSRK and a 128-entry redirection table in RETA choose the
 //!   queue.
+//! - VLAN filtering ([`vlan`]): a bit per VLAN ID in the VFTA, used
+//!   while RCTL.VFE is set.
 //! - EEPROM reads ([`eeprom`]) use an EERD layout of their own; PHY
 //!   access ([`mdic`]) is the 8254x's.
 //!
@@ -58,3 +60,4 @@ mod testutil;
 pub mod toeplitz;
 pub mod txdesc;
 pub mod vectors;
+pub mod vlan;
