@@ -269,6 +269,13 @@ pub(crate) struct Port<'bound, F: Family> {
     /// Whether the device strips 802.1Q tags (`NETIF_F_HW_VLAN_CTAG_RX`,
     /// ethtool rxvlan), programmed again at every start.
     pub(crate) rx_vlan_strip: Atomic<u32>,
+    /// Whether the receive filter may write RCTL: set once `start` has
+    /// enabled receive, cleared before `down` stops it, both under the
+    /// address-list lock that `set_rx_filter` runs under. A filter update
+    /// racing a reconfiguration (`set_rx_mode` runs without RTNL, and the
+    /// interface stays IFF_UP) then neither re-enables a stopped receiver
+    /// nor writes back a stale RCTL over the one `start` programmed.
+    receiving: Atomic<u32>,
     /// Whether the device drops frames of VLANs not added
     /// (`NETIF_F_HW_VLAN_CTAG_FILTER`, ethtool rx-vlan-filter) while the
     /// port is not promiscuous.
@@ -344,6 +351,7 @@ impl<'bound, F: Family> Port<'bound, F> {
             rss <- new_mutex!(rss),
             napi_enabled <- new_mutex!(KVec::new()),
             xps_spread: Atomic::new(0),
+            receiving: Atomic::new(0),
             rx_vlan_filter: Atomic::new(u32::from(F::OFFLOADS & features::HW_VLAN_CTAG_FILTER != 0)),
             vlan_filter <- new_mutex!(VlanFilter::new()),
         }? Error)
@@ -436,7 +444,8 @@ impl<'bound, F: Family> Port<'bound, F> {
         F::link_up(&self.regs);
         F::set_vlan_strip(&self.regs, self.rx_vlan_strip.load(Relaxed) != 0);
         if F::RCTL_VLAN_FILTER != 0 {
-            // After the reset, which cleared the table.
+            // The whole table, whatever the reset left in it (QEMU's clears
+            // it; the C igb clears a real 82576's by hand).
             let filter = self.vlan_filter.lock();
             for (index, word) in filter.words().iter().enumerate() {
                 F::write_vlan_filter(&self.regs, index, *word);
@@ -512,7 +521,10 @@ impl<'bound, F: Family> Port<'bound, F> {
             }
         }
         drop(enabled);
-        dev.with_addr_lists(rtnl, |lists| self.set_rx_filter(lists.dev(), lists));
+        dev.with_addr_lists(rtnl, |lists| {
+            self.receiving.store(1, Relaxed);
+            self.set_rx_filter(lists.dev(), lists);
+        });
 
         // Each pair's moderation state starts afresh (`NapiState`), and so
         // does its EITR.
@@ -558,6 +570,12 @@ impl<'bound, F: Family> Port<'bound, F> {
     /// from `vlan_rx_add_vid`/`kill_vid`); a running port's table changes
     /// at once, a stopped one's at the next start.
     pub(crate) fn set_vlan(&self, dev: &NetDev<Self>, vid: u16, on: bool) {
+        const {
+            assert!(
+                F::OFFLOADS & features::HW_VLAN_CTAG_FILTER == 0 || F::RCTL_VLAN_FILTER != 0,
+                "a family that offers VLAN filtering must say how to enable it"
+            )
+        };
         if F::RCTL_VLAN_FILTER == 0 {
             return;
         }
@@ -579,6 +597,9 @@ impl<'bound, F: Family> Port<'bound, F> {
     /// Stops the datapath and frees the rings; the device does no DMA and
     /// raises no interrupt afterwards.
     pub(crate) fn down(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) {
+        // From here on the receive filter leaves RCTL alone (see
+        // `receiving`); one already running has finished.
+        dev.with_addr_lists(rtnl, |_| self.receiving.store(0, Relaxed));
         // NAPI first: once no poll can run, none can wake a queue stopped
         // next or unmask the interrupts masked after that. This is the
         // "going down" state the C driver keeps in __E1000_DOWN. It hands
@@ -679,6 +700,11 @@ impl<'bound, F: Family> Port<'bound, F> {
     /// Programs promiscuous/all-multicast modes, the exact address slots
     /// (RA 1..15) and the multicast hash table (`hw::e1000::filter`).
     pub(crate) fn set_rx_filter(&self, dev: &NetDevice, lists: &AddrLists<'_>) {
+        // Not receiving: `start` programs the filter when it enables
+        // receive (the address lists are locked, so this cannot race it).
+        if self.receiving.load(Relaxed) == 0 {
+            return;
+        }
         let flags = dev.flags();
         let mut rctl = self.regs.read(r::RCTL) & !(Rctl::UPE | Rctl::MPE | F::RCTL_VLAN_FILTER);
         if flags & IFF_PROMISC != 0 {

@@ -583,8 +583,11 @@ unsafe extern "C" fn ndo_set_features<T: Operations + ethtool::Operations>(
 ) -> c_int {
     // SAFETY: the core only invokes our ops on our registered netdev.
     let (dev, this) = unsafe { Registration::<T>::from_callback(raw) };
-    // SAFETY: `__netdev_update_features`, the only caller, runs under RTNL
-    // (it asserts so) for the whole call.
+    // Its only caller, `__netdev_update_features`, is reached from ethtool
+    // (ioctl and netlink), `register_netdevice`, `netdev_change_features`,
+    // LRO/GRO disabling and stacked devices' feature sync, all under RTNL
+    // for a netdev that, like ours, asks for no per-netdev ops lock.
+    // SAFETY: RTNL is held for the whole call, as above.
     let rtnl = unsafe { Rtnl::new() };
     from_result(|| this.set_features(dev, &rtnl, features).map(|()| 0))
 }
@@ -595,8 +598,10 @@ unsafe extern "C" fn ndo_set_features<T: Operations + ethtool::Operations>(
 ///
 /// # Safety
 ///
-/// As for [`ndo_open`]; the caller holds RTNL for the call
-/// (`vlan_vid_add` and `vlan_vid_del` assert it).
+/// As for [`ndo_open`]; the caller holds RTNL for the call. The core's
+/// callers are `vlan_vid_add`/`vlan_vid_del` (8021q, bonding, team, the
+/// bridge, DSA, HSR, ipvlan) and the filter push and drop of
+/// `__netdev_update_features` (`NETDEV_CVLAN_FILTER_*`), all under RTNL.
 unsafe fn vlan_vid_op<T: Operations + ethtool::Operations>(
     raw: *mut b::net_device,
     proto: u16,

@@ -2,7 +2,8 @@
 
 //! The VLAN filter table (VFTA): one bit per VLAN ID, 4096 in 128
 //! registers. With RCTL.VFE set, the device drops a tagged frame whose ID
-//! has no bit; untagged frames pass.
+//! has no bit; untagged frames pass. VLAN 0 (802.1p priority tags, which
+//! the stack untags itself) is always accepted, as the C igb keeps it.
 
 use super::regs::{vfta_index_bit, VFTA_LEN};
 
@@ -19,20 +20,21 @@ impl Default for VlanFilter {
 }
 
 impl VlanFilter {
-    /// No VLAN accepted.
+    /// Only VLAN 0 accepted.
     pub const fn new() -> Self {
-        Self {
-            words: [0; VFTA_LEN],
-        }
+        let mut words = [0; VFTA_LEN];
+        words[0] = 1;
+        Self { words }
     }
 
-    /// Accepts (`on`) or drops VLAN `vid` (its low 12 bits); returns the
-    /// register that changed and its new value, to write to the device.
+    /// Accepts (`on`) or drops VLAN `vid` (its low 12 bits; VLAN 0 stays
+    /// accepted); returns the register concerned and its new value, to
+    /// write to the device.
     pub fn set(&mut self, vid: u16, on: bool) -> (usize, u32) {
         let (index, bit) = vfta_index_bit(vid);
         // The index is masked below VFTA_LEN.
         let word = &mut self.words[index];
-        if on {
+        if on || vid & 0xFFF == 0 {
             *word |= bit;
         } else {
             *word &= !bit;
@@ -60,15 +62,24 @@ mod tests {
     #[test]
     fn set_and_clear_report_the_changed_register() {
         let mut f = VlanFilter::new();
-        assert_eq!(f.set(0, true), (0, 1));
+        assert!(f.contains(0));
         assert_eq!(f.set(10, true), (0, 1 | 1 << 10));
         assert_eq!(f.set(4095, true), (127, 1 << 31));
-        assert!(f.contains(10) && f.contains(0) && f.contains(4095));
+        assert!(f.contains(10) && f.contains(4095));
         assert!(!f.contains(11));
-        assert_eq!(f.set(0, false), (0, 1 << 10));
+        assert_eq!(f.set(10, false), (0, 1));
         // Clearing an ID that was never set changes nothing.
-        assert_eq!(f.set(20, false), (0, 1 << 10));
+        assert_eq!(f.set(20, false), (0, 1));
         assert_eq!(f.words().iter().filter(|w| **w != 0).count(), 2);
+    }
+
+    #[test]
+    fn vlan_zero_stays_accepted() {
+        let mut f = VlanFilter::new();
+        assert_eq!(f.words()[0], 1);
+        assert_eq!(f.set(0, false), (0, 1));
+        assert_eq!(f.set(0xE000, false), (0, 1));
+        assert!(f.contains(0));
     }
 
     #[test]
