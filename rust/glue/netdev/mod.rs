@@ -561,6 +561,12 @@ struct PrivateHeader {
     /// wait forever under RTNL), and the registration disables them before
     /// the netdev is freed.
     napi_enabled: [Atomic<bool>; MAX_QUEUES],
+    /// How many contexts have run at least once: always a prefix
+    /// (`napi_enable` refuses a first run out of order), so their NAPI
+    /// IDs rise with the index and the netdev's NAPI list, which holds
+    /// them in reverse, stays sorted as netlink's dump requires. Changed
+    /// under RTNL only.
+    napi_ran: Atomic<u32>,
     /// How many queue pairs, and so NAPI contexts, the netdev has.
     queues: u32,
 }

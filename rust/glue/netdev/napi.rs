@@ -7,7 +7,7 @@ use crate::glue::{bindings as b, ethtool};
 use core::ffi::c_int;
 use kernel::{
     prelude::*,
-    sync::atomic::{Atomic, Full},
+    sync::atomic::{Atomic, Full, Relaxed},
     types::Opaque,
 };
 
@@ -27,6 +27,12 @@ impl NetDevice {
     /// NAPI context `queue`, if the netdev has that many.
     pub fn napi(&self, queue: usize) -> Option<&Napi> {
         self.napis().get(queue)
+    }
+
+    fn napi_ran(&self) -> &Atomic<u32> {
+        // SAFETY: the header lives in the private area as long as the
+        // netdev (type invariant); the count is only accessed atomically.
+        unsafe { &*core::ptr::addr_of!((*self.header()).napi_ran) }
     }
 
     fn napi_enabled(&self, queue: usize) -> Option<&Atomic<bool>> {
@@ -111,9 +117,11 @@ impl<T: Operations> NetDev<T> {
     /// Fails, handing `state` back, with `EBUSY` if the context's polls
     /// are already allowed, with `EINVAL` unless the interface is up (the
     /// glue disables NAPI after `stop` and after a failed `open`, and
-    /// nothing else would) or if the netdev has no context `queue`. The
-    /// caller may have told the device about what `state` holds (a
-    /// receive ring, say), so it decides when to drop it.
+    /// nothing else would), if the netdev has no context `queue`, or if
+    /// context `queue` would run for the first time before a lower one
+    /// has (NAPI IDs must rise with the index, for netlink). The caller
+    /// may have told the device about what `state` holds (a receive
+    /// ring, say), so it decides when to drop it.
     pub fn napi_enable(
         &self,
         _rtnl: &Rtnl<'_>,
@@ -128,8 +136,19 @@ impl<T: Operations> NetDev<T> {
         let (Some(flag), Some(napi)) = (self.napi_enabled(queue), self.napi(queue)) else {
             return Err((EINVAL, state));
         };
+        // A context's first run draws its NAPI ID; in index order, so that
+        // the IDs rise with it (see `PrivateHeader::napi_ran`).
+        let ran = self.napi_ran();
+        // CAST: below MAX_QUEUES.
+        if queue as u32 > ran.load(Relaxed) {
+            return Err((EINVAL, state));
+        }
         if flag.xchg(true, Full) {
             return Err((EBUSY, state));
+        }
+        if queue as u32 == ran.load(Relaxed) {
+            // Under RTNL: no other enable runs.
+            ran.store(queue as u32 + 1, Relaxed);
         }
         // Every enable and disable holds RTNL, as we do, or runs after
         // unregistration, when no callback reaches here: with the flag clear,
