@@ -76,10 +76,10 @@ impl NetDevice {
         let napi = napi.map_or(core::ptr::null_mut(), Napi::as_raw);
         // CAST: below MAX_QUEUES.
         let index = queue as u32;
-        // SAFETY: `queue` is below `queue_count`, so below the netdev's
-        // allocated RX and TX queues (as many of each); `napi` is null or
-        // one of this netdev's added contexts; the callers hold RTNL or
-        // run after unregistration, as `netif_queue_set_napi` wants.
+        // `queue` is below `queue_count`, so below the netdev's allocated
+        // RX and TX queues (as many of each); the callers hold RTNL or run
+        // after unregistration, as `netif_queue_set_napi` wants.
+        // SAFETY: as above; `napi` is null or an added context of ours.
         unsafe {
             b::netif_queue_set_napi(
                 self.as_raw(),

@@ -244,11 +244,11 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         let (Some(napi), Ok(irq)) = (napis.get(queue), i32::try_from(irq)) else {
             return;
         };
-        // SAFETY: an added context. The shim takes the netdev's instance
-        // lock, a mutex, which the callers (process context) do not hold;
-        // the netdev never asks the core to manage IRQ affinity
+        // The netdev never asks the core to manage IRQ affinity
         // (`irq_affinity_auto`, `rx_cpu_rmap_auto`), so only `napi->irq`
         // is written and no notifier is left on the IRQ.
+        // SAFETY: an added context; the shim takes the netdev's instance
+        // lock, which the callers (process context) do not hold.
         unsafe { b::sgnic_netif_napi_set_irq(napi.as_raw(), irq) };
     }
 
