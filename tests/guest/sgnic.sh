@@ -207,15 +207,19 @@ transfer() {
 	printf '%s\n' "$out"
 }
 
-# background_sendfile FILE [OUT]: a sendfile of FILE to the peer (receiver
-# included) in the background, checked to be still under way a second
-# later. Sets SEND_PID and RECV_PID; the sender's JSON line goes to OUT.
+# background_sendfile FILE [OUT] [SECONDS]: a sendfile of FILE to the peer
+# (receiver included) in the background, FILE again and again over the one
+# connection until SECONDS (default 600: the caller kills it) have passed,
+# so that it is under way whatever the speed of the machine; checked to be
+# running a second later. Sets SEND_PID and RECV_PID; the sender's JSON
+# line (with the sha256 of all it sent) goes to OUT.
 background_sendfile() {
 	start_receiver peer $PORT 1
-	sgnic-test send --to "$ADDR1:$PORT" --file "$1" --method sendfile >"${2:-/dev/null}" 2>/dev/null &
+	sgnic-test send --to "$ADDR1:$PORT" --file "$1" --method sendfile --repeat-for "${3:-600}" \
+		>"${2:-/dev/null}" 2>/dev/null &
 	SEND_PID=$!
 	sleep 1
-	kill -0 $SEND_PID 2>/dev/null || die "the sendfile of $1 ended within a second: make it longer"
+	kill -0 $SEND_PID 2>/dev/null || die "the sendfile of $1 ended within a second"
 }
 
 # Fails unless $1 <= $2 <= $3 (integers).

@@ -114,8 +114,10 @@ ping -c 2 -W 2 $ADDR1 >/dev/null || die "no traffic with the table on queue 0"
 ethtool -X "$IF0" default || die "ethtool -X default refused"
 
 # ethtool -L during a transfer (both directions of the pair count).
-sgnic-test mkfile /tmp/t48b $(bulk 64M) --seed 49 >/dev/null
-background_sendfile /tmp/t48b /tmp/t48.bg
+sgnic-test mkfile /tmp/t48b $(bulk 16M) --seed 49 >/dev/null
+# Sent again and again for 9 s: it outlasts the four changes below.
+background_sendfile /tmp/t48b /tmp/t48.bg 9
+t0=$(date +%s)
 for n in 1 2 1 2; do
 	ethtool -L "$IF0" combined $n || die "ethtool -L combined $n failed during traffic"
 	peer ethtool -L "$IF1" combined $n || die "peer ethtool -L combined $n failed during traffic"
@@ -123,10 +125,12 @@ for n in 1 2 1 2; do
 		die "combined $n: the stack does not see $n RX queues"
 	sleep 1
 done
+kill -0 "$SEND_PID" 2>/dev/null || die "the transfer ended before the changes did ($(($(date +%s) - t0)) s)"
+echo "four ethtool -L changes in $(($(date +%s) - t0)) s under traffic"
 wait "$SEND_PID" || die "the transfer failed across ethtool -L"
 wait "$RECV_PID" || die "the receiver failed across ethtool -L"
 got=$(json_field "$(grep sha256 /tmp/recv.$PORT.json)" sha256)
-[ "$got" = "$(sha256sum /tmp/t48b | cut -d' ' -f1)" ] || die "data corrupted across ethtool -L"
+[ "$got" = "$(json_field "$(cat /tmp/t48.bg)" sha256)" ] || die "data corrupted across ethtool -L"
 ethtool -l "$IF0" | tail -2 | grep -q 'Combined:.*2' || die "not back at 2 pairs"
 # The stack dropped tx-1's XPS map at 1 pair; back at 2 it is spread
 # again, also when the count changed while the interface was down.

@@ -183,6 +183,7 @@ pub fn run(
             chunk: None,
             extra_headers: Default::default(),
             scatter: None,
+            repeat_for: None,
         };
         let outcome = send::send_marked(&spec, phase.is_some())?;
         let after = iface.map(ethtool::read_stats).transpose()?;

@@ -1,10 +1,11 @@
 //! Loopback end-to-end tests of `send` against `recv` for every method.
 
 use crate::files::tests::TempPath;
-use crate::files::{make_file, sha256_region};
+use crate::files::{hex, make_file, sha256_region};
 use crate::net::{listen, ListenSpec};
 use crate::recv::{receive, RecvResult};
 use crate::send::{send, Method, SendOutcome, SendReport, SendSpec};
+use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::mpsc;
@@ -101,6 +102,7 @@ fn transfer_and_check_scattered(
             chunk,
             extra_headers: Default::default(),
             scatter,
+            repeat_for: None,
         };
         let outcome = send(&spec).unwrap_or_else(|e| panic!("send {}: {e}", method.name()));
         (outcome, receiver.join().expect("receiver thread"))
@@ -158,6 +160,54 @@ fn every_method_sends_inner_region_with_odd_chunk() {
     make_file(&file.0, FILE_SIZE, 12).unwrap();
     for method in Method::ALL.into_iter().filter(|&m| host_can(m)) {
         transfer_and_check(&file.0, method, 1_000_001, Some(1_500_017), Some(65_537));
+    }
+}
+
+#[test]
+fn every_method_repeats_the_region_for_the_time_asked() {
+    let file = TempPath::new("e2e-repeat");
+    make_file(&file.0, FILE_SIZE, 14).unwrap();
+    let (offset, len) = (4099u64, 100_003u64);
+    let data = std::fs::read(&file.0).unwrap();
+    let region = &data[offset as usize..(offset + len) as usize];
+    for method in Method::ALL.into_iter().filter(|&m| host_can(m)) {
+        let path = file.0.clone();
+        let (outcome, received) = with_timeout(method.name(), move || {
+            let (port, receiver) = spawn_receiver(None, || {});
+            let spec = SendSpec {
+                to: SocketAddr::from(([127, 0, 0, 1], port)),
+                file: path,
+                method,
+                offset,
+                len: Some(len),
+                chunk: None,
+                extra_headers: Default::default(),
+                scatter: None,
+                repeat_for: Some(Duration::from_millis(300)),
+            };
+            let outcome = send(&spec).unwrap_or_else(|e| panic!("send {}: {e}", method.name()));
+            (outcome, receiver.join().expect("receiver thread"))
+        });
+        let SendOutcome::Done(report) = outcome else {
+            panic!("{} unsupported", method.name());
+        };
+        let name = method.name();
+        assert!(report.passes >= 2, "{name}: {} passes", report.passes);
+        assert!(report.seconds >= 0.3, "{name}: {} s", report.seconds);
+        assert_eq!(report.bytes, report.passes * len, "{name} sent");
+        assert_eq!(received.bytes, report.bytes, "{name} received");
+        let mut hasher = Sha256::new();
+        for _ in 0..report.passes {
+            hasher.update(region);
+        }
+        let expected = hex(&hasher.finalize());
+        assert_eq!(report.sha256, expected, "{name} reported sha");
+        assert_eq!(received.sha256, expected, "{name} received content");
+        let line = report.to_json().finish();
+        assert!(
+            line.contains(&format!("\"passes\":{},", report.passes)),
+            "{line}"
+        );
     }
 }
 
@@ -234,6 +284,7 @@ fn scatter_needs_zerocopy() {
         chunk: None,
         extra_headers: Default::default(),
         scatter: Some(1000),
+        repeat_for: None,
     };
     let err = send(&spec).unwrap_err();
     assert!(err.to_string().contains("--scatter needs"), "{err}");
@@ -254,6 +305,7 @@ fn region_beyond_end_is_rejected() {
             chunk: None,
             extra_headers: Default::default(),
             scatter: None,
+            repeat_for: None,
         };
         let err = send(&spec).unwrap_err();
         assert!(err.to_string().contains("beyond the end"), "{err}");
@@ -279,6 +331,7 @@ fn connection_refused_is_a_clean_error() {
         chunk: None,
         extra_headers: Default::default(),
         scatter: None,
+        repeat_for: None,
     };
     let err = send(&spec).unwrap_err();
     assert!(
@@ -325,6 +378,7 @@ fn sendfile_stops_when_file_is_truncated_mid_send() {
             chunk: None,
             extra_headers: Default::default(),
             scatter: None,
+            repeat_for: None,
         };
         let outcome = send(&spec).expect("send");
         cutter.join().unwrap();

@@ -83,11 +83,30 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Returns the number of bytes actually hashed (less than `len` if the file
 /// is shorter) and the hex digest.
 pub fn sha256_region(path: &Path, offset: u64, len: Option<u64>) -> Result<(u64, String)> {
+    let mut hasher = Sha256::new();
+    let done = hash_region(&mut hasher, path, offset, len)?;
+    Ok((done, hex(&hasher.finalize())))
+}
+
+/// The SHA-256 of `passes` copies of the `len` bytes of `path` at `offset`
+/// followed by the first `tail` bytes of the same region: what a send that
+/// went round the region again and again put on the wire.
+pub fn sha256_passes(path: &Path, offset: u64, len: u64, passes: u64, tail: u64) -> Result<String> {
+    let mut hasher = Sha256::new();
+    for _ in 0..passes {
+        hash_region(&mut hasher, path, offset, Some(len))?;
+    }
+    hash_region(&mut hasher, path, offset, Some(tail))?;
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Feeds up to `len` bytes of `path` from `offset` (`None` = to EOF) to
+/// `hasher`; returns how many there were.
+fn hash_region(hasher: &mut Sha256, path: &Path, offset: u64, len: Option<u64>) -> Result<u64> {
     let shown = path.display();
     let mut file = File::open(path).ctx(|| format!("open {shown}"))?;
     file.seek(SeekFrom::Start(offset))
         .ctx(|| format!("seek {shown}"))?;
-    let mut hasher = Sha256::new();
     let mut buf = vec![0u8; HASH_CHUNK];
     let mut done = 0u64;
     loop {
@@ -107,7 +126,7 @@ pub fn sha256_region(path: &Path, offset: u64, len: Option<u64>) -> Result<(u64,
         hasher.update(&buf[..n]);
         done += n as u64;
     }
-    Ok((done, hex(&hasher.finalize())))
+    Ok(done)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ use net::{announce_listening, listen, ExtraHeaders, ListenSpec};
 use send::{Method, SendOutcome, SendSpec};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 const USAGE: &str = "\
 usage: sgnic-test COMMAND [ARGS]
@@ -46,13 +47,14 @@ usage: sgnic-test COMMAND [ARGS]
       accept N connections (default 1, 0 = forever), each read to EOF
   send --to HOST:PORT --file PATH --method METHOD [--offset N] [--len N]
        [--chunk BYTES] [--ip-options BYTES | --ipv6-rthdr BYTES] [--as-user UID]
-       [--scatter BYTES]
+       [--scatter BYTES] [--repeat-for SECONDS]
       METHOD: read-write | mmap-write | sendfile | splice | zerocopy
       --ip-options: IPv4 NOP options (multiple of 4, <= 40); --ipv6-rthdr:
       a segment routing header (multiple of 8, 24..2040) that routes
       nowhere else; --as-user: drop root for UID first; --scatter (zerocopy):
       the data lies in memory in pieces of BYTES with gaps between, so a
-      frame carries one skb fragment per piece
+      frame carries one skb fragment per piece; --repeat-for: send the
+      region again and again over the connection until SECONDS have passed
   ethtool-stats IFACE
       print the driver's ethtool -S counters
   cpu-snapshot
@@ -445,6 +447,7 @@ fn cmd_send(args: &[String]) -> Result<()> {
             "--ipv6-rthdr",
             "--as-user",
             "--scatter",
+            "--repeat-for",
         ],
         &[],
     )?;
@@ -479,6 +482,7 @@ fn cmd_send(args: &[String]) -> Result<()> {
             .size_opt("--scatter")?
             .map(|s| usize::try_from(s).map_err(|_| CliError::usage("--scatter too large")))
             .transpose()?,
+        repeat_for: p.parse_opt::<u64>("--repeat-for")?.map(Duration::from_secs),
     };
     match send::send(&spec)? {
         SendOutcome::Done(report) => {

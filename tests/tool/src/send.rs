@@ -8,7 +8,7 @@
 //! TCP connect happen before it; hashing the file happens after it.
 
 use crate::error::{CliError, Context, Result};
-use crate::files::sha256_region;
+use crate::files::sha256_passes;
 use crate::json::JsonObject;
 use crate::net::{connect, set_int_opt, ExtraHeaders};
 use crate::sys::{Sys, Usage};
@@ -108,6 +108,10 @@ pub struct SendSpec {
     /// bytes with a gap after each, so that no two pieces can share an
     /// skb fragment: a frame gets one fragment per piece.
     pub scatter: Option<usize>,
+    /// Send the region again and again over the one connection until this
+    /// long has passed (a pass is never cut short): a transfer that is
+    /// still running when a test disturbs it, however fast the machine.
+    pub repeat_for: Option<Duration>,
 }
 
 /// MSG_ZEROCOPY completion accounting.
@@ -130,6 +134,8 @@ pub struct SendReport {
     pub method: Method,
     /// Bytes handed to the socket.
     pub bytes: u64,
+    /// How many times the region was sent (see [`SendSpec::repeat_for`]).
+    pub passes: u64,
     /// Wall time of the timed section.
     pub seconds: f64,
     /// System calls made in the timed section.
@@ -138,7 +144,8 @@ pub struct SendReport {
     pub usage: Usage,
     /// The file ended before the requested region did.
     pub truncated: bool,
-    /// SHA-256 of file bytes `[offset, offset + bytes)`, read after sending.
+    /// SHA-256 of the bytes sent (the region, `passes` times), read from
+    /// the file after sending.
     pub sha256: String,
     /// Completion accounting for the zerocopy method.
     pub zc: Option<ZcStats>,
@@ -159,6 +166,7 @@ impl SendReport {
         let mut obj = JsonObject::new()
             .str("method", self.method.name())
             .uint("bytes", self.bytes)
+            .uint("passes", self.passes)
             .float("seconds", self.seconds, 6)
             .float("mib_per_s", self.mib_per_s(), 3)
             .uint("syscalls", self.syscalls)
@@ -328,7 +336,7 @@ fn send_inner(spec: &SendSpec, marks: &mut PhaseMarks) -> Result<SendOutcome> {
     marks.mark();
     let usage_before = Usage::now();
     let start = Instant::now();
-    let result = run_loop(
+    let mut result = run_loop(
         &mut sys,
         &mut prepared,
         &file,
@@ -338,6 +346,22 @@ fn send_inner(spec: &SendSpec, marks: &mut PhaseMarks) -> Result<SendOutcome> {
         chunk,
         &mut zc,
     )?;
+    let mut passes = 1u64;
+    let mut sent = result.sent;
+    while !result.truncated && len > 0 && spec.repeat_for.is_some_and(|d| start.elapsed() < d) {
+        result = run_loop(
+            &mut sys,
+            &mut prepared,
+            &file,
+            sock,
+            spec,
+            len,
+            chunk,
+            &mut zc,
+        )?;
+        passes += 1;
+        sent += result.sent;
+    }
     if spec.method == Method::Zerocopy {
         wait_zc_completions(&mut sys, sock, &mut zc)?;
     }
@@ -357,10 +381,11 @@ fn send_inner(spec: &SendSpec, marks: &mut PhaseMarks) -> Result<SendOutcome> {
     // Keep the buffers alive until all zero-copy completions are in.
     drop(prepared);
 
-    let (_, sha256) = sha256_region(&spec.file, spec.offset, Some(result.sent))?;
+    let sha256 = sha256_passes(&spec.file, spec.offset, len, passes - 1, result.sent)?;
     Ok(SendOutcome::Done(SendReport {
         method: spec.method,
-        bytes: result.sent,
+        bytes: sent,
+        passes,
         seconds,
         syscalls: sys.calls,
         usage,
