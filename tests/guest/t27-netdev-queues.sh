@@ -10,7 +10,9 @@
 #   (the queues' plus the driver's base) equal to the interface's
 #   counters; on the 82576 also after `ethtool -L` stops a pair that
 #   carried traffic, whose counts move to the base, while the running
-#   pair keeps its NAPI ID.
+#   pair keeps its NAPI ID;
+# - the NAPI dump and napi-get show the running pairs' instances only:
+#   a stopped pair's leaves the list, and returns with its ID and IRQ.
 . /tests/sgnic.sh
 restore() { [ "$IGB" != 1 ] || ethtool -L "$IF0" combined 2 2>/dev/null; }
 trap restore EXIT
@@ -33,6 +35,9 @@ check_totals() {
 	[ "$_settled" = 1 ] || die "the interface counters never stood still for a reading"
 	[ "$(json_field "$nl" qstats_supported)" = true ] || die "no per-queue statistics (qstats)"
 	echo "netlink: $nl"
+	# napi-get and the NAPI dump: the running pairs' instances, no more.
+	[ "$(json_field "$nl" napis)" = "$1" ] && [ "$(json_field "$nl" napis_gettable)" = "$1" ] ||
+		die "the NAPI dump lists $(json_field "$nl" napis) instances ($(json_field "$nl" napis_gettable) found by ID) for $1 running pairs"
 	[ "$(json_field "$nl" qstats)" = $((2 * $1)) ] ||
 		die "$(json_field "$nl" qstats) queues reported statistics, not $((2 * $1))"
 	set -- $_before
@@ -87,13 +92,22 @@ if [ "$IGB" = 1 ]; then
 	# Pair 1 sent frames above; stopped, its counts are the base's. Pair 0
 	# restarts with its NAPI ID (a persistent NAPI config per pair, which
 	# keeps the netdev's NAPI list sorted by ID for netlink's dump).
-	napi0=$(json_field "$nl" rx0_napi)
+	napi0=$(json_field "$nl" rx0_napi) napi1=$(json_field "$nl" rx1_napi)
+	irq1=$(json_field "$nl" "napi_${napi1}_irq")
 	ethtool -L "$IF0" combined 1 || die "ethtool -L $IF0 combined 1 failed"
 	wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "no link after ethtool -L"
 	check_totals 1
 	[ -z "$(json_field "$nl" tx1_packets)" ] || die "the stopped pair 1 still reports statistics"
+	[ -z "$(json_field "$nl" "napi_${napi1}_irq")" ] || die "the stopped pair 1's NAPI $napi1 is still listed"
 	[ "$(json_field "$nl" rx0_napi)" = "$napi0" ] ||
 		die "pair 0's NAPI ID changed across ethtool -L: $napi0 -> $(json_field "$nl" rx0_napi)"
-	echo "1 pair: device totals still equal the interface's"
+	echo "1 pair: device totals still equal the interface's; one NAPI instance listed"
+	# Back at 2 pairs, pair 1's instance returns with its ID and its IRQ.
+	ethtool -L "$IF0" combined 2 || die "ethtool -L $IF0 combined 2 failed"
+	wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "no link after ethtool -L 2"
+	check_totals 2
+	[ "$(json_field "$nl" rx1_napi)" = "$napi1" ] && [ "$(json_field "$nl" "napi_${napi1}_irq")" = "$irq1" ] ||
+		die "pair 1 came back as NAPI $(json_field "$nl" rx1_napi) on IRQ $(json_field "$nl" "napi_$(json_field "$nl" rx1_napi)_irq"), not $napi1 on $irq1"
+	echo "2 pairs again: pair 1 is NAPI $napi1 on IRQ $irq1 as before"
 fi
 rm -f /tmp/t27

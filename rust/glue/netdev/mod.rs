@@ -238,19 +238,6 @@ impl NetDevice {
         n as usize
     }
 
-    /// Makes the stack use `count` TX and RX queues (1 to
-    /// [`Self::queue_count`]); under RTNL, as the core requires.
-    pub fn set_active_queues(&self, _rtnl: &Rtnl<'_>, count: usize) -> Result {
-        if count == 0 || count > self.queue_count() {
-            return Err(EINVAL);
-        }
-        // CAST: at most MAX_QUEUES.
-        let n = count as core::ffi::c_uint;
-        // SAFETY: a registered net_device (type invariant), under RTNL
-        // (the token), with a count within the allocated queues.
-        kernel::error::to_result(unsafe { b::netif_set_real_num_queues(self.as_raw(), n, n) })
-    }
-
     /// Steers transmits from the `queue`-th online CPU (counting round
     /// the online CPUs) to TX queue `queue` (XPS); under RTNL.
     pub fn spread_xps(&self, _rtnl: &Rtnl<'_>, queue: usize) -> Result {
@@ -547,11 +534,19 @@ pub struct Config {
 ///
 /// # Invariants
 ///
-/// `napi[..queues]` were added to the netdev (`netif_napi_add_config`,
-/// context n with persistent config n, of the `queues` that
-/// `alloc_etherdev_mqs` allocated) and `queues` equals its `num_tx_queues`
-/// and `num_rx_queues`; both are set before registration and never
-/// change.
+/// - `napi[..queues]` were added to the netdev at allocation
+///   (`netif_napi_add_config`, context n with persistent config n, of the
+///   `queues` that `alloc_etherdev_mqs` allocated), and `queues` equals
+///   its `num_tx_queues` and `num_rx_queues`; both are set before
+///   registration and never change.
+/// - The contexts of the active queues, `napi[..real_num_tx_queues]`, are
+///   on the netdev's NAPI list; the others were deleted from it
+///   (`netif_napi_del`) while disabled. A context only leaves or joins the
+///   list through `NetDevice::set_active_queues` (and the allocation),
+///   under RTNL.
+/// - Every context not enabled has `NAPI_STATE_SCHED` set (an added one
+///   starts with it, `napi_disable` sets it and `netif_napi_del` keeps
+///   it), so `napi_schedule` of it, from an interrupt, does nothing.
 #[repr(C)]
 struct PrivateHeader {
     napi: [b::napi_struct; MAX_QUEUES],
@@ -563,10 +558,16 @@ struct PrivateHeader {
     napi_enabled: [Atomic<bool>; MAX_QUEUES],
     /// How many contexts have run at least once: always a prefix
     /// (`napi_enable` refuses a first run out of order), so their NAPI
-    /// IDs rise with the index and the netdev's NAPI list, which holds
-    /// them in reverse, stays sorted as netlink's dump requires. Changed
-    /// under RTNL only.
+    /// IDs rise with the index. The netdev's NAPI list then stays sorted
+    /// by ID (descending), as netlink's dump requires:
+    /// `netif_napi_dev_list_add` puts a context that never ran at the
+    /// head, where its first ID, the highest yet, belongs, and one that
+    /// ran in its place by its kept ID. Changed under RTNL only.
     napi_ran: Atomic<u32>,
+    /// The IRQ that schedules each context (0: none recorded), given
+    /// again when a context rejoins the NAPI list (`netif_napi_add_config`
+    /// forgets it).
+    napi_irq: [Atomic<u32>; MAX_QUEUES],
     /// How many queue pairs, and so NAPI contexts, the netdev has.
     queues: u32,
 }

@@ -45,17 +45,27 @@ impl NetDevice {
         Some(unsafe { &(*core::ptr::addr_of!((*self.header()).napi_enabled))[queue] })
     }
 
+    fn is_napi_enabled(&self, queue: usize) -> bool {
+        self.napi_enabled(queue)
+            .is_some_and(|flag| flag.load(Relaxed))
+    }
+
     /// Disables NAPI context `queue` if it is enabled; returns whether it
-    /// was. Under RTNL, or once the netdev is unregistered (see
+    /// was.
+    ///
+    /// # Safety
+    ///
+    /// Under RTNL, or once the netdev is unregistered (see
     /// [`Self::napi_disable_all`]).
-    fn napi_disable_if_enabled(&self, queue: usize) -> bool {
+    unsafe fn napi_disable_if_enabled(&self, queue: usize) -> bool {
         let Some(flag) = self.napi_enabled(queue) else {
             return false;
         };
         if !flag.xchg(false, Full) {
             return false;
         }
-        self.link_queues(queue, None);
+        // SAFETY: the function's contract.
+        unsafe { self.link_queues(queue, None) };
         if let Some(napi) = self.napi(queue) {
             // SAFETY: the napi_struct was added and, as the flag said,
             // enabled.
@@ -67,19 +77,24 @@ impl NetDevice {
     /// Records `napi` (or none) as what serves RX and TX queue `queue`,
     /// for the netdev netlink family (`queue-get`) and AF_XDP, as the C
     /// drivers do around `napi_enable` and `napi_disable`. A queue the
-    /// netdev does not have is ignored. Only from `napi_enable` and the
-    /// disable path: under RTNL, or once the netdev is unregistered.
-    fn link_queues(&self, queue: usize, napi: Option<&Napi>) {
+    /// netdev does not have is ignored.
+    ///
+    /// # Safety
+    ///
+    /// Under RTNL, or once the netdev is unregistered, as
+    /// `netif_queue_set_napi` requires (the queue's `napi` pointer is
+    /// read under RTNL); `napi` is one of this netdev's contexts.
+    unsafe fn link_queues(&self, queue: usize, napi: Option<&Napi>) {
         if queue >= self.queue_count() {
             return;
         }
         let napi = napi.map_or(core::ptr::null_mut(), Napi::as_raw);
         // CAST: below MAX_QUEUES.
         let index = queue as u32;
-        // `queue` is below `queue_count`, so below the netdev's allocated
-        // RX and TX queues (as many of each); the callers hold RTNL or run
-        // after unregistration, as `netif_queue_set_napi` wants.
-        // SAFETY: as above; `napi` is null or an added context of ours.
+        // SAFETY: `queue` is below `queue_count`, so below the netdev's
+        // allocated RX and TX queues (as many of each); the caller holds
+        // RTNL or runs after unregistration (the contract); `napi` is null
+        // or a context of ours.
         unsafe {
             b::netif_queue_set_napi(
                 self.as_raw(),
@@ -96,13 +111,83 @@ impl NetDevice {
         }
     }
 
-    /// Disables every NAPI context still enabled. Under RTNL (the glue's
-    /// last resort after `stop` and a failed `open`), or once the netdev
-    /// is unregistered (the registration's, before `free_netdev`),
-    /// whatever the driver did with its tokens.
-    pub(super) fn napi_disable_all(&self) {
+    /// Disables every NAPI context still enabled, whatever the driver did
+    /// with its tokens: the glue's last resort after `stop` and a failed
+    /// `open`, and the registration's before `free_netdev`.
+    ///
+    /// # Safety
+    ///
+    /// Under RTNL, or once the netdev is unregistered.
+    pub(super) unsafe fn napi_disable_all(&self) {
         for queue in 0..self.queue_count() {
-            self.napi_disable_if_enabled(queue);
+            // SAFETY: the function's contract.
+            unsafe { self.napi_disable_if_enabled(queue) };
+        }
+    }
+}
+
+impl<T: Operations + ethtool::Operations> NetDev<T> {
+    /// Makes the stack use `count` TX and RX queues (1 to
+    /// [`Self::queue_count`]), and their NAPI contexts only: those beyond
+    /// leave the netdev's NAPI list (netlink's `napi-get` and dump), those
+    /// within join it, each with its IRQ, as the C drivers delete and add
+    /// theirs with their queue vectors. Under RTNL, as the core requires.
+    /// `EBUSY` while a context that would leave is enabled.
+    pub fn set_active_queues(&self, _rtnl: &Rtnl<'_>, count: usize) -> Result {
+        if count == 0 || count > self.queue_count() {
+            return Err(EINVAL);
+        }
+        let listed = self.active_queues();
+        if (count..listed).any(|queue| self.is_napi_enabled(queue)) {
+            return Err(EBUSY);
+        }
+        // CAST: at most MAX_QUEUES.
+        let n = count as core::ffi::c_uint;
+        // SAFETY: a registered net_device (type invariant), under RTNL
+        // (the token), with a count within the allocated queues.
+        kernel::error::to_result(unsafe { b::netif_set_real_num_queues(self.as_raw(), n, n) })?;
+        // INVARIANT: the contexts of `[0, count)` listed, the rest not, as
+        // `count` is now the active count.
+        // SAFETY: under RTNL (the token), which every enable holds, so
+        // those delisted are still disabled, as checked above; `listed`
+        // was the active count, so those contexts were listed.
+        unsafe { self.relist_napis(listed, count) };
+        Ok(())
+    }
+
+    /// Takes the contexts of `[count, listed)` off the netdev's NAPI list
+    /// and puts those of `[listed, count)` back on it, with their IRQs.
+    ///
+    /// # Safety
+    ///
+    /// Under RTNL, with `count` the active queue count; exactly the
+    /// contexts of `[0, listed)` were listed, and those of
+    /// `[count, listed)` are disabled.
+    unsafe fn relist_napis(&self, listed: usize, count: usize) {
+        let napis = self.napis();
+        for napi in napis.iter().take(listed).skip(count) {
+            // SAFETY: a listed, disabled context (the contract); the shim
+            // takes the instance lock, and waits for RCU readers of the
+            // list (netlink's dump, busy polling).
+            unsafe { b::sgnic_netif_napi_del(napi.as_raw()) };
+        }
+        for (queue, napi) in napis.iter().enumerate().take(count).skip(listed) {
+            // It keeps its persistent config, so its NAPI ID if it ran
+            // before, and the core lists it in its place by that ID.
+            // SAFETY: a context deleted from the list (the contract) of
+            // this netdev, added with its own config index, below the
+            // allocated queues.
+            unsafe {
+                b::sgnic_netif_napi_add_config(
+                    self.as_raw(),
+                    napi.as_raw(),
+                    Some(napi_poll::<T>),
+                    queue as i32,
+                )
+            };
+            // SAFETY: this netdev's, under RTNL (the contract), with the
+            // new count already active.
+            unsafe { apply_napi_irq(self.as_raw(), queue) };
         }
     }
 }
@@ -117,7 +202,8 @@ impl<T: Operations> NetDev<T> {
     /// Fails, handing `state` back, with `EBUSY` if the context's polls
     /// are already allowed, with `EINVAL` unless the interface is up (the
     /// glue disables NAPI after `stop` and after a failed `open`, and
-    /// nothing else would), if the netdev has no context `queue`, or if
+    /// nothing else would), if the netdev has no context `queue` or it is
+    /// not among the active queues' ([`NetDev::set_active_queues`]), or if
     /// context `queue` would run for the first time before a lower one
     /// has (NAPI IDs must rise with the index, for netlink). The caller
     /// may have told the device about what `state` holds (a receive
@@ -136,6 +222,11 @@ impl<T: Operations> NetDev<T> {
         let (Some(flag), Some(napi)) = (self.napi_enabled(queue), self.napi(queue)) else {
             return Err((EINVAL, state));
         };
+        // Only a listed context (the header's invariant: an active queue's)
+        // may run.
+        if queue >= self.active_queues() {
+            return Err((EINVAL, state));
+        }
         // A context's first run draws its NAPI ID; in index order, so that
         // the IDs rise with it (see `PrivateHeader::napi_ran`).
         let ran = self.napi_ran();
@@ -163,7 +254,8 @@ impl<T: Operations> NetDev<T> {
         // SAFETY: the napi_struct was added in `Registration::allocate`, and
         // the flag said it was disabled.
         unsafe { b::napi_enable(napi.as_raw()) };
-        self.link_queues(queue, Some(napi));
+        // SAFETY: under RTNL (the token); `napi` is context `queue`.
+        unsafe { self.link_queues(queue, Some(napi)) };
         Ok(NapiEnabled {
             dev: self.as_raw(),
             queue,
@@ -179,7 +271,8 @@ impl<T: Operations> NetDev<T> {
     /// after `stop` whatever the driver did with the token.
     pub fn napi_disable(&self, _rtnl: &Rtnl<'_>, enabled: NapiEnabled) -> Option<T::PollState> {
         let NapiEnabled { dev, queue } = enabled;
-        if dev != self.as_raw() || !self.napi_disable_if_enabled(queue) {
+        // SAFETY: under RTNL (the token).
+        if dev != self.as_raw() || !unsafe { self.napi_disable_if_enabled(queue) } {
             return None;
         }
         // SAFETY: the context was enabled (so `queue` is in bounds) and is
@@ -465,4 +558,67 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
         this.poll_complete(dev, queue);
     }
     done
+}
+
+/// The header of a netdev `Registration::allocate` made.
+///
+/// # Safety
+///
+/// `raw` is such a netdev, alive.
+unsafe fn header_of(raw: *mut b::net_device) -> *mut super::PrivateHeader {
+    // SAFETY: its private area starts with the header (the contract).
+    unsafe { super::netdev_priv(raw).cast::<super::PrivateHeader>() }
+}
+
+/// Records `irq` as the interrupt that schedules NAPI context `queue`
+/// (ignored for a context the netdev does not have), and gives it to the
+/// core (netlink's `napi-get`) if the context is listed.
+///
+/// # Safety
+///
+/// `raw` is a netdev `Registration::allocate` made, alive, and its active
+/// queue count cannot change during the call: under RTNL, or before
+/// registration (the adapter's probe).
+pub(super) unsafe fn record_napi_irq(raw: *mut b::net_device, queue: usize, irq: u32) {
+    // SAFETY: per the contract.
+    let header = unsafe { header_of(raw) };
+    // SAFETY: `queues` is written once, before anything calls this.
+    if queue >= unsafe { (*header).queues } as usize {
+        return;
+    }
+    // SAFETY: the header is alive; the IRQs are only accessed atomically.
+    let slot = unsafe { &(*core::ptr::addr_of!((*header).napi_irq))[queue] };
+    slot.store(irq, Relaxed);
+    // SAFETY: as above.
+    unsafe { apply_napi_irq(raw, queue) };
+}
+
+/// Gives NAPI context `queue` its recorded IRQ, if it is listed and has
+/// one.
+///
+/// # Safety
+///
+/// As for [`record_napi_irq`]; `queue` is below the allocated queues.
+unsafe fn apply_napi_irq(raw: *mut b::net_device, queue: usize) {
+    // SAFETY: per the contract.
+    let header = unsafe { header_of(raw) };
+    // SAFETY: the header is alive, `queue` in bounds; atomic access.
+    let irq = unsafe { &(*core::ptr::addr_of!((*header).napi_irq))[queue] }.load(Relaxed);
+    // SAFETY: `raw` is alive; the active count is stable (the contract).
+    let listed = unsafe { core::ptr::addr_of!((*raw).real_num_tx_queues).read() } as usize;
+    let Ok(irq) = i32::try_from(irq) else {
+        return;
+    };
+    if irq == 0 || queue >= listed {
+        return;
+    }
+    // SAFETY: the context is in bounds and listed (the header's
+    // invariant: the active ones are); `Napi` is transparent.
+    let napi = unsafe { core::ptr::addr_of_mut!((*header).napi[queue]) };
+    // The netdev never asks the core to manage IRQ affinity
+    // (`irq_affinity_auto`, `rx_cpu_rmap_auto`), so only `napi->irq` is
+    // written and no notifier is left on the IRQ.
+    // SAFETY: a listed context; the shim takes the netdev's instance lock,
+    // which no caller holds.
+    unsafe { b::sgnic_netif_napi_set_irq(napi, irq) };
 }

@@ -146,6 +146,17 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
                 // CAST: below MAX_QUEUES.
                 b::sgnic_netif_napi_add_config(raw, napi, Some(napi_poll::<T>), index as i32);
             }
+            // INVARIANT: only the active queues' contexts stay listed (see
+            // `NetDev::set_active_queues`); the others were never enabled.
+            for napi in (*private)
+                .header
+                .napi
+                .iter_mut()
+                .take(queues as usize)
+                .skip(config.active_queues as usize)
+            {
+                b::sgnic_netif_napi_del(napi);
+            }
             // Not yet registered: this only records the counts.
             b::netif_set_real_num_queues(raw, config.active_queues, config.active_queues);
             b::sgnic_set_netdev_dev(raw, crate::glue::dma::raw_device(parent));
@@ -236,20 +247,13 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
 
     /// Records `irq` as the interrupt that schedules NAPI context `queue`
     /// (netlink's `napi-get`), if the netdev has that context. For the
-    /// adapter's probe, with an IRQ it requested for the context.
+    /// adapter's probe, with an IRQ it requested for the context, before
+    /// registration.
     pub(super) fn set_napi_irq(&self, queue: usize, irq: u32) {
         // SAFETY: this registration allocated the netdev and lives for the
-        // borrow.
-        let (_, napis) = unsafe { Self::state_and_napis(self.ndev.as_ptr()) };
-        let (Some(napi), Ok(irq)) = (napis.get(queue), i32::try_from(irq)) else {
-            return;
-        };
-        // The netdev never asks the core to manage IRQ affinity
-        // (`irq_affinity_auto`, `rx_cpu_rmap_auto`), so only `napi->irq`
-        // is written and no notifier is left on the IRQ.
-        // SAFETY: an added context; the shim takes the netdev's instance
-        // lock, which the callers (process context) do not hold.
-        unsafe { b::sgnic_netif_napi_set_irq(napi.as_raw(), irq) };
+        // borrow; the netdev is not registered yet (the adapter's probe),
+        // so its active queue count does not change.
+        unsafe { super::napi::record_napi_irq(self.ndev.as_ptr(), queue, irq) };
     }
 
     /// How many NAPI contexts (queue pairs) the netdev was allocated with.
@@ -306,7 +310,8 @@ impl<T: Operations + ethtool::Operations> Drop for Registration<T> {
         // SAFETY: the netdev is unregistered but not yet freed, and its
         // private area is a `Private<T>`.
         let dev = unsafe { NetDev::<T>::from_raw(self.ndev.as_ptr()) };
-        dev.napi_disable_all();
+        // SAFETY: unregistered.
+        unsafe { dev.napi_disable_all() };
         // SAFETY: unregistered, with NAPI disabled for good.
         unsafe { dev.drop_poll_states() };
         // SAFETY: dropped exactly once, here; no callback and no poll can
@@ -331,7 +336,8 @@ unsafe extern "C" fn ndo_open<T: Operations + ethtool::Operations>(
     let result = this.open(dev, &rtnl);
     // A failed open is not followed by ndo_stop: NAPI must not stay on.
     if result.is_err() {
-        dev.napi_disable_all();
+        // SAFETY: under RTNL, as said.
+        unsafe { dev.napi_disable_all() };
     }
     from_result(|| result.map(|()| 0))
 }
@@ -349,7 +355,8 @@ unsafe extern "C" fn ndo_stop<T: Operations + ethtool::Operations>(
     this.stop(dev, &rtnl);
     // Nothing stops NAPI after ndo_stop, unregistration included: a poll
     // left enabled would run on an interface the core has closed.
-    dev.napi_disable_all();
+    // SAFETY: under RTNL, as said.
+    unsafe { dev.napi_disable_all() };
     0
 }
 

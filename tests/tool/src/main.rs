@@ -100,7 +100,9 @@ usage: sgnic-test COMMAND [ARGS]
   netdev-queues IFACE
       what the netdev netlink family reports for IFACE's queues: per queue
       the NAPI instance serving it (rxN_napi, txN_napi, absent when none),
-      per instance its IRQ (napi_ID_irq), and the driver's per-queue
+      per instance its IRQ (napi_ID_irq), how many instances the NAPI dump
+      lists (napis) and how many of those napi-get finds by ID
+      (napis_gettable), and the driver's per-queue
       statistics (rxN_packets, rxN_bytes, txN_packets, txN_bytes; qstats:
       how many queues reported them, qstats_supported: whether the driver
       has them at all; dev_rx_packets and so on: the device's totals, the
@@ -280,12 +282,25 @@ fn cmd_netdev_queues(args: &[String]) -> Result<()> {
             napi,
         );
     }
+    let (mut napis, mut gettable) = (0, 0);
     for n in genl.dump(nd::CMD_NAPI_GET, &[u32_attr(nd::A_NAPI_IFINDEX, ifindex)])? {
-        if let (Some(id), Some(irq)) = (attr_uint(&n, nd::A_NAPI_ID), attr_uint(&n, nd::A_NAPI_IRQ))
-        {
+        let Some(id) = attr_uint(&n, nd::A_NAPI_ID) else {
+            continue;
+        };
+        napis += 1;
+        if let Some(irq) = attr_uint(&n, nd::A_NAPI_IRQ) {
             out = out.uint(&format!("napi_{id}_irq"), irq);
         }
+        // What the dump lists, napi-get finds by its ID.
+        let id = u32::try_from(id).map_err(|_| CliError::msg("NAPI ID out of range"))?;
+        if genl
+            .get(nd::CMD_NAPI_GET, &[u32_attr(nd::A_NAPI_ID, id)])
+            .is_ok_and(|r| !r.is_empty())
+        {
+            gettable += 1;
+        }
     }
+    out = out.uint("napis", napis).uint("napis_gettable", gettable);
     let request = [
         u32_attr(nd::A_QSTATS_IFINDEX, ifindex),
         u32_attr(nd::A_QSTATS_SCOPE, nd::QSTATS_SCOPE_QUEUE),

@@ -98,6 +98,12 @@ impl Genl {
         self.request(cmd, NLM_F_REQUEST | NLM_F_DUMP, attrs)
     }
 
+    /// Sends `cmd` as a single (not dump) request; its replies, if it
+    /// succeeded.
+    pub fn get(&mut self, cmd: u8, attrs: &[(u16, Vec<u8>)]) -> Result<Vec<Attrs>> {
+        self.request(cmd, NLM_F_REQUEST | NLM_F_ACK, attrs)
+    }
+
     /// As [`Self::dump`], `None` if the device does not implement it
     /// (EOPNOTSUPP: a driver without per-queue statistics, say).
     pub fn dump_optional(
