@@ -33,10 +33,12 @@ fn sum_traffic<'a, 'bound: 'a, F: Family>(
     pairs
         .map(QueuePair::traffic)
         .fold(QueueStats::default(), |sum, t| QueueStats {
-            rx_packets: sum.rx_packets + t.rx_packets,
-            rx_bytes: sum.rx_bytes + t.rx_bytes,
-            tx_packets: sum.tx_packets + t.tx_packets,
-            tx_bytes: sum.tx_bytes + t.tx_bytes,
+            // 64-bit counts do not wrap in practice; if they did, they
+            // would wrap as the counters themselves do.
+            rx_packets: sum.rx_packets.wrapping_add(t.rx_packets),
+            rx_bytes: sum.rx_bytes.wrapping_add(t.rx_bytes),
+            tx_packets: sum.tx_packets.wrapping_add(t.tx_packets),
+            tx_bytes: sum.tx_bytes.wrapping_add(t.tx_bytes),
         })
 }
 

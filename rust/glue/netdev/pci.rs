@@ -46,7 +46,10 @@ pub trait PciNetDriver: 'static {
     /// MSI-X (one vector is what MSI or INTx give anyway).
     const MSIX_VECTORS: u32 = 0;
     /// How many bits of a DMA address the device takes (in its
-    /// descriptors and ring base registers).
+    /// descriptors and ring base registers). A claim about the hardware,
+    /// like the register programming: the glue cannot check it, and a
+    /// value above what the device decodes lets it DMA to the wrong
+    /// address.
     const DMA_BITS: u32 = 32;
 
     /// The best interrupt type to try (a module parameter may lower it).

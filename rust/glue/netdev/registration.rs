@@ -620,8 +620,14 @@ unsafe fn vlan_vid_op<T: Operations + ethtool::Operations>(
     // SAFETY: the function's contract.
     let rtnl = unsafe { Rtnl::new() };
     // `proto` is big-endian (`__be16`).
-    if u16::from_be(proto) != b::ETH_P_8021Q as u16 || vid >= 4096 {
-        return 0;
+    // The core asks only for the protocol the netdev filters (802.1Q,
+    // `vlan_hw_filter_capable`) and for VLAN IDs below 4096; anything else
+    // was not programmed and is not claimed to be.
+    if u16::from_be(proto) != b::ETH_P_8021Q as u16 {
+        return EOPNOTSUPP.to_errno();
+    }
+    if vid >= 4096 {
+        return EINVAL.to_errno();
     }
     from_result(|| op(this, dev, &rtnl, vid).map(|()| 0))
 }

@@ -50,6 +50,23 @@ fn spawn_receiver(
     (port, handle)
 }
 
+/// A placeholder for the address [`send_to_receiver`] fills in.
+const UNSET: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::UNSPECIFIED,
+    0,
+));
+
+/// Sends `spec` to a fresh loopback receiver (its address replaced by the
+/// receiver's); the outcome and what the receiver got.
+fn send_to_receiver(mut spec: SendSpec) -> (SendOutcome, RecvResult) {
+    with_timeout(spec.method.name(), move || {
+        let (port, receiver) = spawn_receiver(None, || {});
+        spec.to = SocketAddr::from(([127, 0, 0, 1], port));
+        let outcome = send(&spec).unwrap_or_else(|e| panic!("send {}: {e}", spec.method.name()));
+        (outcome, receiver.join().expect("receiver thread"))
+    })
+}
+
 /// Sends `path[offset..offset+len]` with `method` over loopback and checks
 /// that sender and receiver agree with an independent hash of the region.
 fn transfer_and_check(
@@ -90,22 +107,16 @@ fn transfer_and_check_scattered(
     let expected_len = len.unwrap_or(FILE_SIZE - offset);
     let (n, expected_sha) = sha256_region(path, offset, Some(expected_len)).unwrap();
     assert_eq!(n, expected_len);
-    let path = path.to_path_buf();
-    let (report, received) = with_timeout(method.name(), move || {
-        let (port, receiver) = spawn_receiver(None, || {});
-        let spec = SendSpec {
-            to: SocketAddr::from(([127, 0, 0, 1], port)),
-            file: path,
-            method,
-            offset,
-            len,
-            chunk,
-            extra_headers: Default::default(),
-            scatter,
-            repeat_for: None,
-        };
-        let outcome = send(&spec).unwrap_or_else(|e| panic!("send {}: {e}", method.name()));
-        (outcome, receiver.join().expect("receiver thread"))
+    let (report, received) = send_to_receiver(SendSpec {
+        to: UNSET,
+        file: path.to_path_buf(),
+        method,
+        offset,
+        len,
+        chunk,
+        extra_headers: Default::default(),
+        scatter,
+        repeat_for: None,
     });
     let report = match report {
         SendOutcome::Done(r) => r,
@@ -171,22 +182,16 @@ fn every_method_repeats_the_region_for_the_time_asked() {
     let data = std::fs::read(&file.0).unwrap();
     let region = &data[offset as usize..(offset + len) as usize];
     for method in Method::ALL.into_iter().filter(|&m| host_can(m)) {
-        let path = file.0.clone();
-        let (outcome, received) = with_timeout(method.name(), move || {
-            let (port, receiver) = spawn_receiver(None, || {});
-            let spec = SendSpec {
-                to: SocketAddr::from(([127, 0, 0, 1], port)),
-                file: path,
-                method,
-                offset,
-                len: Some(len),
-                chunk: None,
-                extra_headers: Default::default(),
-                scatter: None,
-                repeat_for: Some(Duration::from_millis(300)),
-            };
-            let outcome = send(&spec).unwrap_or_else(|e| panic!("send {}: {e}", method.name()));
-            (outcome, receiver.join().expect("receiver thread"))
+        let (outcome, received) = send_to_receiver(SendSpec {
+            to: UNSET,
+            file: file.0.clone(),
+            method,
+            offset,
+            len: Some(len),
+            chunk: None,
+            extra_headers: Default::default(),
+            scatter: None,
+            repeat_for: Some(Duration::from_millis(300)),
         });
         let SendOutcome::Done(report) = outcome else {
             panic!("{} unsupported", method.name());

@@ -336,20 +336,10 @@ fn send_inner(spec: &SendSpec, marks: &mut PhaseMarks) -> Result<SendOutcome> {
     marks.mark();
     let usage_before = Usage::now();
     let start = Instant::now();
-    let mut result = run_loop(
-        &mut sys,
-        &mut prepared,
-        &file,
-        sock,
-        spec,
-        len,
-        chunk,
-        &mut zc,
-    )?;
-    let mut passes = 1u64;
-    let mut sent = result.sent;
-    while !result.truncated && len > 0 && spec.repeat_for.is_some_and(|d| start.elapsed() < d) {
-        result = run_loop(
+    // A pass at a time, again while `repeat_for` asks and the file lasts.
+    let (mut passes, mut sent) = (0u64, 0u64);
+    let result = loop {
+        let pass = run_loop(
             &mut sys,
             &mut prepared,
             &file,
@@ -360,8 +350,12 @@ fn send_inner(spec: &SendSpec, marks: &mut PhaseMarks) -> Result<SendOutcome> {
             &mut zc,
         )?;
         passes += 1;
-        sent += result.sent;
-    }
+        sent += pass.sent;
+        let again = spec.repeat_for.is_some_and(|d| start.elapsed() < d);
+        if pass.truncated || len == 0 || !again {
+            break pass;
+        }
+    };
     if spec.method == Method::Zerocopy {
         wait_zc_completions(&mut sys, sock, &mut zc)?;
     }
