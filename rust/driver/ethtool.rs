@@ -208,4 +208,27 @@ impl<F: Family> Operations for Port<'_, F> {
         }
         Ok(())
     }
+
+    fn rss_hash_fields(&self, flow_type: u32) -> Result<u32> {
+        if F::RSS_TABLE_LEN == 0 {
+            return Err(EOPNOTSUPP);
+        }
+        self.rss.lock().fields.get(flow_type).ok_or(EINVAL)
+    }
+
+    fn set_rss_hash_fields(&self, dev: &NetDev<Self>, flow_type: u32, fields: u32) -> Result {
+        if F::RSS_TABLE_LEN == 0 {
+            return Err(EOPNOTSUPP);
+        }
+        let mut rss = self.rss.lock();
+        let next = rss.fields.with(flow_type, fields).ok_or(EINVAL)?;
+        if next == rss.fields {
+            return Ok(());
+        }
+        rss.fields = next;
+        if dev.is_running() {
+            F::program_rss(&self.regs, &rss);
+        }
+        Ok(())
+    }
 }

@@ -19,6 +19,7 @@ use crate::glue::{fault::FaultPoint, features, softirq::with_bh_disabled};
 use crate::hw::{
     e1000::filter::FilterPlan,
     igb::{
+        flow_hash::HashFields,
         rss::{Indirection, RssKey, KEY_LEN},
         vlan::VlanFilter,
     },
@@ -246,6 +247,8 @@ pub(crate) struct Rings<'bound, F: Family> {
 pub(crate) struct RssConfig {
     pub(crate) key: RssKey,
     pub(crate) table: Indirection,
+    /// Whether UDP ports are hashed (`ethtool -N rx-flow-hash`).
+    pub(crate) fields: HashFields,
 }
 
 /// One sgnic port: a MAC of family `F` and the netdev built on it.
@@ -328,6 +331,7 @@ impl<'bound, F: Family> Port<'bound, F> {
         let rss = RssConfig {
             key: RssKey(rss_key),
             table: Indirection::spread(1).unwrap_or_else(|_| unreachable!()),
+            fields: HashFields::default(),
         };
         try_pin_init!(Self {
             pdev,

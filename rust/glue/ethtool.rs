@@ -119,6 +119,20 @@ pub trait Operations: Send + Sync + Sized {
         let _ = (dev, key, table);
         Err(EOPNOTSUPP)
     }
+    /// `ethtool -n IF rx-flow-hash FLOW`: the header fields (`RXH_*`
+    /// bits) RSS hashes for ethtool flow type `flow_type`, as the core
+    /// passes it (extension flags cleared); `EINVAL` for a flow type the
+    /// device does not know. Only with RSS ([`Self::RSS_TABLE_LEN`]).
+    fn rss_hash_fields(&self, flow_type: u32) -> Result<u32> {
+        let _ = flow_type;
+        Err(EOPNOTSUPP)
+    }
+    /// `ethtool -N IF rx-flow-hash FLOW FIELDS`: hash `fields` (`RXH_*`)
+    /// for `flow_type`; `EINVAL` if the device cannot.
+    fn set_rss_hash_fields(&self, dev: &NetDev<Self>, flow_type: u32, fields: u32) -> Result {
+        let _ = (dev, flow_type, fields);
+        Err(EOPNOTSUPP)
+    }
 }
 
 struct Table<T>(core::marker::PhantomData<T>);
@@ -156,6 +170,16 @@ impl<T: Operations + super::netdev::Operations> Table<T> {
         },
         set_rxfh: if T::RSS_TABLE_LEN > 0 {
             Some(set_rxfh::<T>)
+        } else {
+            None
+        },
+        get_rxfh_fields: if T::RSS_TABLE_LEN > 0 {
+            Some(get_rxfh_fields::<T>)
+        } else {
+            None
+        },
+        set_rxfh_fields: if T::RSS_TABLE_LEN > 0 {
+            Some(set_rxfh_fields::<T>)
         } else {
             None
         },
@@ -553,4 +577,47 @@ unsafe extern "C" fn set_rxfh<T: Operations + super::netdev::Operations>(
         unsafe { core::slice::from_raw_parts(rxfh.key, rxfh.key_size as usize) }
     });
     from_result(|| this.set_rss(dev, key, table).map(|()| 0))
+}
+
+/// # Safety
+///
+/// As for [`get_drvinfo`]; `fields` is valid for the call (the core's, on
+/// its stack, under the netdev's RSS lock).
+unsafe extern "C" fn get_rxfh_fields<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    fields: *mut b::ethtool_rxfh_fields,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((_, this), fields) = unsafe { (Registration::<T>::from_callback(raw), &mut *fields) };
+    // Only the default context: the glue creates no other.
+    if fields.rss_context != 0 {
+        return EOPNOTSUPP.to_errno();
+    }
+    match this.rss_hash_fields(fields.flow_type) {
+        Ok(data) => {
+            fields.data = data;
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// As for [`get_rxfh_fields`]; called under RTNL and the netdev's RSS
+/// lock.
+unsafe extern "C" fn set_rxfh_fields<T: Operations + super::netdev::Operations>(
+    raw: *mut b::net_device,
+    fields: *const b::ethtool_rxfh_fields,
+    _extack: *mut b::netlink_ext_ack,
+) -> c_int {
+    // SAFETY: see the function's contract.
+    let ((dev, this), fields) = unsafe { (Registration::<T>::from_callback(raw), &*fields) };
+    if fields.rss_context != 0 {
+        return EOPNOTSUPP.to_errno();
+    }
+    from_result(|| {
+        this.set_rss_hash_fields(dev, fields.flow_type, fields.data)
+            .map(|()| 0)
+    })
 }

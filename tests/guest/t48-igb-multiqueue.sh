@@ -113,6 +113,34 @@ ethtool -x "$IF0" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) if ($i != 0) e
 ping -c 2 -W 2 $ADDR1 >/dev/null || die "no traffic with the table on queue 0"
 ethtool -X "$IF0" default || die "ethtool -X default refused"
 
+# The hashed fields (ethtool -n/-N rx-flow-hash), as in the C igb: TCP on
+# addresses and ports, UDP on addresses unless asked for its ports per IP
+# version; MRQC (0x5818) says what the device was told.
+pci0=$(basename "$(readlink -f /sys/class/net/$IF0/device)")
+mrqc() { json_field "$(sgnic-test bar-read "$pci0" 0x5818)" value; }
+hashes_ports() { ethtool -n "$IF0" rx-flow-hash "$1" | grep -q "L4 bytes 0 & 1"; }
+hashes_ports tcp4 && hashes_ports tcp6 || die "ethtool -n: TCP ports are not hashed"
+! hashes_ports udp4 && ! hashes_ports udp6 || die "ethtool -n: UDP ports hashed by default"
+ethtool -n "$IF0" rx-flow-hash sctp4 | grep -q "IP DA" || die "ethtool -n: no fields for SCTP over IPv4"
+[ "$(mrqc)" = 0x00370002 ] || die "MRQC is $(mrqc) by default, not 0x00370002"
+ethtool -N "$IF0" rx-flow-hash udp4 sdfn || die "ethtool -N rx-flow-hash udp4 sdfn refused"
+hashes_ports udp4 && ! hashes_ports udp6 || die "ethtool -N udp4 sdfn did not turn on UDP/IPv4 ports alone"
+[ "$(mrqc)" = 0x00770002 ] || die "MRQC is $(mrqc) with UDP/IPv4 ports, not 0x00770002"
+# What the device cannot do is refused (this ethtool exits 0 even then:
+# its message says so, and nothing changes).
+for bad in "tcp4 sd" "udp6 sdf" "udp4 fn" "sctp6 sdfn" "ah4 sdv"; do
+	ethtool -N "$IF0" rx-flow-hash $bad 2>&1 | grep -q "Cannot change" ||
+		die "ethtool -N rx-flow-hash $bad was accepted"
+done
+hashes_ports tcp4 && hashes_ports udp4 && ! hashes_ports udp6 && ! hashes_ports sctp6 ||
+	die "a refused ethtool -N rx-flow-hash changed the fields"
+[ "$(mrqc)" = 0x00770002 ] || die "MRQC is $(mrqc) after refused changes, not 0x00770002"
+ip link set "$IF0" down && ip link set "$IF0" up
+wait_for "[ \"\$(cat /sys/class/net/$IF0/carrier)\" = 1 ]" 10 || die "no link after down/up"
+[ "$(mrqc)" = 0x00770002 ] || die "MRQC is $(mrqc) after down/up, not 0x00770002"
+ethtool -N "$IF0" rx-flow-hash udp4 sd || die "ethtool -N rx-flow-hash udp4 sd refused"
+[ "$(mrqc)" = 0x00370002 ] || die "MRQC is $(mrqc) after udp4 sd, not 0x00370002"
+
 # ethtool -L during a transfer (both directions of the pair count).
 sgnic-test mkfile /tmp/t48b $(bulk 16M) --seed 49 >/dev/null
 # Sent again and again for 9 s: it outlasts the four changes below.

@@ -29,7 +29,7 @@ use crate::hw::{
         pkt_info::HashType,
         queue::{self as q, Queue, RxSizing},
         regs::{self as r, Rctl, Rxcsum},
-        rss::{self, Mrqc},
+        rss,
         rxdesc::{Checksum, RxWriteback},
         txdesc::HeaderLens,
         vectors::{Granted, Mode, VectorPlan, MAX_QUEUE_PAIRS, OTHER_VECTOR},
@@ -320,7 +320,6 @@ impl Family for Igb {
         // the RSS hash into the write-back (RSS needs it, in QEMU too).
         regs.write(r::RXCSUM, Rxcsum::IPOFLD | Rxcsum::TUOFLD | Rxcsum::PCSD);
         Self::program_rss(regs, rss);
-        regs.write(rss::MRQC, Mrqc::rss(false));
         // Buffer sizes come from SRRCTL (RCTL.BSIZE stays 0); long
         // packets up to RLPML.
         regs.write(r::RCTL, Rctl::EN | Rctl::BAM | Rctl::SECRC | Rctl::LPE);
@@ -333,6 +332,7 @@ impl Family for Igb {
         for (offset, value) in rss.table.registers() {
             let _ = regs.write_indexed(offset, value);
         }
+        regs.write(rss::MRQC, rss.fields.mrqc());
     }
 
     #[inline]

@@ -48,6 +48,7 @@
 //!   RX path counts no drops in MPC or RQDPC.
 
 pub mod eeprom;
+pub mod flow_hash;
 pub mod irq;
 pub mod mdic;
 pub mod pkt_info;

@@ -65,23 +65,6 @@ impl Mrqc {
     pub const UDP_IPV6: u32 = 1 << 23;
     /// Hash UDP over IPv6 with extension headers (ignored by QEMU).
     pub const UDP_IPV6_EX: u32 = 1 << 24;
-
-    /// RSS over the fields the C driver hashes: IPv4/IPv6 addresses and
-    /// TCP ports, and UDP ports if `udp` (off by default in C: fragments
-    /// of one UDP flow would otherwise land on different queues).
-    pub const fn rss(udp: bool) -> u32 {
-        let base = Self::ENABLE_RSS
-            | Self::IPV4
-            | Self::TCP_IPV4
-            | Self::IPV6
-            | Self::TCP_IPV6
-            | Self::TCP_IPV6_EX;
-        if udp {
-            base | Self::UDP_IPV4 | Self::UDP_IPV6
-        } else {
-            base
-        }
-    }
 }
 
 /// The RXCSUM bit RSS depends on (the checksum offload bits are in
@@ -260,13 +243,6 @@ mod tests {
         assert_eq!(Mrqc::IPV6_EX, 0x0008_0000);
         // E1000_RXCSUM_PCSD.
         assert_eq!(Rxcsum::PCSD, 0x2000);
-    }
-
-    #[test]
-    fn mrqc_matches_igb_setup_mrqc() {
-        // igb_setup_mrqc() without VFs and without the UDP flags.
-        assert_eq!(Mrqc::rss(false), 0x0037_0002);
-        assert_eq!(Mrqc::rss(true), 0x00F7_0002);
     }
 
     #[test]
