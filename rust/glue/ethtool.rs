@@ -121,7 +121,8 @@ pub trait Operations: Send + Sync + Sized {
     }
     /// `ethtool -n IF rx-flow-hash FLOW`: the header fields (`RXH_*`
     /// bits) RSS hashes for ethtool flow type `flow_type`, as the core
-    /// passes it (extension flags cleared); `EINVAL` for a flow type the
+    /// passes it (`FLOW_RSS` cleared, `FLOW_EXT` and `FLOW_MAC_EXT` not);
+    /// `EINVAL` for a flow type the
     /// device does not know. Only with RSS ([`Self::RSS_TABLE_LEN`]).
     fn rss_hash_fields(&self, flow_type: u32) -> Result<u32> {
         let _ = flow_type;

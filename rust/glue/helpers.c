@@ -62,7 +62,7 @@ __sgnic_shim void sgnic_netif_tx_unlock_queue(struct net_device *dev, unsigned i
 __sgnic_shim struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
 __sgnic_shim void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }
 __sgnic_shim void sgnic_netif_napi_set_irq(struct napi_struct *napi, int irq) { netif_napi_set_irq(napi, irq); }
-__sgnic_shim void sgnic_netif_napi_del(struct napi_struct *napi) { netif_napi_del(napi); }
+__sgnic_shim void sgnic___netif_napi_del(struct napi_struct *napi) { __netif_napi_del(napi); }
 __sgnic_shim void sgnic_netif_tx_disable(struct net_device *dev) { netif_tx_disable(dev); }
 __sgnic_shim unsigned int sgnic_skb_tailroom(const struct sk_buff *skb) { return skb_tailroom(skb); }
 __sgnic_shim void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) { napi_gro_receive(napi, skb); }

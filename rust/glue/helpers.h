@@ -55,7 +55,7 @@ void sgnic_netif_tx_unlock_queue(struct net_device *dev, unsigned int queue);
 struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len);
 void sgnic_napi_schedule(struct napi_struct *napi);
 void sgnic_netif_napi_set_irq(struct napi_struct *napi, int irq);
-void sgnic_netif_napi_del(struct napi_struct *napi);
+void sgnic___netif_napi_del(struct napi_struct *napi);
 void sgnic_netif_tx_disable(struct net_device *dev);
 unsigned int sgnic_skb_tailroom(const struct sk_buff *skb);
 void sgnic_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);

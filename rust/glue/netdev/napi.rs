@@ -16,8 +16,9 @@ impl NetDevice {
     /// ([`NetDevice::queue_count`]).
     pub fn napis(&self) -> &[Napi] {
         // `Napi` is a transparent, `Opaque` wrapper: C may mutate it.
-        // SAFETY: the array lives as long as the netdev (type invariant),
-        // its first `queue_count` elements added (`PrivateHeader`).
+        // SAFETY: the array lives as long as the netdev (type invariant);
+        // its first `queue_count` elements were added at allocation, and
+        // are listed or deleted, never freed (`PrivateHeader`).
         unsafe {
             let first = core::ptr::addr_of_mut!((*self.header()).napi).cast::<Napi>();
             core::slice::from_raw_parts(first, self.queue_count())
@@ -167,9 +168,15 @@ impl<T: Operations + ethtool::Operations> NetDev<T> {
         let napis = self.napis();
         for napi in napis.iter().take(listed).skip(count) {
             // SAFETY: a listed, disabled context (the contract); the shim
-            // takes the instance lock, and waits for RCU readers of the
-            // list (netlink's dump, busy polling).
-            unsafe { b::sgnic_netif_napi_del(napi.as_raw()) };
+            // takes the instance lock. It keeps NAPI_STATE_SCHED, so an
+            // interrupt's `napi_schedule` of it still does nothing.
+            unsafe { b::sgnic___netif_napi_del(napi.as_raw()) };
+        }
+        if listed > count {
+            // Once for all: RCU readers of the list (netlink's dump) are
+            // done with the deleted contexts before any is added again.
+            // SAFETY: process context (RTNL is held).
+            unsafe { b::synchronize_net() };
         }
         for (queue, napi) in napis.iter().enumerate().take(count).skip(listed) {
             // It keeps its persistent config, so its NAPI ID if it ran
@@ -251,8 +258,8 @@ impl<T: Operations> NetDev<T> {
         // No poll runs, so no completion either: BQL starts afresh (what
         // was in flight when NAPI went off will never complete).
         self.reset_queue(queue);
-        // SAFETY: the napi_struct was added in `Registration::allocate`, and
-        // the flag said it was disabled.
+        // SAFETY: the context is listed (an active queue's, checked above)
+        // and, as the flag said, disabled.
         unsafe { b::napi_enable(napi.as_raw()) };
         // SAFETY: under RTNL (the token); `napi` is context `queue`.
         unsafe { self.link_queues(queue, Some(napi)) };
@@ -345,9 +352,14 @@ impl Napi {
         self.0.get()
     }
 
-    /// Schedules a poll (from the interrupt handler).
+    /// Schedules a poll (from the interrupt handler). Does nothing for a
+    /// context that is not enabled.
     pub fn schedule(&self) {
-        // SAFETY: the napi_struct was added in `Registration::allocate`.
+        // SAFETY: the napi_struct was added in `Registration::allocate`;
+        // one not enabled since, or deleted from the list, has
+        // NAPI_STATE_SCHED set (`PrivateHeader`: `napi_disable` sets it,
+        // `__netif_napi_del_locked` leaves it), so `napi_schedule_prep`
+        // fails and nothing else is touched.
         unsafe { b::sgnic_napi_schedule(self.as_raw()) }
     }
 }
@@ -605,7 +617,7 @@ unsafe fn apply_napi_irq(raw: *mut b::net_device, queue: usize) {
     // SAFETY: the header is alive, `queue` in bounds; atomic access.
     let irq = unsafe { &(*core::ptr::addr_of!((*header).napi_irq))[queue] }.load(Relaxed);
     // SAFETY: `raw` is alive; the active count is stable (the contract).
-    let listed = unsafe { core::ptr::addr_of!((*raw).real_num_tx_queues).read() } as usize;
+    let listed = unsafe { core::ptr::addr_of!((*raw).real_num_tx_queues).read_volatile() } as usize;
     let Ok(irq) = i32::try_from(irq) else {
         return;
     };

@@ -148,6 +148,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
             }
             // INVARIANT: only the active queues' contexts stay listed (see
             // `NetDev::set_active_queues`); the others were never enabled.
+            // Unregistered, so no RCU reader of the list to wait for.
             for napi in (*private)
                 .header
                 .napi
@@ -155,7 +156,7 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
                 .take(queues as usize)
                 .skip(config.active_queues as usize)
             {
-                b::sgnic_netif_napi_del(napi);
+                b::sgnic___netif_napi_del(napi);
             }
             // Not yet registered: this only records the counts.
             b::netif_set_real_num_queues(raw, config.active_queues, config.active_queues);
@@ -248,11 +249,14 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
     /// Records `irq` as the interrupt that schedules NAPI context `queue`
     /// (netlink's `napi-get`), if the netdev has that context. For the
     /// adapter's probe, with an IRQ it requested for the context, before
-    /// registration.
+    /// registration; ignored after it.
     pub(super) fn set_napi_irq(&self, queue: usize, irq: u32) {
+        if self.registered {
+            return;
+        }
         // SAFETY: this registration allocated the netdev and lives for the
-        // borrow; the netdev is not registered yet (the adapter's probe),
-        // so its active queue count does not change.
+        // borrow; the netdev is not registered (checked), so its active
+        // queue count does not change.
         unsafe { super::napi::record_napi_irq(self.ndev.as_ptr(), queue, irq) };
     }
 
@@ -272,7 +276,8 @@ impl<T: Operations + ethtool::Operations> Registration<T> {
         // Built from the header, not a `NetDevice`: the netdev may not be
         // registered (yet, or any more).
         // SAFETY: per the contract, the private area holds an initialised
-        // `Private<T>` for `'a`, its first `queues` contexts added.
+        // `Private<T>` for `'a`, its first `queues` contexts added at
+        // allocation (listed or deleted since, never freed).
         unsafe {
             let private = netdev_priv(raw).cast::<Private<T>>();
             let header = addr_of_mut!((*private).header);
@@ -601,7 +606,8 @@ unsafe extern "C" fn ndo_set_features<T: Operations + ethtool::Operations>(
 
 /// Runs `op` (the driver's `vlan_rx_add_vid` or `kill_vid`) for an
 /// 802.1Q VLAN ID, the only tag protocol the glue lets a driver filter
-/// (`HW_VLAN_CTAG_FILTER`; no `HW_VLAN_STAG_FILTER`); another is ignored.
+/// (`HW_VLAN_CTAG_FILTER`; no `HW_VLAN_STAG_FILTER`); another fails with
+/// `EOPNOTSUPP`, a VID of 4096 or more with `EINVAL`.
 ///
 /// # Safety
 ///

@@ -76,6 +76,9 @@ enum Kind {
     Udp(fn(&mut HashFields) -> &mut bool),
     /// Addresses only.
     Addresses,
+    /// Addresses only, and not to be set at all (the C igb driver reports
+    /// these flow types but refuses a request for them).
+    OtherIp,
 }
 
 fn kind(flow_type: u32) -> Option<Kind> {
@@ -87,12 +90,11 @@ fn kind(flow_type: u32) -> Option<Kind> {
         | flow::AH_ESP_V4
         | flow::AH_V4
         | flow::ESP_V4
-        | flow::IPV4
         | flow::SCTP_V6
         | flow::AH_ESP_V6
         | flow::AH_V6
-        | flow::ESP_V6
-        | flow::IPV6 => Kind::Addresses,
+        | flow::ESP_V6 => Kind::Addresses,
+        flow::IPV4 | flow::IPV6 => Kind::OtherIp,
         _ => return None,
     })
 }
@@ -105,13 +107,14 @@ impl HashFields {
         Some(match kind(flow_type)? {
             Kind::Tcp => rxh::ADDRESSES | rxh::PORTS,
             Kind::Udp(port) if *port(&mut fields) => rxh::ADDRESSES | rxh::PORTS,
-            Kind::Udp(_) | Kind::Addresses => rxh::ADDRESSES,
+            Kind::Udp(_) | Kind::Addresses | Kind::OtherIp => rxh::ADDRESSES,
         })
     }
 
     /// The choices after asking for `data` (`RXH_*`) on `flow_type`;
     /// `None` if the device cannot hash that way (only UDP's ports can be
-    /// switched, both at once, and the addresses are always hashed).
+    /// switched, both at once, and the addresses are always hashed) or,
+    /// as in the C igb driver, for the "other IP" flow types.
     pub fn with(self, flow_type: u32, data: u32) -> Option<Self> {
         let mut next = self;
         if data & rxh::ADDRESSES != rxh::ADDRESSES || data & !(rxh::ADDRESSES | rxh::PORTS) != 0 {
@@ -227,10 +230,12 @@ mod tests {
         assert_eq!(f.with(flow::SCTP_V6, 0xf0), None);
         assert_eq!(f.with(flow::IPV4, 0x30 | 1 << 2), None);
         assert_eq!(f.with(0x13, 0x30), None);
-        // What it already does is accepted, unchanged.
+        // What it already does is accepted, unchanged; the "other IP"
+        // flow types are reported only, as in igb_set_rxfh_fields.
         for flow_type in ALL_FLOWS {
             let data = f.get(flow_type).unwrap();
-            assert_eq!(f.with(flow_type, data), Some(f), "{flow_type}");
+            let want = (flow_type != flow::IPV4 && flow_type != flow::IPV6).then_some(f);
+            assert_eq!(f.with(flow_type, data), want, "{flow_type}");
         }
     }
 }
