@@ -92,10 +92,10 @@ impl NetDevice {
         let napi = napi.map_or(core::ptr::null_mut(), Napi::as_raw);
         // CAST: below MAX_QUEUES.
         let index = queue as u32;
-        // SAFETY: `queue` is below `queue_count`, so below the netdev's
-        // allocated RX and TX queues (as many of each); the caller holds
-        // RTNL or runs after unregistration (the contract); `napi` is null
-        // or a context of ours.
+        // `queue` is below `queue_count`, so below the netdev's allocated
+        // RX and TX queues (as many of each); the caller holds RTNL or runs
+        // after unregistration (the contract).
+        // SAFETY: as just said; `napi` is null or a context of ours.
         unsafe {
             b::netif_queue_set_napi(
                 self.as_raw(),
@@ -355,11 +355,11 @@ impl Napi {
     /// Schedules a poll (from the interrupt handler). Does nothing for a
     /// context that is not enabled.
     pub fn schedule(&self) {
-        // SAFETY: the napi_struct was added in `Registration::allocate`;
-        // one not enabled since, or deleted from the list, has
-        // NAPI_STATE_SCHED set (`PrivateHeader`: `napi_disable` sets it,
+        // One not enabled, or deleted from the list, has NAPI_STATE_SCHED
+        // set (`PrivateHeader`: `napi_disable` sets it,
         // `__netif_napi_del_locked` leaves it), so `napi_schedule_prep`
         // fails and nothing else is touched.
+        // SAFETY: added in `Registration::allocate`; see above.
         unsafe { b::sgnic_napi_schedule(self.as_raw()) }
     }
 }
