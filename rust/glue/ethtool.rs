@@ -154,40 +154,26 @@ impl<T: Operations + super::netdev::Operations> Table<T> {
         get_channels: Some(get_channels::<T>),
         set_channels: Some(set_channels::<T>),
         get_rx_ring_count: Some(get_rx_ring_count::<T>),
-        get_rxfh_key_size: if T::RSS_TABLE_LEN > 0 {
-            Some(get_rxfh_key_size::<T>)
-        } else {
-            None
-        },
-        get_rxfh_indir_size: if T::RSS_TABLE_LEN > 0 {
-            Some(get_rxfh_indir_size::<T>)
-        } else {
-            None
-        },
-        get_rxfh: if T::RSS_TABLE_LEN > 0 {
-            Some(get_rxfh::<T>)
-        } else {
-            None
-        },
-        set_rxfh: if T::RSS_TABLE_LEN > 0 {
-            Some(set_rxfh::<T>)
-        } else {
-            None
-        },
-        get_rxfh_fields: if T::RSS_TABLE_LEN > 0 {
-            Some(get_rxfh_fields::<T>)
-        } else {
-            None
-        },
-        set_rxfh_fields: if T::RSS_TABLE_LEN > 0 {
-            Some(set_rxfh_fields::<T>)
-        } else {
-            None
-        },
+        get_rxfh_key_size: rss_only::<T, _>(get_rxfh_key_size::<T>),
+        get_rxfh_indir_size: rss_only::<T, _>(get_rxfh_indir_size::<T>),
+        get_rxfh: rss_only::<T, _>(get_rxfh::<T>),
+        set_rxfh: rss_only::<T, _>(set_rxfh::<T>),
+        get_rxfh_fields: rss_only::<T, _>(get_rxfh_fields::<T>),
+        set_rxfh_fields: rss_only::<T, _>(set_rxfh_fields::<T>),
         // SAFETY: all other members are optional callbacks or integers, for
         // which zero means "not supported".
         ..unsafe { core::mem::zeroed() }
     };
+}
+
+/// `callback` if `T` has RSS (the RSS callbacks are offered only then).
+const fn rss_only<T: Operations, F>(callback: F) -> Option<F> {
+    if T::RSS_TABLE_LEN > 0 {
+        Some(callback)
+    } else {
+        core::mem::forget(callback);
+        None
+    }
 }
 
 /// The static `ethtool_ops` table for `T`.
