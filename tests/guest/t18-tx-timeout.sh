@@ -13,6 +13,12 @@ if [ ! -d "$point" ]; then
 	echo "this kernel has no fault injection"
 	exit 77
 fi
+# The smallest TX ring, so that the queue stops before the sender's socket
+# buffer is full whatever BQL's limit is (an earlier transfer may have
+# grown it) and however the frames spread over the queues: with the
+# queues running, the sender would block and the watchdog see nothing.
+ethtool -G "$IF0" tx 64 || die "ethtool -G tx 64 failed"
+wait_for "[ \$(cat /sys/class/net/$IF0/carrier) = 1 ]" 10 || die "no carrier after ethtool -G"
 before=$(counter "$IF0" tx_timeouts)
 echo 0 >"$point/verbose"
 echo -1 >"$point/times"
