@@ -7,6 +7,11 @@
 use super::{family::IrqWork, regs::Regs};
 use crate::hw::regs::{self as r, Irq};
 
+/// The causes a queue pair's poll deals with: its TX completions and
+/// received frames (the link is pair 0's poll's only through an event the
+/// interrupt raises).
+const POLL_CAUSES: u32 = Irq::TXDW | Irq::RXT0 | Irq::RXDMT0 | Irq::RXO;
+
 /// ICR reads as all ones when the device has gone from the bus.
 const ICR_DEVICE_GONE: u32 = !0;
 
@@ -28,4 +33,13 @@ pub(crate) fn handle_icr(regs: &Regs<'_>) -> Option<IrqWork> {
         link: icr & (Irq::LSC | Irq::RXSEQ) != 0,
         poll: Some(0),
     })
+}
+
+/// Clears the poll's causes in ICR (written as ones) before a poll that
+/// runs again without an interrupt, and flushes the write: whatever the
+/// device finished before the clear is then in memory for that poll, and
+/// what it finishes after sets the cause again.
+pub(crate) fn clear_poll_causes(regs: &Regs<'_>) {
+    regs.write(r::ICR, POLL_CAUSES);
+    regs.flush();
 }

@@ -9,7 +9,7 @@ use super::{
     port::{Counters, Event, ModerationState, NapiState, Port},
     queue::QueuePair,
     rx::RxRing,
-    tx::{QueueError, STOP_THRESHOLD},
+    tx::{QueueError, TxRing, STOP_THRESHOLD},
 };
 use crate::glue::{
     features,
@@ -94,6 +94,27 @@ impl<F: Family> Port<'_, F> {
             Counters::add(&self.counters.tx_restarts, 1);
         }
         completed
+    }
+
+    /// Schedules pair `queue`'s poll again, its causes cleared, if its
+    /// oldest frame in flight has been sent (not while `start_xmit` holds
+    /// the ring: it is not worth waiting for). Out of line: most polls
+    /// end without it, and its registers would cost every poll.
+    #[cold]
+    #[inline(never)]
+    fn poll_again(&self, dev: &NetDev<Self>, queue: usize) -> bool {
+        let sent = self.pairs.get(queue).is_some_and(|pair| {
+            pair.tx
+                .try_lock()
+                .is_some_and(|tx| tx.as_ref().is_some_and(TxRing::oldest_done))
+        });
+        let Some(napi) = dev.napis().get(queue).filter(|_| sent) else {
+            return false;
+        };
+        F::clear_poll_causes(&self.regs, self.irq_layout, queue);
+        // This poll's completion unmasks (or polls again).
+        napi.schedule();
+        true
     }
 
     /// Watchdog recovery: stops the pair's TX queue, drops what is in
@@ -452,7 +473,17 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         work
     }
 
-    fn poll_complete(&self, _dev: &NetDev<Self>, queue: usize) {
+    fn poll_complete(&self, dev: &NetDev<Self>, queue: usize, work: u32) {
+        // The NAPI core hands what GRO held up the stack as it completes
+        // the poll, and the stack answers some of it there: a receiver's
+        // ACKs, or the data a sender's ACKs released. A device that has
+        // already sent those set their completion cause while masked, and
+        // unmasking would take that interrupt at once; polling again
+        // without one is cheaper. Only after received frames (completions
+        // alone send nothing) and with frames in flight.
+        if work > 0 && dev.bql_in_flight(queue) && self.poll_again(dev, queue) {
+            return;
+        }
         F::unmask_queue(&self.regs, self.irq_layout, queue);
     }
 

@@ -487,7 +487,7 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
 
     /// Whether the oldest frame in flight has been sent.
     #[inline]
-    fn oldest_done(&self) -> bool {
+    pub(crate) fn oldest_done(&self) -> bool {
         !self.cursor.is_empty()
             && self.slots[self.cursor.next_to_clean() as usize]
                 .eop

@@ -190,6 +190,10 @@ impl Family for E1000 {
         regs.write(r::IMS, r::DRIVER_IRQ_MASK);
     }
 
+    fn clear_poll_causes(regs: &Regs<'_>, _layout: (), _queue: usize) {
+        irq::clear_poll_causes(regs);
+    }
+
     fn program_tx(regs: &Regs<'_>, _queue: usize, addr: u64, size: RingSize) {
         regs.write(r::TDBAL, addr as u32);
         regs.write(r::TDBAH, (addr >> 32) as u32);

@@ -24,7 +24,10 @@ use crate::glue::{
 use crate::hw::{
     igb::{
         eeprom,
-        irq::{eitr, Eitr, Irq as IgbIrq, EIAC, EIMC, EIMS, GPIE, ICR, IMC, IMS, IVAR0, IVAR_MISC},
+        irq::{
+            eitr, Eitr, Irq as IgbIrq, EIAC, EICR, EIMC, EIMS, GPIE, ICR, IMC, IMS, IVAR0,
+            IVAR_MISC,
+        },
         mdic::{Bmcr, Mdic, MDIC, MII_BMCR, PHY_ADDR},
         pkt_info::HashType,
         queue::{self as q, Queue, RxSizing},
@@ -272,6 +275,18 @@ impl Family for Igb {
         match plan.mode() {
             Mode::MsiX => regs.write(EIMS, plan.pair_eims(queue(n))),
             Mode::Single => regs.write(IMS, plan.ims()),
+        }
+    }
+
+    fn clear_poll_causes(regs: &Regs<'_>, plan: VectorPlan, n: usize) {
+        match plan.mode() {
+            Mode::MsiX => {
+                // The pair's vector bit stands for both its queues, and
+                // the poll that follows serves both.
+                regs.write(EICR, plan.pair_eims(queue(n)));
+                regs.flush();
+            }
+            Mode::Single => irq::clear_poll_causes(regs),
         }
     }
 

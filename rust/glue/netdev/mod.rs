@@ -149,6 +149,32 @@ impl NetDevice {
         }
     }
 
+    /// Whether BQL counts bytes as sent on TX queue `queue` and not yet
+    /// completed (always true without BQL, false for a queue the netdev
+    /// lacks). A hint for any context: read without the queue's lock,
+    /// while `start_xmit` and the completer may change either count.
+    pub fn bql_in_flight(&self, queue: usize) -> bool {
+        let Some(txq) = self.tx_queue(queue) else {
+            return false;
+        };
+        #[cfg(CONFIG_BQL)]
+        {
+            // SAFETY: `txq` is one of the netdev's queues, live as long as
+            // it; both counts are read once each (`READ_ONCE`), racing
+            // their writers as BQL's own readers do.
+            unsafe {
+                let dql = core::ptr::addr_of!((*txq).dql);
+                core::ptr::addr_of!((*dql).num_queued).read_volatile()
+                    != core::ptr::addr_of!((*dql).num_completed).read_volatile()
+            }
+        }
+        #[cfg(not(CONFIG_BQL))]
+        {
+            let _ = txq;
+            true
+        }
+    }
+
     /// Forgets TX queue `queue`'s BQL state. Only where no completion of
     /// it can run concurrently: inside its poll with the queues frozen
     /// ([`XmitFrozen::reset_queue`]) or while its NAPI context is off
@@ -484,9 +510,11 @@ pub trait Operations: Send + Sync + Sized {
     /// completes the poll. `state` is what [`NetDev::napi_enable`] was
     /// given for that context.
     fn poll(&self, dev: &NetDev<Self>, poll: &NapiPoll<'_>, state: &mut Self::PollState) -> u32;
-    /// The poll of NAPI context `queue` completed (it is idle until the
-    /// next schedule): re-enable the interrupts that schedule it.
-    fn poll_complete(&self, dev: &NetDev<Self>, queue: usize);
+    /// The poll of NAPI context `queue` completed after `work` units of
+    /// RX work (it is idle until the next schedule): re-enable the
+    /// interrupts that schedule it, or schedule it again
+    /// ([`Napi::schedule`]) if work that would raise one is already there.
+    fn poll_complete(&self, dev: &NetDev<Self>, queue: usize, work: u32);
     /// Hard interrupt on vector `vector` (0 for MSI and the shared INTx
     /// line): return whether it was ours. It may come while the interface
     /// is down, or before the netdev is registered, so it gets the NAPI

@@ -560,14 +560,22 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
         queue,
         budget,
     };
-    let work = this.poll(dev, &poll, state).min(budget);
-    // CAST: `work <= budget`, which came from a `c_int`.
+    let work = this.poll(dev, &poll, state);
+    if work >= budget {
+        // CAST: `budget` came from a `c_int`.
+        return budget as c_int;
+    }
+    // CAST: `work < budget`, which came from a `c_int`.
     let done = work as c_int;
     // Below the budget the poll is done: complete it, exactly once, and
     // let the driver re-enable interrupts unless NAPI was rescheduled.
     // SAFETY: inside this context's poll callback, with work < budget.
-    if work < budget && unsafe { b::napi_complete_done(napi, done) } {
-        this.poll_complete(dev, queue);
+    if unsafe { b::napi_complete_done(napi, done) } {
+        // The netdev again from `napi` (the same one): a load here instead
+        // of a register kept across both calls.
+        // SAFETY: see the function's contract.
+        let (dev, _) = unsafe { Registration::<T>::from_callback((*napi).dev) };
+        this.poll_complete(dev, queue, work);
     }
     done
 }
