@@ -362,15 +362,22 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
             }
             return;
         }
-        let Some(fresh) = self.alloc_buffer(netdev, Some(poll)) else {
+        let Some(fresh) = RxBuffer::alloc(netdev, &self.layout, Some(poll)) else {
             count(&counters.rx_alloc_failed);
             return;
         };
-        let Some(mapped) = self.slots[i as usize].replace(fresh) else {
+        let slot = &mut self.slots[i as usize];
+        let Some(mapped) = slot else {
+            // No buffer to read (a write-back for an empty slot): fill it.
+            *slot = MappedRxBuffer::new(self.dev, fresh).ok();
             return;
         };
-        // Unmapping hands the buffer back to the CPU before it is read.
-        let received = mapped.unmap();
+        // The fresh buffer takes the old one's place, which comes back
+        // unmapped: the CPU's to read.
+        let Ok(received) = mapped.remap(fresh) else {
+            count(&counters.rx_alloc_failed);
+            return;
+        };
         let multicast = len > 0 && received.byte(0).is_some_and(is_multicast_address);
         match received.into_skb(poll, len) {
             Some(skb) => Self::pass_up(poll, skb, frame, multicast, work, counters),

@@ -434,20 +434,7 @@ impl<'a> MappedRxBuffer<'a> {
     /// Maps `buf` for the device to write a frame into; on failure the
     /// buffer is freed.
     pub fn new(dev: &'a Device<Bound>, buf: RxBuffer) -> Result<Self> {
-        // SAFETY: `buf.data()` is followed by `buf.len()` bytes of the
-        // buffer, which `Self` owns until it unmaps them.
-        let addr = unsafe {
-            b::sgnic_dma_map_single(
-                raw_device(dev),
-                buf.data().cast(),
-                buf.len() as usize,
-                raw_direction(DataDirection::FromDevice),
-            )
-        };
-        // SAFETY: `addr` was just returned by a mapping call on `dev`.
-        if unsafe { b::sgnic_dma_mapping_error(raw_device(dev), addr) } != 0 {
-            return Err(ENOMEM);
-        }
+        let addr = map_rx(dev, &buf)?;
         // INVARIANT: mapped from the device above.
         Ok(Self {
             dev,
@@ -485,6 +472,26 @@ impl<'a> MappedRxBuffer<'a> {
         }
     }
 
+    /// Maps `fresh` in this buffer's place and hands the old one back
+    /// unmapped (its bytes are the CPU's), or gives `fresh` back if it
+    /// could not be mapped, leaving this buffer as it was. In place: only
+    /// the address and the buffer's own fields change, where taking the
+    /// old buffer out and putting a new one in would move both whole.
+    #[inline(always)]
+    pub fn remap(&mut self, fresh: RxBuffer) -> core::result::Result<ReceivedRxBuffer, RxBuffer> {
+        let addr = match map_rx(self.dev, &fresh) {
+            Ok(addr) => addr,
+            Err(_) => return Err(fresh),
+        };
+        self.unmap_in_place();
+        // INVARIANT: `fresh`'s bytes are mapped at `addr` on `dev`, the
+        // device `self` maps on; nothing can fail between the unmapping
+        // above and these writes.
+        self.addr = addr;
+        let old = core::mem::replace(&mut *self.buf, fresh);
+        Ok(ReceivedRxBuffer(old))
+    }
+
     /// Unmaps the buffer: from here on its bytes are the CPU's.
     pub fn unmap(self) -> ReceivedRxBuffer {
         let mut this = ManuallyDrop::new(self);
@@ -503,6 +510,28 @@ impl<'a> MappedRxBuffer<'a> {
         // `unmap` or `drop`, which consume `self`.
         unsafe { b::sgnic_dma_unmap_single(dev, self.addr, self.buf.len() as usize, dir) }
     }
+}
+
+/// Maps `buf`'s bytes for `dev` to write into; the bus address, or
+/// `ENOMEM`. The caller owns the mapping: it must unmap it (length
+/// `buf.len()`, from the device) before `buf` is freed or read.
+#[inline(always)]
+fn map_rx(dev: &Device<Bound>, buf: &RxBuffer) -> Result<u64> {
+    // SAFETY: `buf.data()` is followed by `buf.len()` bytes of the
+    // buffer, which the caller keeps until it unmaps them.
+    let addr = unsafe {
+        b::sgnic_dma_map_single(
+            raw_device(dev),
+            buf.data().cast(),
+            buf.len() as usize,
+            raw_direction(DataDirection::FromDevice),
+        )
+    };
+    // SAFETY: `addr` was just returned by a mapping call on `dev`.
+    if unsafe { b::sgnic_dma_mapping_error(raw_device(dev), addr) } != 0 {
+        return Err(ENOMEM);
+    }
+    Ok(addr)
 }
 
 impl Drop for MappedRxBuffer<'_> {
