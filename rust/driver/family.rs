@@ -103,10 +103,11 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// Unmasks the causes of pair `queue` that its poll has dealt with.
     fn unmask_queue(regs: &Regs<'_>, layout: Self::IrqLayout, queue: usize);
 
-    /// Clears the causes that schedule pair `queue`'s poll, which is about
-    /// to run again without an interrupt, and returns once the clear has
-    /// reached the device: a cause set after it raises an interrupt at the
-    /// next unmask.
+    /// Clears the causes that schedule pair `queue`'s poll, and returns
+    /// once the clear has reached the device: a cause set after it raises
+    /// an interrupt at the next unmask. The caller must then have the
+    /// poll run (or unmask), or the work behind the cleared causes waits
+    /// for an unrelated interrupt.
     fn clear_poll_causes(regs: &Regs<'_>, layout: Self::IrqLayout, queue: usize);
 
     /// Programs TX queue `queue` for a ring at `addr`.

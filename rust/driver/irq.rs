@@ -37,8 +37,11 @@ pub(crate) fn handle_icr(regs: &Regs<'_>) -> Option<IrqWork> {
 
 /// Clears the poll's causes in ICR (written as ones) before a poll that
 /// runs again without an interrupt, and flushes the write: whatever the
-/// device finished before the clear is then in memory for that poll, and
-/// what it finishes after sets the cause again.
+/// device finished before the clear is then in memory for that poll (the
+/// flush read's completion follows the device's earlier DMA writes), and
+/// what it finishes after sets the cause again. QEMU's 8254x and 82576
+/// clear a cause written as one; a device that ignored the write would
+/// only raise, at the unmask, the interrupt this was to save.
 pub(crate) fn clear_poll_causes(regs: &Regs<'_>) {
     regs.write(r::ICR, POLL_CAUSES);
     regs.flush();

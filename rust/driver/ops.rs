@@ -98,23 +98,37 @@ impl<F: Family> Port<'_, F> {
 
     /// Schedules pair `queue`'s poll again, its causes cleared, if its
     /// oldest frame in flight has been sent (not while `start_xmit` holds
-    /// the ring: it is not worth waiting for). Out of line: most polls
-    /// end without it, and its registers would cost every poll.
-    #[cold]
+    /// the ring: it is not worth waiting for), at most once per
+    /// interrupt: ITR moderates interrupts, and each may save at most the
+    /// one that its own poll's replies raise. Out of line: its registers
+    /// would cost every poll.
     #[inline(never)]
     fn poll_again(&self, dev: &NetDev<Self>, queue: usize) -> bool {
-        let sent = self.pairs.get(queue).is_some_and(|pair| {
-            pair.tx
-                .try_lock()
-                .is_some_and(|tx| tx.as_ref().is_some_and(TxRing::oldest_done))
-        });
-        let Some(napi) = dev.napis().get(queue).filter(|_| sent) else {
+        let (Some(pair), Some(napi)) = (self.pairs.get(queue), dev.napis().get(queue)) else {
             return false;
         };
+        let irqs = if F::STAT_QUEUES > 0 {
+            &pair.counters.irqs
+        } else {
+            &self.counters.irqs
+        };
+        let irqs = irqs.load(Relaxed);
+        if pair.repolled_at.load(Relaxed) == irqs {
+            return false;
+        }
+        let sent = pair
+            .tx
+            .try_lock()
+            .is_some_and(|tx| tx.as_ref().is_some_and(TxRing::oldest_done));
+        if !sent {
+            return false;
+        }
+        pair.repolled_at.store(irqs, Relaxed);
         F::clear_poll_causes(&self.regs, self.irq_layout, queue);
-        // This poll's completion unmasks (or polls again).
-        napi.schedule();
-        true
+        // Then that poll's completion unmasks. If a poll is already
+        // scheduled (it runs again), or NAPI is going off, unmask here:
+        // the causes just cleared must not stay masked with no poll.
+        napi.schedule()
     }
 
     /// Watchdog recovery: stops the pair's TX queue, drops what is in
@@ -468,7 +482,10 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         let (work, rx) = self.clean_rx(dev, poll, pair, queue, &mut state.ring);
         // Under budget, this poll ends the interrupt's work (unless NAPI is
         // rescheduled, in which case the next interrupt's starts early: a
-        // harmless shift for a classifier of load).
+        // harmless shift for a classifier of load). A poll run again
+        // without an interrupt (`poll_again`) is judged as one: telling
+        // it apart here costs every poll (its flag kept live across the
+        // poll), and it moves no rate (see `datapath.md`).
         self.adapt_itr(queue, &mut state.moderation, tx, rx, work < budget);
         work
     }
@@ -480,7 +497,7 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         // already sent those set their completion cause while masked, and
         // unmasking would take that interrupt at once; polling again
         // without one is cheaper. Only after received frames (completions
-        // alone send nothing) and with frames in flight.
+        // alone send nothing) and with bytes in flight.
         if work > 0 && dev.bql_in_flight(queue) && self.poll_again(dev, queue) {
             return;
         }

@@ -48,6 +48,10 @@ pub(crate) struct QueuePair<'bound, F: Family> {
     /// [`super::port::Event`] bits for the pair's next NAPI poll (one
     /// load per poll).
     events: Atomic<u32>,
+    /// The interrupt count (the pair's, or the port's for a single pair)
+    /// when the pair's poll last ran again without one
+    /// (`Port::poll_again`): once per interrupt.
+    pub(crate) repolled_at: Atomic<u64>,
     pub(crate) counters: QueueCounters,
 }
 
@@ -57,6 +61,7 @@ impl<F: Family> QueuePair<'_, F> {
         try_pin_init!(Self {
             tx <- new_spinlock!(None),
             events: Atomic::new(0),
+            repolled_at: Atomic::new(0),
             counters: QueueCounters::new(),
         }? Error)
     }

@@ -413,13 +413,14 @@ fn checked(dev: &Device<Bound>, addr: u64, len: u32, page_cache: bool) -> Result
 
 /// A receive buffer handed to the device, which owns its bytes: the CPU
 /// reads them only through an [`RxView`] (synced for the CPU while it
-/// lives) or after [`Self::unmap`] gives the buffer back.
+/// lives) or after [`Self::remap`] gives the buffer back.
 ///
 /// # Invariants
 ///
 /// `buf`'s `buf.len()` bytes are mapped at `addr` on `dev`, from the device
-/// ([`DataDirection::FromDevice`]); they are unmapped only by `unmap` or
-/// drop, which consume `self`.
+/// ([`DataDirection::FromDevice`]); they are unmapped only by drop, which
+/// consumes `self`, or by `remap`, which maps a new buffer in their place
+/// before it returns.
 pub struct MappedRxBuffer<'a> {
     dev: &'a Device<Bound>,
     addr: u64,
@@ -483,31 +484,30 @@ impl<'a> MappedRxBuffer<'a> {
             Ok(addr) => addr,
             Err(_) => return Err(fresh),
         };
-        self.unmap_in_place();
+        // SAFETY: `addr` and `buf` are overwritten just below, before any
+        // other use; nothing between can fail or return early.
+        unsafe { self.unmap_in_place() };
         // INVARIANT: `fresh`'s bytes are mapped at `addr` on `dev`, the
-        // device `self` maps on; nothing can fail between the unmapping
-        // above and these writes.
+        // device `self` maps on.
         self.addr = addr;
         let old = core::mem::replace(&mut *self.buf, fresh);
         Ok(ReceivedRxBuffer(old))
     }
 
-    /// Unmaps the buffer: from here on its bytes are the CPU's.
-    pub fn unmap(self) -> ReceivedRxBuffer {
-        let mut this = ManuallyDrop::new(self);
-        this.unmap_in_place();
-        // SAFETY: `this` is never used or dropped again; the buffer is
-        // moved out exactly once, after its mapping is gone.
-        ReceivedRxBuffer(unsafe { ManuallyDrop::take(&mut this.buf) })
-    }
-
-    fn unmap_in_place(&mut self) {
+    /// Unmaps the buffer, leaving `self` describing a mapping that is gone.
+    ///
+    /// # Safety
+    ///
+    /// The caller must not use `self` again except to overwrite `addr`
+    /// and `buf` with a new mapping, or to free `buf` without dropping
+    /// `self` (which would unmap a second time).
+    unsafe fn unmap_in_place(&mut self) {
         let (dev, dir) = (
             raw_device(self.dev),
             raw_direction(DataDirection::FromDevice),
         );
-        // SAFETY: mapped exactly so (type invariant); called once, by
-        // `unmap` or `drop`, which consume `self`.
+        // SAFETY: mapped exactly so (type invariant); the caller does not
+        // unmap it again (the function's contract).
         unsafe { b::sgnic_dma_unmap_single(dev, self.addr, self.buf.len() as usize, dir) }
     }
 }
@@ -536,7 +536,8 @@ fn map_rx(dev: &Device<Bound>, buf: &RxBuffer) -> Result<u64> {
 
 impl Drop for MappedRxBuffer<'_> {
     fn drop(&mut self) {
-        self.unmap_in_place();
+        // SAFETY: `self` is not used again but to free `buf` below.
+        unsafe { self.unmap_in_place() };
         // SAFETY: dropped exactly once, here, after the mapping is gone.
         unsafe { ManuallyDrop::drop(&mut self.buf) }
     }

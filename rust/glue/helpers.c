@@ -60,7 +60,7 @@ __sgnic_shim unsigned int sgnic_nr_cpu_ids(void) { return nr_cpu_ids; }
 __sgnic_shim void sgnic_netif_tx_lock_queue(struct net_device *dev, unsigned int queue) { __netif_tx_lock(netdev_get_tx_queue(dev, queue), smp_processor_id()); }
 __sgnic_shim void sgnic_netif_tx_unlock_queue(struct net_device *dev, unsigned int queue) { __netif_tx_unlock(netdev_get_tx_queue(dev, queue)); }
 __sgnic_shim struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len) { return netdev_alloc_skb_ip_align(dev, len); }
-__sgnic_shim void sgnic_napi_schedule(struct napi_struct *napi) { napi_schedule(napi); }
+__sgnic_shim bool sgnic_napi_schedule(struct napi_struct *napi) { return napi_schedule(napi); }
 __sgnic_shim void sgnic_netif_napi_set_irq(struct napi_struct *napi, int irq) { netif_napi_set_irq(napi, irq); }
 __sgnic_shim void sgnic___netif_napi_del(struct napi_struct *napi) { __netif_napi_del(napi); }
 __sgnic_shim void sgnic_netif_tx_disable(struct net_device *dev) { netif_tx_disable(dev); }

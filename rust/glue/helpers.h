@@ -53,7 +53,7 @@ unsigned int sgnic_nr_cpu_ids(void);
 void sgnic_netif_tx_lock_queue(struct net_device *dev, unsigned int queue);
 void sgnic_netif_tx_unlock_queue(struct net_device *dev, unsigned int queue);
 struct sk_buff *sgnic_netdev_alloc_skb_ip_align(struct net_device *dev, unsigned int len);
-void sgnic_napi_schedule(struct napi_struct *napi);
+bool sgnic_napi_schedule(struct napi_struct *napi);
 void sgnic_netif_napi_set_irq(struct napi_struct *napi, int irq);
 void sgnic___netif_napi_del(struct napi_struct *napi);
 void sgnic_netif_tx_disable(struct net_device *dev);

@@ -24,7 +24,7 @@ echo 0 >"$point/verbose"
 echo -1 >"$point/times"
 echo 100 >"$point/probability"
 # Whatever happens, leave the port able to transmit for the next test.
-trap 'echo 0 >"$point/probability"' EXIT
+trap 'echo 0 >"$point/probability"; ethtool -G "$IF0" tx 256 2>/dev/null' EXIT
 # Frames that never complete: BQL (or the ring) stops the queue. The
 # sender blocks once its socket buffer is full, so it runs in the
 # background until the fault is off.

@@ -281,9 +281,13 @@ impl Family for Igb {
     fn clear_poll_causes(regs: &Regs<'_>, plan: VectorPlan, n: usize) {
         match plan.mode() {
             Mode::MsiX => {
+                // Not `queue(n)`: its fallback would clear pair 0's cause.
+                let Some(pair) = Queue::new(n) else {
+                    return;
+                };
                 // The pair's vector bit stands for both its queues, and
                 // the poll that follows serves both.
-                regs.write(EICR, plan.pair_eims(queue(n)));
+                regs.write(EICR, plan.pair_eims(pair));
                 regs.flush();
             }
             Mode::Single => irq::clear_poll_causes(regs),

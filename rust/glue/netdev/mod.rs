@@ -124,55 +124,52 @@ impl NetDevice {
         Some(unsafe { (*self.as_raw())._tx.add(queue) })
     }
 
-    /// Bytes BQL counts as queued and not completed on TX queue `queue`.
-    /// Only its completer (the poll of NAPI context `queue`) calls this;
-    /// `num_queued` is read once, as `dql_completed` does, since
-    /// `start_xmit` may be adding to it.
-    fn bql_outstanding(&self, queue: usize) -> u32 {
-        let Some(txq) = self.tx_queue(queue) else {
-            return 0;
-        };
+    /// BQL's queued and completed byte counts of TX queue `queue`, each
+    /// read once (`READ_ONCE`): `start_xmit` may be adding to the first
+    /// and the queue's completer to the second meanwhile. `None` for a
+    /// queue the netdev lacks, or without BQL.
+    #[inline(always)]
+    fn bql_counts(&self, queue: usize) -> Option<(u32, u32)> {
+        let txq = self.tx_queue(queue)?;
         #[cfg(CONFIG_BQL)]
         {
             // SAFETY: `txq` is one of the netdev's queues, live as long as
-            // it; only the completer, the caller, writes `num_completed`.
+            // it; two aligned `u32` loads, no reference to either field.
             unsafe {
                 let dql = core::ptr::addr_of!((*txq).dql);
-                let queued = core::ptr::addr_of!((*dql).num_queued).read_volatile();
-                queued.wrapping_sub((*dql).num_completed)
+                Some((
+                    core::ptr::addr_of!((*dql).num_queued).read_volatile(),
+                    core::ptr::addr_of!((*dql).num_completed).read_volatile(),
+                ))
             }
         }
         #[cfg(not(CONFIG_BQL))]
         {
             let _ = txq;
-            u32::MAX
+            None
         }
     }
 
+    /// Bytes BQL counts as queued and not completed on TX queue `queue`.
+    /// Only its completer (the poll of NAPI context `queue`) calls this,
+    /// so the completed count cannot move under it; without BQL, or for
+    /// a queue the netdev lacks, no limit (`u32::MAX`).
+    fn bql_outstanding(&self, queue: usize) -> u32 {
+        self.bql_counts(queue)
+            .map_or(u32::MAX, |(queued, completed)| {
+                queued.wrapping_sub(completed)
+            })
+    }
+
     /// Whether BQL counts bytes as sent on TX queue `queue` and not yet
-    /// completed (always true without BQL, false for a queue the netdev
-    /// lacks). A hint for any context: read without the queue's lock,
-    /// while `start_xmit` and the completer may change either count.
+    /// completed: a hint for any context, stale as soon as read (true
+    /// without BQL, false for a queue the netdev lacks).
     pub fn bql_in_flight(&self, queue: usize) -> bool {
-        let Some(txq) = self.tx_queue(queue) else {
+        if !self.has_queue(queue) {
             return false;
-        };
-        #[cfg(CONFIG_BQL)]
-        {
-            // SAFETY: `txq` is one of the netdev's queues, live as long as
-            // it; both counts are read once each (`READ_ONCE`), racing
-            // their writers as BQL's own readers do.
-            unsafe {
-                let dql = core::ptr::addr_of!((*txq).dql);
-                core::ptr::addr_of!((*dql).num_queued).read_volatile()
-                    != core::ptr::addr_of!((*dql).num_completed).read_volatile()
-            }
         }
-        #[cfg(not(CONFIG_BQL))]
-        {
-            let _ = txq;
-            true
-        }
+        self.bql_counts(queue)
+            .is_none_or(|(queued, completed)| queued != completed)
     }
 
     /// Forgets TX queue `queue`'s BQL state. Only where no completion of
@@ -510,9 +507,9 @@ pub trait Operations: Send + Sync + Sized {
     /// completes the poll. `state` is what [`NetDev::napi_enable`] was
     /// given for that context.
     fn poll(&self, dev: &NetDev<Self>, poll: &NapiPoll<'_>, state: &mut Self::PollState) -> u32;
-    /// The poll of NAPI context `queue` completed after `work` units of
-    /// RX work (it is idle until the next schedule): re-enable the
-    /// interrupts that schedule it, or schedule it again
+    /// The poll of NAPI context `queue` completed, having returned `work`
+    /// (below the budget); it is idle until scheduled again. Re-enable
+    /// the interrupts that schedule it, or schedule it again
     /// ([`Napi::schedule`]) if work that would raise one is already there.
     fn poll_complete(&self, dev: &NetDev<Self>, queue: usize, work: u32);
     /// Hard interrupt on vector `vector` (0 for MSI and the shared INTx

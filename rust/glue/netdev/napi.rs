@@ -352,9 +352,10 @@ impl Napi {
         self.0.get()
     }
 
-    /// Schedules a poll (from the interrupt handler). Does nothing for a
-    /// context that is not enabled.
-    pub fn schedule(&self) {
+    /// Schedules a poll, from any context; whether this call scheduled
+    /// it. False if a poll is already scheduled or running (it will run
+    /// again: NAPI notes the miss), or the context is not enabled.
+    pub fn schedule(&self) -> bool {
         // One not enabled, or deleted from the list, has NAPI_STATE_SCHED
         // set (`PrivateHeader`: `napi_disable` sets it,
         // `__netif_napi_del_locked` leaves it), so `napi_schedule_prep`
@@ -571,9 +572,15 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
     // let the driver re-enable interrupts unless NAPI was rescheduled.
     // SAFETY: inside this context's poll callback, with work < budget.
     if unsafe { b::napi_complete_done(napi, done) } {
-        // The netdev again from `napi` (the same one): a load here instead
-        // of a register kept across both calls.
-        // SAFETY: see the function's contract.
+        // The same netdev, read again from `napi`: keeping `dev` live
+        // across both calls would cost every poll a saved register.
+        // SAFETY: `napi` stays valid and its `dev` unchanged: only
+        // `netif_napi_add` writes it, and the context lives in the
+        // netdev's private area until `free_netdev`. The netdev's
+        // `Registration` frees its state only after unregistering, whose
+        // `synchronize_net` waits for this callback: bottom halves are
+        // off here, an RCU read-side section. So the function's contract
+        // holds for the rest of the callback, completed or not.
         let (dev, _) = unsafe { Registration::<T>::from_callback((*napi).dev) };
         this.poll_complete(dev, queue, work);
     }
