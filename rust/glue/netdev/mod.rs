@@ -152,9 +152,12 @@ impl NetDevice {
 
     /// Bytes BQL counts as queued and not completed on TX queue `queue`.
     /// Only its completer (the poll of NAPI context `queue`) calls this,
-    /// so the completed count cannot move under it; without BQL, or for
-    /// a queue the netdev lacks, no limit (`u32::MAX`).
+    /// so the completed count cannot move under it; 0 for a queue the
+    /// netdev lacks, and no limit (`u32::MAX`) without BQL.
     fn bql_outstanding(&self, queue: usize) -> u32 {
+        if !self.has_queue(queue) {
+            return 0;
+        }
         self.bql_counts(queue)
             .map_or(u32::MAX, |(queued, completed)| {
                 queued.wrapping_sub(completed)

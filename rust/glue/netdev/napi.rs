@@ -574,13 +574,13 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
     if unsafe { b::napi_complete_done(napi, done) } {
         // The same netdev, read again from `napi`: keeping `dev` live
         // across both calls would cost every poll a saved register.
-        // SAFETY: `napi` stays valid and its `dev` unchanged: only
-        // `netif_napi_add` writes it, and the context lives in the
-        // netdev's private area until `free_netdev`. The netdev's
-        // `Registration` frees its state only after unregistering, whose
-        // `synchronize_net` waits for this callback: bottom halves are
-        // off here, an RCU read-side section. So the function's contract
-        // holds for the rest of the callback, completed or not.
+        // Completing gave up the context, not the netdev: `napi` lives in
+        // the netdev's private area until `free_netdev` and only
+        // `netif_napi_add` writes its `dev`; the `Registration` frees its
+        // state only after unregistering, whose `synchronize_net` waits
+        // for this callback (bottom halves are off here: an RCU read-side
+        // section).
+        // SAFETY: so the function's contract still holds (see above).
         let (dev, _) = unsafe { Registration::<T>::from_callback((*napi).dev) };
         this.poll_complete(dev, queue, work);
     }
