@@ -109,6 +109,12 @@ impl Traffic {
 /// Initial and fallback interrupt rate: the low-latency class's.
 const START_RATE: u32 = 20_000;
 
+/// Bytes of one direction's work up to which [`LoadClass::next`] leaves
+/// the low-latency class at low latency or lower (which
+/// [`Policy::Conservative`] raises back): no average frame can then be
+/// bulk (over 2,000 bytes), nor the total reach the 10,000-byte test.
+const LIGHT_BYTES: u32 = 2_000;
+
 /// Packets per second, both directions together, up to which a vector's
 /// traffic counts as sparse under [`Policy::ReceiveLed`]: the low-latency
 /// class's interrupt rate. An interrupt moves at least one packet, so the
@@ -214,6 +220,17 @@ impl Moderation {
         elapsed_ns: u64,
     ) -> Option<u32> {
         let class = match policy {
+            // The steady state of sparse traffic (request/response, a
+            // quiet link), decided without the classifier's divisions: at
+            // the low-latency floor both ways, light work keeps it there.
+            Policy::Conservative
+                if self.tx == LoadClass::LowLatency
+                    && self.rx == LoadClass::LowLatency
+                    && tx.bytes <= LIGHT_BYTES
+                    && rx.bytes <= LIGHT_BYTES =>
+            {
+                LoadClass::LowLatency
+            }
             Policy::Conservative => {
                 let conservative = |c: LoadClass| c.max(LoadClass::LowLatency);
                 self.tx = conservative(self.tx.next(tx.packets, tx.bytes));
@@ -337,6 +354,38 @@ mod tests {
         }
         assert_eq!(m.rate, 20_000);
         assert_eq!(m.tx, LoadClass::LowLatency);
+    }
+
+    /// The conservative policy's shortcut for light work at the
+    /// low-latency floor decides as the classifier does, for every count.
+    #[test]
+    fn conservative_light_work_shortcut_matches_classifier() {
+        for packets in 0..=64 {
+            for bytes in 0..=LIGHT_BYTES {
+                let class = LoadClass::LowLatency.next(packets, bytes);
+                assert_eq!(class.max(LoadClass::LowLatency), LoadClass::LowLatency);
+            }
+        }
+        for packets in [65, 1000, u32::MAX] {
+            for bytes in [0, 1, 511, 512, LIGHT_BYTES] {
+                let class = LoadClass::LowLatency.next(packets, bytes);
+                assert_eq!(class.max(LoadClass::LowLatency), LoadClass::LowLatency);
+            }
+        }
+        // Just past it, the classifier is consulted, and a single frame
+        // over 2,000 bytes is bulk.
+        let mut m = Moderation::new();
+        assert_eq!(
+            m.update(Policy::Conservative, t(1, LIGHT_BYTES + 1), t(0, 0), 0),
+            Some(LoadClass::Bulk.itr())
+        );
+        // At the floor, light work changes nothing.
+        let mut m = Moderation::new();
+        assert_eq!(
+            m.update(Policy::Conservative, t(1, 66), t(2, 1500), 0),
+            None
+        );
+        assert_eq!(m, Moderation::new());
     }
 
     const RL: Policy = Policy::ReceiveLed;
