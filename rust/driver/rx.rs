@@ -148,7 +148,10 @@ const COPYBREAK: u32 = 256;
 ///   the CPU reads such a buffer only after its descriptor shows DD and
 ///   the bytes were synced or unmapped.
 /// - Outside that range a slot's buffer, if any, is mapped but not
-///   referenced by the device.
+///   referenced by the device, and its descriptor already reads
+///   `RxDescriptor::empty` of its bus address (written as the slot was
+///   cleaned, or filled): moving the tail over it hands it back.
+/// - `empty_slots` counts the slots without a buffer.
 /// - `frames` is at a frame boundary unless the last descriptor cleaned
 ///   lacked EOP.
 pub(crate) struct RxRing<'a, F: RxFormat> {
@@ -156,6 +159,9 @@ pub(crate) struct RxRing<'a, F: RxFormat> {
     desc: DescRing,
     cursor: RingCursor,
     slots: KVec<Option<MappedRxBuffer<'a>>>,
+    /// Slots without a buffer: a new ring's, or ones whose allocation
+    /// failed. While there are none, refill only moves the tail.
+    empty_slots: u32,
     /// How every buffer is laid out; its length is the longest frame the
     /// device may store.
     layout: RxLayout,
@@ -184,6 +190,8 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
             desc,
             cursor: RingCursor::new(size),
             slots,
+            // Every slot (`RingSize::MAX` at most: no overflow).
+            empty_slots: size.mask() + 1,
             // Frames up to a standard MTU go into page fragments and become
             // sk_buffs only on arrival; jumbo buffers do not fit a page, so
             // they are whole sk_buffs from the start.
@@ -225,48 +233,66 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
 
     /// Hands every free slot back to the device, allocating buffers where
     /// a slot has none (`poll` when called from the NAPI poll). Returns
-    /// whether the tail moved (RDT must be written, after
-    /// [`DescRing::publish`]).
+    /// whether the tail moved (RDT must be written; the descriptors are
+    /// ordered before it).
     ///
-    /// Most polls find nothing to do: that test is inlined at the call
-    /// site, and only the work is a call.
+    /// A free slot's descriptor already carries its buffer (type
+    /// invariant), so while no slot lacks one, only the tail moves.
     #[inline]
     pub(crate) fn refill(&mut self, netdev: &NetDevice, poll: Option<&NapiPoll<'_>>) -> bool {
-        !self.cursor.is_full() && self.refill_slots(netdev, poll)
+        let free = self.cursor.unused();
+        if free == 0 {
+            return false;
+        }
+        if self.empty_slots == 0 {
+            self.cursor.advance_use(free);
+        } else if !self.fill_slots(netdev, poll) {
+            return false;
+        }
+        self.desc.publish();
+        true
     }
 
+    /// The slow refill: walks the free slots from the tail, filling the
+    /// ones without a buffer, up to the first that cannot be filled (try
+    /// again on the next poll). Whether the tail moved.
+    #[cold]
     #[inline(never)]
-    fn refill_slots(&mut self, netdev: &NetDevice, poll: Option<&NapiPoll<'_>>) -> bool {
+    fn fill_slots(&mut self, netdev: &NetDevice, poll: Option<&NapiPoll<'_>>) -> bool {
         let mut moved = false;
         while !self.cursor.is_full() {
             let i = self.cursor.next_to_use();
-            // Try again on the next poll.
-            if self.slots[i as usize].is_none() && !self.fill_slot(i, netdev, poll) {
-                break;
-            }
-            if let Some(buf) = &self.slots[i as usize] {
-                self.desc.write(i, RxDescriptor::empty(buf.addr()));
+            if self.slots[i as usize].is_none() {
+                let Some(buf) = self.alloc_buffer(netdev, poll) else {
+                    break;
+                };
+                self.install(i, buf);
             }
             self.cursor.advance_use(1);
             moved = true;
         }
-        if moved {
-            self.desc.publish();
-        }
         moved
     }
 
-    /// Gives slot `i` a fresh buffer; whether one could be had. Only a new
-    /// ring or an earlier failed allocation leaves a slot empty (a
-    /// delivered frame's slot gets its replacement in `deliver`), so this
-    /// stays out of `refill_slots`, whose common case re-posts buffers.
-    #[cold]
-    #[inline(never)]
-    fn fill_slot(&mut self, i: u32, netdev: &NetDevice, poll: Option<&NapiPoll<'_>>) -> bool {
-        let buf = self.alloc_buffer(netdev, poll);
-        let filled = buf.is_some();
-        self.slots[i as usize] = buf;
-        filled
+    /// Gives empty slot `i`, which the device does not hold (outside its
+    /// range, or written back), buffer `buf`, and its descriptor `buf`'s
+    /// address.
+    fn install(&mut self, i: u32, buf: MappedRxBuffer<'a>) {
+        self.desc.write(i, RxDescriptor::empty(buf.addr()));
+        self.slots[i as usize] = Some(buf);
+        // The slot was empty, so counted.
+        self.empty_slots = self.empty_slots.saturating_sub(1);
+    }
+
+    /// Writes cleaned slot `i`'s descriptor for its buffer's next frame,
+    /// before the slot leaves the device's range (after everything the
+    /// device wrote back in it was read): refill then only moves the
+    /// tail. A slot without a buffer is left to [`Self::fill_slots`].
+    #[inline(always)]
+    fn rearm(&self, i: u32) {
+        if let Some(buf) = &self.slots[i as usize] {
+            self.desc.write(i, RxDescriptor::empty(buf.addr()));
+        }
     }
 
     /// Receives up to the poll's budget of frames into the stack;
@@ -319,6 +345,7 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
                 }
                 RxVerdict::Drop(_) => count(&counters.rx_errors),
             }
+            self.rearm(i);
             bump(&mut work.descriptors);
             self.cursor.advance_clean(1);
         }
@@ -366,10 +393,11 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
             count(&counters.rx_alloc_failed);
             return;
         };
-        let slot = &mut self.slots[i as usize];
-        let Some(mapped) = slot else {
+        let Some(mapped) = &mut self.slots[i as usize] else {
             // No buffer to read (a write-back for an empty slot): fill it.
-            *slot = MappedRxBuffer::new(self.dev, fresh).ok();
+            if let Ok(buf) = MappedRxBuffer::new(self.dev, fresh) {
+                self.install(i, buf);
+            }
             return;
         };
         // The fresh buffer takes the old one's place, which comes back
