@@ -7,7 +7,8 @@
 # does not depend on how loaded the host is.
 #
 # Usage: tests/insn-profile.sh --kdir KERNEL-BUILD --initrd INITRD --out OUTDIR
-# Knobs (passed to the guest): PROFILE_WORKLOAD, PROFILE_SIZE, PROFILE_RR;
+# Knobs (passed to the guest): PROFILE_WORKLOAD, PROFILE_SIZE, PROFILE_RR,
+# PROFILE_ROUNDS;
 # PROFILE_TOP (25) functions per table; PROFILE_IO=0 skips MMIO counting.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +21,9 @@ while [ $# -gt 0 ]; do
 	*) echo "insn-profile.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
+case ${PROFILE_ROUNDS:-2} in
+''|*[!0-9]*|0*) echo "insn-profile: PROFILE_ROUNDS='$PROFILE_ROUNDS': give a whole number of rounds, 1 or more" >&2; exit 2 ;;
+esac
 map=$kdir/System.map
 [ -f "$map" ] || { echo "insn-profile: $map not found" >&2; exit 1; }
 # The guest marks phase boundaries with sync(2); the syscall's entry point
@@ -33,7 +37,7 @@ rm -f "$counts"
 io=",io=on"
 [ "${PROFILE_IO:-1}" = 0 ] && io=""
 env=""
-for v in PROFILE_WORKLOAD PROFILE_SIZE PROFILE_RR; do
+for v in PROFILE_WORKLOAD PROFILE_SIZE PROFILE_RR PROFILE_ROUNDS; do
 	[ -n "${!v:-}" ] && env="$env $v='${!v}'"
 done
 vm=$out/insn-vm
