@@ -234,11 +234,17 @@ type PairRings<'bound, F> = (
 );
 
 /// Rings allocated for [`Port::start`], not yet known to the device: one
-/// TX and one RX ring per queue pair.
+/// TX and one RX ring per queue pair, and room for what `start` hands
+/// each pair's NAPI context, so that `start`, which runs after `down` on a
+/// reconfiguration, allocates nothing.
 pub(crate) struct Rings<'bound, F: Family> {
     pairs: KVec<PairRings<'bound, F>>,
     /// The receive registers for the buffer size.
     rx_program: F::RxProgram,
+    /// Empty, with room for one poll state per pair.
+    states: KVec<NapiState<'bound, F>>,
+    /// Empty, with room for one NAPI token per pair.
+    tokens: KVec<NapiEnabled>,
 }
 
 /// The RSS key and redirection table the device is given at every start
@@ -408,6 +414,8 @@ impl<'bound, F: Family> Port<'bound, F> {
         Ok(Rings {
             pairs: rings,
             rx_program,
+            states: KVec::with_capacity(pairs, GFP_KERNEL)?,
+            tokens: KVec::with_capacity(pairs, GFP_KERNEL)?,
         })
     }
 
@@ -441,9 +449,19 @@ impl<'bound, F: Family> Port<'bound, F> {
         rtnl: &Rtnl<'_>,
         rings: Rings<'bound, F>,
     ) -> Result {
-        let Rings { pairs, rx_program } = rings;
+        let Rings {
+            pairs,
+            rx_program,
+            mut states,
+            tokens,
+        } = rings;
         if pairs.len() != dev.active_queues() {
             return Err(EINVAL);
+        }
+        // Only a stopped port starts (RTNL keeps it so until the tokens
+        // are in, below).
+        if !self.napi_enabled.lock().is_empty() {
+            return Err(EBUSY);
         }
         F::link_up(&self.regs);
         F::set_vlan_strip(&self.regs, self.rx_vlan_strip.load(Relaxed) != 0);
@@ -470,7 +488,6 @@ impl<'bound, F: Family> Port<'bound, F> {
             pair.take_events();
         }
         let mut tails = [0u32; MAX_QUEUES];
-        let mut states = KVec::with_capacity(pairs.len(), GFP_KERNEL)?;
         for (queue, (tx, rx)) in pairs.into_iter().enumerate() {
             F::program_tx(&self.regs, queue, tx.dma_address(), tx.size());
             F::program_rx(&self.regs, queue, rx.dma_address(), rx.size(), rx_program);
@@ -497,11 +514,8 @@ impl<'bound, F: Family> Port<'bound, F> {
         }
         let mut enabled = self.napi_enabled.lock();
         let count = states.len();
-        if enabled.reserve(count, GFP_KERNEL).is_err() {
-            drop(enabled);
-            self.abort_start(states);
-            return Err(ENOMEM);
-        }
+        // Empty (checked above); this one has room for every pair.
+        *enabled = tokens;
         // Pair n's state goes to NAPI context n.
         let mut states = states.into_iter().enumerate();
         while let Some((queue, state)) = states.next() {
