@@ -171,9 +171,12 @@ impl<F: Family> Port<'_, F> {
         // Not even loaded for a family without the offload.
         let checksums = F::OFFLOADS & features::RXCSUM != 0 && self.rx_checksums.load(Relaxed) != 0;
         let hash = F::OFFLOADS & features::RXHASH != 0 && self.rx_hash.load(Relaxed) != 0;
-        let work = rx.poll(dev, poll, c, checksums, hash);
+        let mut work = rx.poll(dev, poll, c, checksums, hash);
         if rx.refill(dev, Some(poll)) {
             self.regs.write(F::rdt(queue), rx.tail());
+        }
+        if rx.starved() {
+            work.descriptors = poll.budget();
         }
         Counters::add(&c.rx_packets, u64::from(work.packets));
         Counters::add(&c.rx_bytes, u64::from(work.bytes));

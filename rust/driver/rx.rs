@@ -4,10 +4,12 @@
 //! validated completions, and refill. Only the completion's layout and
 //! the checksum verdict are the family's ([`RxFormat`]).
 //!
-//! Every slot always owns a mapped buffer. A completed frame is passed up
-//! only if a replacement buffer could be allocated; otherwise (and for any
-//! frame the device marked bad) the old buffer is recycled in place, so
-//! the ring never runs dry and never stalls.
+//! A slot that has a mapped buffer keeps one: a completed frame is passed
+//! up only if a replacement buffer could be allocated; otherwise (and for
+//! any frame the device marked bad) the old buffer is recycled in place.
+//! Only a ring built while allocations failed has empty slots, which
+//! refill fills as it can; while one it reaches cannot be filled, the
+//! poll keeps polling ([`RxRing::starved`]).
 
 use super::port::Counters;
 use crate::glue::{
@@ -162,6 +164,9 @@ pub(crate) struct RxRing<'a, F: RxFormat> {
     /// Slots without a buffer: a new ring's, or ones whose allocation
     /// failed. While there are none, refill only moves the tail.
     empty_slots: u32,
+    /// The last refill that walked the slots stopped at one it could not
+    /// fill: the poll keeps polling (see [`Self::starved`]).
+    starved: bool,
     /// How every buffer is laid out; its length is the longest frame the
     /// device may store.
     layout: RxLayout,
@@ -172,8 +177,8 @@ pub(crate) struct RxRing<'a, F: RxFormat> {
 
 impl<'a, F: RxFormat> RxRing<'a, F> {
     /// Allocates a ring of `size` descriptors with buffers for frames of
-    /// up to `max_frame` bytes and hands every buffer but one to the
-    /// device.
+    /// up to `max_frame` bytes and hands the device up to `size - 1` of
+    /// them: at least one, or `ENOMEM`.
     pub(crate) fn new(
         dev: &'a Device<Bound>,
         netdev: &NetDevice,
@@ -192,6 +197,7 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
             slots,
             // Every slot (`RingSize::MAX` at most: no overflow).
             empty_slots: size.mask() + 1,
+            starved: false,
             // Frames up to a standard MTU go into page fragments and become
             // sk_buffs only on arrival; jumbo buffers do not fit a page, so
             // they are whole sk_buffs from the start.
@@ -260,10 +266,12 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
     #[inline(never)]
     fn fill_slots(&mut self, netdev: &NetDevice, poll: Option<&NapiPoll<'_>>) -> bool {
         let mut moved = false;
+        self.starved = false;
         while !self.cursor.is_full() {
             let i = self.cursor.next_to_use();
             if self.slots[i as usize].is_none() {
                 let Some(buf) = self.alloc_buffer(netdev, poll) else {
+                    self.starved = true;
                     break;
                 };
                 self.install(i, buf);
@@ -274,6 +282,15 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
         moved
     }
 
+    /// Whether the last refill stopped at a slot it could not fill, so
+    /// that buffers wait behind it. The poll then reports its whole
+    /// budget and NAPI polls again (as the C ixgbe does), rather than
+    /// waiting for an interrupt that a device short of buffers may never
+    /// raise (QEMU's 82576 holds frames back and says nothing).
+    pub(crate) fn starved(&self) -> bool {
+        self.starved
+    }
+
     /// Gives empty slot `i`, which the device does not hold (outside its
     /// range, or written back), buffer `buf`, and its descriptor `buf`'s
     /// address.
@@ -281,6 +298,7 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
         self.desc.write(i, RxDescriptor::empty(buf.addr()));
         self.slots[i as usize] = Some(buf);
         // The slot was empty, so counted.
+        debug_assert!(self.empty_slots > 0);
         self.empty_slots = self.empty_slots.saturating_sub(1);
     }
 
@@ -337,7 +355,7 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
                     };
                     self.deliver(netdev, poll, i, frame, &mut work, counters);
                 }
-                // The buffer is reused in place below either way.
+                // The buffer is rearmed in place below either way.
                 RxVerdict::Continuation => {}
                 RxVerdict::Drop(RxError::MultiDescriptor) => count(&counters.rx_multi_descriptor),
                 RxVerdict::Drop(RxError::TooLong { .. } | RxError::TooShort(_)) => {
@@ -394,7 +412,8 @@ impl<'a, F: RxFormat> RxRing<'a, F> {
             return;
         };
         let Some(mapped) = &mut self.slots[i as usize] else {
-            // No buffer to read (a write-back for an empty slot): fill it.
+            // Slots in the device's range hold buffers (type invariant),
+            // so this does not happen; an empty slot is filled, not read.
             if let Ok(buf) = MappedRxBuffer::new(self.dev, fresh) {
                 self.install(i, buf);
             }
