@@ -181,4 +181,4 @@ help:
 	@echo '  IOMMU=1 (make vm/shell on q35 with a strict Intel IOMMU; make test always is)'
 	@echo '  CMD=<guest command>  SGNIC_TESTS="t00 t10" (select guest tests)  CLIPPY=1'
 	@echo '  BENCH_ROUNDS (8), BENCH_SECONDS, BENCH_ONLY=<workload>, BENCH_DEBUG=1 (keep kmemleak, DMA-API debug)'
-	@echo '  PROFILE_MODE=insn|perf, PROFILE_WORKLOAD="rr sendfile" (igb: also sendfile4-q1 sendfile4-q2), PROFILE_SIZE, PROFILE_RR, PROFILE_ROUNDS, PROFILE_TOP'
+	@echo '  PROFILE_MODE=insn|perf, PROFILE_WORKLOAD="rr sendfile" (igb: also sendfile4-q1 sendfile4-q2), PROFILE_SIZE, PROFILE_RR, PROFILE_ROUNDS (insn), PROFILE_TOP'

@@ -357,7 +357,10 @@ mod tests {
     }
 
     /// The conservative policy's shortcut for light work at the
-    /// low-latency floor decides as the classifier does, for every count.
+    /// low-latency floor decides as the classifier does: every byte count
+    /// up to `LIGHT_BYTES`, with every packet count up to 64 and some far
+    /// beyond (the classifier's packet tests only lower the class there,
+    /// and the floor raises it back).
     #[test]
     fn conservative_light_work_shortcut_matches_classifier() {
         for packets in 0..=64 {
