@@ -499,7 +499,7 @@ impl<'bound, F: Family> Port<'bound, F> {
                 ring: rx,
                 moderation: ModerationState::default(),
             };
-            // Cannot fail: room for every pair was reserved above.
+            // Cannot fail: room for every pair came with the rings.
             let _ = states.push(state, GFP_KERNEL);
         }
         F::enable_tx(&self.regs);
@@ -521,7 +521,7 @@ impl<'bound, F: Family> Port<'bound, F> {
         while let Some((queue, state)) = states.next() {
             match dev.napi_enable(rtnl, queue, state) {
                 Ok(token) => {
-                    // Cannot fail: room was reserved above.
+                    // Cannot fail: room for every pair came with the rings.
                     let _ = enabled.push(token, GFP_KERNEL);
                 }
                 Err((e, state)) => {
