@@ -34,6 +34,20 @@ rs=$!
 wait_for "[ \$(counter $IF0 tx_timeouts) -gt $before ]" 60 || die "the TX watchdog never fired"
 echo 0 >"$point/probability"
 wait $rs || die "raw-send failed"
+# Frames queued on any queue while the doorbell failed reach the device
+# once a later frame on their queue rings it, or, where the queue had
+# stopped, once its watchdog resets it (5-10 s). Nudge each queue that
+# still has bytes in flight (XPS maps CPU n to queue n) until none has:
+# otherwise the transfer's ARP request could wait behind a stalled
+# queue and its connect fail ("No route to host", seen on the 82576).
+nudge_stalled_queues() {
+	for _q in /sys/class/net/$IF0/queues/tx-*; do
+		[ "$(cat "$_q/byte_queue_limits/inflight")" = 0 ] && continue
+		taskset -c "${_q##*/tx-}" sgnic-test raw-send --iface "$IF0" --dst 02:00:00:00:00:02 --count 1 >/dev/null 2>&1
+		return 1
+	done
+}
+wait_for nudge_stalled_queues 30 || die "a TX queue still has bytes in flight 30 s after the stall ended"
 dmesg | grep -q "TX timeout on queue [0-9]*, resetting" || die "no reset message in the log"
 [ "$(counter "$IF0" tx_dropped)" -gt 0 ] || die "frames in flight at the reset were not counted as dropped"
 sgnic-test mkfile /tmp/t18 8M --seed 18 >/dev/null
