@@ -71,6 +71,9 @@ counter_set! {
         tx_vlan_tagged,
         /// Payload bytes DMA'd from skb linear heads.
         tx_head_bytes,
+        /// Bytes of small frames copied into the ring's own buffer (TX
+        /// copybreak) rather than DMA'd from the skb.
+        tx_copied_bytes,
         /// Payload bytes DMA'd from skb page fragments.
         tx_frag_bytes,
         /// Of those, bytes from page-cache pages (checked per page).
@@ -703,6 +706,7 @@ impl<'bound, F: Family> Port<'bound, F> {
         Counters::add(&c.tx_tso_frames, s.tso_frames);
         Counters::add(&c.tx_vlan_tagged, s.vlan_tagged);
         Counters::add(&c.tx_head_bytes, s.head_bytes);
+        Counters::add(&c.tx_copied_bytes, s.copied_bytes);
         Counters::add(&c.tx_frag_bytes, s.frag_bytes);
         Counters::add(&c.tx_pagecache_bytes, s.pagecache_bytes);
         Counters::add(&c.tx_doorbells, s.doorbells);

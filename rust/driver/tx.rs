@@ -13,7 +13,7 @@
 //! here holds the frames while the device reads them.
 
 use crate::glue::{
-    dma::{DescRing, MappedSkb},
+    dma::{DescRing, MappedSkb, SlotBuffer},
     netdev::NapiPoll,
     skb::{SkBuff, MAX_FRAGS},
 };
@@ -85,6 +85,14 @@ const _: () = assert!(MIN_RING <= RingSize::MAX.get() as u32 / 2);
 /// Stop the queue when fewer slots than one worst-case frame remain.
 pub(crate) const STOP_THRESHOLD: u32 = MAX_DESCS_PER_FRAME;
 
+/// Frames of at most this many bytes, with no page-cache bytes, are
+/// copied into the ring's own coherent buffer rather than mapped (TX
+/// copybreak): two mappings and two unmappings, each through the DMA API
+/// (an IOMMU's page tables where there is one), cost more than copying a
+/// few cache lines. 256 bytes takes every pure ACK and small request, as
+/// the RX copybreak does; page-cache bytes (`sendfile`) are never copied.
+pub(crate) const TX_COPYBREAK: u32 = 256;
+
 /// The ring has no free descriptor left for the frame being written.
 pub(crate) struct NoRoom;
 
@@ -121,6 +129,8 @@ pub(crate) struct Queued {
     pub(crate) vlan_tagged: bool,
     /// Bytes DMA'd from the linear head.
     pub(crate) head_bytes: u32,
+    /// Bytes copied whole into the ring's buffer (TX copybreak).
+    pub(crate) copied_bytes: u32,
     /// Bytes DMA'd from page fragments.
     pub(crate) frag_bytes: u32,
     /// Of those, bytes from page-cache pages.
@@ -144,6 +154,8 @@ pub(crate) struct TxStats {
     pub(crate) vlan_tagged: u64,
     /// Payload bytes DMA'd from skb linear heads.
     pub(crate) head_bytes: u64,
+    /// Bytes of small frames copied into the ring's buffer.
+    pub(crate) copied_bytes: u64,
     /// Payload bytes DMA'd from skb page fragments.
     pub(crate) frag_bytes: u64,
     /// Of those, bytes from page-cache pages.
@@ -160,6 +172,7 @@ impl TxStats {
         add(&mut self.tso_frames, u32::from(q.tso));
         add(&mut self.vlan_tagged, u32::from(q.vlan_tagged));
         add(&mut self.head_bytes, q.head_bytes);
+        add(&mut self.copied_bytes, q.copied_bytes);
         add(&mut self.frag_bytes, q.frag_bytes);
         add(&mut self.pagecache_bytes, q.page_cache_bytes);
     }
@@ -212,9 +225,10 @@ pub(crate) struct Slot<'a> {
 ///
 /// - Every frame in `[next_to_clean, next_to_use)` occupies consecutive
 ///   descriptors; its first slot records its EOP descriptor (`eop`), its
-///   byte and packet counts, and holds the frame, mapped ([`MappedSkb`]).
-///   So nothing the device may still read is unmapped before that frame's
-///   EOP descriptor shows DD (`reclaim`) or the device is stopped
+///   byte and packet counts, and holds the frame, mapped ([`MappedSkb`])
+///   or copied into slot `first` of `bounce`. So nothing the device may
+///   still read is unmapped or overwritten before that frame's EOP
+///   descriptor shows DD (`reclaim`) or the device is stopped
 ///   (`drop_all`).
 /// - Slots outside `[next_to_clean, next_to_use)` hold no frame and no
 ///   `eop`.
@@ -225,6 +239,9 @@ pub(crate) struct TxRing<'a, F: TxFormat> {
     pub(crate) desc: DescRing,
     pub(crate) cursor: RingCursor,
     pub(crate) slots: KVVec<Slot<'a>>,
+    /// One [`TX_COPYBREAK`]-byte buffer per descriptor, for frames copied
+    /// rather than mapped: a frame's is its first descriptor's.
+    bounce: SlotBuffer,
     /// The descriptor writer's own state.
     pub(crate) format: F::State,
     /// Event counts not yet handed over ([`Self::take_stats`]).
@@ -237,6 +254,7 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
     pub(crate) fn new(dev: &'a Device<Bound>, size: RingSize) -> Result<Self> {
         let desc = DescRing::new(dev, size)?;
         let format = F::new_state(dev, size)?;
+        let bounce = SlotBuffer::new(dev, size.get(), TX_COPYBREAK as usize)?;
         let mut slots = KVVec::with_capacity(size.get(), GFP_KERNEL)?;
         for _ in 0..size.get() {
             slots.push(Slot::default(), GFP_KERNEL)?;
@@ -246,6 +264,7 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
             desc,
             cursor: RingCursor::new(size),
             slots,
+            bounce,
             format,
             stats: TxStats::default(),
             _format: PhantomData,
@@ -333,12 +352,19 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
             ..Queued::default()
         };
         let last = {
-            // Mapped after the headers were prepared: from here on the
-            // frame cannot change until the device has sent it. It is
-            // mapped straight into the slot it lives in until completion.
-            let Ok(mapped) =
-                MappedSkb::map_into(&mut self.slots[first as usize].frame, self.dev, skb)
-            else {
+            // Mapped (or copied) after the headers were prepared: from
+            // here on the frame cannot change until the device has sent
+            // it. It goes straight into the slot it lives in until
+            // completion.
+            let slot = &mut self.slots[first as usize].frame;
+            let mapped = if skb.len() <= TX_COPYBREAK && !skb.has_page_cache_frag() {
+                // INVARIANT: `first` starts this frame, so the device reads
+                // no other frame's copy there until it completes.
+                MappedSkb::copy_into(slot, self.dev, skb, &mut self.bounce, first as usize)
+            } else {
+                MappedSkb::map_into(slot, self.dev, skb)
+            };
+            let Ok(mapped) = mapped else {
                 return Err(self.unwind());
             };
             out.bytes = mapped.skb().len();
@@ -371,6 +397,10 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
     /// reads: never worth a call).
     #[inline(always)]
     pub(crate) fn count_buffers(frame: &MappedSkb<'_>, out: &mut Queued) {
+        if frame.is_copied() {
+            out.copied_bytes = frame.head().len;
+            return;
+        }
         out.head_bytes = frame.head().len;
         out.frag_bytes = frame.frag_bytes();
         out.page_cache_bytes = frame.page_cache_bytes();

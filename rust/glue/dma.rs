@@ -119,10 +119,12 @@ impl DescRing {
 }
 
 /// A coherent buffer cut into equal slots that the CPU fills and the
-/// device reads (per-descriptor headers of driver-built segments).
+/// device reads (per-descriptor headers of driver-built segments, small
+/// frames copied whole).
 ///
-/// The device may read any slot at any time, so the CPU writes whole
-/// 64-bit words with volatile stores, as [`DescRing`] does.
+/// The device may read any slot at any time, so the CPU writes it only
+/// through volatile stores of whole 64-bit words, as [`DescRing`] does, or
+/// through C (`memcpy`, `skb_copy_bits`): never through a Rust reference.
 ///
 /// # Invariants
 ///
@@ -176,8 +178,36 @@ impl SlotBuffer {
                     .write_volatile(u64::from_ne_bytes(word));
             }
         }
+        Ok(self.slot_address(first))
+    }
+
+    /// Bytes each slot holds.
+    pub fn slot_len(&self) -> usize {
+        self.slot_len * 8
+    }
+
+    /// Copies all of `skb`'s bytes, head and fragments, into slot `slot`
+    /// and returns the slot's bus address.
+    pub fn copy_skb(&mut self, slot: usize, skb: &SkBuff) -> Result<u64> {
+        let len = skb.len();
+        // CAST: u32 to usize is lossless on every kernel target.
+        if len as usize > self.slot_len() || slot >= self.mem.len() / self.slot_len {
+            return Err(EINVAL);
+        }
+        let first = slot * self.slot_len;
+        let dst = self.mem.as_mut_ptr().cast::<u64>().wrapping_add(first);
+        // SAFETY: `dst` is followed by `slot_len` words of the allocation
+        // (type invariant and the checks above), at least `len` bytes, and
+        // `&mut self` keeps other CPUs out. C (`memcpy`) writes the bytes:
+        // no Rust reference to memory the device reads is formed.
+        unsafe { skb.copy_to(dst.cast())? };
+        Ok(self.slot_address(first))
+    }
+
+    /// Bus address of the word at index `word`.
+    fn slot_address(&self, word: usize) -> u64 {
         // CAST: a usize offset inside an allocation fits a bus address.
-        Ok(self.mem.dma_address() + (first * 8) as u64)
+        self.mem.dma_address() + (word * 8) as u64
     }
 }
 
@@ -220,10 +250,14 @@ pub struct DmaBuf {
 ///   mapped with `dma_map_single` on `dev`;
 /// - `bufs[1 + i]` (if `1 + i < count`), if its `len` is not 0, is fragment
 ///   `i`, mapped whole with `skb_frag_dma_map` on `dev`;
-/// - `skb` is live until `unmap_in_place` or drop, after the last unmapping.
+/// - `skb` is live until `unmap_in_place` or drop, after the last unmapping;
+/// - if `copied`, nothing is mapped: `count` is 1, and `bufs[0]` is a
+///   [`SlotBuffer`] slot holding a copy of the whole frame
+///   ([`Self::copy_into`]).
 pub struct MappedSkb<'a> {
     dev: &'a Device<Bound>,
     skb: ManuallyDrop<SkBuff>,
+    copied: bool,
     /// Entries initialised: 1 + the number of fragments, once mapped.
     count: usize,
     /// Bytes mapped from fragments, and of those from page-cache pages,
@@ -251,6 +285,7 @@ impl<'a> MappedSkb<'a> {
         let this = Self {
             dev,
             skb: ManuallyDrop::new(skb),
+            copied: false,
             count: 0,
             frag_bytes: 0,
             page_cache_bytes: 0,
@@ -263,6 +298,49 @@ impl<'a> MappedSkb<'a> {
         }
         // Just filled.
         slot.as_ref().ok_or(EINVAL)
+    }
+
+    /// Copies all of `skb` into slot `index` of `bounce` (TX copybreak)
+    /// and records it in `slot` (which must be empty; anything in it is
+    /// dropped first), holding the skb as a mapped frame is held: its one
+    /// buffer is the slot. On failure the skb is freed and `slot` left
+    /// empty.
+    ///
+    /// The slot's bytes must not change until the device has read them:
+    /// the caller owns slot `index` (its ring's slot of the same index).
+    pub fn copy_into<'s>(
+        slot: &'s mut Option<Self>,
+        dev: &'a Device<Bound>,
+        skb: SkBuff,
+        bounce: &mut SlotBuffer,
+        index: usize,
+    ) -> Result<&'s Self> {
+        *slot = None;
+        let addr = bounce.copy_skb(index, &skb)?;
+        let len = skb.len();
+        // INVARIANT: nothing mapped, one entry: the copy.
+        let this = slot.insert(Self {
+            dev,
+            skb: ManuallyDrop::new(skb),
+            copied: true,
+            count: 0,
+            frag_bytes: 0,
+            page_cache_bytes: 0,
+            bufs: [const { MaybeUninit::uninit() }; 1 + MAX_FRAGS],
+        });
+        this.bufs[0].write(DmaBuf {
+            addr,
+            len,
+            page_cache: false,
+        });
+        this.count = 1;
+        Ok(this)
+    }
+
+    /// Whether the frame was copied ([`Self::copy_into`]) rather than
+    /// mapped.
+    pub fn is_copied(&self) -> bool {
+        self.copied
     }
 
     /// Maps the head, then the fragments, initialising one entry each.
@@ -368,7 +446,15 @@ impl<'a> MappedSkb<'a> {
         Some(skb)
     }
 
+    // Inlined where it was before copies existed: out of line, each frame
+    // pays a call (4k instructions per sendfile MiB, measured).
+    #[inline(always)]
     fn unmap_all(&mut self) {
+        if self.copied {
+            // INVARIANT: a copy maps nothing.
+            self.count = 0;
+            return;
+        }
         let (dev, dir) = (raw_device(self.dev), raw_direction(DataDirection::ToDevice));
         for (i, buf) in self.entries().iter().enumerate() {
             if buf.len == 0 {

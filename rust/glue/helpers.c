@@ -42,6 +42,7 @@ __sgnic_shim struct sk_buff *sgnic_skb_share_check(struct sk_buff *skb) { return
 __sgnic_shim unsigned int sgnic_skb_headlen(const struct sk_buff *skb) { return skb_headlen(skb); }
 __sgnic_shim struct page *sgnic_skb_frag_page(const skb_frag_t *frag) { return skb_frag_page(frag); }
 __sgnic_shim unsigned int sgnic_skb_frag_size(const skb_frag_t *frag) { return skb_frag_size(frag); }
+__sgnic_shim void *sgnic_skb_frag_address_safe(const skb_frag_t *frag) { return skb_frag_address_safe(frag); }
 __sgnic_shim struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len) { return napi_alloc_skb(napi, len); }
 __sgnic_shim dma_addr_t sgnic_dma_map_single(struct device *dev, void *ptr, size_t size, int dir) { return dma_map_single(dev, ptr, size, dir); }
 __sgnic_shim void sgnic_dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, int dir) { dma_unmap_single(dev, addr, size, dir); }

@@ -35,6 +35,7 @@ struct sk_buff *sgnic_skb_share_check(struct sk_buff *skb);
 unsigned int sgnic_skb_headlen(const struct sk_buff *skb);
 struct page *sgnic_skb_frag_page(const skb_frag_t *frag);
 unsigned int sgnic_skb_frag_size(const skb_frag_t *frag);
+void *sgnic_skb_frag_address_safe(const skb_frag_t *frag);
 struct sk_buff *sgnic_napi_alloc_skb(struct napi_struct *napi, unsigned int len);
 dma_addr_t sgnic_dma_map_single(struct device *dev, void *ptr, size_t size, int dir);
 void sgnic_dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, int dir);

@@ -4,7 +4,10 @@
 
 use super::bindings as b;
 use super::netdev::{NapiPoll, NetDevice};
-use core::ptr::{addr_of, NonNull};
+use core::{
+    ffi::c_int,
+    ptr::{addr_of, NonNull},
+};
 use kernel::{prelude::*, types::Opaque};
 
 /// Most page fragments an skb has (`MAX_SKB_FRAGS`, a Kconfig choice).
@@ -237,6 +240,57 @@ impl Skb {
             core::slice::from_raw_parts(addr_of!((*self.shinfo()).frags).cast::<b::skb_frag_t>(), n)
         };
         frags.iter().map(|raw| Frag { raw })
+    }
+
+    /// Copies the frame's `len()` bytes, head then fragments, to `dst`.
+    /// The common frame (a head and page fragments with kernel addresses)
+    /// is copied piece by piece with `memcpy`; anything else (a fragment
+    /// without one, a frag list) goes through `skb_copy_bits`.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for writes of `self.len()` bytes that nothing
+    /// else reads or writes through a Rust reference during the call.
+    pub(super) unsafe fn copy_to(&self, dst: *mut u8) -> Result {
+        let len = self.len() as usize;
+        let head = self.headlen() as usize;
+        let mut at = head;
+        // SAFETY: the head's `headlen` bytes are the skb's, live for the
+        // call; `head <= len`, within `dst` (the caller's contract).
+        unsafe { b::memcpy(dst.cast(), self.data().cast(), head) };
+        for frag in self.frags() {
+            let n = frag.len() as usize;
+            // SAFETY: `frag` is a fragment of the live skb.
+            let src = unsafe { b::sgnic_skb_frag_address_safe(frag.as_raw()) };
+            if src.is_null() || n > len - at {
+                return self.copy_bits_to(dst, len);
+            }
+            // SAFETY: `src` maps the fragment's `n` bytes; `at + n <= len`
+            // (checked above), within `dst`.
+            unsafe { b::memcpy(dst.add(at).cast(), src, n) };
+            at += n;
+        }
+        if at != len {
+            // Bytes in a frag list.
+            return self.copy_bits_to(dst, len);
+        }
+        Ok(())
+    }
+
+    /// `skb_copy_bits` of the first `len` bytes to `dst`.
+    fn copy_bits_to(&self, dst: *mut u8, len: usize) -> Result {
+        let len = c_int::try_from(len).map_err(|_| EINVAL)?;
+        // SAFETY: the caller of `copy_to` made `dst` valid for `len` bytes,
+        // at most the skb's length; the skb is live.
+        if unsafe { b::skb_copy_bits(self.raw(), 0, dst.cast(), len) } != 0 {
+            return Err(EFAULT);
+        }
+        Ok(())
+    }
+
+    /// Whether any fragment's bytes are in a page-cache page.
+    pub fn has_page_cache_frag(&self) -> bool {
+        self.frags().any(|f| f.is_page_cache())
     }
 
     /// The offloads this frame asks of the device.

@@ -138,6 +138,18 @@ sendfile_flows() {
 	flows_send "$1" "$2" && flows_check "$1"
 }
 
+# wire_ipv6: gives both ports their IPv6 addresses back if a link went
+# down since setup_wire (which drops them, as an MTU below 1280 does), and
+# waits until the peer answers over IPv6.
+wire_ipv6() {
+	_has='awk -v a="$1" -v d="$2" '"'"'$1 == a && $6 == d { f = 1 } END { exit !f }'"'"' /proc/net/if_inet6'
+	sh -c "$_has" _ fd000000000000000000000000000001 "$IF0" ||
+		ip addr add "$ADDR0_6/64" dev "$IF0" nodad || die "cannot give $IF0 $ADDR0_6"
+	peer sh -c "$_has" _ fd000000000000000000000000000002 "$IF1" ||
+		peer ip addr add "$ADDR1_6/64" dev "$IF1" nodad || die "cannot give $IF1 $ADDR1_6"
+	wait_for "ping -c 1 -W 1 $ADDR1_6" 15 || die "no IPv6 connectivity across the wire"
+}
+
 # Value of driver counter $2 of interface $1 (in this namespace).
 counter() {
 	_stats=$(sgnic-test ethtool-stats "$1") || die_all "no counters on $1"

@@ -5,6 +5,7 @@
 # checksum and frame length, and every IPv6 payload length.
 . /tests/sgnic.sh
 setup_wire
+wire_ipv6
 ip link set "$IF0" mtu 1500
 ethtool -K "$IF0" sg on tx on tso on
 sgnic-test mkfile /tmp/t36 8M --seed 36 >/dev/null

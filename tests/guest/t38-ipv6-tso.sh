@@ -9,6 +9,7 @@
 # a make bench workload (sendfile-ipv6), not a timed test.
 . /tests/sgnic.sh
 setup_wire
+wire_ipv6
 ethtool -K "$IF0" tso on
 ethtool -k "$IF0" | grep -q 'tx-tcp6-segmentation: on' ||
 	die "TCP segmentation over IPv6 is not on: $(ethtool -k "$IF0" | grep tcp6)"

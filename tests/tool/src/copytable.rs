@@ -42,6 +42,7 @@ struct Deltas {
     pagecache: u64,
     frag: u64,
     head: u64,
+    copied: u64,
 }
 
 fn counter(stats: &[(String, u64)], name: &str) -> u64 {
@@ -105,7 +106,8 @@ impl Row {
             obj = obj
                 .uint("tx_pagecache_bytes", d.pagecache)
                 .uint("tx_frag_bytes", d.frag)
-                .uint("tx_head_bytes", d.head);
+                .uint("tx_head_bytes", d.head)
+                .uint("tx_copied_bytes", d.copied);
         }
         let mut zero_copy = false;
         if let Some((page, user, cpu)) = self.fractions() {
@@ -191,6 +193,7 @@ pub fn run(
             pagecache: counter(&a, "tx_pagecache_bytes") - counter(&b, "tx_pagecache_bytes"),
             frag: counter(&a, "tx_frag_bytes") - counter(&b, "tx_frag_bytes"),
             head: counter(&a, "tx_head_bytes") - counter(&b, "tx_head_bytes"),
+            copied: counter(&a, "tx_copied_bytes") - counter(&b, "tx_copied_bytes"),
         });
         rows.push(match outcome {
             SendOutcome::Done(report) => Row {

@@ -416,15 +416,17 @@ pub fn raw_send(
 /// Receives frames of `ethertype` arriving on `iface` within `seconds`, or
 /// until `stop_after` came (frames the interface itself sent are not
 /// counted), and returns their lengths (Ethernet header included) in order
-/// of arrival. The socket does not make the NIC promiscuous, so this sees
-/// what the NIC's filter passes.
+/// of arrival, each with whether the bytes after the header (as far as the
+/// 2 KiB buffer holds them) are [`RawPayload::Plain`]'s pattern. The socket
+/// does not make the NIC promiscuous, so this sees what the NIC's filter
+/// passes.
 pub fn raw_receive(
     iface: &str,
     ethertype: u16,
     seconds: f64,
     stop_after: Option<u64>,
     ready: impl FnOnce() -> Result<()>,
-) -> Result<Vec<usize>> {
+) -> Result<Vec<(usize, bool)>> {
     let sock = PacketSocket::open(iface, ethertype)?;
     ready()?;
     let mut buf = [0u8; 2048];
@@ -465,10 +467,18 @@ pub fn raw_receive(
             return Ok(false);
         }
         // CAST: checked non-negative above.
-        lengths.push(n as usize);
+        let n = n as usize;
+        let payload = buf.get(14..n.min(buf.len())).unwrap_or_default();
+        lengths.push((n, is_pattern(payload)));
         Ok(true)
     })?;
     Ok(lengths)
+}
+
+/// Whether `payload` is the start of [`RawPayload::Plain`]'s pattern
+/// (what [`RawPayload::frame`] writes after the header).
+fn is_pattern(payload: &[u8]) -> bool {
+    payload.iter().enumerate().all(|(i, &b)| usize::from(b) == i % 251)
 }
 
 #[cfg(test)]
@@ -617,6 +627,7 @@ mod tests {
         }
         let got = handle.join().unwrap().unwrap();
         assert!(got.len() >= 5, "received {got:?}");
-        assert!(got.iter().all(|&n| n == 114), "lengths {got:?}");
+        assert!(got.iter().all(|&(n, _)| n == 114), "lengths {got:?}");
+        assert!(got.iter().all(|&(_, ok)| ok), "payloads {got:?}");
     }
 }

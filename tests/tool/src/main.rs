@@ -81,7 +81,8 @@ usage: sgnic-test COMMAND [ARGS]
   raw-recv --iface IF [--ethertype 0x88b5] [--seconds S] [--count N]
            [--ready-file PATH]
       count frames of that EtherType the NIC lets in for S seconds (3),
-      or until N came; also lists their lengths, header included
+      or until N came; also lists their lengths, header included, and
+      counts those whose payload is raw-send's pattern (patterned)
   probe-cycles --module KO --driver NAME --port BDF [--guard BDF] [--ring N]
                [--cycles N] [--rx-every K] [--wait-seconds S] [--pci-driver P]
       N times (1): load KO, wait until PCI driver P (NAME) binds BDF (never --guard),
@@ -747,10 +748,12 @@ fn cmd_raw_recv(args: &[String]) -> Result<()> {
         p.parse_opt::<u64>("--count")?,
         ready_file(&p),
     )?;
-    let list: Vec<String> = lengths.iter().map(usize::to_string).collect();
+    let list: Vec<String> = lengths.iter().map(|(n, _)| n.to_string()).collect();
+    let patterned = lengths.iter().filter(|(_, ok)| *ok).count();
     print_line(
         &JsonObject::new()
             .uint("received", lengths.len() as u64)
+            .uint("patterned", patterned as u64)
             .str("lengths", &list.join(" ")),
     )
 }
