@@ -128,10 +128,11 @@ impl DescRing {
 ///
 /// # Invariants
 ///
-/// `mem` holds `slots * slot_len` words of 8 bytes; `slot_len > 0`.
+/// `mem` holds `slots * slot_words` words of 8 bytes; `slot_words > 0`.
 pub struct SlotBuffer {
     mem: Coherent<[u64]>,
-    slot_len: usize,
+    slot_words: usize,
+    slots: usize,
 }
 
 impl SlotBuffer {
@@ -150,7 +151,8 @@ impl SlotBuffer {
         // INVARIANT: allocated with exactly that many words; `words > 0`.
         Ok(Self {
             mem,
-            slot_len: words,
+            slot_words: words,
+            slots,
         })
     }
 
@@ -160,15 +162,14 @@ impl SlotBuffer {
     /// concern, not memory safety: the stores are volatile, like the
     /// device's own accesses.
     pub fn fill(&mut self, slot: usize, bytes: &[u8]) -> Result<u64> {
-        if bytes.len() > self.slot_len * 8 || slot >= self.mem.len() / self.slot_len {
+        let Some(first) = self.first_word(slot, bytes.len()) else {
             return Err(EINVAL);
-        }
-        let first = slot * self.slot_len;
+        };
         for (i, chunk) in bytes.chunks(8).enumerate() {
             let mut word = [0u8; 8];
             word[..chunk.len()].copy_from_slice(chunk);
             // SAFETY: `first + i` is inside the allocation (type invariant
-            // and the checks above: at most `slot_len` words from `first`),
+            // and `first_word`: at most `slot_words` words from `first`),
             // and aligned; `&mut self` keeps other CPUs out.
             unsafe {
                 self.mem
@@ -183,7 +184,16 @@ impl SlotBuffer {
 
     /// Bytes each slot holds.
     pub fn slot_len(&self) -> usize {
-        self.slot_len * 8
+        self.slot_words * 8
+    }
+
+    /// Index of slot `slot`'s first word, if there is such a slot and it
+    /// holds `len` bytes.
+    #[inline]
+    fn first_word(&self, slot: usize, len: usize) -> Option<usize> {
+        // No overflow: `slot < slots`, and `slots * slot_words` words were
+        // allocated (type invariant).
+        (slot < self.slots && len <= self.slot_len()).then(|| slot * self.slot_words)
     }
 
     /// Copies all of `skb`'s bytes, head and fragments, into slot `slot`
@@ -191,13 +201,12 @@ impl SlotBuffer {
     pub fn copy_skb(&mut self, slot: usize, skb: &SkBuff) -> Result<u64> {
         let len = skb.len();
         // CAST: u32 to usize is lossless on every kernel target.
-        if len as usize > self.slot_len() || slot >= self.mem.len() / self.slot_len {
+        let Some(first) = self.first_word(slot, len as usize) else {
             return Err(EINVAL);
-        }
-        let first = slot * self.slot_len;
+        };
         let dst = self.mem.as_mut_ptr().cast::<u64>().wrapping_add(first);
-        // SAFETY: `dst` is followed by `slot_len` words of the allocation
-        // (type invariant and the checks above), at least `len` bytes, and
+        // SAFETY: `dst` is followed by `slot_words` words of the allocation
+        // (type invariant and `first_word`), at least `len` bytes, and
         // `&mut self` keeps other CPUs out. C (`memcpy`) writes the bytes:
         // no Rust reference to memory the device reads is formed.
         unsafe { skb.copy_to(dst.cast())? };
@@ -207,7 +216,10 @@ impl SlotBuffer {
     /// Bus address of the word at index `word`.
     fn slot_address(&self, word: usize) -> u64 {
         // CAST: a usize offset inside an allocation fits a bus address.
-        self.mem.dma_address() + (word * 8) as u64
+        // Neither step wraps: the offset is inside the allocation, which
+        // does not wrap the bus address space.
+        let offset = word.wrapping_mul(8) as u64;
+        self.mem.dma_address().wrapping_add(offset)
     }
 }
 

@@ -254,9 +254,14 @@ impl Skb {
     pub(super) unsafe fn copy_to(&self, dst: *mut u8) -> Result {
         let len = self.len() as usize;
         let head = self.headlen() as usize;
+        if head > len {
+            // Not an skb the stack builds (`data_len` would be negative).
+            return Err(EINVAL);
+        }
         let mut at = head;
         // SAFETY: the head's `headlen` bytes are the skb's, live for the
-        // call; `head <= len`, within `dst` (the caller's contract).
+        // call; `head <= len` (checked), within `dst` (the caller's
+        // contract).
         unsafe { b::memcpy(dst.cast(), self.data().cast(), head) };
         for frag in self.frags() {
             let n = frag.len() as usize;
