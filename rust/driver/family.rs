@@ -100,8 +100,21 @@ pub(crate) trait Family: Sized + Send + Sync + 'static {
     /// line) or the device is gone.
     fn handle_irq(regs: &Regs<'_>, layout: Self::IrqLayout, vector: u32) -> Option<IrqWork>;
 
-    /// Unmasks the causes of pair `queue` that its poll has dealt with.
-    fn unmask_queue(regs: &Regs<'_>, layout: Self::IrqLayout, queue: usize);
+    /// Unmasks the causes of pair `queue` that its poll has dealt with;
+    /// the TX completion cause only if `tx_irq` (see
+    /// [`Self::TX_IRQ_ON_DEMAND`]).
+    fn unmask_queue(regs: &Regs<'_>, layout: Self::IrqLayout, queue: usize, tx_irq: bool);
+
+    /// Whether the TX completion cause has a mask bit of its own, so that
+    /// it can stay masked while nothing is in flight: `start_xmit` then
+    /// reclaims what the device sent before the doorbell write returned
+    /// (QEMU's 8254x sends synchronously), and unmasks the cause
+    /// ([`Self::set_tx_irq`]) only for frames still in flight.
+    const TX_IRQ_ON_DEMAND: bool = false;
+
+    /// Unmasks (`on`) or masks pair `queue`'s TX completion cause, where
+    /// [`Self::TX_IRQ_ON_DEMAND`].
+    fn set_tx_irq(_regs: &Regs<'_>, _queue: usize, _on: bool) {}
 
     /// Clears the causes that schedule pair `queue`'s poll, and returns
     /// once the clear has reached the device: a cause set after it raises

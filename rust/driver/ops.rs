@@ -9,7 +9,7 @@ use super::{
     port::{Counters, Event, ModerationState, NapiState, Port},
     queue::QueuePair,
     rx::RxRing,
-    tx::{QueueError, TxRing, STOP_THRESHOLD},
+    tx::{QueueError, Reclaimed, TxRing, STOP_THRESHOLD},
 };
 use crate::glue::{
     features,
@@ -76,24 +76,74 @@ impl<F: Family> Port<'_, F> {
             return completed;
         };
         let done = tx.reclaim(poll);
+        if F::TX_IRQ_ON_DEMAND && tx.is_empty() && pair.tx_irq.load(Relaxed) != 0 {
+            // Nothing left to complete: mask the cause again.
+            pair.tx_irq.store(0, Relaxed);
+            F::set_tx_irq(&self.regs, queue, false);
+        }
+        let wake = dev.queue_stopped(queue) && tx.unused() >= tx.wake_threshold();
+        // BQL's report takes the queue's xmit lock, which `start_xmit`
+        // holds while it takes the ring's: not under the ring's.
+        drop(guard);
         if done.frames > 0 {
             completed = Traffic {
                 packets: done.packets,
                 bytes: done.bytes,
             };
+            self.count_completed(pair, &done);
             poll.completed_queue(done.frames, done.bytes);
-            Counters::add(&self.counters.tx_packets, u64::from(done.packets));
-            Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
-            if F::STAT_QUEUES > 0 {
-                Counters::add(&pair.counters.tx_packets, u64::from(done.packets));
-                Counters::add(&pair.counters.tx_bytes, u64::from(done.bytes));
-            }
         }
-        if dev.queue_stopped(queue) && tx.unused() >= tx.wake_threshold() && dev.carrier_ok() {
+        if wake && dev.carrier_ok() {
             dev.wake_queue(queue);
             Counters::add(&self.counters.tx_restarts, 1);
         }
         completed
+    }
+
+    /// Counts completed frames, the port's and the pair's.
+    #[inline(always)]
+    fn count_completed(&self, pair: &QueuePair<'_, F>, done: &Reclaimed) {
+        Counters::add(&self.counters.tx_packets, u64::from(done.packets));
+        Counters::add(&self.counters.tx_bytes, u64::from(done.bytes));
+        if F::STAT_QUEUES > 0 {
+            Counters::add(&pair.counters.tx_packets, u64::from(done.packets));
+            Counters::add(&pair.counters.tx_bytes, u64::from(done.bytes));
+        }
+    }
+
+    /// Right after the doorbell ([`Family::TX_IRQ_ON_DEMAND`]): reclaims
+    /// what the device has already sent, which under QEMU is everything
+    /// (its 8254x transmits before the TDT write returns), so that no
+    /// completion interrupt and no poll are needed for it. Frames still in
+    /// flight unmask the completion cause; the poll masks it again once
+    /// the ring is empty. A queue this call stopped for room restarts
+    /// here if the room is back.
+    #[inline(always)]
+    fn complete_in_xmit(&self, dev: &NetDev<Self>, xmit: &Xmit<'_>, pair: &QueuePair<'_, F>) {
+        let queue = xmit.queue();
+        let mut guard = pair.tx.lock();
+        let Some(tx) = &mut *guard else {
+            return;
+        };
+        let done = if self.tx_late_fault.should_fail() {
+            Reclaimed::default()
+        } else {
+            tx.reclaim_with(SkBuff::consume)
+        };
+        if !tx.is_empty() && pair.tx_irq.load(Relaxed) == 0 {
+            pair.tx_irq.store(1, Relaxed);
+            F::set_tx_irq(&self.regs, queue, true);
+        }
+        let wake = done.frames > 0 && xmit.queue_stopped() && tx.unused() >= tx.wake_threshold();
+        drop(guard);
+        if done.frames > 0 {
+            self.count_completed(pair, &done);
+            xmit.completed(done.frames, done.bytes);
+        }
+        if wake && dev.carrier_ok() {
+            dev.wake_queue(queue);
+            Counters::add(&self.counters.tx_restarts, 1);
+        }
     }
 
     /// Schedules pair `queue`'s poll again, its causes cleared, if its
@@ -255,12 +305,12 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         let queue = xmit.queue();
         // A queue the port does not run (the stack keeps to the ones it
         // was told of; this is a fence) drops the frame.
-        let ring = self.pairs.get(queue).map(|pair| pair.tx.lock());
-        let Some(mut guard) = ring else {
+        let Some(pair) = self.pairs.get(queue) else {
             drop(skb);
             Counters::add(&c.tx_dropped, 1);
             return TxOutcome::Consumed;
         };
+        let mut guard = pair.tx.lock();
         let Some(tx) = &mut *guard else {
             drop(guard);
             drop(skb);
@@ -305,7 +355,9 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         // writers (open, stop, `reset_tx`) keep `start_xmit` out first.
         drop(guard);
         self.regs.write(F::tdt(queue), tail);
-        let _ = dev;
+        if F::TX_IRQ_ON_DEMAND {
+            self.complete_in_xmit(dev, xmit, pair);
+        }
         outcome
     }
 
@@ -501,10 +553,21 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         // unmasking would take that interrupt at once; polling again
         // without one is cheaper. Only after received frames (completions
         // alone send nothing) and with bytes in flight.
-        if work > 0 && dev.bql_in_flight(queue) && self.poll_again(dev, queue) {
+        let Some(pair) = self.pairs.get(queue) else {
+            return;
+        };
+        // Where the TX completion cause is unmasked on demand, it is
+        // unmasked exactly while frames are in flight.
+        let tx_irq = pair.tx_irq.load(Relaxed) != 0;
+        let in_flight = if F::TX_IRQ_ON_DEMAND {
+            tx_irq
+        } else {
+            dev.bql_in_flight(queue)
+        };
+        if work > 0 && in_flight && self.poll_again(dev, queue) {
             return;
         }
-        F::unmask_queue(&self.regs, self.irq_layout, queue);
+        F::unmask_queue(&self.regs, self.irq_layout, queue, tx_irq);
     }
 
     fn interrupt(&self, vector: u32, napis: &[Napi]) -> bool {

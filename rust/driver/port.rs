@@ -310,6 +310,13 @@ pub(crate) struct Port<'bound, F: Family> {
     /// in debugfs).
     #[pin]
     pub(crate) tx_doorbell_fault: FaultPoint,
+    /// Fault injection: a failure makes `start_xmit` find nothing sent
+    /// after its doorbell, as a device that sends later would, so the
+    /// frames complete through the TX interrupt
+    /// ([`super::family::Family::TX_IRQ_ON_DEMAND`];
+    /// `fail_sgnic_tx_late_completion-<pci>`).
+    #[pin]
+    pub(crate) tx_late_fault: FaultPoint,
     /// The queue pairs; the first `dev.active_queues()` run while the
     /// interface is up.
     #[pin]
@@ -357,6 +364,10 @@ impl<'bound, F: Family> Port<'bound, F> {
             rx_ring_size: Atomic::new(default),
             tx_doorbell_fault <- FaultPoint::new(fmt!(
                 "fail_sgnic_tx_doorbell-{}",
+                pdev.as_ref().name()
+            )),
+            tx_late_fault <- FaultPoint::new(fmt!(
+                "fail_sgnic_tx_late_completion-{}",
                 pdev.as_ref().name()
             )),
             pairs <- pin_init::pin_init_array_from_fn(|_| QueuePair::new()),
@@ -560,6 +571,10 @@ impl<'bound, F: Family> Port<'bound, F> {
                 self.xps_spread
                     .store(self.xps_spread.load(Relaxed) | bit, Relaxed);
             }
+        }
+        for pair in self.pairs.iter() {
+            // Every ring is empty: the TX completion cause starts masked.
+            pair.tx_irq.store(0, Relaxed);
         }
         F::enable_irqs(&self.regs, self.irq_layout);
         self.update_link(dev);

@@ -52,6 +52,11 @@ pub(crate) struct QueuePair<'bound, F: Family> {
     /// when the pair's poll last ran again without one
     /// (`Port::poll_again`): once per interrupt.
     pub(crate) repolled_at: Atomic<u64>,
+    /// Whether the pair's TX completion cause is unmasked
+    /// ([`Family::TX_IRQ_ON_DEMAND`]): changed, with the mask, only under
+    /// `tx`'s lock, so that it and the mask agree whenever the lock is
+    /// free; read without it where the poll unmasks.
+    pub(crate) tx_irq: Atomic<u32>,
     pub(crate) counters: QueueCounters,
 }
 
@@ -62,6 +67,7 @@ impl<F: Family> QueuePair<'_, F> {
             tx <- new_spinlock!(None),
             events: Atomic::new(0),
             repolled_at: Atomic::new(0),
+            tx_irq: Atomic::new(0),
             counters: QueueCounters::new(),
         }? Error)
     }

@@ -482,9 +482,23 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
         QueueError::Dropped
     }
 
+    /// Whether no frame is in flight.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.cursor.is_empty()
+    }
+
     /// Unmaps every frame the device has completed and hands it back to
-    /// the stack as sent (consumed, not dropped).
+    /// the stack as sent (consumed, not dropped) through the poll's
+    /// per-CPU cache.
+    #[inline]
     pub(crate) fn reclaim(&mut self, poll: &NapiPoll<'_>) -> Reclaimed {
+        self.reclaim_with(|skb| poll.consume(skb))
+    }
+
+    /// Unmaps every frame the device has completed and hands each to
+    /// `consume`.
+    #[inline(always)]
+    pub(crate) fn reclaim_with(&mut self, mut consume: impl FnMut(SkBuff)) -> Reclaimed {
         let mut done = Reclaimed::default();
         // Most polls with nothing to reclaim leave before the loop's set-up.
         if !self.oldest_done() {
@@ -508,7 +522,7 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
             done.packets = done.packets.wrapping_add(slot.packets);
             slot.eop = None;
             if let Some(skb) = MappedSkb::unmap_in_place(&mut slot.frame) {
-                poll.consume(skb);
+                consume(skb);
             }
             self.cursor.advance_clean(n);
         }

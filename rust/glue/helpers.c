@@ -36,6 +36,7 @@ __sgnic_shim void sgnic_netdev_tx_completed_queue(struct net_device *dev, unsign
 __sgnic_shim void sgnic_netdev_tx_reset_queue(struct net_device *dev, unsigned int queue) { netdev_tx_reset_queue(netdev_get_tx_queue(dev, queue)); }
 __sgnic_shim bool sgnic_netdev_xmit_more(void) { return netdev_xmit_more(); }
 __sgnic_shim void sgnic_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
+__sgnic_shim void sgnic_dev_consume_skb_any(struct sk_buff *skb) { dev_consume_skb_any(skb); }
 __sgnic_shim int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len) { return skb_put_padto(skb, len); }
 __sgnic_shim bool sgnic_skb_csum_is_sctp(struct sk_buff *skb) { return skb_csum_is_sctp(skb); }
 __sgnic_shim struct sk_buff *sgnic_skb_share_check(struct sk_buff *skb) { return skb_share_check(skb, GFP_ATOMIC); }

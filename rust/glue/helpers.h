@@ -29,6 +29,7 @@ void sgnic_netdev_tx_completed_queue(struct net_device *dev, unsigned int queue,
 void sgnic_netdev_tx_reset_queue(struct net_device *dev, unsigned int queue);
 bool sgnic_netdev_xmit_more(void);
 void sgnic_dev_kfree_skb_any(struct sk_buff *skb);
+void sgnic_dev_consume_skb_any(struct sk_buff *skb);
 int sgnic_skb_put_padto(struct sk_buff *skb, unsigned int len);
 bool sgnic_skb_csum_is_sctp(struct sk_buff *skb);
 struct sk_buff *sgnic_skb_share_check(struct sk_buff *skb);

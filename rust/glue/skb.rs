@@ -557,6 +557,19 @@ impl SkBuff {
     }
 }
 
+impl SkBuff {
+    /// Frees the frame as sent, not dropped (`dev_consume_skb_any`: drop
+    /// monitors do not count it), from any context.
+    pub fn consume(self) {
+        let raw = self.raw();
+        core::mem::forget(self);
+        // SAFETY: we owned the skb (type invariant) and gave up `self`
+        // without dropping it, so it is freed once, here; this is safe in
+        // any context, including hard IRQ.
+        unsafe { b::sgnic_dev_consume_skb_any(raw) }
+    }
+}
+
 impl Drop for SkBuff {
     fn drop(&mut self) {
         // SAFETY: we own the skb (type invariant); this is safe in any

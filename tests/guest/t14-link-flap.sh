@@ -31,6 +31,13 @@ wait_for "ping -c 1 -W 1 $ADDR1" 15 || die "traffic did not resume after the fla
 # has more stops than restarts; up to 20 flaps find one. (Run alone, the
 # first came at flap 1; after t01-t13 at flap 9, and in two fresh-clone
 # runs not within 10.)
+# On the 8254x, start_xmit reclaims what QEMU's device sent inside the
+# doorbell write, so its ring never fills: the fault point
+# fail_sgnic_tx_late_completion-<pci> makes it find nothing sent, as a
+# device that sends later would, and the frames complete through the TX
+# interrupt, as before.
+pci=$(basename "$(readlink "/sys/class/net/$IF0/device")")
+late=/sys/kernel/debug/fail_sgnic_tx_late_completion-$pci
 bql=/sys/class/net/$IF0/queues/tx-0/byte_queue_limits/limit_min
 read -r bql0 <$bql
 usecs0=$(ethtool -c "$IF0" | awk '$1 == "rx-usecs:" { print $2 }')
@@ -38,6 +45,7 @@ adaptive0=$(ethtool -c "$IF0" | awk '/^Adaptive RX:/ { print $3 }')
 read -r segs0 </proc/sys/net/ipv4/tcp_min_tso_segs
 restore() {
 	kill "$flood" 2>/dev/null
+	[ -d "$late" ] && echo 0 >"$late/probability"
 	echo "$bql0" >$bql
 	echo "$segs0" >/proc/sys/net/ipv4/tcp_min_tso_segs
 	# A new rx-usecs turns adaptive moderation off; "adaptive-rx on" alone
@@ -51,6 +59,16 @@ restore() {
 }
 trap restore EXIT
 ethtool -G "$IF0" tx 64 || die "cannot shrink the TX ring"
+require_stop=1
+if [ -d "$late" ]; then
+	echo 0 >"$late/verbose"
+	echo -1 >"$late/times"
+	echo 100 >"$late/probability"
+elif [ "$IGB" != 1 ]; then
+	debug_kernel && die "$late missing on a kernel with fault injection"
+	echo "this kernel has no fault injection: the 8254x's ring may never fill" >&2
+	require_stop=0
+fi
 echo 10000000 >$bql
 ethtool -C "$IF0" adaptive-rx off rx-usecs 16000 || die "cannot slow the interrupts"
 echo 64 >/proc/sys/net/ipv4/tcp_min_tso_segs
@@ -92,6 +110,6 @@ sent=$(json_field "$(cat /tmp/t14.send)" sha256)
 got=$(json_field "$(grep sha256 /tmp/recv.$PORT.json)" sha256)
 [ "$sent" = "$got" ] || die "data corrupted across the flaps"
 [ "$(counter "$IF0" tx_timeouts)" = "$timeouts" ] || die "the queue needed the TX watchdog to restart after a flap"
-[ $stopped -gt 0 ] || die "the queue was never stopped across a flap in $flaps flaps"
+[ $stopped -gt 0 ] || [ $require_stop = 0 ] || die "the queue was never stopped across a flap in $flaps flaps"
 rm -f /tmp/t14 /tmp/t14.send
 echo "the queue was stopped across flap $stopped of $flaps and restarted on link-up"

@@ -28,6 +28,7 @@ use crate::hw::{
     },
     itr,
     net::{IpVersion, TCP_CSUM_OFFSET},
+    regs::Irq,
     ring::RingSize,
     rx::RxDescriptor,
 };
@@ -186,8 +187,16 @@ impl Family for E1000 {
     }
 
     #[inline(always)]
-    fn unmask_queue(regs: &Regs<'_>, _layout: (), _queue: usize) {
-        regs.write(r::IMS, r::DRIVER_IRQ_MASK);
+    fn unmask_queue(regs: &Regs<'_>, _layout: (), _queue: usize, tx_irq: bool) {
+        let tx = if tx_irq { Irq::TXDW } else { 0 };
+        regs.write(r::IMS, r::DRIVER_IRQ_MASK | tx);
+    }
+
+    const TX_IRQ_ON_DEMAND: bool = true;
+
+    #[inline]
+    fn set_tx_irq(regs: &Regs<'_>, _queue: usize, on: bool) {
+        regs.write(if on { r::IMS } else { r::IMC }, Irq::TXDW);
     }
 
     fn clear_poll_causes(regs: &Regs<'_>, _layout: (), _queue: usize) {

@@ -271,7 +271,7 @@ impl Family for Igb {
     }
 
     #[inline(always)]
-    fn unmask_queue(regs: &Regs<'_>, plan: VectorPlan, n: usize) {
+    fn unmask_queue(regs: &Regs<'_>, plan: VectorPlan, n: usize, _tx_irq: bool) {
         match plan.mode() {
             Mode::MsiX => regs.write(EIMS, plan.pair_eims(queue(n))),
             Mode::Single => regs.write(IMS, plan.ims()),

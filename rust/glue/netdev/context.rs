@@ -139,6 +139,19 @@ impl Xmit<'_> {
         unsafe { b::sgnic_netdev_xmit_more() }
     }
 
+    /// Reports frames the device completed on this queue to BQL, as
+    /// [`super::NapiPoll::completed_queue`] does: the stack holds the
+    /// queue's xmit lock around `start_xmit`, which serialises the two.
+    /// A count beyond the bytes outstanding is clamped.
+    pub fn completed(&self, packets: u32, bytes: u32) {
+        let bytes = bytes.min(self.dev.bql_outstanding(self.queue));
+        // SAFETY: inside ndo_start_xmit for `queue` (type invariant), with
+        // its xmit lock held, which every other reporter takes.
+        unsafe {
+            b::sgnic_netdev_tx_completed_queue(self.dev.as_raw(), self.queue as u32, packets, bytes)
+        }
+    }
+
     /// Stops this frame's TX queue (out of room).
     pub fn stop_queue(&self) {
         self.dev.stop_queue(self.queue);

@@ -370,7 +370,8 @@ impl Napi {
 /// [`Self::queue`] of [`Self::dev`], with bottom halves disabled on this
 /// CPU (the NAPI softirq, threaded NAPI or busy polling): the per-CPU skb
 /// and fragment caches may be used, and TX queue `queue`'s completions
-/// are this poll's to report.
+/// may be reported (with `start_xmit`'s, serialised by the queue's xmit
+/// lock).
 ///
 /// # Invariants
 ///
@@ -427,20 +428,31 @@ impl NapiPoll<'_> {
         }
     }
 
-    /// Reports frames the device completed on this poll's TX queue to BQL
-    /// (the completion side, which the poll owns).
+    /// Reports frames the device completed on this poll's TX queue to BQL,
+    /// under the queue's xmit lock: `start_xmit` may report completions
+    /// too ([`super::Xmit::completed`]), and BQL's completion side must
+    /// not run against itself. So the caller must not hold a lock that
+    /// `start_xmit` takes while it holds the xmit lock. (Inside
+    /// [`Self::with_xmit_frozen`], which holds it already, the token
+    /// cannot be reached.)
     ///
     /// BQL calls `BUG()` when more bytes complete than are outstanding, so
     /// a count beyond them is clamped: a driver that miscounts gets wrong
     /// queue limits, not a crash.
     pub fn completed_queue(&self, packets: u32, bytes: u32) {
+        // CAST: below MAX_QUEUES.
+        let (dev, queue) = (self.dev.as_raw(), self.queue as u32);
+        // SAFETY: `dev` is registered, `queue` one of its TX queues, and
+        // bottom halves are off (type invariant); this CPU does not hold
+        // the lock (`with_xmit_frozen`'s closure cannot reach `self`).
+        unsafe { b::sgnic_netif_tx_lock_queue(dev, queue) };
         let bytes = bytes.min(self.dev.bql_outstanding(self.queue));
         // SAFETY: `dev` is registered (type invariant of `NetDevice`), the
-        // queue is one of its own (type invariant), and this poll is its
-        // only completer.
-        unsafe {
-            b::sgnic_netdev_tx_completed_queue(self.dev.as_raw(), self.queue as u32, packets, bytes)
-        }
+        // queue is one of its own (type invariant), and its xmit lock is
+        // held, which every other reporter holds too.
+        unsafe { b::sgnic_netdev_tx_completed_queue(dev, queue, packets, bytes) };
+        // SAFETY: taken above, same context.
+        unsafe { b::sgnic_netif_tx_unlock_queue(dev, queue) };
     }
 
     /// Frees a transmitted frame as consumed, not dropped: into this
@@ -470,7 +482,7 @@ impl NapiPoll<'_> {
         // bottom halves are off, as the xmit lock wants (type invariant).
         unsafe { b::sgnic_netif_tx_lock_queue(dev.as_raw(), queue) };
         // INVARIANT: the queue's xmit lock is held until `f` returns,
-        // inside the poll (the only completer of `queue`).
+        // inside the poll.
         let result = f(&XmitFrozen {
             dev,
             queue: self.queue,

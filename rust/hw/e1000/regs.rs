@@ -108,9 +108,10 @@ pub const TIPG_COPPER: u32 = 10 | (8 << 10) | (6 << 20);
 /// ICR/IMS: TX queue empty (no 82576 counterpart).
 pub const IRQ_TXQE: u32 = 1 << 1;
 
-/// The interrupt causes the driver enables.
-pub const DRIVER_IRQ_MASK: u32 =
-    Irq::TXDW | Irq::LSC | Irq::RXSEQ | Irq::RXDMT0 | Irq::RXO | Irq::RXT0;
+/// The interrupt causes the driver keeps enabled. TX completion (TXDW)
+/// is not one: the driver unmasks it only while frames are in flight
+/// after `start_xmit` has reclaimed what the device already sent.
+pub const DRIVER_IRQ_MASK: u32 = Irq::LSC | Irq::RXSEQ | Irq::RXDMT0 | Irq::RXO | Irq::RXT0;
 
 /// RCTL's buffer size field (BSIZE, bits 17:16).
 const RCTL_BSIZE_SHIFT: u32 = 16;
