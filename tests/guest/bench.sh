@@ -81,24 +81,35 @@ unsupported() {
 	printf 'round=%s\ndriver=%s\nworkload=%s\nunsupported=%s\n' "$1" "$2" "$3" "$4" >"$OUT/$1-$2-$3.kv"
 }
 
+# served SERVER_PID CLIENT...: runs the client; if it fails (it says why
+# on stderr, kept in the workload's .err), stops the server, which would
+# otherwise wait for a connection forever, and fails.
+served() {
+	_sp=$1
+	shift
+	if ! "$@"; then
+		kill "$_sp" 2>/dev/null
+		wait "$_sp" 2>/dev/null
+		return 1
+	fi
+	wait "$_sp"
+}
+
 send_file() { # send_file FILE METHOD: one transfer to the peer's receiver
 	start_receiver peer $PORT 1
-	sgnic-test send --to "$ADDR1:$PORT" --file "$1" --method "$2"
-	wait "$RECV_PID"
+	served "$RECV_PID" sgnic-test send --to "$ADDR1:$PORT" --file "$1" --method "$2"
 }
 
 send_file6() { # send_file6 FILE METHOD: as send_file, over IPv6
 	start_receiver peer $PORT 1
-	sgnic-test send --to "[$ADDR1_6]:$PORT" --file "$1" --method "$2"
-	wait "$RECV_PID"
+	served "$RECV_PID" sgnic-test send --to "[$ADDR1_6]:$PORT" --file "$1" --method "$2"
 }
 
 iperf() { # iperf [-Z]: iperf3 for $SECS seconds, JSON report
 	peer iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 	sp=$!
 	sleep 0.5
-	iperf3 -c $ADDR1 -p 5201 -t "$SECS" -J "$@"
-	wait $sp
+	served $sp iperf3 -c $ADDR1 -p 5201 -t "$SECS" -J "$@"
 }
 
 rr() {
@@ -106,8 +117,7 @@ rr() {
 	sp=$!
 	wait_for "[ -f /tmp/rr.ready ]" 10
 	rm -f /tmp/rr.ready
-	sgnic-test rr --to "$ADDR1:5300" --count "$RR" --size 64
-	wait $sp
+	served $sp sgnic-test rr --to "$ADDR1:5300" --count "$RR" --size 64
 }
 
 sgnic-test mkfile /tmp/bench.bin "$SIZE" --seed 99 >/dev/null
