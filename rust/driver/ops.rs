@@ -76,20 +76,28 @@ impl<F: Family> Port<'_, F> {
             return completed;
         };
         let done = tx.reclaim(poll);
+        // What `start_xmit` completed since the last poll counts for
+        // moderation as this poll's.
+        let sent_in_xmit = if F::TX_IRQ_ON_DEMAND {
+            tx.take_completed_in_xmit()
+        } else {
+            Traffic::default()
+        };
         if F::TX_IRQ_ON_DEMAND && tx.is_empty() && pair.tx_irq.load(Relaxed) != 0 {
             // Nothing left to complete: mask the cause again.
             pair.tx_irq.store(0, Relaxed);
             F::set_tx_irq(&self.regs, queue, false);
         }
         let wake = dev.queue_stopped(queue) && tx.unused() >= tx.wake_threshold();
-        // BQL's report takes the queue's xmit lock, which `start_xmit`
+        // BQL's report may take the queue's xmit lock, which `start_xmit`
         // holds while it takes the ring's: not under the ring's.
         drop(guard);
+        completed = sent_in_xmit;
         if done.frames > 0 {
-            completed = Traffic {
+            completed.add(Traffic {
                 packets: done.packets,
                 bytes: done.bytes,
-            };
+            });
             self.count_completed(pair, &done);
             poll.completed_queue(done.frames, done.bytes);
         }
@@ -130,6 +138,9 @@ impl<F: Family> Port<'_, F> {
         } else {
             tx.reclaim_with(SkBuff::consume)
         };
+        if done.frames > 0 {
+            tx.note_completed_in_xmit(&done);
+        }
         if !tx.is_empty() && pair.tx_irq.load(Relaxed) == 0 {
             pair.tx_irq.store(1, Relaxed);
             F::set_tx_irq(&self.regs, queue, true);
@@ -290,6 +301,7 @@ impl<F: Family> Port<'_, F> {
 impl<'bound, F: Family> Operations for Port<'bound, F> {
     type PollState = NapiState<'bound, F>;
     const MAX_QUEUES: usize = F::MAX_PAIRS;
+    const COMPLETES_IN_XMIT: bool = F::TX_IRQ_ON_DEMAND;
 
     fn open(&self, dev: &NetDev<Self>, rtnl: &Rtnl<'_>) -> Result {
         self.up(dev, rtnl)
@@ -556,8 +568,8 @@ impl<'bound, F: Family> Operations for Port<'bound, F> {
         let Some(pair) = self.pairs.get(queue) else {
             return;
         };
-        // Where the TX completion cause is unmasked on demand, it is
-        // unmasked exactly while frames are in flight.
+        // Where the TX completion cause is unmasked on demand, the flag
+        // says whether frames were left in flight after their doorbell.
         let tx_irq = pair.tx_irq.load(Relaxed) != 0;
         let in_flight = if F::TX_IRQ_ON_DEMAND {
             tx_irq

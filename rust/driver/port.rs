@@ -508,7 +508,14 @@ impl<'bound, F: Family> Port<'bound, F> {
             tails[queue] = rx.tail();
             // The poll and start_xmit take this lock in softirq context, so
             // process context takes it with softirqs off (spin_lock_bh).
-            with_bh_disabled(|| *self.pairs[queue].tx.lock() = Some(tx));
+            // The ring starts empty, so its TX completion cause masked
+            // (`enable_irqs`): the flag changes with the ring, under its lock.
+            let pair = &self.pairs[queue];
+            with_bh_disabled(|| {
+                let mut ring = pair.tx.lock();
+                *ring = Some(tx);
+                pair.tx_irq.store(0, Relaxed);
+            });
             let state = NapiState {
                 ring: rx,
                 moderation: ModerationState::default(),
@@ -571,10 +578,6 @@ impl<'bound, F: Family> Port<'bound, F> {
                 self.xps_spread
                     .store(self.xps_spread.load(Relaxed) | bit, Relaxed);
             }
-        }
-        for pair in self.pairs.iter() {
-            // Every ring is empty: the TX completion cause starts masked.
-            pair.tx_irq.store(0, Relaxed);
         }
         F::enable_irqs(&self.regs, self.irq_layout);
         self.update_link(dev);

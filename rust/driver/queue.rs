@@ -21,8 +21,9 @@ use kernel::{
 };
 
 counter_set! {
-    /// One pair's counters, each written only by the pair's own NAPI
-    /// poll or interrupt, so their adds are uncontended.
+    /// One pair's counters, each written by the pair's own NAPI poll or
+    /// interrupt (and the completions by its `start_xmit`, where the
+    /// family completes there), so their adds are rarely contended.
     pub(crate) struct QueueCounters {
         /// Frames received on the pair's RX queue.
         rx_packets,

@@ -19,6 +19,7 @@ use crate::glue::{
 };
 use crate::hw::{
     e1000::desc::MAX_TX_DESC_DATA,
+    itr::Traffic,
     ring::{RingCursor, RingSize},
 };
 use core::marker::PhantomData;
@@ -240,12 +241,17 @@ pub(crate) struct TxRing<'a, F: TxFormat> {
     pub(crate) cursor: RingCursor,
     pub(crate) slots: KVVec<Slot<'a>>,
     /// One [`TX_COPYBREAK`]-byte buffer per descriptor, for frames copied
-    /// rather than mapped: a frame's is its first descriptor's.
-    bounce: SlotBuffer,
+    /// rather than mapped: a frame's is its first descriptor's. `None` if
+    /// it could not be allocated (a large ring, fragmented memory): every
+    /// frame is then mapped.
+    bounce: Option<SlotBuffer>,
     /// The descriptor writer's own state.
     pub(crate) format: F::State,
     /// Event counts not yet handed over ([`Self::take_stats`]).
     stats: TxStats,
+    /// Packets and bytes `start_xmit` completed since the poll last took
+    /// them, for interrupt moderation.
+    completed_in_xmit: Traffic,
     _format: PhantomData<F>,
 }
 
@@ -254,7 +260,7 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
     pub(crate) fn new(dev: &'a Device<Bound>, size: RingSize) -> Result<Self> {
         let desc = DescRing::new(dev, size)?;
         let format = F::new_state(dev, size)?;
-        let bounce = SlotBuffer::new(dev, size.get(), TX_COPYBREAK as usize)?;
+        let bounce = SlotBuffer::new(dev, size.get(), TX_COPYBREAK as usize).ok();
         let mut slots = KVVec::with_capacity(size.get(), GFP_KERNEL)?;
         for _ in 0..size.get() {
             slots.push(Slot::default(), GFP_KERNEL)?;
@@ -267,6 +273,7 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
             bounce,
             format,
             stats: TxStats::default(),
+            completed_in_xmit: Traffic::default(),
             _format: PhantomData,
         })
     }
@@ -357,12 +364,13 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
             // it. It goes straight into the slot it lives in until
             // completion.
             let slot = &mut self.slots[first as usize].frame;
-            let mapped = if skb.len() <= TX_COPYBREAK && !skb.has_page_cache_frag() {
-                // INVARIANT: `first` starts this frame, so the device reads
-                // no other frame's copy there until it completes.
-                MappedSkb::copy_into(slot, self.dev, skb, &mut self.bounce, first as usize)
-            } else {
-                MappedSkb::map_into(slot, self.dev, skb)
+            let mapped = match &mut self.bounce {
+                Some(bounce) if skb.len() <= TX_COPYBREAK && !skb.has_page_cache_frag() => {
+                    // INVARIANT: `first` starts this frame, so the device
+                    // reads no other frame's copy there until it completes.
+                    MappedSkb::copy_into(slot, self.dev, skb, bounce, first as usize)
+                }
+                _ => MappedSkb::map_into(slot, self.dev, skb),
             };
             let Ok(mapped) = mapped else {
                 return Err(self.unwind());
@@ -480,6 +488,19 @@ impl<'a, F: TxFormat> TxRing<'a, F> {
         // device, so the cached one is no longer known to be in effect.
         F::forget_context(&mut self.format);
         QueueError::Dropped
+    }
+
+    /// Adds completions `start_xmit` reclaimed, for the poll's moderation.
+    pub(crate) fn note_completed_in_xmit(&mut self, done: &Reclaimed) {
+        self.completed_in_xmit.add(Traffic {
+            packets: done.packets,
+            bytes: done.bytes,
+        });
+    }
+
+    /// Takes what [`Self::note_completed_in_xmit`] added.
+    pub(crate) fn take_completed_in_xmit(&mut self) -> Traffic {
+        core::mem::take(&mut self.completed_in_xmit)
     }
 
     /// Whether no frame is in flight.

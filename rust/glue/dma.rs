@@ -263,9 +263,12 @@ pub struct DmaBuf {
 /// - `bufs[1 + i]` (if `1 + i < count`), if its `len` is not 0, is fragment
 ///   `i`, mapped whole with `skb_frag_dma_map` on `dev`;
 /// - `skb` is live until `unmap_in_place` or drop, after the last unmapping;
-/// - if `copied`, nothing is mapped: `count` is 1, and `bufs[0]` is a
-///   [`SlotBuffer`] slot holding a copy of the whole frame
-///   ([`Self::copy_into`]).
+/// - if `copied`, nothing is mapped: `count` is at most 1, and `bufs[0]`
+///   holds the bus address of the [`SlotBuffer`] slot the whole frame was
+///   copied into ([`Self::copy_into`]). That the slot lives, and keeps
+///   those bytes, while the device may read them is the caller's to
+///   ensure, as for every bus address it writes into a descriptor: the
+///   device reading other bytes is wrong data, not a CPU memory error.
 pub struct MappedSkb<'a> {
     dev: &'a Device<Bound>,
     skb: ManuallyDrop<SkBuff>,

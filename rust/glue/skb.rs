@@ -253,6 +253,11 @@ impl Skb {
     /// else reads or writes through a Rust reference during the call.
     pub(super) unsafe fn copy_to(&self, dst: *mut u8) -> Result {
         let len = self.len() as usize;
+        if cfg!(CONFIG_HIGHMEM) {
+            // A fragment's pages may have no lasting kernel mapping.
+            // SAFETY: as this function's.
+            return unsafe { self.copy_bits_to(dst, len) };
+        }
         let head = self.headlen() as usize;
         if head > len {
             // Not an skb the stack builds (`data_len` would be negative).
@@ -268,7 +273,8 @@ impl Skb {
             // SAFETY: `frag` is a fragment of the live skb.
             let src = unsafe { b::sgnic_skb_frag_address_safe(frag.as_raw()) };
             if src.is_null() || n > len - at {
-                return self.copy_bits_to(dst, len);
+                // SAFETY: as this function's.
+                return unsafe { self.copy_bits_to(dst, len) };
             }
             // SAFETY: `src` maps the fragment's `n` bytes; `at + n <= len`
             // (checked above), within `dst`.
@@ -277,16 +283,21 @@ impl Skb {
         }
         if at != len {
             // Bytes in a frag list.
-            return self.copy_bits_to(dst, len);
+            // SAFETY: as this function's.
+            return unsafe { self.copy_bits_to(dst, len) };
         }
         Ok(())
     }
 
     /// `skb_copy_bits` of the first `len` bytes to `dst`.
-    fn copy_bits_to(&self, dst: *mut u8, len: usize) -> Result {
+    ///
+    /// # Safety
+    ///
+    /// As for [`Self::copy_to`], with `len` at most `self.len()`.
+    unsafe fn copy_bits_to(&self, dst: *mut u8, len: usize) -> Result {
         let len = c_int::try_from(len).map_err(|_| EINVAL)?;
-        // SAFETY: the caller of `copy_to` made `dst` valid for `len` bytes,
-        // at most the skb's length; the skb is live.
+        // SAFETY: the caller made `dst` valid for `len` bytes, at most the
+        // skb's length (skb_copy_bits checks that too); the skb is live.
         if unsafe { b::skb_copy_bits(self.raw(), 0, dst.cast(), len) } != 0 {
             return Err(EFAULT);
         }

@@ -113,9 +113,11 @@ iperf() { # iperf [-Z]: iperf3 for $SECS seconds, JSON report
 }
 
 rr() {
+	# A ready file left from elsewhere would let the client go first.
+	rm -f /tmp/rr.ready
 	peer sgnic-test rr-server --port 5300 --ready-file /tmp/rr.ready >/dev/null &
 	sp=$!
-	wait_for "[ -f /tmp/rr.ready ]" 10
+	wait_for "[ -f /tmp/rr.ready ]" 10 || echo "bench: the rr server did not start" >&2
 	rm -f /tmp/rr.ready
 	served $sp sgnic-test rr --to "$ADDR1:5300" --count "$RR" --size 64
 }

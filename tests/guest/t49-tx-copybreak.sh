@@ -68,10 +68,11 @@ raw 600 mapped
 # rr ADDR SIZE copied|mapped: 50 request/response transactions of SIZE
 # bytes each way.
 rr() {
-	rm -f /tmp/rr.ready
-	peer sgnic-test rr-server --bind :: --port 5302 --ready-file /tmp/rr.ready >/dev/null &
+	rm -f /tmp/t49-rr.ready
+	peer sgnic-test rr-server --bind :: --port 5302 --ready-file /tmp/t49-rr.ready >/dev/null &
 	sp=$!
-	wait_for "[ -f /tmp/rr.ready ]" 10 || die "rr server did not start"
+	wait_for "[ -f /tmp/t49-rr.ready ]" 10 || die "rr server did not start"
+	rm -f /tmp/t49-rr.ready
 	set -- "$@" $(stats tx_copied_bytes tx_head_bytes tx_frag_bytes)
 	sgnic-test rr --to "$1:5302" --count 50 --size "$2" >/dev/null || die "rr of $2 bytes to $1 failed"
 	wait $sp || die "rr server failed"

@@ -103,10 +103,12 @@ impl Rtnl<'_> {
 /// # Invariants
 ///
 /// Exists only for the duration of an `ndo_start_xmit` call on `dev` for
-/// its TX queue `queue`, which is below `dev.queue_count()`.
+/// its TX queue `queue`, which is below `dev.queue_count()`; `completes`
+/// is the driver's [`super::Operations::COMPLETES_IN_XMIT`].
 pub struct Xmit<'a> {
     pub(super) dev: &'a NetDevice,
     pub(super) queue: usize,
+    pub(super) completes: bool,
 }
 
 impl Xmit<'_> {
@@ -142,11 +144,17 @@ impl Xmit<'_> {
     /// Reports frames the device completed on this queue to BQL, as
     /// [`super::NapiPoll::completed_queue`] does: the stack holds the
     /// queue's xmit lock around `start_xmit`, which serialises the two.
-    /// A count beyond the bytes outstanding is clamped.
+    /// A count beyond the bytes outstanding is clamped. Only for a driver
+    /// that says [`super::Operations::COMPLETES_IN_XMIT`] (whose poll then
+    /// reports under that lock too); for any other it reports nothing.
     pub fn completed(&self, packets: u32, bytes: u32) {
+        if !self.completes {
+            return;
+        }
         let bytes = bytes.min(self.dev.bql_outstanding(self.queue));
         // SAFETY: inside ndo_start_xmit for `queue` (type invariant), with
-        // its xmit lock held, which every other reporter takes.
+        // its xmit lock held, which the poll takes to report
+        // (`COMPLETES_IN_XMIT`, checked above).
         unsafe {
             b::sgnic_netdev_tx_completed_queue(self.dev.as_raw(), self.queue as u32, packets, bytes)
         }

@@ -176,10 +176,12 @@ impl NetDevice {
     }
 
     /// Forgets TX queue `queue`'s BQL state. Only where no completion of
-    /// it can run concurrently: inside its poll with the queues frozen
+    /// it can run concurrently: with its xmit lock held (which
+    /// `start_xmit`, the other reporter, holds too) and its poll not
+    /// running: inside that poll with the queue frozen
     /// ([`XmitFrozen::reset_queue`]) or while its NAPI context is off
-    /// (`napi_enable`); `dql_reset` racing `dql_completed` ends in BQL's
-    /// `BUG()`.
+    /// (`napi_enable`, which takes the lock); `dql_reset` racing
+    /// `dql_completed` ends in BQL's `BUG()`.
     fn reset_queue(&self, queue: usize) {
         if self.has_queue(queue) {
             // SAFETY: `as_raw` is a registered net_device (type invariant)
@@ -454,6 +456,13 @@ pub trait Operations: Send + Sync + Sized {
     /// not exceed it). A driver of single-queue devices says 1, and the
     /// glue then knows every queue index is 0 without reading one.
     const MAX_QUEUES: usize = MAX_QUEUES;
+
+    /// Whether `start_xmit` reports TX completions too
+    /// ([`Xmit::completed`]). Then the poll's reports
+    /// ([`NapiPoll::completed_queue`]) take the queue's xmit lock, which
+    /// serialises the two; otherwise the poll is the only reporter and
+    /// takes no lock, and `Xmit::completed` reports nothing.
+    const COMPLETES_IN_XMIT: bool = false;
 
     /// What the NAPI poll alone uses while polls are enabled (the receive
     /// ring, say). [`NetDev::napi_enable`] moves it into the NAPI context

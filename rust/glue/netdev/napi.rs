@@ -255,9 +255,25 @@ impl<T: Operations> NetDev<T> {
         // SAFETY: the context is disabled, so no poll of it runs and the
         // cell is ours (type invariant of `Private`); `queue` is in bounds.
         unsafe { *self.poll_state(queue) = Some(state) };
-        // No poll runs, so no completion either: BQL starts afresh (what
-        // was in flight when NAPI went off will never complete).
+        // No poll runs, and `start_xmit`'s reports are kept out by the
+        // queue's xmit lock: BQL starts afresh (what was in flight when
+        // NAPI went off will never complete).
+        // CAST: below MAX_QUEUES.
+        let (raw, txq) = (self.as_raw(), queue as u32);
+        // SAFETY: a plain call, paired with the enable below; then a
+        // registered netdev and one of its TX queues, with bottom halves
+        // off as the xmit lock wants (process context: this CPU holds no
+        // xmit lock).
+        unsafe {
+            b::sgnic_local_bh_disable();
+            b::sgnic_netif_tx_lock_queue(raw, txq);
+        }
         self.reset_queue(queue);
+        // SAFETY: paired with the lock and the disable above.
+        unsafe {
+            b::sgnic_netif_tx_unlock_queue(raw, txq);
+            b::sgnic_local_bh_enable();
+        }
         // SAFETY: the context is listed (an active queue's, checked above)
         // and, as the flag said, disabled.
         unsafe { b::napi_enable(napi.as_raw()) };
@@ -376,12 +392,14 @@ impl Napi {
 /// # Invariants
 ///
 /// Exists only inside the poll callback of `dev`'s NAPI context `queue`
-/// (`napi`), which is below `dev.queue_count()`.
+/// (`napi`), which is below `dev.queue_count()`; `locked_reports` is the
+/// driver's [`super::Operations::COMPLETES_IN_XMIT`].
 pub struct NapiPoll<'a> {
     dev: &'a NetDevice,
     napi: &'a Napi,
     queue: usize,
     budget: u32,
+    locked_reports: bool,
 }
 
 impl NapiPoll<'_> {
@@ -428,13 +446,13 @@ impl NapiPoll<'_> {
         }
     }
 
-    /// Reports frames the device completed on this poll's TX queue to BQL,
-    /// under the queue's xmit lock: `start_xmit` may report completions
-    /// too ([`super::Xmit::completed`]), and BQL's completion side must
-    /// not run against itself. So the caller must not hold a lock that
-    /// `start_xmit` takes while it holds the xmit lock. (Inside
-    /// [`Self::with_xmit_frozen`], which holds it already, the token
-    /// cannot be reached.)
+    /// Reports frames the device completed on this poll's TX queue to BQL.
+    /// Where `start_xmit` reports completions too
+    /// ([`super::Operations::COMPLETES_IN_XMIT`]), under the queue's xmit
+    /// lock, since BQL's completion side must not run against itself: the
+    /// caller must then not hold a lock that `start_xmit` takes while it
+    /// holds the xmit lock. (Inside [`Self::with_xmit_frozen`], which
+    /// holds it already, the token cannot be reached.)
     ///
     /// BQL calls `BUG()` when more bytes complete than are outstanding, so
     /// a count beyond them is clamped: a driver that miscounts gets wrong
@@ -442,17 +460,24 @@ impl NapiPoll<'_> {
     pub fn completed_queue(&self, packets: u32, bytes: u32) {
         // CAST: below MAX_QUEUES.
         let (dev, queue) = (self.dev.as_raw(), self.queue as u32);
-        // SAFETY: `dev` is registered, `queue` one of its TX queues, and
-        // bottom halves are off (type invariant); this CPU does not hold
-        // the lock (`with_xmit_frozen`'s closure cannot reach `self`).
-        unsafe { b::sgnic_netif_tx_lock_queue(dev, queue) };
+        let locked = self.locked_reports;
+        if locked {
+            // SAFETY: `dev` is registered, `queue` one of its TX queues,
+            // and bottom halves are off (type invariant); this CPU does not
+            // hold the lock (`with_xmit_frozen`'s closure cannot reach
+            // `self`).
+            unsafe { b::sgnic_netif_tx_lock_queue(dev, queue) };
+        }
         let bytes = bytes.min(self.dev.bql_outstanding(self.queue));
         // SAFETY: `dev` is registered (type invariant of `NetDevice`), the
-        // queue is one of its own (type invariant), and its xmit lock is
-        // held, which every other reporter holds too.
+        // queue is one of its own (type invariant), and either this poll is
+        // its only reporter or its xmit lock is held, which the other
+        // reporter, `start_xmit`, holds too.
         unsafe { b::sgnic_netdev_tx_completed_queue(dev, queue, packets, bytes) };
-        // SAFETY: taken above, same context.
-        unsafe { b::sgnic_netif_tx_unlock_queue(dev, queue) };
+        if locked {
+            // SAFETY: taken above, same context.
+            unsafe { b::sgnic_netif_tx_unlock_queue(dev, queue) };
+        }
     }
 
     /// Frees a transmitted frame as consumed, not dropped: into this
@@ -572,6 +597,7 @@ pub(super) unsafe extern "C" fn napi_poll<T: Operations + ethtool::Operations>(
         napi: napi_ref,
         queue,
         budget,
+        locked_reports: T::COMPLETES_IN_XMIT,
     };
     let work = this.poll(dev, &poll, state);
     if work >= budget {

@@ -402,7 +402,12 @@ unsafe extern "C" fn ndo_start_xmit<T: Operations + ethtool::Operations>(
         return b::netdev_tx_NETDEV_TX_OK;
     }
     // INVARIANT: this is the ndo_start_xmit call for `queue`.
-    match this.start_xmit(dev, &Xmit { dev, queue }, skb) {
+    let xmit = Xmit {
+        dev,
+        queue,
+        completes: T::COMPLETES_IN_XMIT,
+    };
+    match this.start_xmit(dev, &xmit, skb) {
         TxOutcome::Consumed => b::netdev_tx_NETDEV_TX_OK,
         // Ownership goes back to the stack, which requeues the frame; only
         // the frame it gave, untouched and not swapped for a clone, may go
