@@ -205,10 +205,9 @@ impl SlotBuffer {
             return Err(EINVAL);
         };
         let dst = self.mem.as_mut_ptr().cast::<u64>().wrapping_add(first);
-        // SAFETY: `dst` is followed by `slot_words` words of the allocation
-        // (type invariant and `first_word`), at least `len` bytes, and
-        // `&mut self` keeps other CPUs out. C (`memcpy`) writes the bytes:
-        // no Rust reference to memory the device reads is formed.
+        // C writes the bytes: no Rust reference to device-read memory.
+        // SAFETY: `dst` has `slot_words` words of the allocation (invariant,
+        // `first_word`), at least `len` bytes; `&mut self` keeps CPUs out.
         unsafe { skb.copy_to(dst.cast())? };
         Ok(self.slot_address(first))
     }

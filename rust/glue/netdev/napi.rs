@@ -260,10 +260,9 @@ impl<T: Operations> NetDev<T> {
         // NAPI went off will never complete).
         // CAST: below MAX_QUEUES.
         let (raw, txq) = (self.as_raw(), queue as u32);
-        // SAFETY: a plain call, paired with the enable below; then a
-        // registered netdev and one of its TX queues, with bottom halves
-        // off as the xmit lock wants (process context: this CPU holds no
-        // xmit lock).
+        // Process context: this CPU holds no xmit lock.
+        // SAFETY: paired with the enable below; a registered netdev, one of
+        // its TX queues, bottom halves off as the xmit lock wants.
         unsafe {
             b::sgnic_local_bh_disable();
             b::sgnic_netif_tx_lock_queue(raw, txq);
@@ -462,17 +461,15 @@ impl NapiPoll<'_> {
         let (dev, queue) = (self.dev.as_raw(), self.queue as u32);
         let locked = self.locked_reports;
         if locked {
+            // Not held here: `with_xmit_frozen`'s closure cannot reach `self`.
             // SAFETY: `dev` is registered, `queue` one of its TX queues,
-            // and bottom halves are off (type invariant); this CPU does not
-            // hold the lock (`with_xmit_frozen`'s closure cannot reach
-            // `self`).
+            // and bottom halves are off (type invariant).
             unsafe { b::sgnic_netif_tx_lock_queue(dev, queue) };
         }
         let bytes = bytes.min(self.dev.bql_outstanding(self.queue));
-        // SAFETY: `dev` is registered (type invariant of `NetDevice`), the
-        // queue is one of its own (type invariant), and either this poll is
-        // its only reporter or its xmit lock is held, which the other
-        // reporter, `start_xmit`, holds too.
+        // The other reporter, `start_xmit`, exists only if `locked`.
+        // SAFETY: `dev` is registered, the queue one of its own (type
+        // invariants); this poll is its only reporter or holds its lock.
         unsafe { b::sgnic_netdev_tx_completed_queue(dev, queue, packets, bytes) };
         if locked {
             // SAFETY: taken above, same context.
